@@ -1,0 +1,97 @@
+import { migrate } from '../db/migrate.ts';
+import { seedDemo } from '../demo/seed-demo.ts';
+import { createTenant } from '../tenancy/catalog/create-tenant.ts';
+import { addTenantHost, removeTenantHost } from '../tenancy/catalog/tenant-hosts.ts';
+import { changeTenantGroupMembers, createTenantGroup, listTenantGroups } from '../tenancy/catalog/tenant-groups.ts';
+import { updateTenant } from '../tenancy/catalog/update-tenant.ts';
+import { AppError } from '../errors.ts';
+import type { Runtime } from './runtime.ts';
+
+/**
+ * The administrative commands, runnable in the CLI's own process or, when the embedded database
+ * is held by a running server, inside that server (admin-socket.ts). Each returns what to print.
+ */
+export type AdminOptions = Record<string, string | boolean | string[] | undefined>;
+type AdminCommand = (rt: Runtime, options: AdminOptions) => Promise<string>;
+
+const str = (options: AdminOptions, key: string): string => {
+  const value = options[key];
+  if (typeof value !== 'string' || !value) throw new AppError('VALIDATION_FAILED', `--${key} is required.`, key);
+  return value;
+};
+const list = (value: AdminOptions[string]): string[] => (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []);
+
+async function tenantTable(rt: Runtime, slug?: string): Promise<string> {
+  const snapshot = await rt.catalog.refresh();
+  const hosts = await rt.database.owner.selectFrom('tenant_hosts').select(['host', 'tenant_id']).orderBy('host').execute();
+  const rows = [...snapshot.byId.values()]
+    .filter((t) => !slug || t.slug === slug)
+    .sort((a, b) => a.slug.localeCompare(b.slug))
+    .map((t) => {
+      const parent = t.parentId === null ? '-' : snapshot.byId.get(t.parentId)?.slug ?? '?';
+      const own = hosts.filter((h) => h.tenant_id === t.id).map((h) => h.host).join(',') || '-';
+      return [t.slug, t.name, t.status, parent, t.isServiceProvider ? 'yes' : 'no', own].join('\t');
+    });
+  if (slug && rows.length === 0) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
+  return ['slug\tname\tstatus\tparent\tservice-provider\thosts', ...rows].join('\n');
+}
+
+const setStatus = (status: 'active' | 'suspended'): AdminCommand => async (rt, o) => {
+  const tenant = await updateTenant(rt.database, rt.settings, str(o, 'slug'), { status });
+  await rt.catalog.refresh();
+  return `Tenant ${tenant.slug} is now ${tenant.status}.`;
+};
+
+export const adminCommands: Record<string, AdminCommand> = {
+  migrate: async (rt) => {
+    const applied = await migrate(rt.database);
+    return applied.length ? `Applied migrations: ${applied.join(', ')}.` : 'The database is up to date.';
+  },
+  demo: async (rt) => {
+    const seeded = await seedDemo(rt.database, rt.settings, rt.log);
+    await rt.catalog.refresh();
+    return seeded ? 'Demo tenants and logins created.' : 'The catalog already has tenants; the demo was not seeded.';
+  },
+  'tenant.create': async (rt, o) => {
+    const tenant = await createTenant(rt.database, rt.settings, {
+      slug: str(o, 'slug'),
+      name: str(o, 'name'),
+      hosts: list(o.host),
+      parentSlug: typeof o.parent === 'string' ? o.parent : undefined,
+      serviceProvider: o.serviceProvider === true,
+      subtenantsAllowed: o.subtenantsAllowed === true ? true : undefined,
+    } as Parameters<typeof createTenant>[2]);
+    await rt.catalog.refresh();
+    return `Created tenant ${tenant.slug}${tenant.is_service_provider ? ' (the service provider)' : ''}.`;
+  },
+  'tenant.list': (rt) => tenantTable(rt),
+  'tenant.show': (rt, o) => tenantTable(rt, str(o, 'slug')),
+  'tenant.suspend': setStatus('suspended'),
+  'tenant.resume': setStatus('active'),
+  'tenant.host.add': async (rt, o) => {
+    const host = await addTenantHost(rt.database, str(o, 'slug'), str(o, 'host'));
+    await rt.catalog.refresh();
+    return `Host ${host} now serves tenant ${str(o, 'slug')}.`;
+  },
+  'tenant.host.remove': async (rt, o) => {
+    await removeTenantHost(rt.database, str(o, 'slug'), str(o, 'host'));
+    await rt.catalog.refresh();
+    return `Host ${str(o, 'host')} removed from tenant ${str(o, 'slug')}.`;
+  },
+  'group.create': async (rt, o) => {
+    const group = await createTenantGroup(rt.database, { slug: str(o, 'slug'), name: str(o, 'name'), description: typeof o.description === 'string' ? o.description : '' });
+    return `Created tenant group ${group.slug}.`;
+  },
+  'group.add': async (rt, o) => {
+    await changeTenantGroupMembers(rt.database, str(o, 'group'), 'add', list(o.tenants));
+    return `Added ${list(o.tenants).join(', ')} to ${str(o, 'group')}.`;
+  },
+  'group.remove': async (rt, o) => {
+    await changeTenantGroupMembers(rt.database, str(o, 'group'), 'remove', list(o.tenants));
+    return `Removed ${list(o.tenants).join(', ')} from ${str(o, 'group')}.`;
+  },
+  'group.list': async (rt, o) => {
+    const groups = await listTenantGroups(rt.database, { includeMaintained: o.all === true });
+    return ['slug\tkind\tname\tmembers', ...groups.map((g) => [g.slug, g.kind, g.name, g.members.join(',') || '-'].join('\t'))].join('\n');
+  },
+};

@@ -1,0 +1,52 @@
+import { createServer, request, type Server } from 'node:http';
+import { chmodSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AppError } from '../errors.ts';
+import { toAppError } from '../http/error-reply.ts';
+import { adminCommands, type AdminOptions } from './admin-commands.ts';
+import type { Runtime } from './runtime.ts';
+
+/**
+ * While a server holds the embedded database, CLI commands reach it through a Unix socket in the
+ * data directory (readable by the owning user only) and run inside the server's process.
+ */
+export const adminSocketPath = (dataDir: string) => join(resolve(dataDir), 'admin.sock');
+
+type Reply = { output?: string; error?: { code: string; message: string; field?: string } };
+
+export async function listenAdminSocket(rt: Runtime): Promise<Server> {
+  const path = adminSocketPath(rt.config.dataDir);
+  rmSync(path, { force: true });
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', async () => {
+      let reply: Reply;
+      try {
+        const { command, options } = JSON.parse(body) as { command: string; options: AdminOptions };
+        const run = adminCommands[command];
+        if (!run) throw new AppError('NOT_FOUND', `No admin command "${command}".`);
+        reply = { output: await run(rt, options) };
+      } catch (error) {
+        reply = toAppError(error).toJSON();
+      }
+      res.setHeader('content-type', 'application/json').end(JSON.stringify(reply));
+    });
+  });
+  await new Promise<void>((ok, fail) => server.once('error', fail).listen(path, ok));
+  chmodSync(path, 0o600);
+  rt.database.setAdminSocket(path);
+  return server;
+}
+
+export async function sendAdminCommand(socketPath: string, command: string, options: AdminOptions): Promise<Reply> {
+  return new Promise((ok, fail) => {
+    const req = request({ socketPath, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => ok(JSON.parse(body) as Reply));
+    });
+    req.on('error', fail);
+    req.end(JSON.stringify({ command, options }));
+  });
+}

@@ -1,0 +1,33 @@
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../config/logger.ts';
+import { openDatabase, type Database } from '../db/database.ts';
+import { migrate } from '../db/migrate.ts';
+import { Catalog } from '../tenancy/catalog/catalog.ts';
+import { tenancySettings, type TenancySettings } from '../tenancy/settings.ts';
+
+/** Everything a running TenantDesk process holds: configuration, logger, database, catalog. */
+export type Runtime = {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly database: Database;
+  readonly settings: TenancySettings;
+  readonly catalog: Catalog;
+};
+
+/** Opens the configured database (PGlite under DATA_DIR unless DATABASE_URL is set) and migrates it. */
+export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
+  const database = await openDatabase(
+    config.databaseUrl
+      ? { kind: 'postgres', url: config.databaseUrl, appUrl: config.appDatabaseUrl, poolMax: config.dbPoolMax }
+      : { kind: 'pglite', dataDir: config.dataDir },
+  );
+  try {
+    const applied = await migrate(database);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    const catalog = await Catalog.load(database, config.hostCacheTtlMs);
+    return { config, log, database, settings: tenancySettings(config), catalog };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,101 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { join, resolve } from 'node:path';
+import type { DB } from './schema.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+import { acquireLock } from './data-dir-lock.ts';
+
+/**
+ * One PostgreSQL database holding the help-desk schema: the embedded PGlite one, or one on a server.
+ * `owner` runs migrations and catalog maintenance; `app` runs every scoped query, always under the
+ * `tenantdesk_app` role (see scope.ts), so row-level security applies whichever pool it comes from.
+ */
+export type Database = {
+  readonly kind: 'pglite' | 'postgres';
+  readonly label: string;
+  readonly owner: Kysely<DB>;
+  readonly app: Kysely<DB>;
+  /** Called by the admin socket once it listens, so CLI commands can find the running server. */
+  setAdminSocket(path: string): void;
+  close(): Promise<void>;
+};
+
+export class DatabaseUnavailableError extends Error {}
+
+export type OpenOptions =
+  | { kind: 'pglite'; dataDir?: string | undefined; lock?: boolean }
+  | { kind: 'postgres'; url: string; appUrl?: string | undefined; poolMax?: number };
+
+const INT8_OID = 20;
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  return options.kind === 'pglite' ? openPGlite(options.dataDir, options.lock ?? true) : openPostgres(options);
+}
+
+async function openPGlite(dataDir: string | undefined, lock: boolean): Promise<Database> {
+  const dir = dataDir ? resolve(dataDir) : undefined;
+  const held = dir && lock ? acquireLock(dir) : undefined;
+  try {
+    const pglite = await PGlite.create(dir ? join(dir, 'pglite') : undefined, {
+      parsers: { [INT8_OID]: (value: string) => Number(value) },
+    });
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+    return {
+      kind: 'pglite',
+      label: dir ? `embedded database in ${dir}` : 'in-memory embedded database',
+      owner: db,
+      app: db,
+      setAdminSocket: (path) => held?.setAdminSocket(path),
+      close: async () => {
+        await db.destroy();
+        held?.release();
+      },
+    };
+  } catch (error) {
+    held?.release();
+    throw error;
+  }
+}
+
+async function openPostgres(options: { url: string; appUrl?: string | undefined; poolMax?: number }): Promise<Database> {
+  const owner = postgresKysely(options.url, options.poolMax);
+  const app = options.appUrl ? postgresKysely(options.appUrl, options.poolMax) : owner;
+  const close = async () => {
+    await owner.destroy();
+    if (app !== owner) await app.destroy();
+  };
+  try {
+    await sql`select 1`.execute(owner);
+  } catch (error) {
+    await close();
+    throw new DatabaseUnavailableError(`Cannot reach PostgreSQL at ${redact(options.url)}: ${(error as Error).message}`);
+  }
+  return { kind: 'postgres', label: `PostgreSQL at ${redact(options.url)}`, owner, app, setAdminSocket: () => {}, close };
+}
+
+function postgresKysely(url: string, max = 10): Kysely<DB> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 5000,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** The URL without its password, for messages and logs. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

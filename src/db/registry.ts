@@ -1,0 +1,91 @@
+/**
+ * The object registry: every table of TenantDesk, declared once with its object class and its
+ * references. Row-level security (rls.ts) and the scoped data-access layer (tenancy/data-access.ts)
+ * are both generated from it, so a table cannot be added without deciding how tenancy applies to it.
+ */
+export type ObjectClass =
+  /** No tenant attribute: every row is public (priority, urgency). */
+  | 'public'
+  /** Tenant can never be null (tickets, contacts, thread entries). */
+  | 'tenant-required'
+  /** A null tenant is a public row; a tenant sees public rows merged with its own (category). */
+  | 'tenant-optional'
+  /** Catalog tables: written only by the service provider's administration, never by scoped code. */
+  | 'catalog';
+
+export type Reference = {
+  /** The column holding the referenced id. */
+  readonly column: string;
+  readonly target: string;
+  /** May also point to objects of the service-provider tenant (a ticket's assignee). */
+  readonly spEligible?: boolean;
+  /** The target's tenant becomes the object's tenant when none is given (a ticket's requester). */
+  readonly impliesTenant?: boolean;
+};
+
+export type ObjectType = {
+  readonly name: string;
+  readonly table: string;
+  readonly class: ObjectClass;
+  /** The column naming the owning tenant (catalog tables: the tenant row itself is `id`). */
+  readonly tenantColumn?: string;
+  /** A human label column, for choice lists. */
+  readonly labelColumn?: string;
+  readonly references: readonly Reference[];
+};
+
+const types = {
+  tenant: { name: 'tenant', table: 'tenants', class: 'catalog', tenantColumn: 'id', labelColumn: 'name', references: [] },
+  tenantHost: { name: 'tenantHost', table: 'tenant_hosts', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
+  tenantGroup: { name: 'tenantGroup', table: 'tenant_groups', class: 'catalog', references: [] },
+  tenantGroupMember: { name: 'tenantGroupMember', table: 'tenant_group_members', class: 'catalog', references: [] },
+  catalogState: { name: 'catalogState', table: 'catalog_state', class: 'catalog', references: [] },
+  role: { name: 'role', table: 'roles', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
+  contact: { name: 'contact', table: 'contacts', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
+  contactRole: {
+    name: 'contactRole',
+    table: 'contact_roles',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [
+      { column: 'contact_id', target: 'contact', impliesTenant: true },
+      { column: 'role_id', target: 'role' },
+    ],
+  },
+  priority: { name: 'priority', table: 'priorities', class: 'public', labelColumn: 'name', references: [] },
+  category: {
+    name: 'category',
+    table: 'categories',
+    class: 'tenant-optional',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'name',
+    references: [{ column: 'parent_id', target: 'category' }],
+  },
+  location: { name: 'location', table: 'locations', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
+  ticket: {
+    name: 'ticket',
+    table: 'tickets',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'subject',
+    references: [
+      { column: 'requester_id', target: 'contact', impliesTenant: true },
+      { column: 'assignee_id', target: 'contact', spEligible: true },
+      { column: 'category_id', target: 'category' },
+      { column: 'location_id', target: 'location' },
+      { column: 'priority_id', target: 'priority' },
+    ],
+  },
+} as const satisfies Record<string, ObjectType>;
+
+export type ObjectTypeName = keyof typeof types;
+export const registry: Readonly<Record<ObjectTypeName, ObjectType>> = types;
+
+export function objectType(name: ObjectTypeName): ObjectType {
+  return registry[name];
+}
+
+/** Tables whose rows belong to tenants (tenant-required and tenant-optional). */
+export function tenantTables(): ObjectType[] {
+  return Object.values(registry).filter((t) => t.class === 'tenant-required' || t.class === 'tenant-optional');
+}

@@ -1,0 +1,112 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** TypeScript shapes of the tables created by `migrations/`. Keep in step with the SQL. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string | undefined, string>;
+
+export type AccessKind = 'all' | 'tenant' | 'own' | 'group';
+export type GroupKind = 'user' | 'subtenants' | 'supertenants' | 'foreign-key' | 'related';
+export type TenantStatus = 'active' | 'suspended' | 'archived';
+
+export type TenantsTable = {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  status: ColumnType<TenantStatus, TenantStatus | undefined, TenantStatus>;
+  parent_id: number | null;
+  is_service_provider: ColumnType<boolean, boolean | undefined, boolean>;
+  subtenants_allowed: ColumnType<boolean, boolean | undefined, boolean>;
+  depth: ColumnType<number, number | undefined, number>;
+  branding: Json<Record<string, unknown>>;
+  terms_of_use: string | null;
+  shard: ColumnType<string, string | undefined, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+export type TenantHostsTable = { host: string; tenant_id: number; created_at: Timestamp };
+
+export type TenantGroupsTable = {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  kind: GroupKind;
+  owner_tenant_id: number | null;
+  created_at: Timestamp;
+};
+
+export type TenantGroupMembersTable = { group_id: number; tenant_id: number };
+export type CatalogStateTable = { singleton: Generated<boolean>; version: number };
+
+export type RolesTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  slug: string;
+  name: string;
+  read_access: AccessKind;
+  read_tenant_id: number | null;
+  read_group_id: number | null;
+  write_access: AccessKind;
+  write_tenant_id: number | null;
+  write_group_id: number | null;
+  may_write_public: ColumnType<boolean, boolean | undefined, boolean>;
+  permissions: ColumnType<string[], string[] | undefined, string[]>;
+  data_partitions: Json<unknown[]>;
+  created_at: Timestamp;
+};
+
+export type ContactKind = 'agent' | 'customer' | 'staff';
+
+export type ContactsTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  kind: ContactKind;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  status: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined, 'active' | 'disabled'>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+export type ContactRolesTable = { tenant_id: number | null; contact_id: string; role_id: string; is_default: ColumnType<boolean, boolean | undefined, boolean> };
+
+export type PrioritiesTable = { id: Generated<string>; slug: string; name: string; rank: number };
+export type CategoriesTable = { id: Generated<string>; tenant_id: number | null; parent_id: string | null; name: string; created_at: Timestamp };
+export type LocationsTable = { id: Generated<string>; tenant_id: number | null; name: string; created_at: Timestamp };
+
+export type TicketsTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  subject: string;
+  status: ColumnType<string, string | undefined, string>;
+  requester_id: string | null;
+  assignee_id: string | null;
+  category_id: string | null;
+  location_id: string | null;
+  priority_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+export type DB = {
+  tenants: TenantsTable;
+  tenant_hosts: TenantHostsTable;
+  tenant_groups: TenantGroupsTable;
+  tenant_group_members: TenantGroupMembersTable;
+  catalog_state: CatalogStateTable;
+  roles: RolesTable;
+  contacts: ContactsTable;
+  contact_roles: ContactRolesTable;
+  priorities: PrioritiesTable;
+  categories: CategoriesTable;
+  locations: LocationsTable;
+  tickets: TicketsTable;
+};
+
+export type Tenant = Selectable<TenantsTable>;
+export type NewTenant = Insertable<TenantsTable>;
+export type TenantUpdate = Updateable<TenantsTable>;
+export type Role = Selectable<RolesTable>;
+export type Contact = Selectable<ContactsTable>;

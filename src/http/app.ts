@@ -1,0 +1,37 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../config/logger.ts';
+import type { Database } from '../db/database.ts';
+import type { Catalog } from '../tenancy/catalog/catalog.ts';
+import type { TenancySettings } from '../tenancy/settings.ts';
+import { registerErrorReplies } from './error-reply.ts';
+import { tenantHost } from './plugins/tenant-host.ts';
+import { healthRoutes } from './routes/health.ts';
+import { tenantInfoRoutes } from './routes/tenant-info.ts';
+
+export type AppOptions = {
+  database: Database;
+  catalog: Catalog;
+  settings: TenancySettings;
+  trustProxy: boolean;
+  logger?: Logger;
+};
+
+/**
+ * The HTTP application as a plugin tree: tests use `inject`, server.ts only listens. Health checks
+ * answer on any host (load balancers probe by address); everything else lives under a tenant's host.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    trustProxy: options.trustProxy,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+  registerErrorReplies(app);
+  await app.register(healthRoutes, { database: options.database });
+  await app.register(async (tenantScope) => {
+    await tenantHost(tenantScope, { catalog: options.catalog, trustProxy: options.trustProxy });
+    await tenantScope.register(tenantInfoRoutes);
+  });
+  return app;
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
+import { listenAdminSocket } from '../cli/admin-socket.ts';
+import type { Runtime } from '../cli/runtime.ts';
+import { demoLogins, DEMO_PASSWORD, seedDemo } from '../demo/seed-demo.ts';
+import { reportUntenantedRows } from '../tenancy/untenanted-report.ts';
+import { buildApp } from './app.ts';
+
+export type RunningServer = { app: FastifyInstance; url: string; stop(): Promise<void> };
+
+/** Serves HTTP on the runtime; `demo` seeds the demo tenants on first run and prints their logins. */
+export async function startServer(rt: Runtime, options: { demo: boolean }): Promise<RunningServer> {
+  if (options.demo) {
+    if (await seedDemo(rt.database, rt.settings, rt.log)) rt.log.info('demo tenants seeded');
+    await rt.catalog.refresh();
+  }
+  if (rt.settings.state === 'on') await reportUntenantedRows(rt.database, rt.log);
+  const app = await buildApp({ database: rt.database, catalog: rt.catalog, settings: rt.settings, trustProxy: rt.config.trustProxy, logger: rt.log });
+  await app.listen({ port: rt.config.port, host: rt.config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : rt.config.port;
+  let adminSocket: Server | undefined;
+  if (rt.database.kind === 'pglite') adminSocket = await listenAdminSocket(rt);
+  if (options.demo) printDemo(port);
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    // Stops accepting, lets in-flight requests finish, then closes the database.
+    stop: async () => {
+      adminSocket?.close();
+      await app.close();
+      await rt.database.close();
+    },
+  };
+}
+
+function printDemo(port: number): void {
+  const lines = demoLogins(port).map((l) => `  ${l.url.padEnd(32)} ${l.email.padEnd(26)} ${l.role}`);
+  process.stdout.write(
+    `\nTenantDesk demo is running. Every demo login has the password "${DEMO_PASSWORD}".\n` +
+      `  ${'URL'.padEnd(32)} ${'login'.padEnd(26)} role\n${lines.join('\n')}\n` +
+      `Health: http://127.0.0.1:${port}/healthz  Readiness: http://127.0.0.1:${port}/readyz\n\n`,
+  );
+}

@@ -1,0 +1,96 @@
+import type { Database } from '../../db/database.ts';
+import { AppError } from '../../errors.ts';
+import type { TenancySettings } from '../settings.ts';
+import { bumpCatalogVersion, createMaintainedGroups, refreshMaintainedGroups } from './groups.ts';
+import { requireHost } from './validate-host.ts';
+
+export type CreateTenantInput = {
+  slug: string;
+  name: string;
+  hosts?: string[];
+  parentSlug?: string | undefined;
+  serviceProvider?: boolean;
+  subtenantsAllowed?: boolean;
+  branding?: Record<string, unknown>;
+  termsOfUse?: string | null;
+};
+
+const SLUG = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Creates a tenant with its hosts and maintained groups, enforcing the catalog rules: the first
+ * tenant is the service provider and no later one can be; a parent must allow subtenants; depth
+ * and tenant count stay within the settings. Everything happens in one transaction.
+ */
+export async function createTenant(database: Database, settings: TenancySettings, input: CreateTenantInput) {
+  if (!SLUG.test(input.slug)) {
+    throw new AppError('VALIDATION_FAILED', 'A slug is 1-63 lower-case letters, digits and inner hyphens.', 'slug');
+  }
+  if (!input.name.trim() || input.name.length > 200) throw new AppError('VALIDATION_FAILED', 'A name is 1-200 characters.', 'name');
+  const hosts = (input.hosts ?? []).map(requireHost);
+
+  return database.owner.transaction().execute(async (tx) => {
+    const { count } = await tx.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    const first = Number(count) === 0;
+    if (input.serviceProvider && !first) {
+      throw new AppError('TENANT_RULE_VIOLATION', 'There is already a service provider; only the first tenant can be it.', 'serviceProvider');
+    }
+    if (settings.maxTenants !== undefined && Number(count) >= settings.maxTenants) {
+      throw new AppError('TENANT_RULE_VIOLATION', `The maximum number of tenants (${settings.maxTenants}) is reached.`);
+    }
+    if (await tx.selectFrom('tenants').select('id').where('slug', '=', input.slug).executeTakeFirst()) {
+      throw new AppError('CONFLICT', `A tenant with slug "${input.slug}" already exists.`, 'slug');
+    }
+    let parent: { id: number; depth: number } | undefined;
+    if (input.parentSlug) {
+      if (first) throw new AppError('TENANT_RULE_VIOLATION', 'The service provider never has a parent.', 'parent');
+      const found = await tx.selectFrom('tenants').select(['id', 'depth', 'subtenants_allowed']).where('slug', '=', input.parentSlug).executeTakeFirst();
+      if (!found) throw new AppError('NOT_FOUND', `No tenant "${input.parentSlug}" to be the parent.`, 'parent');
+      if (!found.subtenants_allowed) {
+        throw new AppError('TENANT_RULE_VIOLATION', `Tenant "${input.parentSlug}" does not allow subtenants.`, 'parent');
+      }
+      if (found.depth + 1 >= settings.maxDepth) {
+        throw new AppError('TENANT_RULE_VIOLATION', `The hierarchy may be at most ${settings.maxDepth} levels deep.`, 'parent');
+      }
+      parent = found;
+    }
+    await assertHostsFree(tx, hosts);
+    const tenant = await tx
+      .insertInto('tenants')
+      .values({
+        slug: input.slug,
+        name: input.name.trim(),
+        parent_id: parent?.id ?? null,
+        depth: parent ? parent.depth + 1 : 0,
+        is_service_provider: first,
+        subtenants_allowed: input.subtenantsAllowed ?? first,
+        branding: JSON.stringify(input.branding ?? {}),
+        terms_of_use: input.termsOfUse ?? null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (hosts.length) await tx.insertInto('tenant_hosts').values(hosts.map((host) => ({ host, tenant_id: tenant.id }))).execute();
+    await createMaintainedGroups(tx, tenant);
+    const ancestors = await ancestorIds(tx, tenant.id);
+    await refreshMaintainedGroups(tx, ancestors);
+    await bumpCatalogVersion(tx);
+    return tenant;
+  });
+}
+
+export async function assertHostsFree(tx: Parameters<typeof refreshMaintainedGroups>[0], hosts: string[]): Promise<void> {
+  if (!hosts.length) return;
+  const taken = await tx.selectFrom('tenant_hosts').select('host').where('host', 'in', hosts).executeTakeFirst();
+  if (taken) throw new AppError('CONFLICT', `Host "${taken.host}" already belongs to a tenant.`, 'host');
+}
+
+/** The tenant and its ancestors, read from the table (inside the writing transaction). */
+export async function ancestorIds(tx: Parameters<typeof refreshMaintainedGroups>[0], id: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let next: number | null = id; next !== null && !out.includes(next); ) {
+    out.push(next);
+    const row = await tx.selectFrom('tenants').select('parent_id').where('id', '=', next).executeTakeFirst();
+    next = row?.parent_id ?? null;
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { TenantStatus } from '../../db/schema.ts';
+
+/** What request handling needs to know of one tenant, held in memory. */
+export type TenantInfo = {
+  readonly id: number;
+  readonly slug: string;
+  readonly name: string;
+  readonly status: TenantStatus;
+  readonly parentId: number | null;
+  readonly isServiceProvider: boolean;
+  readonly shard: string;
+};
+
+/** An in-memory copy of the catalog's tenants and hosts at one catalog version. */
+export class CatalogSnapshot {
+  readonly byId: ReadonlyMap<number, TenantInfo>;
+  readonly bySlug: ReadonlyMap<string, TenantInfo>;
+  readonly byHost: ReadonlyMap<string, TenantInfo>;
+  readonly serviceProvider: TenantInfo | undefined;
+
+  constructor(readonly version: number, tenants: TenantInfo[], hosts: { host: string; tenant_id: number }[]) {
+    this.byId = new Map(tenants.map((t) => [t.id, t]));
+    this.bySlug = new Map(tenants.map((t) => [t.slug, t]));
+    this.byHost = new Map(hosts.flatMap((h) => (this.byId.has(h.tenant_id) ? [[h.host, this.byId.get(h.tenant_id)!]] : [])));
+    this.serviceProvider = tenants.find((t) => t.isServiceProvider);
+  }
+
+  /** T and its ancestors, nearest first (T.supertenants, which is also T.foreign-key). */
+  supertenants(id: number): number[] {
+    const out: number[] = [];
+    for (let t = this.byId.get(id); t && !out.includes(t.id); t = t.parentId === null ? undefined : this.byId.get(t.parentId)) {
+      out.push(t.id);
+    }
+    return out;
+  }
+
+  /** T and all its descendants (T.subtenants). */
+  subtenants(id: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const t of this.byId.values()) {
+      if (t.parentId !== null) children.set(t.parentId, [...(children.get(t.parentId) ?? []), t.id]);
+    }
+    const out: number[] = [];
+    const stack = this.byId.has(id) ? [id] : [];
+    while (stack.length) {
+      const next = stack.pop()!;
+      out.push(next);
+      stack.push(...(children.get(next) ?? []));
+    }
+    return out;
+  }
+}
+
+export async function catalogVersion(database: Database): Promise<number> {
+  const row = await database.owner.selectFrom('catalog_state').select('version').executeTakeFirstOrThrow();
+  return Number(row.version);
+}
+
+export async function loadSnapshot(database: Database): Promise<CatalogSnapshot> {
+  return database.owner.transaction().execute(async (tx) => {
+    // One repeatable-read view, so the version matches the rows read with it.
+    await sql`set transaction isolation level repeatable read`.execute(tx);
+    const version = await tx.selectFrom('catalog_state').select('version').executeTakeFirstOrThrow();
+    const tenants = await tx
+      .selectFrom('tenants')
+      .select(['id', 'slug', 'name', 'status', 'parent_id', 'is_service_provider', 'shard'])
+      .execute();
+    const hosts = await tx.selectFrom('tenant_hosts').select(['host', 'tenant_id']).execute();
+    return new CatalogSnapshot(
+      Number(version.version),
+      tenants.map((t) => ({
+        id: t.id,
+        slug: t.slug,
+        name: t.name,
+        status: t.status,
+        parentId: t.parent_id,
+        isServiceProvider: t.is_service_provider,
+        shard: t.shard,
+      })),
+      hosts,
+    );
+  });
+}

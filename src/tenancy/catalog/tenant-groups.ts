@@ -1,0 +1,71 @@
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import { AppError } from '../../errors.ts';
+import { bumpCatalogVersion, requireUserGroup } from './groups.ts';
+
+/** User-defined tenant groups: fully editable by administrators. Maintained groups: name and description only. */
+export async function createTenantGroup(database: Database, input: { slug: string; name: string; description?: string }) {
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(input.slug)) {
+    throw new AppError('VALIDATION_FAILED', 'A group slug is lower-case letters, digits and hyphens.', 'slug');
+  }
+  return database.owner.transaction().execute(async (tx) => {
+    if (await tx.selectFrom('tenant_groups').select('id').where('slug', '=', input.slug).executeTakeFirst()) {
+      throw new AppError('CONFLICT', `A tenant group "${input.slug}" already exists.`, 'slug');
+    }
+    const group = await tx
+      .insertInto('tenant_groups')
+      .values({ slug: input.slug, name: input.name, description: input.description ?? '', kind: 'user', owner_tenant_id: null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await bumpCatalogVersion(tx);
+    return group;
+  });
+}
+
+export async function renameTenantGroup(database: Database, slug: string, input: { name?: string; description?: string }) {
+  return database.owner.transaction().execute(async (tx) => {
+    const group = await requireUserGroup(tx, slug);
+    await tx
+      .updateTable('tenant_groups')
+      .set({ ...(input.name ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}) })
+      .where('id', '=', group.id)
+      .execute();
+  });
+}
+
+export async function changeTenantGroupMembers(database: Database, slug: string, change: 'add' | 'remove', tenantSlugs: string[]) {
+  await database.owner.transaction().execute(async (tx) => {
+    const group = await requireUserGroup(tx, slug);
+    if (group.kind !== 'user') {
+      throw new AppError('TENANT_RULE_VIOLATION', `Group "${slug}" is maintained from the hierarchy; its members cannot be edited.`, 'group');
+    }
+    const tenants = tenantSlugs.length
+      ? await tx.selectFrom('tenants').select(['id', 'slug']).where('slug', 'in', tenantSlugs).execute()
+      : [];
+    const missing = tenantSlugs.find((s) => !tenants.some((t) => t.slug === s));
+    if (missing) throw new AppError('NOT_FOUND', `No tenant "${missing}".`, 'tenant');
+    if (change === 'add') {
+      await tx
+        .insertInto('tenant_group_members')
+        .values(tenants.map((t) => ({ group_id: group.id, tenant_id: t.id })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    } else if (tenants.length) {
+      await tx.deleteFrom('tenant_group_members').where('group_id', '=', group.id).where('tenant_id', 'in', tenants.map((t) => t.id)).execute();
+    }
+    await bumpCatalogVersion(tx);
+  });
+}
+
+export async function listTenantGroups(database: Database, options: { includeMaintained?: boolean } = {}) {
+  let query = database.owner
+    .selectFrom('tenant_groups as g')
+    .leftJoin('tenant_group_members as m', 'm.group_id', 'g.id')
+    .leftJoin('tenants as t', 't.id', 'm.tenant_id')
+    .select(['g.slug', 'g.name', 'g.kind', 'g.description'])
+    .select(sql<string[]>`coalesce(array_agg(t.slug order by t.slug) filter (where t.slug is not null), '{}')`.as('members'))
+    .groupBy(['g.id'])
+    .orderBy('g.slug');
+  if (!options.includeMaintained) query = query.where('g.kind', '=', 'user');
+  return query.execute();
+}

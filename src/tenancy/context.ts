@@ -1,0 +1,18 @@
+import type { Logger } from '../config/logger.ts';
+import type { Database } from '../db/database.ts';
+import type { Access } from './access.ts';
+import type { CatalogSnapshot } from './catalog/snapshot.ts';
+import type { TenancySettings } from './settings.ts';
+
+/**
+ * What every domain function receives: where the data lives, the tenancy rules in force, the
+ * catalog it resolves tenants against, and the active role's access. The tenant is never a loose
+ * parameter; the data-access layer reads it from here.
+ */
+export type TenancyContext = {
+  readonly database: Database;
+  readonly settings: TenancySettings;
+  readonly catalog: CatalogSnapshot;
+  readonly access: Access;
+  readonly log?: Logger;
+};

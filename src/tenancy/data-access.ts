@@ -1,0 +1,245 @@
+import { sql, type RawBuilder } from 'kysely';
+import { mapDatabaseError } from '../db/errors.ts';
+import { objectType, type ObjectType, type ObjectTypeName, type Reference } from '../db/registry.ts';
+import { applyScope, inScope, type ScopedTx, type TenantSet } from '../db/scope.ts';
+import { AppError } from '../errors.ts';
+import { inSet, readScope, writeScope } from './access.ts';
+import type { TenancyContext } from './context.ts';
+
+/**
+ * The scoped data-access layer. Every read is limited to the active role's readable tenants (plus
+ * public rows of tenant-optional types); every write applies DESIGN.md's four write rules. Row-level
+ * security enforces the same sets underneath, from the same transaction settings.
+ */
+export type Row = Record<string, unknown>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The application-layer tenant filter for reads of `type` by a role reading `set`. */
+export function tenantFilter(type: ObjectType, set: TenantSet): RawBuilder<boolean> {
+  if (type.class === 'public' || set === 'all') return sql<boolean>`true`;
+  const column = sql.ref(type.tenantColumn!);
+  const own = sql<boolean>`${column} = any (${sql.val([...set])}::integer[])`;
+  return type.class === 'tenant-optional' ? sql<boolean>`(${column} is null or ${own})` : own;
+}
+
+function whereEquals(where: Row): RawBuilder<boolean> {
+  const parts = Object.entries(where).map(([column, value]) =>
+    value === null ? sql`${sql.ref(column)} is null` : sql`${sql.ref(column)} = ${value}`,
+  );
+  return parts.length ? sql<boolean>`${sql.join(parts, sql` and `)}` : sql<boolean>`true`;
+}
+
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw mapDatabaseError(error) ?? error;
+  }
+}
+
+export type ListOptions = { where?: Row; orderBy?: string; descending?: boolean; limit?: number };
+
+export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, options: ListOptions = {}): Promise<Row[]> {
+  const type = objectType(name);
+  const order = sql.ref(options.orderBy ?? 'id');
+  return inScope(ctx.database, readScope(ctx.access), async (tx) => {
+    const result = await sql<Row>`select * from ${sql.table(type.table)}
+      where ${tenantFilter(type, ctx.access.read)} and ${whereEquals(options.where ?? {})}
+      order by ${order} ${options.descending ? sql`desc` : sql`asc`}, id
+      limit ${options.limit ?? 100}`.execute(tx);
+    return result.rows;
+  });
+}
+
+export async function countObjects(ctx: TenancyContext, name: ObjectTypeName, where: Row = {}): Promise<number> {
+  const type = objectType(name);
+  return inScope(ctx.database, readScope(ctx.access), async (tx) => {
+    const result = await sql<{ n: number }>`select count(*)::integer as n from ${sql.table(type.table)}
+      where ${tenantFilter(type, ctx.access.read)} and ${whereEquals(where)}`.execute(tx);
+    return result.rows[0]!.n;
+  });
+}
+
+async function selectById(tx: ScopedTx, type: ObjectType, set: TenantSet, id: unknown): Promise<Row | undefined> {
+  if (typeof id !== 'string' || !UUID.test(id)) return undefined;
+  const result = await sql<Row>`select * from ${sql.table(type.table)}
+    where id = ${id} and ${tenantFilter(type, set)}`.execute(tx);
+  return result.rows[0];
+}
+
+/** One object by id; NOT_FOUND when it does not exist or lies outside the readable tenants. */
+export async function findObject(ctx: TenancyContext, name: ObjectTypeName, id: string): Promise<Row> {
+  const type = objectType(name);
+  const row = await inScope(ctx.database, readScope(ctx.access), (tx) => selectById(tx, type, ctx.access.read, id));
+  if (!row) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
+  return row;
+}
+
+export async function createObject(ctx: TenancyContext, name: ObjectTypeName, input: Row): Promise<Row> {
+  const type = objectType(name);
+  return guarded(() =>
+    inScope(ctx.database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
+      const values = { ...input };
+      if (type.class !== 'public') {
+        const tenantId = await decideTenant(ctx, tx, type, values);
+        values[type.tenantColumn!] = tenantId;
+      }
+      assertWritable(ctx, type, values[type.tenantColumn ?? ''] as number | null | undefined);
+      await checkReferences(ctx, tx, type, values, Object.keys(values));
+      const columns = Object.keys(values);
+      const result = await sql<Row>`insert into ${sql.table(type.table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+        values (${sql.join(columns.map((c) => values[c]))}) returning *`.execute(tx);
+      return result.rows[0]!;
+    }),
+  );
+}
+
+export async function updateObject(ctx: TenancyContext, name: ObjectTypeName, id: string, patch: Row): Promise<Row> {
+  const type = objectType(name);
+  return guarded(() =>
+    inScope(ctx.database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
+      const current = await selectById(tx, type, ctx.access.read, id);
+      if (!current) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
+      const tenantColumn = type.tenantColumn;
+      if (tenantColumn && tenantColumn in patch && patch[tenantColumn] !== current[tenantColumn]) {
+        throw new AppError('TENANT_IMMUTABLE', 'The tenant of an object cannot change after it is created.', tenantColumn);
+      }
+      assertWritable(ctx, type, tenantColumn ? (current[tenantColumn] as number | null) : undefined);
+      const merged = { ...current, ...patch };
+      await checkReferences(ctx, tx, type, merged, Object.keys(patch));
+      const columns = Object.keys(patch).filter((c) => c !== tenantColumn);
+      if (!columns.length) return current;
+      const result = await sql<Row>`update ${sql.table(type.table)}
+        set ${sql.join(columns.map((c) => sql`${sql.ref(c)} = ${patch[c]}`))}
+        where id = ${id} returning *`.execute(tx);
+      return result.rows[0]!;
+    }),
+  );
+}
+
+export async function deleteObject(ctx: TenancyContext, name: ObjectTypeName, id: string): Promise<void> {
+  const type = objectType(name);
+  await guarded(() =>
+    inScope(ctx.database, writeScope(ctx.access), async (tx) => {
+      const current = await selectById(tx, type, ctx.access.read, id);
+      if (!current) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
+      assertWritable(ctx, type, type.tenantColumn ? (current[type.tenantColumn] as number | null) : undefined);
+      await sql`delete from ${sql.table(type.table)} where id = ${id}`.execute(tx);
+    }),
+  );
+}
+
+function untenantedAllowed(ctx: TenancyContext): boolean {
+  return ctx.settings.state === 'setup' || (ctx.settings.state === 'on' && ctx.settings.untenanted !== 'strict');
+}
+
+/**
+ * Write rule 2: the tenant is given explicitly, or derived from a tenant-implying reference, or is
+ * the only tenant the role can write. Otherwise TENANT_REQUIRED (or, in warn/allow, no tenant).
+ */
+async function decideTenant(ctx: TenancyContext, tx: ScopedTx, type: ObjectType, values: Row): Promise<number | null> {
+  const column = type.tenantColumn!;
+  if (column in values && values[column] !== undefined) {
+    const given = values[column];
+    if (given !== null && (typeof given !== 'number' || !Number.isInteger(given))) {
+      throw new AppError('VALIDATION_FAILED', 'A tenant is given by its id.', column);
+    }
+    return given as number | null;
+  }
+  for (const ref of type.references.filter((r) => r.impliesTenant && !r.spEligible)) {
+    const value = values[ref.column];
+    if (value === undefined || value === null) continue;
+    const target = await selectById(tx, objectType(ref.target as ObjectTypeName), ctx.access.read, value);
+    if (!target) throw invalidReference(ref);
+    const implied = target[objectType(ref.target as ObjectTypeName).tenantColumn ?? ''];
+    if (typeof implied === 'number') return implied;
+  }
+  const write = ctx.access.write;
+  if (write !== 'all' && write.length === 1) return write[0]!;
+  if (ctx.settings.state === 'off' && ctx.catalog.serviceProvider) return ctx.catalog.serviceProvider.id;
+  if (type.class === 'tenant-required' && untenantedAllowed(ctx)) {
+    const message = `A ${type.name} was saved with no tenant.`;
+    if (ctx.settings.untenanted === 'warn') ctx.log?.error({ type: type.name }, message);
+    else ctx.log?.warn({ type: type.name }, message);
+    return null;
+  }
+  throw new AppError(
+    'TENANT_REQUIRED',
+    `Your active role can write several tenants: say which tenant this ${type.name} belongs to.`,
+    column,
+  );
+}
+
+/** Write rule 1: the object's tenant is writable by the active role (public rows need may-write-public). */
+function assertWritable(ctx: TenancyContext, type: ObjectType, tenantId: number | null | undefined): void {
+  if (type.class === 'public' || (type.class === 'tenant-optional' && tenantId === null)) {
+    if (!ctx.access.writePublic) throw new AppError('PUBLIC_WRITE_DENIED', `Your active role may not write public ${type.name} objects.`);
+    return;
+  }
+  if (tenantId === null || tenantId === undefined) return; // untenanted, already allowed by decideTenant
+  if (!inSet(ctx.access.write, tenantId) || !ctx.catalog.byId.has(tenantId)) {
+    throw new AppError('TENANT_ACCESS_DENIED', `Your active role may not write objects of this tenant.`, type.tenantColumn);
+  }
+}
+
+/**
+ * Write rules 3 and 4: each reference points to a public object, one of the same tenant or of a
+ * tenant above it; service-provider-eligible references may also point to the SP's objects. The
+ * target is looked up under exactly that tenant set, so one that exists elsewhere looks missing.
+ */
+async function checkReferences(ctx: TenancyContext, tx: ScopedTx, type: ObjectType, values: Row, changed: string[]): Promise<void> {
+  const tenantId = type.tenantColumn ? (values[type.tenantColumn] as number | null) : null;
+  const refs = type.references.filter((r) => changed.includes(r.column) && values[r.column] != null);
+  for (const ref of refs) {
+    const allowed = referenceableTenants(ctx, tenantId, ref);
+    await applyScope(tx, { read: allowed, write: [], writePublic: false });
+    const target = await selectById(tx, objectType(ref.target as ObjectTypeName), allowed, values[ref.column]);
+    if (!target) throw invalidReference(ref);
+  }
+  if (refs.length) await applyScope(tx, writeScope(ctx.access, untenantedAllowed(ctx)));
+}
+
+/** The tenants an object of `tenantId` may reference through `ref` (besides public rows). */
+export function referenceableTenants(ctx: TenancyContext, tenantId: number | null, ref: Pick<Reference, 'spEligible'>): number[] {
+  if (ctx.settings.state !== 'on') return [...ctx.catalog.byId.keys()];
+  const allowed = tenantId === null ? [] : ctx.catalog.supertenants(tenantId);
+  const sp = ctx.catalog.serviceProvider?.id;
+  if (ref.spEligible && sp !== undefined && !allowed.includes(sp)) allowed.push(sp);
+  return allowed;
+}
+
+function invalidReference(ref: Reference): AppError {
+  return new AppError(
+    'TENANT_REFERENCE_INVALID',
+    `${ref.column} must refer to an existing ${ref.target} that is public or belongs to this object's tenant or a tenant above it` +
+      (ref.spEligible ? ' or to the service provider.' : '.'),
+    ref.column,
+  );
+}
+
+/**
+ * The choices offered for a reference field of an object of `forTenant` (drop-downs, lookup
+ * endpoints): exactly the targets the reference rules allow, never more.
+ */
+export async function listChoices(
+  ctx: TenancyContext,
+  name: ObjectTypeName,
+  column: string,
+  forTenant: number | null,
+): Promise<{ id: string; label: string; tenant_id: number | null }[]> {
+  const type = objectType(name);
+  const ref = type.references.find((r) => r.column === column);
+  if (!ref) throw new AppError('VALIDATION_FAILED', `A ${type.name} has no reference field "${column}".`, 'field');
+  assertWritable(ctx, type, forTenant);
+  const target = objectType(ref.target as ObjectTypeName);
+  const allowed = referenceableTenants(ctx, forTenant, ref);
+  const tenantColumn = target.tenantColumn ? sql.ref(target.tenantColumn) : sql`null::integer`;
+  return inScope(ctx.database, { read: allowed, write: [], writePublic: false }, async (tx) => {
+    const result = await sql<{ id: string; label: string; tenant_id: number | null }>`
+      select id, ${sql.ref(target.labelColumn ?? 'id')}::text as label, ${tenantColumn} as tenant_id
+      from ${sql.table(target.table)} where ${tenantFilter(target, allowed)}
+      order by 2, 1 limit 500`.execute(tx);
+    return result.rows;
+  });
+}

@@ -1,0 +1,80 @@
+import { after, before, describe } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
+
+/**
+ * Every database test body runs on PGlite and, when TEST_DATABASE_URL is set, on a real PostgreSQL
+ * server, each in a fresh database dropped afterwards. Under CI the server is required: a missing
+ * TEST_DATABASE_URL fails the run instead of quietly testing PGlite only.
+ */
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export function databaseKinds(): DatabaseKind[] {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url && process.env.CI) throw new Error('CI requires TEST_DATABASE_URL (a PostgreSQL server to test against).');
+  return url ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+export type FreshDatabase = { database: Database; url?: string; drop(): Promise<void> };
+
+function serverUrl(database: string): string {
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, migrated database of `kind`. */
+export async function freshDatabase(kind: DatabaseKind, options: { migrate?: boolean } = {}): Promise<FreshDatabase> {
+  if (kind === 'pglite') {
+    const database = await openDatabase({ kind: 'pglite' });
+    if (options.migrate !== false) await migrate(database);
+    return { database, drop: () => database.close() };
+  }
+  const name = `td_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await admin((c) => c.query(`create database ${name}`));
+  const url = serverUrl(name);
+  const database = await openDatabase({ kind: 'postgres', url, poolMax: 4 });
+  if (options.migrate !== false) await migrate(database);
+  return {
+    database,
+    url,
+    drop: async () => {
+      await database.close();
+      await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}
+
+/**
+ * Declares `body` once per database kind, inside a describe named after the kind. `get()` returns
+ * that kind's migrated database, created before the suite and dropped after it.
+ */
+export function forEachDatabase(title: string, body: (get: () => Database, kind: DatabaseKind) => void): void {
+  for (const kind of databaseKinds()) {
+    describe(`${title} [${kind}]`, () => {
+      let fresh: FreshDatabase | undefined;
+      before(async () => {
+        fresh = await freshDatabase(kind);
+      });
+      after(async () => {
+        await fresh?.drop();
+      });
+      body(() => {
+        if (!fresh) throw new Error('database not ready');
+        return fresh.database;
+      }, kind);
+    });
+  }
+}
