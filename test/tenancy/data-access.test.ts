@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import type { Database } from '../../src/db/database.ts';
+import { AppError, type ErrorCode } from '../../src/errors.ts';
+import type { Access } from '../../src/tenancy/access.ts';
+import type { TenancyContext } from '../../src/tenancy/context.ts';
+import {
+  countObjects,
+  createObject,
+  deleteObject,
+  findObject,
+  listChoices,
+  listObjects,
+  updateObject,
+  type Row,
+} from '../../src/tenancy/data-access.ts';
+import { DEFAULT_TENANCY, type TenancySettings } from '../../src/tenancy/settings.ts';
+import { forEachDatabase } from '../support/databases.ts';
+import { contextFor, createTenants } from '../support/tenants.ts';
+
+const rejectsWith = (promise: Promise<unknown>, code: ErrorCode, field?: string) =>
+  assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    if (field) assert.equal(error.field, field);
+    return true;
+  });
+
+const ALL: Access = { read: 'all', write: 'all', writePublic: true };
+
+forEachDatabase('the scoped data-access layer', (db) => {
+  let t: Record<string, number>;
+  let system: TenancyContext;
+  const as = (access: Access, settings?: TenancySettings) => contextFor(db(), access, settings);
+  const own = (slug: string): Access => ({ read: [t[slug]!], write: [t[slug]!], writePublic: false });
+  const objects: Record<string, Row> = {};
+
+  before(async () => {
+    const database: Database = db();
+    // northwind (SP) ; acme > acme-eu > acme-eu-fr ; globex
+    t = await createTenants(database, [
+      { slug: 'northwind', name: 'Northwind', subtenantsAllowed: true },
+      { slug: 'acme', name: 'Acme', subtenantsAllowed: true },
+      { slug: 'acme-eu', name: 'Acme EU', parentSlug: 'acme', subtenantsAllowed: true },
+      { slug: 'acme-eu-fr', name: 'Acme FR', parentSlug: 'acme-eu' },
+      { slug: 'globex', name: 'Globex' },
+    ]);
+    system = await as(ALL);
+    const contact = (tenant: string, kind: string) =>
+      createObject(system, 'contact', { tenant_id: t[tenant], kind, email: `${kind}@${tenant}.test`, name: `${kind} ${tenant}` });
+    objects.spAgent = await contact('northwind', 'staff');
+    objects.acmeAgent = await contact('acme', 'agent');
+    objects.acmeCustomer = await contact('acme', 'customer');
+    objects.euCustomer = await contact('acme-eu', 'customer');
+    objects.globexCustomer = await contact('globex', 'customer');
+    objects.publicCategory = await createObject(system, 'category', { tenant_id: null, name: 'Hardware' });
+    objects.acmeCategory = await createObject(system, 'category', { tenant_id: t.acme, name: 'Acme printers' });
+    objects.euCategory = await createObject(system, 'category', { tenant_id: t['acme-eu'], name: 'EU printers' });
+    objects.globexCategory = await createObject(system, 'category', { tenant_id: t.globex, name: 'Globex lab' });
+    objects.acmeTicket = await createObject(system, 'ticket', { subject: 'Printer jam', requester_id: objects.acmeCustomer!.id });
+    objects.euTicket = await createObject(system, 'ticket', { subject: 'VPN down', requester_id: objects.euCustomer!.id });
+    objects.globexTicket = await createObject(system, 'ticket', { subject: 'Lab access', requester_id: objects.globexCustomer!.id });
+  });
+
+  it('limits reads of tenant-required objects to the readable tenants', async () => {
+    const rows = await listObjects(await as(own('acme')), 'ticket');
+    assert.deepEqual(rows.map((r) => r.subject), ['Printer jam']);
+    assert.equal(await countObjects(await as(own('acme')), 'ticket'), 1);
+    assert.equal(await countObjects(await as(ALL), 'ticket'), 3);
+  });
+
+  it("merges public rows with the tenant's own for tenant-optional objects", async () => {
+    const names = (await listObjects(await as(own('acme-eu')), 'category', { orderBy: 'name' })).map((r) => r.name);
+    assert.deepEqual(names, ['EU printers', 'Hardware']);
+  });
+
+  it('reads a tenant group: a role reading acme.subtenants sees acme and its descendants', async () => {
+    const access: Access = { read: [t.acme!, t['acme-eu']!, t['acme-eu-fr']!], write: [], writePublic: false };
+    const subjects = (await listObjects(await as(access), 'ticket', { orderBy: 'subject' })).map((r) => r.subject);
+    assert.deepEqual(subjects, ['Printer jam', 'VPN down']);
+  });
+
+  it("answers NOT_FOUND for another tenant's object, as for one that does not exist", async () => {
+    const acme = await as(own('acme'));
+    await rejectsWith(findObject(acme, 'ticket', String(objects.globexTicket!.id)), 'NOT_FOUND');
+    await rejectsWith(findObject(acme, 'ticket', '00000000-0000-4000-8000-000000000000'), 'NOT_FOUND');
+    await rejectsWith(findObject(acme, 'ticket', 'not-a-uuid'), 'NOT_FOUND');
+    await rejectsWith(updateObject(acme, 'ticket', String(objects.globexTicket!.id), { subject: 'x' }), 'NOT_FOUND');
+    await rejectsWith(deleteObject(acme, 'ticket', String(objects.globexTicket!.id)), 'NOT_FOUND');
+  });
+
+  it('write rule 1: refuses an object of a tenant the active role cannot write', async () => {
+    const readAllWriteAcme: Access = { read: 'all', write: [t.acme!], writePublic: false };
+    await rejectsWith(createObject(await as(readAllWriteAcme), 'ticket', { tenant_id: t.globex, subject: 'x' }), 'TENANT_ACCESS_DENIED');
+    await rejectsWith(updateObject(await as(readAllWriteAcme), 'ticket', String(objects.globexTicket!.id), { subject: 'x' }), 'TENANT_ACCESS_DENIED');
+  });
+
+  it('write rule 1: only a role allowed to write public objects creates public rows', async () => {
+    await rejectsWith(createObject(await as(own('acme')), 'category', { tenant_id: null, name: 'Public?' }), 'PUBLIC_WRITE_DENIED');
+    await rejectsWith(createObject(await as({ read: 'all', write: 'all', writePublic: false }), 'priority', { slug: 'p9', name: 'P9', rank: 9 }), 'PUBLIC_WRITE_DENIED');
+    const created = await createObject(await as(ALL), 'category', { tenant_id: null, name: 'Software' });
+    assert.equal(created.tenant_id, null);
+  });
+
+  it('write rule 2: a role writing one tenant gets that tenant without naming it', async () => {
+    const ticket = await createObject(await as(own('globex')), 'ticket', { subject: 'Implicit tenant' });
+    assert.equal(ticket.tenant_id, t.globex);
+  });
+
+  it('write rule 2: a role writing several tenants must name the tenant or imply it', async () => {
+    await rejectsWith(createObject(await as(ALL), 'ticket', { subject: 'Whose?' }), 'TENANT_REQUIRED', 'tenant_id');
+    const implied = await createObject(await as(ALL), 'ticket', { subject: 'Implied', requester_id: objects.euCustomer!.id });
+    assert.equal(implied.tenant_id, t['acme-eu']);
+  });
+
+  it('write rule 2: a service-provider-eligible reference never implies the tenant', async () => {
+    await rejectsWith(createObject(await as(ALL), 'ticket', { subject: 'Assigned only', assignee_id: objects.spAgent!.id }), 'TENANT_REQUIRED');
+  });
+
+  it("write rule 2: an object's tenant never changes after creation", async () => {
+    await rejectsWith(updateObject(await as(ALL), 'ticket', String(objects.acmeTicket!.id), { tenant_id: t.globex }), 'TENANT_IMMUTABLE');
+    assert.equal((await findObject(await as(ALL), 'ticket', String(objects.acmeTicket!.id))).tenant_id, t.acme);
+  });
+
+  it('write rule 3: references may point to public objects, the same tenant and tenants above', async () => {
+    const ctx = await as(ALL);
+    for (const category of [objects.publicCategory, objects.acmeCategory, objects.euCategory]) {
+      const ticket = await createObject(ctx, 'ticket', { tenant_id: t['acme-eu'], subject: 'ok', category_id: category!.id });
+      assert.equal(ticket.category_id, category!.id);
+    }
+  });
+
+  it("write rule 3: refuses a reference to a child tenant's or an unrelated tenant's object", async () => {
+    const ctx = await as(ALL);
+    await rejectsWith(createObject(ctx, 'ticket', { tenant_id: t.acme, subject: 'x', category_id: objects.euCategory!.id }), 'TENANT_REFERENCE_INVALID', 'category_id');
+    await rejectsWith(createObject(ctx, 'ticket', { tenant_id: t.acme, subject: 'x', category_id: objects.globexCategory!.id }), 'TENANT_REFERENCE_INVALID', 'category_id');
+    await rejectsWith(updateObject(ctx, 'ticket', String(objects.acmeTicket!.id), { category_id: objects.globexCategory!.id }), 'TENANT_REFERENCE_INVALID', 'category_id');
+  });
+
+  it('write rule 3: a reference to a missing object gives the same answer as one to a foreign object', async () => {
+    const ctx = await as(ALL);
+    await rejectsWith(createObject(ctx, 'ticket', { tenant_id: t.acme, subject: 'x', category_id: '00000000-0000-4000-8000-000000000000' }), 'TENANT_REFERENCE_INVALID', 'category_id');
+  });
+
+  it("write rule 4: a service-provider-eligible reference may point to the SP tenant's objects", async () => {
+    const ctx = await as(ALL);
+    const ticket = await createObject(ctx, 'ticket', { tenant_id: t.globex, subject: 'Escalated', assignee_id: objects.spAgent!.id });
+    assert.equal(ticket.assignee_id, objects.spAgent!.id);
+    await rejectsWith(createObject(ctx, 'ticket', { tenant_id: t.globex, subject: 'x', requester_id: objects.spAgent!.id }), 'TENANT_REFERENCE_INVALID', 'requester_id');
+  });
+
+  it('a tenant user cannot imply a tenant through a contact it cannot read', async () => {
+    await rejectsWith(createObject(await as(own('acme')), 'ticket', { subject: 'x', requester_id: objects.globexCustomer!.id }), 'TENANT_REFERENCE_INVALID', 'requester_id');
+  });
+
+  it('offers as choices exactly the targets the reference rules allow', async () => {
+    const ctx = await as(ALL);
+    const labels = async (tenant: string, field: string) => (await listChoices(ctx, 'ticket', field, t[tenant]!)).map((c) => c.label).sort();
+    assert.deepEqual(await labels('acme-eu', 'category_id'), ['Acme printers', 'EU printers', 'Hardware', 'Software']);
+    assert.deepEqual(await labels('acme', 'category_id'), ['Acme printers', 'Hardware', 'Software']);
+    assert.ok((await labels('globex', 'assignee_id')).includes('staff northwind'));
+    assert.ok(!(await labels('globex', 'requester_id')).includes('staff northwind'));
+    await rejectsWith(listChoices(await as(own('acme')), 'ticket', 'category_id', t.globex!), 'TENANT_ACCESS_DENIED');
+  });
+
+  it('strict mode refuses a tenant-required object with no tenant; warn and allow save it', async () => {
+    const noTenant: Access = { read: 'all', write: 'all', writePublic: true };
+    await rejectsWith(createObject(await as(noTenant), 'ticket', { subject: 'strict' }), 'TENANT_REQUIRED');
+    for (const untenanted of ['warn', 'allow'] as const) {
+      const row = await createObject(await as(noTenant, { ...DEFAULT_TENANCY, untenanted }), 'ticket', { subject: untenanted });
+      assert.equal(row.tenant_id, null);
+    }
+    const rows = await listObjects(await as(own('acme')), 'ticket');
+    assert.ok(rows.every((r) => r.tenant_id === t.acme), 'untenanted rows are invisible to tenant roles');
+  });
+});
