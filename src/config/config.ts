@@ -22,6 +22,7 @@ const envSchema = z.object({
   MAX_TENANTS: z.coerce.number().int().min(1).optional(),
   HOST_CACHE_TTL_MS: z.coerce.number().int().min(0).default(1000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 90).default(12),
 });
 
 export type Config = {
@@ -39,6 +40,7 @@ export type Config = {
   maxTenants: number | undefined;
   hostCacheTtlMs: number;
   shutdownTimeoutMs: number;
+  sessionTtlMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxTenants: e.MAX_TENANTS,
     hostCacheTtlMs: e.HOST_CACHE_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    sessionTtlMs: Math.round(e.SESSION_TTL_HOURS * 3600_000),
   };
 }
 

@@ -52,6 +52,16 @@ const types = {
       { column: 'role_id', target: 'role' },
     ],
   },
+  session: {
+    name: 'session',
+    table: 'sessions',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [
+      { column: 'contact_id', target: 'contact', impliesTenant: true },
+      { column: 'active_role_id', target: 'role' },
+    ],
+  },
   priority: { name: 'priority', table: 'priorities', class: 'public', labelColumn: 'name', references: [] },
   category: {
     name: 'category',

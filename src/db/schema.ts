@@ -72,6 +72,18 @@ export type ContactsTable = {
 
 export type ContactRolesTable = { tenant_id: number | null; contact_id: string; role_id: string; is_default: ColumnType<boolean, boolean | undefined, boolean> };
 
+export type SessionsTable = {
+  id: string;
+  tenant_id: number | null;
+  contact_id: string;
+  active_role_id: string;
+  host: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+};
+
 export type PrioritiesTable = { id: Generated<string>; slug: string; name: string; rank: number };
 export type CategoriesTable = { id: Generated<string>; tenant_id: number | null; parent_id: string | null; name: string; created_at: Timestamp };
 export type LocationsTable = { id: Generated<string>; tenant_id: number | null; name: string; created_at: Timestamp };
@@ -99,6 +111,7 @@ export type DB = {
   roles: RolesTable;
   contacts: ContactsTable;
   contact_roles: ContactRolesTable;
+  sessions: SessionsTable;
   priorities: PrioritiesTable;
   categories: CategoriesTable;
   locations: LocationsTable;

@@ -3,7 +3,13 @@ import type { Logger } from '../config/logger.ts';
 import type { Database } from '../db/database.ts';
 import type { Catalog } from '../tenancy/catalog/catalog.ts';
 import type { TenancySettings } from '../tenancy/settings.ts';
+import cookie from '@fastify/cookie';
 import { registerErrorReplies } from './error-reply.ts';
+import { authenticate } from './plugins/authenticate.ts';
+import { signInRoutes, signOutRoutes } from './routes/auth.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { lookupRoutes } from './routes/lookups.ts';
+import { meRoutes } from './routes/me.ts';
 import { tenantHost } from './plugins/tenant-host.ts';
 import { healthRoutes } from './routes/health.ts';
 import { tenantInfoRoutes } from './routes/tenant-info.ts';
@@ -13,6 +19,7 @@ export type AppOptions = {
   catalog: Catalog;
   settings: TenancySettings;
   trustProxy: boolean;
+  sessionTtlMs?: number;
   logger?: Logger;
 };
 
@@ -28,10 +35,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   registerErrorReplies(app);
-  await app.register(healthRoutes, { database: options.database });
+  await app.register(cookie);
+  const { database, catalog, settings, trustProxy } = options;
+  await app.register(healthRoutes, { database });
   await app.register(async (tenantScope) => {
-    await tenantHost(tenantScope, { catalog: options.catalog, trustProxy: options.trustProxy });
+    await tenantHost(tenantScope, { catalog, trustProxy });
     await tenantScope.register(tenantInfoRoutes);
+    await tenantScope.register(signInRoutes, { database, trustProxy, sessionTtlMs: options.sessionTtlMs ?? 12 * 3600_000 });
+    await tenantScope.register(async (signedIn) => {
+      await authenticate(signedIn, { database, catalog, settings, trustProxy });
+      await signedIn.register(signOutRoutes, { database });
+      await signedIn.register(meRoutes, { database });
+      await signedIn.register(lookupRoutes);
+      await signedIn.register(contactRoutes);
+    });
   });
   return app;
 }

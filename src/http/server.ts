@@ -15,7 +15,14 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
     await rt.catalog.refresh();
   }
   if (rt.settings.state === 'on') await reportUntenantedRows(rt.database, rt.log);
-  const app = await buildApp({ database: rt.database, catalog: rt.catalog, settings: rt.settings, trustProxy: rt.config.trustProxy, logger: rt.log });
+  const app = await buildApp({
+    database: rt.database,
+    catalog: rt.catalog,
+    settings: rt.settings,
+    trustProxy: rt.config.trustProxy,
+    sessionTtlMs: rt.config.sessionTtlMs,
+    logger: rt.log,
+  });
   await app.listen({ port: rt.config.port, host: rt.config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : rt.config.port;

@@ -1,8 +1,9 @@
-import type { ContactKind } from '../db/schema.ts';
+import type { ContactKind, Role } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
-import { createObject, listObjects, type Row } from '../tenancy/data-access.ts';
+import { createObject, inTransaction, listObjects, type Row } from '../tenancy/data-access.ts';
 import { hashPassword } from './passwords.ts';
+import { assertCanGrant } from './permissions.ts';
 
 export type CreateContactInput = {
   tenantId?: number;
@@ -12,24 +13,34 @@ export type CreateContactInput = {
   password?: string;
   /** Slugs of roles to give, the first being the default active role. */
   roles?: string[];
+  /** The active role of whoever creates the contact; it must be allowed to grant each role. */
+  grantedBy?: Role;
 };
 
 /** Creates a contact and its role memberships, through the scoped data-access layer. */
 export async function createContact(ctx: TenancyContext, input: CreateContactInput): Promise<Row> {
   const email = input.email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new AppError('VALIDATION_FAILED', 'This is not an email address.', 'email');
-  const contact = await createObject(ctx, 'contact', {
-    ...(input.tenantId !== undefined ? { tenant_id: input.tenantId } : {}),
-    kind: input.kind,
-    email,
-    name: input.name,
-    password_hash: input.password ? await hashPassword(input.password) : null,
+  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  return inTransaction(ctx, async (ctx) => {
+    const roles: Row[] = [];
+    for (const slug of input.roles ?? []) {
+      // Ascending puts the tenant's own role before a public one of the same slug (nulls sort last).
+      const [role] = await listObjects(ctx, 'role', { where: { slug }, orderBy: 'tenant_id', limit: 1 });
+      if (!role) throw new AppError('NOT_FOUND', `No role "${slug}".`, 'roles');
+      if (input.grantedBy) assertCanGrant(input.grantedBy, role as Role);
+      roles.push(role);
+    }
+    const contact = await createObject(ctx, 'contact', {
+      ...(input.tenantId !== undefined ? { tenant_id: input.tenantId } : {}),
+      kind: input.kind,
+      email,
+      name: input.name,
+      password_hash: passwordHash,
+    });
+    for (const [index, role] of roles.entries()) {
+      await createObject(ctx, 'contactRole', { contact_id: contact.id, role_id: role.id, is_default: index === 0 });
+    }
+    return contact;
   });
-  for (const [index, slug] of (input.roles ?? []).entries()) {
-    // Ascending puts the tenant's own role before a public one of the same slug (nulls sort last).
-    const [role] = await listObjects(ctx, 'role', { where: { slug }, orderBy: 'tenant_id', limit: 1 });
-    if (!role) throw new AppError('NOT_FOUND', `No role "${slug}".`, 'roles');
-    await createObject(ctx, 'contactRole', { contact_id: contact.id, role_id: role.id, is_default: index === 0 });
-  }
-  return contact;
 }

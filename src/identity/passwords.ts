@@ -1,13 +1,23 @@
-import argon2 from 'argon2';
+import { hash, verify } from '@node-rs/argon2';
+
+// @node-rs/argon2 exports its Algorithm as a const enum, which isolated modules cannot import.
+const ARGON2ID = 2;
 
 /** Passwords are stored as argon2id hashes (OWASP's first choice), never in clear. */
 export async function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, { type: argon2.argon2id });
+  return hash(password, { algorithm: ARGON2ID });
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+// Verified when no account matches, so a wrong email costs as long as a wrong password.
+const DECOY = hashPassword('decoy password that matches no account');
+
+export async function verifyPassword(stored: string | null | undefined, password: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash, password);
+    if (!stored) {
+      await verify(await DECOY, password);
+      return false;
+    }
+    return await verify(stored, password);
   } catch {
     return false;
   }

@@ -1,5 +1,6 @@
 import type { Logger } from '../config/logger.ts';
 import type { Database } from '../db/database.ts';
+import type { ScopedTx } from '../db/scope.ts';
 import type { Access } from './access.ts';
 import type { CatalogSnapshot } from './catalog/snapshot.ts';
 import type { TenancySettings } from './settings.ts';
@@ -14,5 +15,7 @@ export type TenancyContext = {
   readonly settings: TenancySettings;
   readonly catalog: CatalogSnapshot;
   readonly access: Access;
-  readonly log?: Logger;
+  readonly log?: Pick<Logger, 'error' | 'warn' | 'info'>;
+  /** Set inside `inTransaction`: every data-access call then joins this one transaction. */
+  readonly tx?: ScopedTx;
 };

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { mapDatabaseError } from '../db/errors.ts';
 import { objectType, type ObjectType, type ObjectTypeName, type Reference } from '../db/registry.ts';
-import { applyScope, inScope, type ScopedTx, type TenantSet } from '../db/scope.ts';
+import { applyScope, inScope, type DbScope, type ScopedTx, type TenantSet } from '../db/scope.ts';
 import { AppError } from '../errors.ts';
 import { inSet, readScope, writeScope } from './access.ts';
 import type { TenancyContext } from './context.ts';
@@ -38,12 +38,28 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Runs `work` under `scope`, in the context's open transaction if there is one. */
+async function scoped<T>(ctx: TenancyContext, scope: DbScope, work: (tx: ScopedTx) => Promise<T>): Promise<T> {
+  if (!ctx.tx) return inScope(ctx.database, scope, work);
+  await applyScope(ctx.tx, scope);
+  return work(ctx.tx);
+}
+
+/**
+ * A unit of work: every data-access call made with the context passed to `work` joins one
+ * transaction, so a use case that writes several objects writes all of them or none.
+ */
+export async function inTransaction<T>(ctx: TenancyContext, work: (ctx: TenancyContext) => Promise<T>): Promise<T> {
+  if (ctx.tx) return work(ctx);
+  return ctx.database.app.transaction().execute((tx) => work({ ...ctx, tx }));
+}
+
 export type ListOptions = { where?: Row; orderBy?: string; descending?: boolean; limit?: number };
 
 export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, options: ListOptions = {}): Promise<Row[]> {
   const type = objectType(name);
   const order = sql.ref(options.orderBy ?? 'id');
-  return inScope(ctx.database, readScope(ctx.access), async (tx) => {
+  return scoped(ctx, readScope(ctx.access), async (tx) => {
     const result = await sql<Row>`select * from ${sql.table(type.table)}
       where ${tenantFilter(type, ctx.access.read)} and ${whereEquals(options.where ?? {})}
       order by ${order} ${options.descending ? sql`desc` : sql`asc`}, id
@@ -54,7 +70,7 @@ export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, opt
 
 export async function countObjects(ctx: TenancyContext, name: ObjectTypeName, where: Row = {}): Promise<number> {
   const type = objectType(name);
-  return inScope(ctx.database, readScope(ctx.access), async (tx) => {
+  return scoped(ctx, readScope(ctx.access), async (tx) => {
     const result = await sql<{ n: number }>`select count(*)::integer as n from ${sql.table(type.table)}
       where ${tenantFilter(type, ctx.access.read)} and ${whereEquals(where)}`.execute(tx);
     return result.rows[0]!.n;
@@ -71,7 +87,7 @@ async function selectById(tx: ScopedTx, type: ObjectType, set: TenantSet, id: un
 /** One object by id; NOT_FOUND when it does not exist or lies outside the readable tenants. */
 export async function findObject(ctx: TenancyContext, name: ObjectTypeName, id: string): Promise<Row> {
   const type = objectType(name);
-  const row = await inScope(ctx.database, readScope(ctx.access), (tx) => selectById(tx, type, ctx.access.read, id));
+  const row = await scoped(ctx, readScope(ctx.access), (tx) => selectById(tx, type, ctx.access.read, id));
   if (!row) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
   return row;
 }
@@ -79,7 +95,7 @@ export async function findObject(ctx: TenancyContext, name: ObjectTypeName, id: 
 export async function createObject(ctx: TenancyContext, name: ObjectTypeName, input: Row): Promise<Row> {
   const type = objectType(name);
   return guarded(() =>
-    inScope(ctx.database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
+    scoped(ctx, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
       const values = { ...input };
       if (type.class !== 'public') {
         const tenantId = await decideTenant(ctx, tx, type, values);
@@ -98,7 +114,7 @@ export async function createObject(ctx: TenancyContext, name: ObjectTypeName, in
 export async function updateObject(ctx: TenancyContext, name: ObjectTypeName, id: string, patch: Row): Promise<Row> {
   const type = objectType(name);
   return guarded(() =>
-    inScope(ctx.database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
+    scoped(ctx, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
       const current = await selectById(tx, type, ctx.access.read, id);
       if (!current) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
       const tenantColumn = type.tenantColumn;
@@ -121,7 +137,7 @@ export async function updateObject(ctx: TenancyContext, name: ObjectTypeName, id
 export async function deleteObject(ctx: TenancyContext, name: ObjectTypeName, id: string): Promise<void> {
   const type = objectType(name);
   await guarded(() =>
-    inScope(ctx.database, writeScope(ctx.access), async (tx) => {
+    scoped(ctx, writeScope(ctx.access), async (tx) => {
       const current = await selectById(tx, type, ctx.access.read, id);
       if (!current) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
       assertWritable(ctx, type, type.tenantColumn ? (current[type.tenantColumn] as number | null) : undefined);
@@ -235,7 +251,7 @@ export async function listChoices(
   const target = objectType(ref.target as ObjectTypeName);
   const allowed = referenceableTenants(ctx, forTenant, ref);
   const tenantColumn = target.tenantColumn ? sql.ref(target.tenantColumn) : sql`null::integer`;
-  return inScope(ctx.database, { read: allowed, write: [], writePublic: false }, async (tx) => {
+  return scoped(ctx, { read: allowed, write: [], writePublic: false }, async (tx) => {
     const result = await sql<{ id: string; label: string; tenant_id: number | null }>`
       select id, ${sql.ref(target.labelColumn ?? 'id')}::text as label, ${tenantColumn} as tenant_id
       from ${sql.table(target.table)} where ${tenantFilter(target, allowed)}

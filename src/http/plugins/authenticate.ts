@@ -1,0 +1,57 @@
+import '@fastify/cookie';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Database } from '../../db/database.ts';
+import { AppError } from '../../errors.ts';
+import { resolveSession, type Actor } from '../../identity/sessions.ts';
+import { resolveAccess, roleAccessSpec } from '../../tenancy/access.ts';
+import type { Catalog } from '../../tenancy/catalog/catalog.ts';
+import type { TenancyContext } from '../../tenancy/context.ts';
+import type { TenancySettings } from '../../tenancy/settings.ts';
+import { requestHost } from './tenant-host.ts';
+
+export const SESSION_COOKIE = 'td_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in contact and its active role; set on every authenticated route. */
+    actor: Actor;
+    /** The tenancy context built from the actor's active role, for domain calls. */
+    ctx: TenancyContext;
+  }
+}
+
+export type AuthOptions = { database: Database; catalog: Catalog; settings: TenancySettings; trustProxy: boolean };
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A cookie-authenticated write must come from a page of this same host: the browser's Origin (or
+ * Referer) must name it. This blocks cross-site request forgery without a token round trip.
+ */
+export function assertSameOrigin(request: FastifyRequest, host: string): void {
+  const origin = request.headers.origin ?? request.headers.referer;
+  let originHost: string | undefined;
+  try {
+    originHost = origin ? new URL(origin).hostname.toLowerCase() : undefined;
+  } catch {
+    originHost = undefined;
+  }
+  if (originHost !== host) throw new AppError('FORBIDDEN', 'This request must come from a page of this help desk (Origin check).');
+}
+
+/** Requires a live session on this host for every route of the subtree it is registered on. */
+export async function authenticate(app: FastifyInstance, options: AuthOptions): Promise<void> {
+  app.decorateRequest('actor', null as unknown as Actor);
+  app.decorateRequest('ctx', null as unknown as TenancyContext);
+  app.addHook('preHandler', async (request) => {
+    const host = requestHost(request, options.trustProxy)!;
+    const token = request.cookies[SESSION_COOKIE];
+    const actor = token ? await resolveSession(options.database, token, host) : undefined;
+    // Tenant boundary: a session is only valid on the host (so the tenant) that issued it.
+    if (!actor || actor.tenantId !== request.tenant.id) throw new AppError('UNAUTHENTICATED', 'Please sign in.');
+    if (!SAFE_METHODS.has(request.method)) assertSameOrigin(request, host);
+    const access = await resolveAccess(options.database, options.settings, roleAccessSpec(actor.activeRole), actor.tenantId);
+    request.actor = actor;
+    request.ctx = { database: options.database, settings: options.settings, catalog: options.catalog.snapshot(), access, log: request.log };
+  });
+}
