@@ -2,12 +2,15 @@ import type { Database } from '../db/database.ts';
 import type { DbScope, TenantSet } from '../db/scope.ts';
 import type { AccessKind, Role } from '../db/schema.ts';
 import type { TenancySettings } from './settings.ts';
+import type { ResolvedPartition } from './data-partitions.ts';
 
 /** The tenant access of the active role, resolved to tenant ids (DESIGN.md: "Access comes from the role"). */
 export type Access = {
   readonly read: TenantSet;
   readonly write: TenantSet;
   readonly writePublic: boolean;
+  /** The active role's data partitions, placeholders resolved; they narrow reads and writes. */
+  readonly partitions?: readonly ResolvedPartition[];
 };
 
 export type AccessSpec = {

@@ -5,6 +5,7 @@ import { applyScope, inScope, type DbScope, type ScopedTx, type TenantSet } from
 import { AppError } from '../errors.ts';
 import { inSet, readScope, writeScope } from './access.ts';
 import type { TenancyContext } from './context.ts';
+import { partitionFilter } from './data-partitions.ts';
 
 /**
  * The scoped data-access layer. Every read is limited to the active role's readable tenants (plus
@@ -61,7 +62,8 @@ export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, opt
   const order = sql.ref(options.orderBy ?? 'id');
   return scoped(ctx, readScope(ctx.access), async (tx) => {
     const result = await sql<Row>`select * from ${sql.table(type.table)}
-      where ${tenantFilter(type, ctx.access.read)} and ${whereEquals(options.where ?? {})}
+      where ${tenantFilter(type, ctx.access.read)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
+        and ${whereEquals(options.where ?? {})}
       order by ${order} ${options.descending ? sql`desc` : sql`asc`}, id
       limit ${options.limit ?? 100}`.execute(tx);
     return result.rows;
@@ -72,22 +74,33 @@ export async function countObjects(ctx: TenancyContext, name: ObjectTypeName, wh
   const type = objectType(name);
   return scoped(ctx, readScope(ctx.access), async (tx) => {
     const result = await sql<{ n: number }>`select count(*)::integer as n from ${sql.table(type.table)}
-      where ${tenantFilter(type, ctx.access.read)} and ${whereEquals(where)}`.execute(tx);
+      where ${tenantFilter(type, ctx.access.read)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
+        and ${whereEquals(where)}`.execute(tx);
     return result.rows[0]!.n;
   });
 }
 
-async function selectById(tx: ScopedTx, type: ObjectType, set: TenantSet, id: unknown): Promise<Row | undefined> {
+async function selectById(tx: ScopedTx, type: ObjectType, set: TenantSet, id: unknown, ctx?: TenancyContext): Promise<Row | undefined> {
   if (typeof id !== 'string' || !UUID.test(id)) return undefined;
+  // With a context, the active role's data partitions apply too (reference checks pass none).
+  const partition = partitionFilter(type, ctx?.access.partitions ?? []);
   const result = await sql<Row>`select * from ${sql.table(type.table)}
-    where id = ${id} and ${tenantFilter(type, set)}`.execute(tx);
+    where id = ${id} and ${tenantFilter(type, set)} and ${partition}`.execute(tx);
   return result.rows[0];
+}
+
+/** A written row must still lie inside the role's data partitions, or the write is undone. */
+async function assertInPartition(ctx: TenancyContext, tx: ScopedTx, type: ObjectType, id: unknown): Promise<void> {
+  if (!ctx.access.partitions?.some((p) => p.type === type.name)) return;
+  if (!(await selectById(tx, type, 'all', id, ctx))) {
+    throw new AppError('DATA_PARTITION_DENIED', `This ${type.name} would fall outside the data partition of your active role.`);
+  }
 }
 
 /** One object by id; NOT_FOUND when it does not exist or lies outside the readable tenants. */
 export async function findObject(ctx: TenancyContext, name: ObjectTypeName, id: string): Promise<Row> {
   const type = objectType(name);
-  const row = await scoped(ctx, readScope(ctx.access), (tx) => selectById(tx, type, ctx.access.read, id));
+  const row = await scoped(ctx, readScope(ctx.access), (tx) => selectById(tx, type, ctx.access.read, id, ctx));
   if (!row) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
   return row;
 }
@@ -106,6 +119,7 @@ export async function createObject(ctx: TenancyContext, name: ObjectTypeName, in
       const columns = Object.keys(values);
       const result = await sql<Row>`insert into ${sql.table(type.table)} (${sql.join(columns.map((c) => sql.ref(c)))})
         values (${sql.join(columns.map((c) => values[c]))}) returning *`.execute(tx);
+      await assertInPartition(ctx, tx, type, result.rows[0]!.id);
       return result.rows[0]!;
     }),
   );
@@ -115,7 +129,7 @@ export async function updateObject(ctx: TenancyContext, name: ObjectTypeName, id
   const type = objectType(name);
   return guarded(() =>
     scoped(ctx, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
-      const current = await selectById(tx, type, ctx.access.read, id);
+      const current = await selectById(tx, type, ctx.access.read, id, ctx);
       if (!current) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
       const tenantColumn = type.tenantColumn;
       if (tenantColumn && tenantColumn in patch && patch[tenantColumn] !== current[tenantColumn]) {
@@ -129,6 +143,7 @@ export async function updateObject(ctx: TenancyContext, name: ObjectTypeName, id
       const result = await sql<Row>`update ${sql.table(type.table)}
         set ${sql.join(columns.map((c) => sql`${sql.ref(c)} = ${patch[c]}`))}
         where id = ${id} returning *`.execute(tx);
+      await assertInPartition(ctx, tx, type, id);
       return result.rows[0]!;
     }),
   );
@@ -138,7 +153,7 @@ export async function deleteObject(ctx: TenancyContext, name: ObjectTypeName, id
   const type = objectType(name);
   await guarded(() =>
     scoped(ctx, writeScope(ctx.access), async (tx) => {
-      const current = await selectById(tx, type, ctx.access.read, id);
+      const current = await selectById(tx, type, ctx.access.read, id, ctx);
       if (!current) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
       assertWritable(ctx, type, type.tenantColumn ? (current[type.tenantColumn] as number | null) : undefined);
       await sql`delete from ${sql.table(type.table)} where id = ${id}`.execute(tx);
@@ -160,6 +175,10 @@ async function decideTenant(ctx: TenancyContext, tx: ScopedTx, type: ObjectType,
     const given = values[column];
     if (given !== null && (typeof given !== 'number' || !Number.isInteger(given))) {
       throw new AppError('VALIDATION_FAILED', 'A tenant is given by its id.', column);
+    }
+    // An explicit null is no way around write rule 2: a tenant-required object needs a tenant.
+    if (given === null && type.class === 'tenant-required' && !untenantedAllowed(ctx)) {
+      throw new AppError('TENANT_REQUIRED', `A ${type.name} always belongs to a tenant: say which one.`, column);
     }
     return given as number | null;
   }

@@ -15,6 +15,7 @@ import {
   type Row,
 } from '../../src/tenancy/data-access.ts';
 import { DEFAULT_TENANCY, type TenancySettings } from '../../src/tenancy/settings.ts';
+import { parsePartitions, resolvePartitions } from '../../src/tenancy/data-partitions.ts';
 import { forEachDatabase } from '../support/databases.ts';
 import { contextFor, createTenants } from '../support/tenants.ts';
 
@@ -173,4 +174,40 @@ forEachDatabase('the scoped data-access layer', (db) => {
     const rows = await listObjects(await as(own('acme')), 'ticket');
     assert.ok(rows.every((r) => r.tenant_id === t.acme), 'untenanted rows are invisible to tenant roles');
   });
+
+  it('data partitions narrow reads: a customer sees only the tickets it requested', async () => {
+    const me = String(objects.acmeCustomer!.id);
+    const partitions = resolvePartitions(parsePartitions([{ type: 'ticket', field: 'requester_id', op: '=', value: '@me' }]), { contactId: me, tenantId: t.acme!, departmentIds: [] });
+    const ctx = await as({ ...own('acme'), partitions });
+    const other = await createObject(system, 'ticket', { subject: 'Agent ticket', requester_id: objects.acmeAgent!.id });
+    const subjects = (await listObjects(ctx, 'ticket')).map((r) => r.subject);
+    assert.ok(subjects.includes('Printer jam') && !subjects.includes('Agent ticket'));
+    assert.equal(await countObjects(ctx, 'ticket'), subjects.length);
+    await rejectsWith(findObject(ctx, 'ticket', String(other.id)), 'NOT_FOUND');
+    await rejectsWith(updateObject(ctx, 'ticket', String(other.id), { subject: 'mine now' }), 'NOT_FOUND');
+  });
+
+  it('data partitions refuse a write that would move a row out of the partition, and change nothing', async () => {
+    const me = String(objects.acmeCustomer!.id);
+    const partitions = resolvePartitions(parsePartitions([{ type: 'ticket', field: 'requester_id', op: '=', value: '@me' }]), { contactId: me, tenantId: t.acme!, departmentIds: [] });
+    const ctx = await as({ ...own('acme'), partitions });
+    const before = await countObjects(await as(ALL), 'ticket');
+    await rejectsWith(createObject(ctx, 'ticket', { subject: 'For someone else', requester_id: objects.acmeAgent!.id }), 'DATA_PARTITION_DENIED');
+    assert.equal(await countObjects(await as(ALL), 'ticket'), before);
+    const mine = await createObject(ctx, 'ticket', { subject: 'Mine', requester_id: me });
+    await rejectsWith(updateObject(ctx, 'ticket', String(mine.id), { requester_id: objects.acmeAgent!.id }), 'DATA_PARTITION_DENIED');
+    assert.equal((await findObject(ctx, 'ticket', String(mine.id))).requester_id, me);
+  });
+
+  it('refuses a data partition that is not in the safe form', () => {
+    for (const bad of [
+      [{ type: 'ticket', field: 'requester_id; drop table tickets', op: '=', value: 1 }],
+      [{ type: 'ticket', field: 'subject', op: 'like', value: '%' }],
+      [{ type: 'nope', field: 'id', op: '=', value: 1 }],
+      'not a list',
+    ]) {
+      assert.throws(() => parsePartitions(bad), (e: unknown) => e instanceof AppError && e.code === 'VALIDATION_FAILED');
+    }
+  });
 });
+

@@ -4,6 +4,7 @@ import type { Database } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { resolveSession, type Actor } from '../../identity/sessions.ts';
 import { resolveAccess, roleAccessSpec } from '../../tenancy/access.ts';
+import { parsePartitions, resolvePartitions } from '../../tenancy/data-partitions.ts';
 import type { Catalog } from '../../tenancy/catalog/catalog.ts';
 import type { TenancyContext } from '../../tenancy/context.ts';
 import type { TenancySettings } from '../../tenancy/settings.ts';
@@ -50,7 +51,13 @@ export async function authenticate(app: FastifyInstance, options: AuthOptions): 
     // Tenant boundary: a session is only valid on the host (so the tenant) that issued it.
     if (!actor || actor.tenantId !== request.tenant.id) throw new AppError('UNAUTHENTICATED', 'Please sign in.');
     if (!SAFE_METHODS.has(request.method)) assertSameOrigin(request, host);
-    const access = await resolveAccess(options.database, options.settings, roleAccessSpec(actor.activeRole), actor.tenantId);
+    const tenantAccess = await resolveAccess(options.database, options.settings, roleAccessSpec(actor.activeRole), actor.tenantId);
+    const partitions = resolvePartitions(parsePartitions(actor.activeRole.data_partitions), {
+      contactId: actor.contactId,
+      tenantId: actor.tenantId,
+      departmentIds: [],
+    });
+    const access = { ...tenantAccess, partitions };
     request.actor = actor;
     request.ctx = { database: options.database, settings: options.settings, catalog: options.catalog.snapshot(), access, log: request.log };
   });
