@@ -22,6 +22,10 @@ const envSchema = z.object({
   MAX_TENANTS: z.coerce.number().int().min(1).optional(),
   HOST_CACHE_TTL_MS: z.coerce.number().int().min(0).default(1000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  SIGNIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  SIGNIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
+  SIGNIN_WINDOW_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
+  PUBLIC_SCHEME: z.enum(['http', 'https']).default('https'),
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 90).default(12),
 });
 
@@ -41,7 +45,12 @@ export type Config = {
   hostCacheTtlMs: number;
   shutdownTimeoutMs: number;
   sessionTtlMs: number;
+  signInThrottle: SignInThrottle;
+  publicScheme: 'http' | 'https';
 };
+
+/** How many failed sign-ins, per account and per client address, lock sign-in for the window. */
+export type SignInThrottle = { maxPerAccount: number; maxPerIp: number; windowMs: number };
 
 export class ConfigError extends Error {}
 
@@ -70,6 +79,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hostCacheTtlMs: e.HOST_CACHE_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     sessionTtlMs: Math.round(e.SESSION_TTL_HOURS * 3600_000),
+    signInThrottle: {
+      maxPerAccount: e.SIGNIN_MAX_FAILURES_PER_ACCOUNT,
+      maxPerIp: e.SIGNIN_MAX_FAILURES_PER_IP,
+      windowMs: Math.round(e.SIGNIN_WINDOW_MINUTES * 60_000),
+    },
+    publicScheme: e.PUBLIC_SCHEME,
   };
 }
 

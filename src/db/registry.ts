@@ -62,6 +62,33 @@ const types = {
       { column: 'active_role_id', target: 'role' },
     ],
   },
+  auditEvent: {
+    name: 'auditEvent',
+    table: 'audit_events',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [{ column: 'actor_contact_id', target: 'contact', spEligible: true }],
+  },
+  apiKey: {
+    name: 'apiKey',
+    table: 'api_keys',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'name',
+    references: [
+      { column: 'contact_id', target: 'contact', impliesTenant: true },
+      { column: 'role_id', target: 'role' },
+    ],
+  },
+  passwordReset: {
+    name: 'passwordReset',
+    table: 'password_resets',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [{ column: 'contact_id', target: 'contact', impliesTenant: true }],
+  },
+  signInFailure: { name: 'signInFailure', table: 'sign_in_failures', class: 'tenant-required', tenantColumn: 'tenant_id', references: [] },
+  mailOutbox: { name: 'mailOutbox', table: 'mail_outbox', class: 'tenant-required', tenantColumn: 'tenant_id', references: [] },
   priority: { name: 'priority', table: 'priorities', class: 'public', labelColumn: 'name', references: [] },
   category: {
     name: 'category',

@@ -70,7 +70,7 @@ export type ContactsTable = {
   updated_at: Timestamp;
 };
 
-export type ContactRolesTable = { tenant_id: number | null; contact_id: string; role_id: string; is_default: ColumnType<boolean, boolean | undefined, boolean> };
+export type ContactRolesTable = { id: Generated<string>; tenant_id: number | null; contact_id: string; role_id: string; is_default: ColumnType<boolean, boolean | undefined, boolean> };
 
 export type SessionsTable = {
   id: string;
@@ -82,6 +82,53 @@ export type SessionsTable = {
   last_seen_at: Timestamp;
   expires_at: Timestamp;
   revoked_at: Timestamp | null;
+};
+
+export type AuditEventsTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  actor_contact_id: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  data: Json<Record<string, unknown>>;
+  ip: string | null;
+  created_at: Timestamp;
+};
+
+export type ApiKeysTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  contact_id: string;
+  role_id: string;
+  name: ColumnType<string, string | undefined, string>;
+  prefix: string;
+  secret_hash: string;
+  allowed_ips: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+};
+
+export type PasswordResetsTable = {
+  id: string;
+  tenant_id: number | null;
+  contact_id: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
+};
+
+export type SignInFailuresTable = { id: Generated<number>; tenant_id: number | null; throttle_key: string; failed_at: Timestamp };
+
+export type MailOutboxTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  to_address: string;
+  subject: string;
+  body_text: string;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
 };
 
 export type PrioritiesTable = { id: Generated<string>; slug: string; name: string; rank: number };
@@ -112,6 +159,11 @@ export type DB = {
   contacts: ContactsTable;
   contact_roles: ContactRolesTable;
   sessions: SessionsTable;
+  audit_events: AuditEventsTable;
+  api_keys: ApiKeysTable;
+  password_resets: PasswordResetsTable;
+  sign_in_failures: SignInFailuresTable;
+  mail_outbox: MailOutboxTable;
   priorities: PrioritiesTable;
   categories: CategoriesTable;
   locations: LocationsTable;

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { SignInThrottle } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Database } from '../db/database.ts';
 import type { Catalog } from '../tenancy/catalog/catalog.ts';
@@ -6,6 +7,7 @@ import type { TenancySettings } from '../tenancy/settings.ts';
 import cookie from '@fastify/cookie';
 import { registerErrorReplies } from './error-reply.ts';
 import { authenticate } from './plugins/authenticate.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import { signInRoutes, signOutRoutes } from './routes/auth.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { lookupRoutes } from './routes/lookups.ts';
@@ -19,8 +21,17 @@ export type AppOptions = {
   catalog: Catalog;
   settings: TenancySettings;
   trustProxy: boolean;
-  sessionTtlMs?: number;
+  identity?: Partial<IdentityOptions>;
   logger?: Logger;
+};
+
+/** Sign-in settings; the defaults are the configuration's defaults. */
+export type IdentityOptions = { sessionTtlMs: number; throttle: SignInThrottle; publicScheme: 'http' | 'https' };
+
+const IDENTITY_DEFAULTS: IdentityOptions = {
+  sessionTtlMs: 12 * 3600_000,
+  throttle: { maxPerAccount: 5, maxPerIp: 50, windowMs: 15 * 60_000 },
+  publicScheme: 'https',
 };
 
 /**
@@ -41,13 +52,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (tenantScope) => {
     await tenantHost(tenantScope, { catalog, trustProxy });
     await tenantScope.register(tenantInfoRoutes);
-    await tenantScope.register(signInRoutes, { database, trustProxy, sessionTtlMs: options.sessionTtlMs ?? 12 * 3600_000 });
+    await tenantScope.register(signInRoutes, { database, trustProxy, ...IDENTITY_DEFAULTS, ...options.identity });
     await tenantScope.register(async (signedIn) => {
       await authenticate(signedIn, { database, catalog, settings, trustProxy });
       await signedIn.register(signOutRoutes, { database });
       await signedIn.register(meRoutes, { database });
       await signedIn.register(lookupRoutes);
       await signedIn.register(contactRoutes);
+      await signedIn.register(apiKeyRoutes);
     });
   });
   return app;

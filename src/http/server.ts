@@ -20,7 +20,7 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
     catalog: rt.catalog,
     settings: rt.settings,
     trustProxy: rt.config.trustProxy,
-    sessionTtlMs: rt.config.sessionTtlMs,
+    identity: { sessionTtlMs: rt.config.sessionTtlMs, throttle: rt.config.signInThrottle, publicScheme: rt.config.publicScheme },
     logger: rt.log,
   });
   await app.listen({ port: rt.config.port, host: rt.config.host });

@@ -2,6 +2,7 @@ import '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
+import { resolveApiKey } from '../../identity/api-keys.ts';
 import { resolveSession, type Actor } from '../../identity/sessions.ts';
 import { resolveAccess, roleAccessSpec } from '../../tenancy/access.ts';
 import { parsePartitions, resolvePartitions } from '../../tenancy/data-partitions.ts';
@@ -46,11 +47,15 @@ export async function authenticate(app: FastifyInstance, options: AuthOptions): 
   app.decorateRequest('ctx', null as unknown as TenancyContext);
   app.addHook('preHandler', async (request) => {
     const host = requestHost(request, options.trustProxy)!;
+    const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const token = request.cookies[SESSION_COOKIE];
-    const actor = token ? await resolveSession(options.database, token, host) : undefined;
-    // Tenant boundary: a session is only valid on the host (so the tenant) that issued it.
+    let actor: Actor | undefined;
+    if (bearer) actor = await resolveApiKey(options.database, bearer, request.tenant.id, request.ip);
+    else if (token) actor = await resolveSession(options.database, token, host);
+    // Tenant boundary: a session or key only works on the host (so the tenant) of its contact.
     if (!actor || actor.tenantId !== request.tenant.id) throw new AppError('UNAUTHENTICATED', 'Please sign in.');
-    if (!SAFE_METHODS.has(request.method)) assertSameOrigin(request, host);
+    // Browsers send cookies on cross-site requests, never Authorization headers: only cookies need it.
+    if (!bearer && !SAFE_METHODS.has(request.method)) assertSameOrigin(request, host);
     const tenantAccess = await resolveAccess(options.database, options.settings, roleAccessSpec(actor.activeRole), actor.tenantId);
     const partitions = resolvePartitions(parsePartitions(actor.activeRole.data_partitions), {
       contactId: actor.contactId,

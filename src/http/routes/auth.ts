@@ -1,50 +1,73 @@
 import type { FastifyInstance } from 'fastify';
+import type { SignInThrottle } from '../../config/config.ts';
 import type { Database } from '../../db/database.ts';
-import { signIn } from '../../identity/sign-in.ts';
+import { confirmPasswordReset, requestPasswordReset } from '../../identity/password-reset.ts';
 import { revokeSession } from '../../identity/sessions.ts';
+import { signIn } from '../../identity/sign-in.ts';
+import { ThrottledError } from '../../identity/sign-in-throttle.ts';
 import { assertSameOrigin, SESSION_COOKIE } from '../plugins/authenticate.ts';
 import { requestHost } from '../plugins/tenant-host.ts';
 
-const loginBody = {
-  type: 'object',
-  properties: { email: { type: 'string', minLength: 3, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
-  required: ['email', 'password'],
-  additionalProperties: false,
-} as const;
+const body = (properties: Record<string, object>) =>
+  ({ type: 'object', properties, required: Object.keys(properties), additionalProperties: false }) as const;
+const email = { type: 'string', minLength: 3, maxLength: 254 };
+const okReply = { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, 202: { type: 'object', properties: { ok: { type: 'boolean' } } } };
 
-export type AuthRouteOptions = { database: Database; trustProxy: boolean; sessionTtlMs: number };
+export type AuthRouteOptions = { database: Database; trustProxy: boolean; sessionTtlMs: number; throttle: SignInThrottle; publicScheme: 'http' | 'https' };
 
-/** Sign-in on the tenant's own host; the session cookie is bound to that host. */
+/** Sign-in on the tenant's own host; the session cookie is bound to that host. Password reset. */
 export async function signInRoutes(app: FastifyInstance, options: AuthRouteOptions): Promise<void> {
   app.post<{ Body: { email: string; password: string } }>(
     '/api/v1/auth/login',
-    { schema: { body: loginBody, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } },
+    { schema: { body: body({ email, password: { type: 'string', minLength: 1, maxLength: 1024 } }), response: okReply } },
     async (request, reply) => {
       const host = requestHost(request, options.trustProxy)!;
       // A login form posted from another site could sign the victim into the attacker's account.
       if (request.headers.origin || request.headers.referer) assertSameOrigin(request, host);
-      const { token } = await signIn(options.database, {
-        tenantId: request.tenant.id,
-        host,
-        email: request.body.email,
-        password: request.body.password,
-        ttlMs: options.sessionTtlMs,
-      });
-      reply.setCookie(SESSION_COOKIE, token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: request.protocol === 'https',
-        maxAge: Math.floor(options.sessionTtlMs / 1000),
-      });
+      try {
+        const { token } = await signIn(options.database, {
+          tenantId: request.tenant.id,
+          host,
+          email: request.body.email,
+          password: request.body.password,
+          ip: request.ip,
+          ttlMs: options.sessionTtlMs,
+          throttle: options.throttle,
+        });
+        reply.setCookie(SESSION_COOKIE, token, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: request.protocol === 'https',
+          maxAge: Math.floor(options.sessionTtlMs / 1000),
+        });
+        return { ok: true };
+      } catch (error) {
+        if (error instanceof ThrottledError) reply.header('retry-after', String(error.retryAfterSeconds));
+        throw error;
+      }
+    },
+  );
+
+  app.post<{ Body: { email: string } }>('/api/v1/auth/password-reset', { schema: { body: body({ email }), response: okReply } }, async (request, reply) => {
+    await requestPasswordReset(options.database, { tenantId: request.tenant.id, email: request.body.email, scheme: options.publicScheme, ip: request.ip });
+    // The same answer whether or not the address belongs to an account.
+    return reply.status(202).send({ ok: true });
+  });
+
+  app.post<{ Body: { token: string; password: string } }>(
+    '/api/v1/auth/password-reset/confirm',
+    { schema: { body: body({ token: { type: 'string', minLength: 20, maxLength: 100 }, password: { type: 'string', minLength: 8, maxLength: 1024 } }), response: okReply } },
+    async (request) => {
+      await confirmPasswordReset(options.database, { tenantId: request.tenant.id, token: request.body.token, password: request.body.password, ip: request.ip });
       return { ok: true };
     },
   );
 }
 
 export async function signOutRoutes(app: FastifyInstance, options: { database: Database }): Promise<void> {
-  app.post('/api/v1/auth/logout', async (request, reply) => {
-    await revokeSession(options.database, request.actor.sessionId);
+  app.post('/api/v1/auth/logout', { schema: { response: okReply } }, async (request, reply) => {
+    if (request.actor.sessionId) await revokeSession(options.database, request.actor.sessionId);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });

@@ -1,0 +1,86 @@
+import { BlockList, isIP } from 'node:net';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Database } from '../db/database.ts';
+import { AppError } from '../errors.ts';
+import type { TenancyContext } from '../tenancy/context.ts';
+import { createObject, findObject, inTransaction, listObjects, updateObject } from '../tenancy/data-access.ts';
+import { recordAudit } from './audit.ts';
+import { resolveActor, type Actor } from './sessions.ts';
+
+/**
+ * API keys for integrations: `Authorization: Bearer td_<prefix>_<secret>`. A key acts as one
+ * contact with one role, on that contact's tenant only. The secret is 256 random bits, so a fast
+ * SHA-256 of it is as good as a slow password hash; only that digest is stored.
+ */
+const digest = (secret: string) => createHash('sha256').update(secret).digest();
+const KEY = /^td_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/;
+
+export type ApiKeyInput = { contactId: string; roleSlug?: string; name?: string; allowedIps?: string[] };
+
+export async function createApiKey(ctx: TenancyContext, actorContactId: string | null, input: ApiKeyInput): Promise<{ id: string; key: string }> {
+  for (const ip of input.allowedIps ?? []) {
+    const [address, bits] = ip.split('/');
+    if (!isIP(address ?? '') || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
+      throw new AppError('VALIDATION_FAILED', `"${ip}" is not an IP address or CIDR range.`, 'allowedIps');
+    }
+  }
+  return inTransaction(ctx, async (ctx) => {
+    const contact = await findObject(ctx, 'contact', input.contactId);
+    const roles = await listObjects(ctx, 'contactRole', { where: { contact_id: contact.id } });
+    const granted = await Promise.all(roles.map((r) => findObject(ctx, 'role', String(r.role_id))));
+    const role = input.roleSlug ? granted.find((r) => r.slug === input.roleSlug) : granted.find((r) => roles.find((cr) => cr.role_id === r.id)?.is_default) ?? granted[0];
+    if (!role) throw new AppError('NOT_FOUND', `The contact has no role "${input.roleSlug ?? '(any)'}".`, 'role');
+    const prefix = randomBytes(8).toString('hex');
+    const secret = randomBytes(32).toString('base64url');
+    const row = await createObject(ctx, 'apiKey', {
+      contact_id: contact.id,
+      role_id: role.id,
+      name: input.name ?? '',
+      prefix,
+      secret_hash: digest(secret).toString('hex'),
+      allowed_ips: input.allowedIps ?? [],
+    });
+    await recordAudit(ctx.tx!, { tenantId: Number(contact.tenant_id), actorContactId, action: 'apikey.created', objectType: 'apiKey', objectId: String(row.id), data: { role: role.slug } });
+    return { id: String(row.id), key: `td_${prefix}_${secret}` };
+  });
+}
+
+export async function revokeApiKey(ctx: TenancyContext, actorContactId: string | null, id: string): Promise<void> {
+  await inTransaction(ctx, async (ctx) => {
+    const row = await updateObject(ctx, 'apiKey', id, { revoked_at: new Date() });
+    await recordAudit(ctx.tx!, { tenantId: Number(row.tenant_id), actorContactId, action: 'apikey.revoked', objectType: 'apiKey', objectId: id });
+  });
+}
+
+function ipAllowed(allowed: string[], ip: string): boolean {
+  if (!allowed.length) return true;
+  const list = new BlockList();
+  for (const entry of allowed) {
+    const [address, bits] = entry.split('/') as [string, string | undefined];
+    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(bits), type);
+  }
+  const bare = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return list.check(bare, isIP(bare) === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** The actor an API key acts as, if the key is live, allowed from this address and of this tenant. */
+export async function resolveApiKey(database: Database, key: string, tenantId: number, ip: string): Promise<Actor | undefined> {
+  const match = KEY.exec(key);
+  if (!match) return undefined;
+  const row = await database.owner
+    .selectFrom('api_keys')
+    .select(['id', 'tenant_id', 'contact_id', 'role_id', 'secret_hash', 'allowed_ips', 'last_used_at'])
+    .where('prefix', '=', match[1]!)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row || row.tenant_id !== tenantId) return undefined;
+  if (!timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), digest(match[2]!)) || !ipAllowed(row.allowed_ips, ip)) return undefined;
+  // Last use is recorded at most once a minute, so a busy integration does not write on every call.
+  if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
+    await database.owner.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+  }
+  const actor = await resolveActor(database, { contactId: row.contact_id, roleId: row.role_id });
+  return actor && { ...actor, apiKeyId: row.id };
+}

@@ -1,0 +1,55 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Database } from '../db/database.ts';
+import { AppError } from '../errors.ts';
+import { recordAudit } from './audit.ts';
+import { hashPassword } from './passwords.ts';
+
+const digest = (token: string) => createHash('sha256').update(token).digest('hex');
+const RESET_TTL_MS = 30 * 60_000;
+
+/**
+ * Queues a password-reset mail if `email` is a contact of the tenant; says nothing either way.
+ * The link is built from the tenant's own configured host (its first), never from the request's
+ * Host header, so a forged header cannot send the token to an attacker's site.
+ */
+export async function requestPasswordReset(database: Database, input: { tenantId: number; email: string; scheme: 'http' | 'https'; ip: string }): Promise<void> {
+  const email = input.email.trim().toLowerCase();
+  await database.owner.transaction().execute(async (tx) => {
+    const contact = await tx.selectFrom('contacts').select(['id', 'name']).where('tenant_id', '=', input.tenantId).where('email', '=', email).where('status', '=', 'active').executeTakeFirst();
+    const host = await tx.selectFrom('tenant_hosts').select('host').where('tenant_id', '=', input.tenantId).orderBy('created_at').orderBy('host').executeTakeFirst();
+    if (!contact || !host) return;
+    const token = randomBytes(32).toString('base64url');
+    await tx.insertInto('password_resets').values({ id: digest(token), tenant_id: input.tenantId, contact_id: contact.id, expires_at: new Date(Date.now() + RESET_TTL_MS) }).execute();
+    const link = `${input.scheme}://${host.host}/reset-password?token=${token}`;
+    await tx
+      .insertInto('mail_outbox')
+      .values({
+        tenant_id: input.tenantId,
+        to_address: email,
+        subject: 'Reset your password',
+        body_text: `Hello ${contact.name},\n\nTo choose a new password, open this link within 30 minutes:\n${link}\n\nIf you did not ask for this, ignore this message.\n`,
+      })
+      .execute();
+    await recordAudit(tx, { tenantId: input.tenantId, actorContactId: contact.id, action: 'auth.password_reset_requested', ip: input.ip });
+  });
+}
+
+/** Sets a new password with a reset token: single use, 30 minutes, this tenant only; ends all sessions. */
+export async function confirmPasswordReset(database: Database, input: { tenantId: number; token: string; password: string; ip: string }): Promise<void> {
+  const passwordHash = await hashPassword(input.password);
+  await database.owner.transaction().execute(async (tx) => {
+    const used = await tx
+      .updateTable('password_resets')
+      .set({ used_at: new Date() })
+      .where('id', '=', digest(input.token))
+      .where('tenant_id', '=', input.tenantId)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', new Date())
+      .returning('contact_id')
+      .executeTakeFirst();
+    if (!used) throw new AppError('VALIDATION_FAILED', 'This reset link is not valid any more; ask for a new one.', 'token');
+    await tx.updateTable('contacts').set({ password_hash: passwordHash, updated_at: new Date() }).where('id', '=', used.contact_id).execute();
+    await tx.updateTable('sessions').set({ revoked_at: new Date() }).where('contact_id', '=', used.contact_id).where('revoked_at', 'is', null).execute();
+    await recordAudit(tx, { tenantId: input.tenantId, actorContactId: used.contact_id, action: 'auth.password_reset', ip: input.ip });
+  });
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed-demo.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
+import { addTenantHost } from '../../src/tenancy/catalog/tenant-hosts.ts';
+import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
+import { forEachDatabase } from '../support/databases.ts';
+
+type Call = { method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; host: string; headers?: Record<string, string>; body?: object; ip?: string };
+
+forEachDatabase('sign-in security, API keys and password reset', (db) => {
+  let app: FastifyInstance;
+
+  const call = (c: Call): Promise<LightMyRequestResponse> =>
+    app.inject({
+      method: c.method ?? 'GET',
+      url: c.url,
+      remoteAddress: c.ip ?? '127.0.0.1',
+      headers: { host: c.host, ...(c.method && c.method !== 'GET' ? { origin: `http://${c.host}` } : {}), ...c.headers },
+      ...(c.body ? { payload: c.body } : {}),
+    });
+  const login = (host: string, email: string, password: string, ip?: string) =>
+    call({ method: 'POST', url: '/api/v1/auth/login', host, body: { email, password }, ...(ip ? { ip } : {}) });
+  const cookieOf = (res: LightMyRequestResponse) => `td_session=${res.cookies.find((c) => c.name === 'td_session')!.value}`;
+  const audit = async (action: string) =>
+    db().owner.selectFrom('audit_events').select(['tenant_id', 'action', 'data']).where('action', '=', action).execute();
+
+  before(async () => {
+    await seedDemo(db(), DEFAULT_TENANCY);
+    await addTenantHost(db(), 'acme', 'support.acme.test');
+    const catalog = await Catalog.load(db(), 0);
+    app = await buildApp({
+      database: db(),
+      catalog,
+      settings: DEFAULT_TENANCY,
+      trustProxy: false,
+      identity: { throttle: { maxPerAccount: 3, maxPerIp: 8, windowMs: 60_000 }, publicScheme: 'https' },
+    });
+  });
+  after(async () => app?.close());
+
+  it('locks an account after repeated failures with 429 and Retry-After, even with the right password', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await login('globex.localhost', 'agent@globex.test', 'nope', '10.0.0.1')).statusCode, 401);
+    const locked = await login('globex.localhost', 'agent@globex.test', DEMO_PASSWORD, '10.0.0.2');
+    assert.equal(locked.statusCode, 429);
+    assert.equal(locked.json().error.code, 'RATE_LIMITED');
+    assert.ok(Number(locked.headers['retry-after']) > 0);
+    assert.equal((await audit('auth.sign_in_failed')).length >= 3, true, 'failed sign-ins are audited');
+  });
+
+  it('locks an unknown account exactly like a real one (no enumeration)', async () => {
+    for (let i = 0; i < 3; i++) await login('globex.localhost', 'ghost@globex.test', 'nope', '10.0.0.3');
+    const res = await login('globex.localhost', 'ghost@globex.test', 'nope', '10.0.0.4');
+    assert.equal(res.statusCode, 429);
+  });
+
+  it('throttles one client address across accounts', async () => {
+    for (let i = 0; i < 8; i++) await login('acme-eu.localhost', `user${i}@acme-eu.test`, 'nope', '10.9.9.9');
+    const res = await login('acme-eu.localhost', 'agent@acme-eu.test', DEMO_PASSWORD, '10.9.9.9');
+    assert.equal(res.statusCode, 429);
+    assert.equal((await login('acme-eu.localhost', 'agent@acme-eu.test', DEMO_PASSWORD, '10.9.9.10')).statusCode, 200);
+  });
+
+  it('audits sign-ins and role switches in the tenant’s log', async () => {
+    const cookie = cookieOf(await login('acme.localhost', 'agent@acme.test', DEMO_PASSWORD));
+    await call({ method: 'PUT', url: '/api/v1/me/active-role', host: 'acme.localhost', headers: { cookie }, body: { role: 'agent' } });
+    const acmeId = (await db().owner.selectFrom('tenants').select('id').where('slug', '=', 'acme').executeTakeFirstOrThrow()).id;
+    assert.ok((await audit('auth.signed_in')).some((e) => e.tenant_id === acmeId));
+    assert.ok((await audit('auth.role_switched')).some((e) => e.tenant_id === acmeId));
+  });
+
+  it('creates an API key shown once, usable as a Bearer token on its tenant only, revoked at once', async () => {
+    const cookie = cookieOf(await login('acme.localhost', 'agent@acme.test', DEMO_PASSWORD));
+    const created = await call({ method: 'POST', url: '/api/v1/me/api-keys', host: 'acme.localhost', headers: { cookie }, body: { name: 'ci' } });
+    assert.equal(created.statusCode, 201, created.body);
+    const { id, key } = created.json() as { id: string; key: string };
+    const listed = await call({ url: '/api/v1/me/api-keys', host: 'acme.localhost', headers: { cookie } });
+    assert.ok(!listed.body.includes(key.split('_')[2]!), 'the secret is never shown again');
+    const bearer = { authorization: `Bearer ${key}` };
+    const me = await call({ url: '/api/v1/me', host: 'acme.localhost', headers: bearer });
+    assert.equal(me.json().contact.email, 'agent@acme.test');
+    assert.equal((await call({ url: '/api/v1/me', host: 'globex.localhost', headers: bearer })).statusCode, 401);
+    const noOrigin = await app.inject({ method: 'PUT', url: '/api/v1/me/active-role', headers: { host: 'acme.localhost', ...bearer }, payload: { role: 'agent' } });
+    assert.equal(noOrigin.json().error.code, 'FORBIDDEN', 'a key has one fixed role');
+    assert.equal((await call({ method: 'DELETE', url: `/api/v1/me/api-keys/${id}`, host: 'acme.localhost', headers: { cookie } })).statusCode, 204);
+    assert.equal((await call({ url: '/api/v1/me', host: 'acme.localhost', headers: bearer })).statusCode, 401);
+    const tampered = `${key.slice(0, -2)}xx`;
+    assert.equal((await call({ url: '/api/v1/me', host: 'acme.localhost', headers: { authorization: `Bearer ${tampered}` } })).statusCode, 401);
+  });
+
+  it('honours an API key’s IP allow-list', async () => {
+    const cookie = cookieOf(await login('acme.localhost', 'agent@acme.test', DEMO_PASSWORD));
+    const created = await call({ method: 'POST', url: '/api/v1/me/api-keys', host: 'acme.localhost', headers: { cookie }, body: { allowedIps: ['192.168.10.0/24'] } });
+    const bearer = { authorization: `Bearer ${created.json().key}` };
+    assert.equal((await call({ url: '/api/v1/me', host: 'acme.localhost', headers: bearer, ip: '192.168.10.7' })).statusCode, 200);
+    assert.equal((await call({ url: '/api/v1/me', host: 'acme.localhost', headers: bearer, ip: '192.168.11.7' })).statusCode, 401);
+    const bad = await call({ method: 'POST', url: '/api/v1/me/api-keys', host: 'acme.localhost', headers: { cookie }, body: { allowedIps: ['not-an-ip'] } });
+    assert.equal(bad.json().error.field, 'allowedIps');
+  });
+
+  it('builds the reset link from the tenant’s configured host, whatever Host the request used', async () => {
+    const res = await call({ method: 'POST', url: '/api/v1/auth/password-reset', host: 'support.acme.test', headers: { 'x-forwarded-host': 'evil.example' }, body: { email: 'customer@acme.test' } });
+    assert.equal(res.statusCode, 202);
+    const unknown = await call({ method: 'POST', url: '/api/v1/auth/password-reset', host: 'acme.localhost', body: { email: 'nobody@acme.test' } });
+    assert.deepEqual([unknown.statusCode, unknown.json()], [202, res.json()], 'the same answer for an unknown address');
+    const mails = await db().owner.selectFrom('mail_outbox').selectAll().where('to_address', '=', 'customer@acme.test').execute();
+    assert.equal(mails.length, 1);
+    assert.match(mails[0]!.body_text, /https:\/\/acme\.localhost\/reset-password\?token=/);
+    assert.ok(!mails[0]!.body_text.includes('evil.example') && !mails[0]!.body_text.includes('support.acme.test'));
+  });
+
+  it('uses a reset token once, on its tenant only, and ends existing sessions', async () => {
+    const old = cookieOf(await login('acme.localhost', 'customer@acme.test', DEMO_PASSWORD));
+    await call({ method: 'POST', url: '/api/v1/auth/password-reset', host: 'acme.localhost', body: { email: 'customer@acme.test' } });
+    const [mail] = await db().owner.selectFrom('mail_outbox').select('body_text').where('to_address', '=', 'customer@acme.test').orderBy('created_at', 'desc').limit(1).execute();
+    const token = /token=([A-Za-z0-9_-]+)/.exec(mail!.body_text)![1]!;
+    const body = { token, password: 'a brand new password' };
+    const elsewhere = await call({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', host: 'globex.localhost', body });
+    assert.equal(elsewhere.json().error.code, 'VALIDATION_FAILED');
+    assert.equal((await call({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', host: 'acme.localhost', body })).statusCode, 200);
+    assert.equal((await call({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', host: 'acme.localhost', body })).statusCode, 400, 'single use');
+    assert.equal((await call({ url: '/api/v1/me', host: 'acme.localhost', headers: { cookie: old } })).statusCode, 401);
+    assert.equal((await login('acme.localhost', 'customer@acme.test', 'a brand new password')).statusCode, 200);
+  });
+});
