@@ -6,6 +6,13 @@ import { changeTenantGroupMembers, createTenantGroup, listTenantGroups } from '.
 import { updateTenant } from '../tenancy/catalog/update-tenant.ts';
 import { AppError } from '../errors.ts';
 import type { Runtime } from './runtime.ts';
+import { createContact } from '../identity/create-contact.ts';
+import { createRole } from '../identity/create-role.ts';
+import { grantRole } from '../identity/grant-role.ts';
+import { createApiKey, revokeApiKey } from '../identity/api-keys.ts';
+import { systemContext } from '../tenancy/system-context.ts';
+import { listObjects } from '../tenancy/data-access.ts';
+import type { ContactKind } from '../db/schema.ts';
 
 /**
  * The administrative commands, runnable in the CLI's own process or, when the embedded database
@@ -42,7 +49,85 @@ const setStatus = (status: 'active' | 'suspended'): AdminCommand => async (rt, o
   return `Tenant ${tenant.slug} is now ${tenant.status}.`;
 };
 
+/** The system context over a fresh catalog snapshot: the CLI acts as the installation's administrator. */
+async function admin(rt: Runtime) {
+  return systemContext(rt.database, rt.settings, await rt.catalog.refresh(), rt.log);
+}
+
+function tenantId(rt: Runtime, slug: string): number {
+  const tenant = rt.catalog.snapshot().bySlug.get(slug);
+  if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
+  return tenant.id;
+}
+
+async function contactId(rt: Runtime, tenant: string, email: string): Promise<string> {
+  const ctx = await admin(rt);
+  const [contact] = await listObjects(ctx, 'contact', { where: { tenant_id: tenantId(rt, tenant), email: email.toLowerCase() }, limit: 1 });
+  if (!contact) throw new AppError('NOT_FOUND', `No contact ${email} in tenant "${tenant}".`, 'contact');
+  return String(contact.id);
+}
+
+const identityCommands: Record<string, AdminCommand> = {
+  'contact.create': async (rt, o) => {
+    const ctx = await admin(rt);
+    const contact = await createContact(ctx, {
+      tenantId: tenantId(rt, str(o, 'tenant')),
+      kind: (typeof o.kind === 'string' ? o.kind : 'agent') as ContactKind,
+      email: str(o, 'email'),
+      name: str(o, 'name'),
+      ...(typeof o.password === 'string' ? { password: o.password } : {}),
+      roles: list(o.role),
+    });
+    return `Created contact ${contact.email} in ${str(o, 'tenant')}.`;
+  },
+  'role.create': async (rt, o) => {
+    const ctx = await admin(rt);
+    const role = await createRole(ctx, {
+      slug: str(o, 'slug'),
+      name: str(o, 'name'),
+      tenantId: typeof o.tenant === 'string' ? tenantId(rt, o.tenant) : null,
+      read: str(o, 'read'),
+      write: str(o, 'write'),
+      mayWritePublic: o.writePublic === true,
+      permissions: list(o.permission),
+      partitions: list(o.partition).map((text) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          throw new AppError('VALIDATION_FAILED', `--partition must be JSON, e.g. '{"type":"ticket","field":"requester_id","op":"=","value":"@me"}'.`, 'partition');
+        }
+      }),
+    });
+    return `Created role ${role.slug}.`;
+  },
+  'role.grant': async (rt, o) => {
+    const role = await grantRole(await admin(rt), { contactId: await contactId(rt, str(o, 'tenant'), str(o, 'contact')), roleSlug: str(o, 'role') });
+    return `Granted ${role.slug} to ${str(o, 'contact')}.`;
+  },
+  'role.list': async (rt, o) => {
+    const ctx = await admin(rt);
+    const rows = await listObjects(ctx, 'role', { orderBy: 'slug', limit: 1000, ...(typeof o.tenant === 'string' ? { where: { tenant_id: tenantId(rt, o.tenant) } } : {}) });
+    const slugOf = (id: unknown) => (typeof id === 'number' ? rt.catalog.snapshot().byId.get(id)?.slug : undefined) ?? 'public';
+    return ['slug\ttenant\tread\twrite\tpermissions', ...rows.map((r) => [r.slug, slugOf(r.tenant_id), r.read_access, r.write_access, (r.permissions as string[]).join(',')].join('\t'))].join('\n');
+  },
+  'apikey.create': async (rt, o) => {
+    const created = await createApiKey(await admin(rt), null, {
+      contactId: await contactId(rt, str(o, 'tenant'), str(o, 'contact')),
+      ...(typeof o.role === 'string' ? { roleSlug: o.role } : {}),
+      ...(typeof o.name === 'string' ? { name: o.name } : {}),
+      allowedIps: list(o.allowIp),
+    });
+    // The key alone on the last line, so scripts can take it with `tail -n1`.
+    return `Created API key ${created.id}. It is shown only now:\n${created.key}`;
+  },
+  'apikey.revoke': async (rt, o) => {
+    await revokeApiKey(await admin(rt), null, str(o, 'id'));
+    return `Revoked API key ${str(o, 'id')}.`;
+  },
+};
+
 export const adminCommands: Record<string, AdminCommand> = {
+  ...identityCommands,
   migrate: async (rt) => {
     const applied = await migrate(rt.database);
     return applied.length ? `Applied migrations: ${applied.join(', ')}.` : 'The database is up to date.';

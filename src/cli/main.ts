@@ -107,6 +107,51 @@ export function program(): Command {
   group.command('add <group> <tenants...>').description('add tenants to a group').action((g: string, tenants: string[]) => admin('group.add', { group: g, tenants }));
   group.command('remove <group> <tenants...>').description('remove tenants from a group').action((g: string, tenants: string[]) => admin('group.remove', { group: g, tenants }));
   group.command('list').description('list tenant groups').option('--all', 'include the groups maintained from the hierarchy').action((o: AdminOptions) => admin('group.list', o));
+  const contact = cli.command('contact').description('manage contacts');
+  contact
+    .command('create')
+    .description('create a contact (agent, customer or service-provider staff)')
+    .requiredOption('--tenant <slug>', 'the tenant the contact belongs to')
+    .requiredOption('--email <email>', 'email, unique in the tenant')
+    .requiredOption('--name <name>', 'display name')
+    .option('--kind <kind>', 'agent, customer or staff', 'agent')
+    .option('--password <password>', 'a password to sign in with')
+    .option('--role <slug>', 'a role to give (repeatable; the first is the default)', collect)
+    .action((o: AdminOptions) => admin('contact.create', o));
+
+  const role = cli.command('role').description('manage roles');
+  role
+    .command('create')
+    .description('create a role')
+    .requiredOption('--slug <slug>', 'short name')
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--read <access>', 'read access: all, own, tenant:<slug> or group:<slug>')
+    .requiredOption('--write <access>', 'write access: all, own, tenant:<slug> or group:<slug>')
+    .option('--tenant <slug>', "the tenant owning the role (default: a public role)")
+    .option('--write-public', 'may write public objects')
+    .option('--permission <permission>', 'a permission, e.g. ticket.create or admin.* (repeatable)', collect)
+    .option('--partition <json>', 'a data partition, e.g. {"type":"ticket","field":"requester_id","op":"=","value":"@me"} (repeatable)', collect)
+    .action((o: AdminOptions) => admin('role.create', o));
+  role
+    .command('grant')
+    .description('give a contact a role')
+    .requiredOption('--tenant <slug>', "the contact's tenant")
+    .requiredOption('--contact <email>', "the contact's email")
+    .requiredOption('--role <slug>', 'the role')
+    .action((o: AdminOptions) => admin('role.grant', o));
+  role.command('list').description('list roles').option('--tenant <slug>', "only this tenant's own roles").action((o: AdminOptions) => admin('role.list', o));
+
+  const apikey = cli.command('apikey').description('manage API keys');
+  apikey
+    .command('create')
+    .description('create an API key; the key is printed alone on the last line, once')
+    .requiredOption('--tenant <slug>', "the contact's tenant")
+    .requiredOption('--contact <email>', 'the contact the key acts as')
+    .option('--role <slug>', "the role it acts with (default: the contact's default role)")
+    .option('--name <name>', 'what the key is for')
+    .option('--allow-ip <cidr>', 'accept the key only from this address or range (repeatable)', collect)
+    .action((o: AdminOptions) => admin('apikey.create', o));
+  apikey.command('revoke <id>').description('revoke an API key at once').action((id: string) => admin('apikey.revoke', { id }));
   return cli;
 }
 

@@ -1,0 +1,70 @@
+import { sql } from 'kysely';
+import type { AccessKind } from '../db/schema.ts';
+import { objectType, type ObjectTypeName } from '../db/registry.ts';
+import { AppError } from '../errors.ts';
+import type { TenancyContext } from '../tenancy/context.ts';
+import { createObject, type Row } from '../tenancy/data-access.ts';
+import { parsePartitions } from '../tenancy/data-partitions.ts';
+
+/** `all`, `own`, `tenant:<slug>` or `group:<slug>`: a role's read or write tenant access. */
+export type AccessText = string;
+
+export type CreateRoleInput = {
+  slug: string;
+  name: string;
+  /** The role's own tenant; omitted for a public role (needs may-write-public). */
+  tenantId?: number | null;
+  read: AccessText;
+  write: AccessText;
+  mayWritePublic?: boolean;
+  permissions?: string[];
+  partitions?: unknown[];
+};
+
+async function parseAccess(ctx: TenancyContext, text: AccessText, field: string): Promise<{ kind: AccessKind; tenantId: number | null; groupId: number | null }> {
+  const [kind, slug] = text.split(':', 2) as [string, string | undefined];
+  if ((kind === 'all' || kind === 'own') && slug === undefined) return { kind, tenantId: null, groupId: null };
+  if (kind === 'tenant' && slug) {
+    const tenant = ctx.catalog.bySlug.get(slug);
+    if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, field);
+    return { kind, tenantId: tenant.id, groupId: null };
+  }
+  if (kind === 'group' && slug) {
+    const group = await ctx.database.owner.selectFrom('tenant_groups').select('id').where('slug', '=', slug).executeTakeFirst();
+    if (!group) throw new AppError('NOT_FOUND', `No tenant group "${slug}".`, field);
+    return { kind, tenantId: null, groupId: group.id };
+  }
+  throw new AppError('VALIDATION_FAILED', `Tenant access is "all", "own", "tenant:<slug>" or "group:<slug>", not "${text}".`, field);
+}
+
+/** Each partition must name a real column of its object type, checked against the database. */
+async function assertPartitionColumns(ctx: TenancyContext, partitions: ReturnType<typeof parsePartitions>): Promise<void> {
+  for (const p of partitions) {
+    const table = objectType(p.type as ObjectTypeName).table;
+    const found = await sql<{ n: number }>`select count(*)::integer as n from information_schema.columns
+      where table_schema = 'public' and table_name = ${table} and column_name = ${p.field}`.execute(ctx.database.owner);
+    if (found.rows[0]!.n === 0) throw new AppError('VALIDATION_FAILED', `A ${p.type} has no field "${p.field}".`, 'partitions');
+  }
+}
+
+/** Creates a role (a tenant-optional object) through the scoped data-access layer. */
+export async function createRole(ctx: TenancyContext, input: CreateRoleInput): Promise<Row> {
+  const read = await parseAccess(ctx, input.read, 'read');
+  const write = await parseAccess(ctx, input.write, 'write');
+  const partitions = parsePartitions(input.partitions ?? []);
+  await assertPartitionColumns(ctx, partitions);
+  return createObject(ctx, 'role', {
+    ...(input.tenantId !== undefined ? { tenant_id: input.tenantId } : {}),
+    slug: input.slug,
+    name: input.name,
+    read_access: read.kind,
+    read_tenant_id: read.tenantId,
+    read_group_id: read.groupId,
+    write_access: write.kind,
+    write_tenant_id: write.tenantId,
+    write_group_id: write.groupId,
+    may_write_public: input.mayWritePublic ?? false,
+    permissions: input.permissions ?? [],
+    data_partitions: JSON.stringify(partitions),
+  });
+}
