@@ -3,7 +3,8 @@ import type { AccessKind } from '../db/schema.ts';
 import { objectType, type ObjectTypeName } from '../db/registry.ts';
 import { AppError } from '../errors.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
-import { createObject, type Row } from '../tenancy/data-access.ts';
+import { createObject, inTransaction, type Row } from '../tenancy/data-access.ts';
+import { recordAudit } from './audit.ts';
 import { parsePartitions } from '../tenancy/data-partitions.ts';
 
 /** `all`, `own`, `tenant:<slug>` or `group:<slug>`: a role's read or write tenant access. */
@@ -48,23 +49,31 @@ async function assertPartitionColumns(ctx: TenancyContext, partitions: ReturnTyp
 }
 
 /** Creates a role (a tenant-optional object) through the scoped data-access layer. */
-export async function createRole(ctx: TenancyContext, input: CreateRoleInput): Promise<Row> {
+export async function createRole(ctx: TenancyContext, input: CreateRoleInput, actorContactId: string | null = null): Promise<Row> {
   const read = await parseAccess(ctx, input.read, 'read');
   const write = await parseAccess(ctx, input.write, 'write');
   const partitions = parsePartitions(input.partitions ?? []);
   await assertPartitionColumns(ctx, partitions);
-  return createObject(ctx, 'role', {
-    ...(input.tenantId !== undefined ? { tenant_id: input.tenantId } : {}),
-    slug: input.slug,
-    name: input.name,
-    read_access: read.kind,
-    read_tenant_id: read.tenantId,
-    read_group_id: read.groupId,
-    write_access: write.kind,
-    write_tenant_id: write.tenantId,
-    write_group_id: write.groupId,
-    may_write_public: input.mayWritePublic ?? false,
-    permissions: input.permissions ?? [],
-    data_partitions: JSON.stringify(partitions),
+  return inTransaction(ctx, async (ctx) => {
+    const role = await createObject(ctx, 'role', {
+      ...(input.tenantId !== undefined ? { tenant_id: input.tenantId } : {}),
+      slug: input.slug,
+      name: input.name,
+      read_access: read.kind,
+      read_tenant_id: read.tenantId,
+      read_group_id: read.groupId,
+      write_access: write.kind,
+      write_tenant_id: write.tenantId,
+      write_group_id: write.groupId,
+      may_write_public: input.mayWritePublic ?? false,
+      permissions: input.permissions ?? [],
+      data_partitions: JSON.stringify(partitions),
+    });
+    // A public role is recorded in the service provider's log, which administers public data.
+    const auditTenant = typeof role.tenant_id === 'number' ? role.tenant_id : ctx.catalog.serviceProvider?.id;
+    if (auditTenant !== undefined) {
+      await recordAudit(ctx.tx!, { tenantId: auditTenant, actorContactId, action: 'role.created', objectType: 'role', objectId: String(role.id), data: { slug: role.slug, read: input.read, write: input.write, permissions: input.permissions ?? [] } });
+    }
+    return role;
   });
 }

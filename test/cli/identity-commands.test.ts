@@ -31,8 +31,8 @@ forEachDatabase('identity commands of the CLI', (db) => {
     await run('role.grant', { tenant: 'globex', contact: 'ops@globex.test', role: 'acme-watch' });
     const roles = await run('role.list', {});
     assert.match(roles, /^acme-watch\tpublic\tgroup\town/m);
-    const audited = await db().owner.selectFrom('audit_events').select('action').where('action', '=', 'role.granted').execute();
-    assert.equal(audited.length, 1);
+    const audited = await db().owner.selectFrom('audit_events').select('action').where('action', 'in', ['role.created', 'role.granted']).orderBy('created_at').execute();
+    assert.deepEqual(audited.map((a) => a.action), ['role.created', 'role.granted']);
   });
 
   it('refuses a role with a malformed access or a partition on an unknown field', async () => {

@@ -124,4 +124,17 @@ forEachDatabase('sign-in security, API keys and password reset', (db) => {
     assert.equal((await call({ url: '/api/v1/me', host: 'acme.localhost', headers: { cookie: old } })).statusCode, 401);
     assert.equal((await login('acme.localhost', 'customer@acme.test', 'a brand new password')).statusCode, 200);
   });
+
+  it('ends a session when it expires', async () => {
+    const shortLived = await buildApp({ database: db(), catalog: await Catalog.load(db(), 0), settings: DEFAULT_TENANCY, trustProxy: false, identity: { sessionTtlMs: 300 } });
+    try {
+      const res = await shortLived.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { host: 'globex.localhost' }, payload: { email: 'customer@globex.test', password: DEMO_PASSWORD } });
+      const cookie = cookieOf(res);
+      assert.equal((await shortLived.inject({ url: '/api/v1/me', headers: { host: 'globex.localhost', cookie } })).statusCode, 200);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      assert.equal((await shortLived.inject({ url: '/api/v1/me', headers: { host: 'globex.localhost', cookie } })).statusCode, 401);
+    } finally {
+      await shortLived.close();
+    }
+  });
 });
