@@ -99,6 +99,27 @@ const types = {
     references: [{ column: 'parent_id', target: 'category' }],
   },
   location: { name: 'location', table: 'locations', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
+  department: { name: 'department', table: 'departments', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
+  contactDepartment: {
+    name: 'contactDepartment',
+    table: 'contact_departments',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [
+      { column: 'contact_id', target: 'contact', impliesTenant: true },
+      { column: 'department_id', target: 'department' },
+    ],
+  },
+  ticketCollaborator: {
+    name: 'ticketCollaborator',
+    table: 'ticket_collaborators',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [
+      { column: 'ticket_id', target: 'ticket', impliesTenant: true },
+      { column: 'contact_id', target: 'contact' },
+    ],
+  },
   ticket: {
     name: 'ticket',
     table: 'tickets',
@@ -111,6 +132,7 @@ const types = {
       { column: 'category_id', target: 'category' },
       { column: 'location_id', target: 'location' },
       { column: 'priority_id', target: 'priority' },
+      { column: 'department_id', target: 'department' },
     ],
   },
 } as const satisfies Record<string, ObjectType>;

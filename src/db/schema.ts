@@ -135,6 +135,10 @@ export type PrioritiesTable = { id: Generated<string>; slug: string; name: strin
 export type CategoriesTable = { id: Generated<string>; tenant_id: number | null; parent_id: string | null; name: string; created_at: Timestamp };
 export type LocationsTable = { id: Generated<string>; tenant_id: number | null; name: string; created_at: Timestamp };
 
+export type DepartmentsTable = { id: Generated<string>; tenant_id: number | null; name: string; created_at: Timestamp };
+export type ContactDepartmentsTable = { id: Generated<string>; tenant_id: number | null; contact_id: string; department_id: string };
+export type TicketCollaboratorsTable = { id: Generated<string>; tenant_id: number | null; ticket_id: string; contact_id: string };
+
 export type TicketsTable = {
   id: Generated<string>;
   tenant_id: number | null;
@@ -145,6 +149,7 @@ export type TicketsTable = {
   category_id: string | null;
   location_id: string | null;
   priority_id: string | null;
+  department_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 };
@@ -168,6 +173,9 @@ export type DB = {
   categories: CategoriesTable;
   locations: LocationsTable;
   tickets: TicketsTable;
+  departments: DepartmentsTable;
+  contact_departments: ContactDepartmentsTable;
+  ticket_collaborators: TicketCollaboratorsTable;
 };
 
 export type Tenant = Selectable<TenantsTable>;

@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, inTransaction, type Row } from '../tenancy/data-access.ts';
 import { recordAudit } from './audit.ts';
-import { parsePartitions } from '../tenancy/data-partitions.ts';
+import { conditionsOf, parsePartitions, RELATIONS } from '../tenancy/data-partitions.ts';
 
 /** `all`, `own`, `tenant:<slug>` or `group:<slug>`: a role's read or write tenant access. */
 export type AccessText = string;
@@ -42,9 +42,11 @@ async function parseAccess(ctx: TenancyContext, text: AccessText, field: string)
 async function assertPartitionColumns(ctx: TenancyContext, partitions: ReturnType<typeof parsePartitions>): Promise<void> {
   for (const p of partitions) {
     const table = objectType(p.type as ObjectTypeName).table;
-    const found = await sql<{ n: number }>`select count(*)::integer as n from information_schema.columns
-      where table_schema = 'public' and table_name = ${table} and column_name = ${p.field}`.execute(ctx.database.owner);
-    if (found.rows[0]!.n === 0) throw new AppError('VALIDATION_FAILED', `A ${p.type} has no field "${p.field}".`, 'partitions');
+    for (const { field } of conditionsOf(p).filter((c) => !Object.hasOwn(RELATIONS[p.type] ?? {}, c.field))) {
+      const found = await sql<{ n: number }>`select count(*)::integer as n from information_schema.columns
+        where table_schema = 'public' and table_name = ${table} and column_name = ${field}`.execute(ctx.database.owner);
+      if (found.rows[0]!.n === 0) throw new AppError('VALIDATION_FAILED', `A ${p.type} has no field "${field}".`, 'partitions');
+    }
   }
 }
 

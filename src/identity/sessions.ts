@@ -103,3 +103,9 @@ export async function switchActiveRole(database: Database, actor: Actor, roleSlu
   });
   return role;
 }
+
+/** The departments a contact works in, for the `@my_departments` partition placeholder. */
+export async function contactDepartmentIds(database: Database, contactId: string): Promise<string[]> {
+  const rows = await database.owner.selectFrom('contact_departments').select('department_id').where('contact_id', '=', contactId).execute();
+  return rows.map((r) => r.department_id);
+}

@@ -201,7 +201,7 @@ async function decideTenant(ctx: TenancyContext, tx: ScopedTx, type: ObjectType,
   }
   throw new AppError(
     'TENANT_REQUIRED',
-    `Your active role can write several tenants: say which tenant this ${type.name} belongs to.`,
+    `Say which tenant this ${type.name} belongs to: it cannot be derived from your active role or its references.`,
     column,
   );
 }

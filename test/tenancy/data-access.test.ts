@@ -204,10 +204,36 @@ forEachDatabase('the scoped data-access layer', (db) => {
       [{ type: 'ticket', field: 'requester_id; drop table tickets', op: '=', value: 1 }],
       [{ type: 'ticket', field: 'subject', op: 'like', value: '%' }],
       [{ type: 'nope', field: 'id', op: '=', value: 1 }],
+      [{ type: 'ticket', field: 'subject', op: 'contains', value: '@me' }],
+      [{ type: 'ticket', any: [] }],
       'not a list',
     ]) {
       assert.throws(() => parsePartitions(bad), (e: unknown) => e instanceof AppError && e.code === 'VALIDATION_FAILED');
     }
+  });
+
+  it("the customer role's partition: tickets it requested or is CC on", async () => {
+    const [customerRole] = await listObjects(system, 'role', { where: { slug: 'customer', tenant_id: null } });
+    const me = String(objects.euCustomer!.id);
+    const partitions = resolvePartitions(parsePartitions(customerRole!.data_partitions), { contactId: me, tenantId: t['acme-eu']!, departmentIds: [] });
+    const ctx = await as({ ...own('acme-eu'), partitions });
+    const colleague = await createObject(system, 'contact', { tenant_id: t['acme-eu'], kind: 'customer', email: 'colleague@acme-eu.test', name: 'Colleague' });
+    const ccd = await createObject(system, 'ticket', { subject: 'CC me', requester_id: colleague.id });
+    await createObject(system, 'ticket', { subject: 'Not mine', requester_id: colleague.id });
+    await createObject(system, 'ticketCollaborator', { ticket_id: ccd.id, contact_id: me });
+    const subjects = (await listObjects(ctx, 'ticket', { orderBy: 'subject' })).map((r) => r.subject);
+    assert.deepEqual(subjects, ['CC me', 'Implied', 'VPN down']);
+  });
+
+  it('@my_departments limits agents to the tickets of their departments', async () => {
+    const support = await createObject(system, 'department', { tenant_id: t.globex, name: 'Support' });
+    const lab = await createObject(system, 'department', { tenant_id: t.globex, name: 'Lab' });
+    await createObject(system, 'ticket', { subject: 'Support ticket', requester_id: objects.globexCustomer!.id, department_id: support.id });
+    await createObject(system, 'ticket', { subject: 'Lab ticket', requester_id: objects.globexCustomer!.id, department_id: lab.id });
+    const stored = parsePartitions([{ type: 'ticket', field: 'department_id', op: 'in', value: '@my_departments' }]);
+    const partitions = resolvePartitions(stored, { contactId: 'x', tenantId: t.globex!, departmentIds: [String(support.id)] });
+    const subjects = (await listObjects(await as({ ...own('globex'), partitions }), 'ticket')).map((r) => r.subject);
+    assert.deepEqual(subjects, ['Support ticket']);
   });
 });
 

@@ -3,9 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { resolveApiKey } from '../../identity/api-keys.ts';
-import { resolveSession, type Actor } from '../../identity/sessions.ts';
+import { contactDepartmentIds, resolveSession, type Actor } from '../../identity/sessions.ts';
 import { resolveAccess, roleAccessSpec } from '../../tenancy/access.ts';
-import { parsePartitions, resolvePartitions } from '../../tenancy/data-partitions.ts';
+import { conditionsOf, parsePartitions, resolvePartitions } from '../../tenancy/data-partitions.ts';
 import type { Catalog } from '../../tenancy/catalog/catalog.ts';
 import type { TenancyContext } from '../../tenancy/context.ts';
 import type { TenancySettings } from '../../tenancy/settings.ts';
@@ -57,10 +57,12 @@ export async function authenticate(app: FastifyInstance, options: AuthOptions): 
     // Browsers send cookies on cross-site requests, never Authorization headers: only cookies need it.
     if (!bearer && !SAFE_METHODS.has(request.method)) assertSameOrigin(request, host);
     const tenantAccess = await resolveAccess(options.database, options.settings, roleAccessSpec(actor.activeRole), actor.tenantId);
-    const partitions = resolvePartitions(parsePartitions(actor.activeRole.data_partitions), {
+    const stored = parsePartitions(actor.activeRole.data_partitions);
+    const usesDepartments = stored.some((p) => conditionsOf(p).some((c) => c.value === '@my_departments'));
+    const partitions = resolvePartitions(stored, {
       contactId: actor.contactId,
       tenantId: actor.tenantId,
-      departmentIds: [],
+      departmentIds: usesDepartments ? await contactDepartmentIds(options.database, actor.contactId) : [],
     });
     const access = { ...tenantAccess, partitions };
     request.actor = actor;
