@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { sql } from 'kysely';
+import { registry } from '../../src/db/registry.ts';
+import { forEachDatabase } from '../support/databases.ts';
+
+forEachDatabase('the object registry', (db) => {
+  const columnsOf = async (table: string) =>
+    (await sql<{ column_name: string }>`select column_name from information_schema.columns where table_schema = 'public' and table_name = ${table}`.execute(db().owner)).rows.map((r) => r.column_name);
+
+  it('names, for each tenant-scoped or public type, a table with an id the data-access layer can address', async () => {
+    for (const type of Object.values(registry).filter((t) => t.class !== 'catalog')) {
+      assert.ok((await columnsOf(type.table)).includes('id'), `${type.table} has an id column`);
+    }
+  });
+
+  it('declares tenant columns and reference columns that exist, pointing to registered types', async () => {
+    for (const type of Object.values(registry)) {
+      const columns = await columnsOf(type.table);
+      if (type.tenantColumn) assert.ok(columns.includes(type.tenantColumn), `${type.table}.${type.tenantColumn}`);
+      if (type.class === 'tenant-required' || type.class === 'tenant-optional') assert.equal(type.tenantColumn, 'tenant_id', type.table);
+      for (const ref of type.references) {
+        assert.ok(columns.includes(ref.column), `${type.table}.${ref.column}`);
+        assert.ok(Object.hasOwn(registry, ref.target), `${type.table}.${ref.column} -> ${ref.target}`);
+        assert.ok(!(ref.spEligible && ref.impliesTenant), `${type.table}.${ref.column}: an SP-eligible reference never implies the tenant`);
+      }
+    }
+  });
+});
