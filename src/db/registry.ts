@@ -21,6 +21,12 @@ export type Reference = {
   readonly spEligible?: boolean;
   /** The target's tenant becomes the object's tenant when none is given (a ticket's requester). */
   readonly impliesTenant?: boolean;
+  /**
+   * The target is the object's owner and must be of the very same tenant (a ticket's
+   * collaborator rows, a contact's sessions): both rows then always live in one database, so the
+   * reference is also a foreign key. Every other reference may cross tenants, hence databases.
+   */
+  readonly sameTenant?: boolean;
 };
 
 export type ObjectType = {
@@ -48,7 +54,7 @@ const types = {
     class: 'tenant-required',
     tenantColumn: 'tenant_id',
     references: [
-      { column: 'contact_id', target: 'contact', impliesTenant: true },
+      { column: 'contact_id', target: 'contact', impliesTenant: true, sameTenant: true },
       { column: 'role_id', target: 'role' },
     ],
   },
@@ -58,7 +64,7 @@ const types = {
     class: 'tenant-required',
     tenantColumn: 'tenant_id',
     references: [
-      { column: 'contact_id', target: 'contact', impliesTenant: true },
+      { column: 'contact_id', target: 'contact', impliesTenant: true, sameTenant: true },
       { column: 'active_role_id', target: 'role' },
     ],
   },
@@ -76,7 +82,7 @@ const types = {
     tenantColumn: 'tenant_id',
     labelColumn: 'name',
     references: [
-      { column: 'contact_id', target: 'contact', impliesTenant: true },
+      { column: 'contact_id', target: 'contact', impliesTenant: true, sameTenant: true },
       { column: 'role_id', target: 'role' },
     ],
   },
@@ -85,7 +91,7 @@ const types = {
     table: 'password_resets',
     class: 'tenant-required',
     tenantColumn: 'tenant_id',
-    references: [{ column: 'contact_id', target: 'contact', impliesTenant: true }],
+    references: [{ column: 'contact_id', target: 'contact', impliesTenant: true, sameTenant: true }],
   },
   signInFailure: { name: 'signInFailure', table: 'sign_in_failures', class: 'tenant-required', tenantColumn: 'tenant_id', references: [] },
   mailOutbox: { name: 'mailOutbox', table: 'mail_outbox', class: 'tenant-required', tenantColumn: 'tenant_id', references: [] },
@@ -106,7 +112,7 @@ const types = {
     class: 'tenant-required',
     tenantColumn: 'tenant_id',
     references: [
-      { column: 'contact_id', target: 'contact', impliesTenant: true },
+      { column: 'contact_id', target: 'contact', impliesTenant: true, sameTenant: true },
       { column: 'department_id', target: 'department' },
     ],
   },
@@ -116,7 +122,7 @@ const types = {
     class: 'tenant-required',
     tenantColumn: 'tenant_id',
     references: [
-      { column: 'ticket_id', target: 'ticket', impliesTenant: true },
+      { column: 'ticket_id', target: 'ticket', impliesTenant: true, sameTenant: true },
       { column: 'contact_id', target: 'contact' },
     ],
   },

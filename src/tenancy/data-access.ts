@@ -236,7 +236,8 @@ async function checkReferences(ctx: TenancyContext, tx: ScopedTx, type: ObjectTy
 }
 
 /** The tenants an object of `tenantId` may reference through `ref` (besides public rows). */
-export function referenceableTenants(ctx: TenancyContext, tenantId: number | null, ref: Pick<Reference, 'spEligible'>): number[] {
+export function referenceableTenants(ctx: TenancyContext, tenantId: number | null, ref: Pick<Reference, 'spEligible' | 'sameTenant'>): number[] {
+  if (ref.sameTenant) return tenantId === null ? [] : [tenantId];
   if (ctx.settings.state !== 'on') return [...ctx.catalog.byId.keys()];
   const allowed = tenantId === null ? [] : ctx.catalog.supertenants(tenantId);
   const sp = ctx.catalog.serviceProvider?.id;

@@ -26,4 +26,18 @@ forEachDatabase('the object registry', (db) => {
       }
     }
   });
+
+  it('keeps foreign keys only for same-tenant references, which never cross databases', async () => {
+    const keys = await sql<{ source: string; column: string; target: string }>`
+      select c.conrelid::regclass::text as source, a.attname as column, c.confrelid::regclass::text as target
+      from pg_constraint c join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+      where c.contype = 'f' and c.connamespace = 'public'::regnamespace`.execute(db().owner);
+    const catalogTables = new Set(Object.values(registry).filter((t) => t.class === 'catalog').map((t) => t.table));
+    for (const key of keys.rows.filter((k) => !catalogTables.has(k.source))) {
+      const type = Object.values(registry).find((t) => t.table === key.source);
+      const ref = type?.references.find((r) => r.column === key.column);
+      assert.ok(ref?.sameTenant, `${key.source}.${key.column} -> ${key.target} is a foreign key but not a same-tenant reference`);
+    }
+  });
 });
+
