@@ -14,6 +14,8 @@ import { acquireLock } from './data-dir-lock.ts';
 export type Database = {
   readonly kind: 'pglite' | 'postgres';
   readonly label: string;
+  /** The server URL it was opened with (PostgreSQL only), for creating silos next to it. */
+  readonly url?: string;
   readonly owner: Kysely<DB>;
   readonly app: Kysely<DB>;
   /** Called by the admin socket once it listens, so CLI commands can find the running server. */
@@ -71,7 +73,7 @@ async function openPostgres(options: { url: string; appUrl?: string | undefined;
     await close();
     throw new DatabaseUnavailableError(`Cannot reach PostgreSQL at ${redact(options.url)}: ${(error as Error).message}`);
   }
-  return { kind: 'postgres', label: `PostgreSQL at ${redact(options.url)}`, owner, app, setAdminSocket: () => {}, close };
+  return { kind: 'postgres', label: `PostgreSQL at ${redact(options.url)}`, url: options.url, owner, app, setAdminSocket: () => {}, close };
 }
 
 function postgresKysely(url: string, max = 10): Kysely<DB> {

@@ -46,6 +46,7 @@ const types = {
   tenantGroup: { name: 'tenantGroup', table: 'tenant_groups', class: 'catalog', references: [] },
   tenantGroupMember: { name: 'tenantGroupMember', table: 'tenant_group_members', class: 'catalog', references: [] },
   catalogState: { name: 'catalogState', table: 'catalog_state', class: 'catalog', references: [] },
+  shard: { name: 'shard', table: 'shards', class: 'catalog', references: [] },
   role: { name: 'role', table: 'roles', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
   contact: { name: 'contact', table: 'contacts', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
   contactRole: {

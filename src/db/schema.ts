@@ -37,6 +37,7 @@ export type TenantGroupsTable = {
 };
 
 export type TenantGroupMembersTable = { group_id: number; tenant_id: number };
+export type ShardsTable = { name: string; kind: 'pool' | 'silo'; location: string; created_at: Timestamp };
 export type CatalogStateTable = { singleton: Generated<boolean>; version: number };
 
 export type RolesTable = {
@@ -160,6 +161,7 @@ export type DB = {
   tenant_groups: TenantGroupsTable;
   tenant_group_members: TenantGroupMembersTable;
   catalog_state: CatalogStateTable;
+  shards: ShardsTable;
   roles: RolesTable;
   contacts: ContactsTable;
   contact_roles: ContactRolesTable;

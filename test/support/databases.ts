@@ -52,7 +52,11 @@ export async function freshDatabase(kind: DatabaseKind, options: { migrate?: boo
     url,
     drop: async () => {
       await database.close();
-      await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+      // Silos and the silo template created next to it share its name as a prefix.
+      await admin(async (c) => {
+        const all = await c.query<{ datname: string }>('select datname from pg_database where datname = $1 or datname like $2', [name, `${name}\\_%`]);
+        for (const { datname } of all.rows) await c.query(`drop database if exists "${datname}" with (force)`);
+      });
     },
   };
 }

@@ -3,6 +3,8 @@ import { AppError } from '../../errors.ts';
 import type { TenancySettings } from '../settings.ts';
 import { bumpCatalogVersion, createMaintainedGroups, refreshMaintainedGroups } from './groups.ts';
 import { requireHost } from './validate-host.ts';
+import { dropSilo, provisionSilo } from '../placement/provision-silo.ts';
+import type { Shards } from '../placement/shards.ts';
 
 export type CreateTenantInput = {
   slug: string;
@@ -13,6 +15,9 @@ export type CreateTenantInput = {
   subtenantsAllowed?: boolean;
   branding?: Record<string, unknown>;
   termsOfUse?: string | null;
+  /** Give the tenant a database of its own (a silo), optionally on another server. */
+  silo?: boolean;
+  siloServerUrl?: string;
 };
 
 const SLUG = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -22,13 +27,26 @@ const SLUG = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
  * tenant is the service provider and no later one can be; a parent must allow subtenants; depth
  * and tenant count stay within the settings. Everything happens in one transaction.
  */
-export async function createTenant(database: Database, settings: TenancySettings, input: CreateTenantInput) {
+export async function createTenant(database: Database, settings: TenancySettings, input: CreateTenantInput, shards?: Shards) {
   if (!SLUG.test(input.slug)) {
     throw new AppError('VALIDATION_FAILED', 'A slug is 1-63 lower-case letters, digits and inner hyphens.', 'slug');
   }
   if (!input.name.trim() || input.name.length > 200) throw new AppError('VALIDATION_FAILED', 'A name is 1-200 characters.', 'name');
-  const hosts = (input.hosts ?? []).map(requireHost);
+  // The same host given twice (perhaps spelt differently: case, port) is one host, not a conflict.
+  const hosts = [...new Set((input.hosts ?? []).map(requireHost))];
+  if (input.silo && !shards) throw new AppError('VALIDATION_FAILED', 'Creating a silo tenant needs the shard map.', 'silo');
+  // The silo's database is created first (it cannot be inside the catalog transaction) and
+  // dropped from the shard map again if the tenant itself is refused.
+  const shardName = input.silo ? await provisionSilo(shards!, { slug: input.slug, serverUrl: input.siloServerUrl }) : 'pool';
+  try {
+    return await insertTenant(database, settings, input, hosts, shardName);
+  } catch (error) {
+    if (shardName !== 'pool') await dropSilo(shards!, shardName);
+    throw error;
+  }
+}
 
+async function insertTenant(database: Database, settings: TenancySettings, input: CreateTenantInput, hosts: string[], shardName: string) {
   return database.owner.transaction().execute(async (tx) => {
     const { count } = await tx.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     const first = Number(count) === 0;
@@ -66,6 +84,7 @@ export async function createTenant(database: Database, settings: TenancySettings
         subtenants_allowed: input.subtenantsAllowed ?? first,
         branding: JSON.stringify(input.branding ?? {}),
         terms_of_use: input.termsOfUse ?? null,
+        shard: shardName,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -1,0 +1,125 @@
+import { join, resolve } from 'node:path';
+import { openDatabase, type Database } from '../../db/database.ts';
+import { AppError } from '../../errors.ts';
+import type { CatalogSnapshot } from '../catalog/snapshot.ts';
+
+/**
+ * The databases tenants live in. The pool is always open; a silo's database is opened on first
+ * use, and closed again when idle (or when too many are open), so a thousand silo tenants do not
+ * mean a thousand open connection pools. The bound on connections is
+ * pool + maxOpen × poolMaxPerShard.
+ */
+export type ShardsOptions = {
+  /** Where embedded silos live (DATA_DIR); undefined for an in-memory installation. */
+  readonly dataDir?: string | undefined;
+  readonly maxOpen?: number;
+  readonly idleMs?: number;
+  readonly poolMaxPerShard?: number;
+};
+
+type OpenShard = { database: Promise<Database>; lastUsed: number; closable: boolean };
+
+export class Shards {
+  readonly #open = new Map<string, OpenShard>();
+  // In-memory silos (tests, throw-away installs) have nowhere to be reopened from: never closed.
+  readonly #memory = new Map<string, Database>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    readonly pool: Database,
+    readonly options: ShardsOptions = {},
+  ) {
+    this.#timer = setInterval(() => void this.closeIdle(), Math.max(1000, (options.idleMs ?? 60_000) / 2));
+    this.#timer.unref();
+  }
+
+  /** The database of a shard by name (the pool's is 'pool'). */
+  async get(name: string): Promise<Database> {
+    if (name === 'pool') return this.pool;
+    const memory = this.#memory.get(name);
+    if (memory) return memory;
+    let shard = this.#open.get(name);
+    if (!shard) {
+      shard = { database: this.#openShard(name), lastUsed: Date.now(), closable: true };
+      this.#open.set(name, shard);
+      shard.database.catch(() => this.#open.delete(name));
+      await this.#closeOverflow();
+    }
+    shard.lastUsed = Date.now();
+    return shard.database;
+  }
+
+  /** The database holding a tenant's rows. */
+  async forTenant(catalog: CatalogSnapshot, tenantId: number): Promise<Database> {
+    const tenant = catalog.byId.get(tenantId);
+    if (!tenant) throw new AppError('NOT_FOUND', 'This tenant was not found.');
+    return this.get(tenant.shard);
+  }
+
+  /** Keeps an in-memory silo database (created by provisioning) for the life of this process. */
+  adoptMemory(name: string, database: Database): void {
+    this.#memory.set(name, database);
+  }
+
+  async #openShard(name: string): Promise<Database> {
+    const row = await this.pool.owner.selectFrom('shards').select(['location']).where('name', '=', name).executeTakeFirst();
+    if (!row) throw new AppError('SERVICE_UNAVAILABLE', `Shard "${name}" is not in the shard map.`);
+    return openLocation(row.location, this.options);
+  }
+
+  async #closeOverflow(): Promise<void> {
+    const max = this.options.maxOpen ?? 50;
+    const closable = [...this.#open.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    while (closable.length > max) await this.#close(closable.shift()![0]);
+  }
+
+  /** Closes silo databases unused for `idleMs`. */
+  async closeIdle(): Promise<void> {
+    const idleMs = this.options.idleMs ?? 60_000;
+    for (const [name, shard] of [...this.#open]) if (Date.now() - shard.lastUsed >= idleMs) await this.#close(name);
+  }
+
+  async #close(name: string): Promise<void> {
+    const shard = this.#open.get(name);
+    this.#open.delete(name);
+    await shard?.database.then((db) => db.close()).catch(() => undefined);
+  }
+
+  /** Closes and forgets a shard's database (before it is dropped). */
+  async forget(name: string): Promise<void> {
+    await this.#close(name);
+    await this.#memory.get(name)?.close();
+    this.#memory.delete(name);
+  }
+
+  /** How many silo databases are open now (for tests and metrics). */
+  get openCount(): number {
+    return this.#open.size;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    for (const name of [...this.#open.keys()]) await this.#close(name);
+    for (const db of this.#memory.values()) await db.close();
+    this.#memory.clear();
+  }
+}
+
+/** Opens a shard's database from its location in the shard map. */
+export async function openLocation(location: string, options: ShardsOptions): Promise<Database> {
+  if (location.startsWith('pglite:')) {
+    if (!options.dataDir) throw new AppError('SERVICE_UNAVAILABLE', 'An embedded silo needs a data directory.');
+    return openDatabase({ kind: 'pglite', dataDir: siloDir(options.dataDir, location.slice('pglite:'.length)), lock: false });
+  }
+  if (location.startsWith('pglite-memory:')) {
+    throw new AppError('SERVICE_UNAVAILABLE', 'This in-memory silo belonged to another process and is gone.');
+  }
+  if (location.startsWith('postgres://') || location.startsWith('postgresql://')) {
+    return openDatabase({ kind: 'postgres', url: location, poolMax: options.poolMaxPerShard ?? 2 });
+  }
+  throw new AppError('SERVICE_UNAVAILABLE', `Cannot open shard location "${location.split(':')[0]}".`);
+}
+
+export function siloDir(dataDir: string, relative: string): string {
+  return join(resolve(dataDir), 'shards', relative);
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { sql } from 'kysely';
+import { migrationStatus } from '../../src/db/migrate.ts';
+import { AppError } from '../../src/errors.ts';
+import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
+import { createTenant } from '../../src/tenancy/catalog/create-tenant.ts';
+import { dropSilo, provisionSilo } from '../../src/tenancy/placement/provision-silo.ts';
+import { Shards } from '../../src/tenancy/placement/shards.ts';
+import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
+import { forEachDatabase } from '../support/databases.ts';
+
+forEachDatabase('placement: pool and silo shards', (db, kind) => {
+  let shards: Shards;
+
+  before(async () => {
+    shards = new Shards(db(), { idleMs: 50, maxOpen: 1 });
+    await createTenant(db(), DEFAULT_TENANCY, { slug: 'sp', name: 'SP' });
+  });
+  after(async () => shards?.close());
+
+  it('provisions a silo with the full, current schema and records it in the shard map', async () => {
+    const name = await provisionSilo(shards, { slug: 'initech' });
+    assert.equal(name, 'silo-initech');
+    const row = await db().owner.selectFrom('shards').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
+    assert.equal(row.kind, 'silo');
+    const silo = await shards.get(name);
+    assert.notEqual(silo, db());
+    assert.deepEqual((await migrationStatus(silo)).pending, []);
+    const tickets = await sql<{ n: number }>`select count(*)::integer as n from tickets`.execute(silo.owner);
+    assert.equal(tickets.rows[0]!.n, 0);
+    await dropSilo(shards, name);
+  });
+
+  it('creates a silo tenant whose rows live in its own database', async () => {
+    const tenant = await createTenant(db(), DEFAULT_TENANCY, { slug: 'umbrella', name: 'Umbrella', silo: true }, shards);
+    assert.equal(tenant.shard, 'silo-umbrella');
+    const catalog = await Catalog.load(db());
+    const silo = await shards.forTenant(catalog.snapshot(), tenant.id);
+    assert.notEqual(silo, db());
+    const pool = await shards.forTenant(catalog.snapshot(), catalog.snapshot().bySlug.get('sp')!.id);
+    assert.equal(pool, db());
+  });
+
+  it('removes the silo again when the tenant is refused', async () => {
+    await assert.rejects(
+      createTenant(db(), DEFAULT_TENANCY, { slug: 'orphan', name: 'Orphan', parentSlug: 'nowhere', silo: true }, shards),
+      (e: unknown) => e instanceof AppError && e.code === 'NOT_FOUND',
+    );
+    assert.equal(await db().owner.selectFrom('shards').select('name').where('name', '=', 'silo-orphan').executeTakeFirst(), undefined);
+    if (kind === 'postgres') {
+      const left = await sql<{ n: number }>`select count(*)::integer as n from pg_database where datname like '%silo_orphan'`.execute(db().owner);
+      assert.equal(left.rows[0]!.n, 0, 'the database was dropped');
+    }
+  });
+
+  if (kind === 'postgres') {
+    it('never stores the server password in the shard map', async () => {
+      const withPassword = new URL(db().url!);
+      withPassword.password = 'not-to-be-stored';
+      const name = await provisionSilo(shards, { slug: 'secretive', serverUrl: withPassword.toString() });
+      const row = await db().owner.selectFrom('shards').select('location').where('name', '=', name).executeTakeFirstOrThrow();
+      assert.doesNotMatch(row.location, /not-to-be-stored/);
+      await dropSilo(shards, name);
+    });
+  }
+
+  it('refuses a second silo of the same name', async () => {
+    await assert.rejects(provisionSilo(shards, { slug: 'umbrella' }), (e: unknown) => e instanceof AppError && e.code === 'CONFLICT');
+  });
+
+  if (kind === 'postgres') {
+    it('keeps at most maxOpen silo pools open and closes idle ones', async () => {
+      await provisionSilo(shards, { slug: 'one' });
+      await provisionSilo(shards, { slug: 'two' });
+      await shards.get('silo-one');
+      await shards.get('silo-two');
+      assert.equal(shards.openCount, 1, 'opening a second silo closed the least recently used one');
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      await shards.closeIdle();
+      assert.equal(shards.openCount, 0);
+      const reopened = await shards.get('silo-one');
+      assert.deepEqual((await migrationStatus(reopened)).pending, [], 'a closed silo reopens on demand');
+    });
+  }
+});
