@@ -126,12 +126,13 @@ const identityCommands: Record<string, AdminCommand> = {
   },
 };
 
+/** What `migrate` prints. */
+export const describeMigrations = (applied: string[]): string =>
+  applied.length ? `Applied migrations: ${applied.join(', ')}.` : 'The database is up to date.';
+
 export const adminCommands: Record<string, AdminCommand> = {
   ...identityCommands,
-  migrate: async (rt) => {
-    const applied = await migrate(rt.database);
-    return applied.length ? `Applied migrations: ${applied.join(', ')}.` : 'The database is up to date.';
-  },
+  migrate: async (rt) => describeMigrations(await migrate(rt.database)),
   demo: async (rt) => {
     const seeded = await seedDemo(rt.database, rt.settings, rt.log);
     await rt.catalog.refresh();

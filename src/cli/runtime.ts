@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
-import { openDatabase, type Database } from '../db/database.ts';
+import { openDatabase, type Database, type OpenOptions } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { Catalog } from '../tenancy/catalog/catalog.ts';
 import { tenancySettings, type TenancySettings } from '../tenancy/settings.ts';
@@ -14,13 +14,16 @@ export type Runtime = {
   readonly catalog: Catalog;
 };
 
-/** Opens the configured database (PGlite under DATA_DIR unless DATABASE_URL is set) and migrates it. */
+/** The configured database: PGlite under DATA_DIR unless DATABASE_URL is set. */
+export function databaseOptions(config: Config): OpenOptions {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl, appUrl: config.appDatabaseUrl, poolMax: config.dbPoolMax }
+    : { kind: 'pglite', dataDir: config.dataDir };
+}
+
+/** Opens the configured database and migrates it. */
 export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
-  const database = await openDatabase(
-    config.databaseUrl
-      ? { kind: 'postgres', url: config.databaseUrl, appUrl: config.appDatabaseUrl, poolMax: config.dbPoolMax }
-      : { kind: 'pglite', dataDir: config.dataDir },
-  );
+  const database = await openDatabase(databaseOptions(config));
   try {
     const applied = await migrate(database);
     if (applied.length) log.info({ applied }, 'migrations applied');

@@ -1,0 +1,168 @@
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { createLogger } from '../config/logger.ts';
+import { DataDirLockedError, readLock } from '../db/data-dir-lock.ts';
+import { DatabaseUnavailableError, openDatabase } from '../db/database.ts';
+import { migrate } from '../db/migrate.ts';
+import { AppError } from '../errors.ts';
+import { startServer } from '../http/server.ts';
+import { adminCommands, describeMigrations, type AdminOptions } from './admin-commands.ts';
+import { sendAdminCommand } from './admin-socket.ts';
+import { databaseOptions, openRuntime } from './runtime.ts';
+import { resolve } from 'node:path';
+
+/** One line on stderr and a non-zero exit: what a person sees when start-up cannot go on. */
+function fail(message: string, code = 1): never {
+  process.stderr.write(`tenantdesk: ${message}\n`);
+  process.exit(code);
+}
+
+function explain(error: unknown): never {
+  if (error instanceof ConfigError) fail(error.message, 2);
+  if (error instanceof AppError) fail(`${error.message}${error.field ? ` (${error.field})` : ''} [${error.code}]`);
+  if (error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError) fail(error.message);
+  throw error;
+}
+
+async function serve(demo: boolean): Promise<void> {
+  try {
+    const config = loadConfig();
+    const log = createLogger(config);
+    const rt = await openRuntime(config, log);
+    const server = await startServer(rt, { demo });
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      const timer = setTimeout(() => fail('shutdown timed out'), config.shutdownTimeoutMs);
+      server.stop().then(() => {
+        clearTimeout(timer);
+        process.exit(0);
+      }, explain);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  } catch (error) {
+    explain(error);
+  }
+}
+
+/** Runs an admin command here, or in the running server when it holds the embedded database. */
+async function admin(command: string, options: AdminOptions): Promise<void> {
+  try {
+    const config = loadConfig();
+    const holder = config.databaseUrl ? undefined : readLock(resolve(config.dataDir));
+    if (holder?.adminSocket) {
+      const reply = await sendAdminCommand(holder.adminSocket, command, options);
+      if (reply.error) fail(`${reply.error.message}${reply.error.field ? ` (${reply.error.field})` : ''} [${reply.error.code}]`);
+      process.stdout.write(`${reply.output}\n`);
+      return;
+    }
+    if (command === 'migrate') {
+      // Not through openRuntime, which migrates as it opens: `migrate` would never see, nor report, what it applied.
+      const database = await openDatabase(databaseOptions(config));
+      try {
+        process.stdout.write(`${describeMigrations(await migrate(database))}\n`);
+      } finally {
+        await database.close();
+      }
+      return;
+    }
+    const rt = await openRuntime(config, createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }));
+    try {
+      process.stdout.write(`${await adminCommands[command]!(rt, options)}\n`);
+    } finally {
+      await rt.database.close();
+    }
+  } catch (error) {
+    explain(error);
+  }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function program(): Command {
+  const cli = new Command('tenantdesk').description('TenantDesk: a multi-tenant help desk').showHelpAfterError();
+  cli.command('start').description('serve HTTP, seeding the demo tenants on first run').action(() => serve(true));
+  cli.command('serve').description('serve HTTP (no demo seeding)').action(() => serve(false));
+  cli.command('migrate').description('apply pending database migrations').action(() => admin('migrate', {}));
+  cli.command('demo').description('seed the demo tenants and logins into an empty catalog').action(() => admin('demo', {}));
+
+  const tenant = cli.command('tenant').description('manage tenants');
+  tenant
+    .command('create')
+    .description('create a tenant (the first one is the service provider)')
+    .requiredOption('--slug <slug>', 'unique short name, e.g. acme')
+    .requiredOption('--name <name>', 'display name')
+    .option('--host <host>', 'a host name serving this tenant (repeatable)', collect)
+    .option('--parent <slug>', 'the parent tenant')
+    .option('--service-provider', 'mark as the service provider (only the first tenant)')
+    .option('--subtenants-allowed', 'this tenant may have subtenants')
+    .action((o: AdminOptions) => admin('tenant.create', o));
+  tenant.command('list').description('list tenants').action(() => admin('tenant.list', {}));
+  tenant.command('show <slug>').description('show one tenant').action((slug: string) => admin('tenant.show', { slug }));
+  tenant.command('suspend <slug>').description('suspend a tenant: its hosts answer 403').action((slug: string) => admin('tenant.suspend', { slug }));
+  tenant.command('resume <slug>').description('make a suspended tenant active again').action((slug: string) => admin('tenant.resume', { slug }));
+  const host = tenant.command('host').description("manage a tenant's host names");
+  host.command('add <slug> <host>').description('add a host name').action((slug: string, h: string) => admin('tenant.host.add', { slug, host: h }));
+  host.command('remove <slug> <host>').description('remove a host name').action((slug: string, h: string) => admin('tenant.host.remove', { slug, host: h }));
+
+  const group = cli.command('group').description('manage tenant groups');
+  group
+    .command('create <slug>')
+    .description('create a user-defined tenant group')
+    .requiredOption('--name <name>', 'display name')
+    .option('--description <text>', 'what the group is for')
+    .action((slug: string, o: AdminOptions) => admin('group.create', { ...o, slug }));
+  group.command('add <group> <tenants...>').description('add tenants to a group').action((g: string, tenants: string[]) => admin('group.add', { group: g, tenants }));
+  group.command('remove <group> <tenants...>').description('remove tenants from a group').action((g: string, tenants: string[]) => admin('group.remove', { group: g, tenants }));
+  group.command('list').description('list tenant groups').option('--all', 'include the groups maintained from the hierarchy').action((o: AdminOptions) => admin('group.list', o));
+  const contact = cli.command('contact').description('manage contacts');
+  contact
+    .command('create')
+    .description('create a contact (agent, customer or service-provider staff)')
+    .requiredOption('--tenant <slug>', 'the tenant the contact belongs to')
+    .requiredOption('--email <email>', 'email, unique in the tenant')
+    .requiredOption('--name <name>', 'display name')
+    .option('--kind <kind>', 'agent, customer or staff', 'agent')
+    .option('--password <password>', 'a password to sign in with')
+    .option('--role <slug>', 'a role to give (repeatable; the first is the default)', collect)
+    .action((o: AdminOptions) => admin('contact.create', o));
+
+  const role = cli.command('role').description('manage roles');
+  role
+    .command('create')
+    .description('create a role')
+    .requiredOption('--slug <slug>', 'short name')
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--read <access>', 'read access: all, own, tenant:<slug> or group:<slug>')
+    .requiredOption('--write <access>', 'write access: all, own, tenant:<slug> or group:<slug>')
+    .option('--tenant <slug>', "the tenant owning the role (default: a public role)")
+    .option('--write-public', 'may write public objects')
+    .option('--permission <permission>', 'a permission, e.g. ticket.create or admin.* (repeatable)', collect)
+    .option('--partition <json>', 'a data partition, e.g. {"type":"ticket","field":"requester_id","op":"=","value":"@me"} (repeatable)', collect)
+    .action((o: AdminOptions) => admin('role.create', o));
+  role
+    .command('grant')
+    .description('give a contact a role')
+    .requiredOption('--tenant <slug>', "the contact's tenant")
+    .requiredOption('--contact <email>', "the contact's email")
+    .requiredOption('--role <slug>', 'the role')
+    .action((o: AdminOptions) => admin('role.grant', o));
+  role.command('list').description('list roles').option('--tenant <slug>', "only this tenant's own roles").action((o: AdminOptions) => admin('role.list', o));
+
+  const apikey = cli.command('apikey').description('manage API keys');
+  apikey
+    .command('create')
+    .description('create an API key; the key is printed alone on the last line, once')
+    .requiredOption('--tenant <slug>', "the contact's tenant")
+    .requiredOption('--contact <email>', 'the contact the key acts as')
+    .option('--role <slug>', "the role it acts with (default: the contact's default role)")
+    .option('--name <name>', 'what the key is for')
+    .option('--allow-ip <cidr>', 'accept the key only from this address or range (repeatable)', collect)
+    .action((o: AdminOptions) => admin('apikey.create', o));
+  apikey.command('revoke <id>').description('revoke an API key at once').action((id: string) => admin('apikey.revoke', { id }));
+  return cli;
+}
+
