@@ -60,7 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(`Invalid ${variable}=${JSON.stringify(env[variable] ?? '')}: ${issue.message}`);
+    throw new ConfigError(`Invalid ${variable}=${JSON.stringify(hidePassword(env[variable] ?? ''))}: ${issue.message}`);
   }
   const e = parsed.data;
   return {
@@ -86,6 +86,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     publicScheme: e.PUBLIC_SCHEME,
   };
+}
+
+// A mistyped DATABASE_URL (`postgress://app:secret@...`) must not print its password on stderr and in logs.
+function hidePassword(value: string): string {
+  return value.replace(/(\/\/[^:/@]*):[^@]*@/, '$1:***@');
 }
 
 // An exported-but-empty variable (`PORT=`) means "not set", as most twelve-factor tools treat it.

@@ -2,31 +2,48 @@ import { registry, type ObjectType } from './registry.ts';
 
 /** The database role every scoped query runs as: owns nothing, not superuser, cannot bypass RLS. */
 export const APP_ROLE = 'tenantdesk_app';
+/**
+ * The same, for transactions whose role reads every tenant. Its read policy is a constant for the
+ * statement (a one-time filter), so reading all tenants costs no per-row check; see bench/README.md.
+ * Without a context it sees nothing, like the app role.
+ */
+export const APP_ALL_ROLE = 'tenantdesk_app_all';
+export const APP_ROLES = [APP_ROLE, APP_ALL_ROLE] as const;
+const APPS = APP_ROLES.join(', ');
 
 /*
  * Row-level security generated from the registry. The tenant sets come from transaction-local
  * settings (scope.ts). Each helper is wrapped in `(select ...)` in the policies so PostgreSQL
  * evaluates it once per statement (an InitPlan) instead of once per row.
+ *
+ * The helpers the policies call are PL/pgSQL, not SQL: PostgreSQL inlines a SQL function into
+ * every query that calls it, parsing its body again each time a query is planned, which made
+ * planning a small scoped query take twice as long (bench/README.md). A PL/pgSQL function is
+ * planned once per session and, as an InitPlan, called once per statement. They are marked
+ * PARALLEL SAFE (they only read settings, which parallel workers receive from the leader): an
+ * unsafe function in a policy would forbid parallel plans on every table it protects.
  */
 const FUNCTIONS = `
 create schema if not exists td;
-create or replace function td.setting(name text) returns text language sql stable
+create or replace function td.setting(name text) returns text language sql stable parallel safe
   as $$ select coalesce(current_setting(name, true), '') $$;
 -- True only inside a scoped transaction: with no context a query sees nothing (fail closed).
-create or replace function td.scoped() returns boolean language sql stable
-  as $$ select td.setting('td.read') <> '' $$;
-create or replace function td.read_all() returns boolean language sql stable
-  as $$ select td.setting('td.read') = '*' $$;
-create or replace function td.read_set() returns integer[] language sql stable
-  as $$ select case when td.setting('td.read') in ('', '*') then '{}'::integer[] else td.setting('td.read')::integer[] end $$;
-create or replace function td.write_all() returns boolean language sql stable
-  as $$ select td.setting('td.write') = '*' $$;
-create or replace function td.write_set() returns integer[] language sql stable
-  as $$ select case when td.setting('td.write') in ('', '*') then '{}'::integer[] else td.setting('td.write')::integer[] end $$;
-create or replace function td.write_public() returns boolean language sql stable
-  as $$ select td.setting('td.write_public') = 'on' $$;
-create or replace function td.untenanted_allowed() returns boolean language sql stable
-  as $$ select td.setting('td.untenanted') = 'on' $$;
+create or replace function td.scoped() returns boolean language plpgsql stable parallel safe
+  as $$ begin return td.setting('td.read') <> ''; end $$;
+create or replace function td.read_all() returns boolean language plpgsql stable parallel safe
+  as $$ begin return td.setting('td.read') = '*'; end $$;
+create or replace function td.read_set() returns integer[] language plpgsql stable parallel safe
+  as $$ declare v text := td.setting('td.read');
+  begin return case when v in ('', '*') then '{}'::integer[] else v::integer[] end; end $$;
+create or replace function td.write_all() returns boolean language plpgsql stable parallel safe
+  as $$ begin return td.setting('td.write') = '*'; end $$;
+create or replace function td.write_set() returns integer[] language plpgsql stable parallel safe
+  as $$ declare v text := td.setting('td.write');
+  begin return case when v in ('', '*') then '{}'::integer[] else v::integer[] end; end $$;
+create or replace function td.write_public() returns boolean language plpgsql stable parallel safe
+  as $$ begin return td.setting('td.write_public') = 'on'; end $$;
+create or replace function td.untenanted_allowed() returns boolean language plpgsql stable parallel safe
+  as $$ begin return td.setting('td.untenanted') = 'on'; end $$;
 -- An object's tenant never changes after creation (DESIGN.md, write rule 2).
 create or replace function td.keep_tenant() returns trigger language plpgsql
   as $$ begin
@@ -37,18 +54,23 @@ create or replace function td.keep_tenant() returns trigger language plpgsql
   end $$;
 `;
 
-const ROLE = `
+const ROLE = [APP_ROLE, APP_ALL_ROLE]
+  .map(
+    (role) => `
 do $$ begin
-  create role ${APP_ROLE} nologin nosuperuser nocreatedb nocreaterole noinherit nobypassrls;
+  create role ${role} nologin nosuperuser nocreatedb nocreaterole noinherit nobypassrls;
 exception when duplicate_object then null; end $$;
 do $$ begin
-  execute format('grant ${APP_ROLE} to %I', current_user);
-exception when others then null; end $$;
+  execute format('grant ${role} to %I', current_user);
+exception when others then null; end $$;`,
+  )
+  .join('\n')
+  .concat(`
 revoke create on schema public from public;
 revoke all on schema td from public;
-grant usage on schema public, td to ${APP_ROLE};
-grant execute on all functions in schema td to ${APP_ROLE};
-`;
+grant usage on schema public, td to ${APPS};
+grant execute on all functions in schema td to ${APPS};
+`);
 
 function readable(column: string, optional: boolean): string {
   const own = `(select td.read_all()) or ${column} = any ((select td.read_set())::integer[])`;
@@ -66,27 +88,39 @@ function policiesFor(type: ObjectType): string {
   const header = [
     `alter table ${t} enable row level security;`,
     `alter table ${t} force row level security;`,
-    ...['td_read', 'td_insert', 'td_update', 'td_delete'].map((p) => `drop policy if exists ${p} on ${t};`),
+    ...['td_read', 'td_read_all', 'td_insert', 'td_update', 'td_delete', 'td_owner'].map((p) => `drop policy if exists ${p} on ${t};`),
+    // Forced RLS binds the owner too: the migrating role keeps full access for migrations and the
+    // catalog (it is the installation itself, never a request); only the app role is scoped.
+    `create policy td_owner on ${t} for all to current_user using (true) with check (true);`,
   ];
   if (type.class === 'catalog') {
     // Scoped code may read the catalog rows of tenants it can read; it never writes the catalog.
     const read = type.tenantColumn ? readable(type.tenantColumn, false) : 'false';
-    return [...header, `create policy td_read on ${t} for select to ${APP_ROLE} using (${read});`, `grant select on ${t} to ${APP_ROLE};`].join('\n');
+    const readAll = type.tenantColumn ? '(select td.read_all())' : 'false';
+    return [
+      ...header,
+      `create policy td_read on ${t} for select to ${APP_ROLE} using (${read});`,
+      `create policy td_read_all on ${t} for select to ${APP_ALL_ROLE} using (${readAll});`,
+      `grant select on ${t} to ${APPS};`,
+    ].join('\n');
   }
   let read = '(select td.scoped())';
+  let readAll = '(select td.scoped())';
   let write = '(select td.write_public())';
   if (type.class !== 'public') {
     const optional = type.class === 'tenant-optional';
     read = readable(type.tenantColumn!, optional);
+    readAll = '(select td.read_all())';
     write = writable(type.tenantColumn!, optional);
   }
   const lines = [
     ...header,
     `create policy td_read on ${t} for select to ${APP_ROLE} using (${read});`,
-    `create policy td_insert on ${t} for insert to ${APP_ROLE} with check (${write});`,
-    `create policy td_update on ${t} for update to ${APP_ROLE} using (${write}) with check (${write});`,
-    `create policy td_delete on ${t} for delete to ${APP_ROLE} using (${write});`,
-    `grant select, insert, update, delete on ${t} to ${APP_ROLE};`,
+    `create policy td_read_all on ${t} for select to ${APP_ALL_ROLE} using (${readAll});`,
+    `create policy td_insert on ${t} for insert to ${APPS} with check (${write});`,
+    `create policy td_update on ${t} for update to ${APPS} using (${write}) with check (${write});`,
+    `create policy td_delete on ${t} for delete to ${APPS} using (${write});`,
+    `grant select, insert, update, delete on ${t} to ${APPS};`,
   ];
   if (type.class !== 'public') {
     lines.push(

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 import type { DB } from './schema.ts';
-import { APP_ROLE } from './rls.ts';
+import { APP_ALL_ROLE, APP_ROLE } from './rls.ts';
 
 /** A set of tenant ids, or every tenant. */
 export type TenantSet = 'all' | readonly number[];
@@ -33,7 +33,8 @@ export async function inScope<T>(database: Database, scope: DbScope, work: (tx: 
 /** Sets (or, inside a transaction, narrows or widens) the scope for the statements that follow. */
 export async function applyScope(tx: ScopedTx, scope: DbScope): Promise<void> {
   // Tenant boundary: the role switch and tenant sets below are what row-level security enforces.
-  await sql`select set_config('role', ${APP_ROLE}, true),
+  const role = scope.read === 'all' ? APP_ALL_ROLE : APP_ROLE;
+  await sql`select set_config('role', ${role}, true),
     set_config('td.read', ${encode(scope.read)}, true),
     set_config('td.write', ${encode(scope.write)}, true),
     set_config('td.write_public', ${scope.writePublic ? 'on' : 'off'}, true),

@@ -14,7 +14,8 @@ declare module 'fastify' {
 /** The host a request was sent to; X-Forwarded-Host counts only behind a trusted proxy. */
 export function requestHost(request: FastifyRequest, trustProxy: boolean): string | undefined {
   const forwarded = request.headers['x-forwarded-host'];
-  const raw = trustProxy && typeof forwarded === 'string' && forwarded ? forwarded.split(',')[0]! : request.headers.host;
+  // A proxy that appends puts its own value last; earlier entries came from the client.
+  const raw = trustProxy && typeof forwarded === 'string' && forwarded ? forwarded.split(',').at(-1)!.trim() : request.headers.host;
   return typeof raw === 'string' ? normaliseHost(raw) : undefined;
 }
 

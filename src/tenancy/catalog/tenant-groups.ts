@@ -30,6 +30,7 @@ export async function renameTenantGroup(database: Database, slug: string, input:
       .set({ ...(input.name ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}) })
       .where('id', '=', group.id)
       .execute();
+    await bumpCatalogVersion(tx);
   });
 }
 
@@ -44,13 +45,13 @@ export async function changeTenantGroupMembers(database: Database, slug: string,
       : [];
     const missing = tenantSlugs.find((s) => !tenants.some((t) => t.slug === s));
     if (missing) throw new AppError('NOT_FOUND', `No tenant "${missing}".`, 'tenant');
-    if (change === 'add') {
+    if (change === 'add' && tenants.length) {
       await tx
         .insertInto('tenant_group_members')
         .values(tenants.map((t) => ({ group_id: group.id, tenant_id: t.id })))
         .onConflict((oc) => oc.doNothing())
         .execute();
-    } else if (tenants.length) {
+    } else if (change === 'remove' && tenants.length) {
       await tx.deleteFrom('tenant_group_members').where('group_id', '=', group.id).where('tenant_id', 'in', tenants.map((t) => t.id)).execute();
     }
     await bumpCatalogVersion(tx);

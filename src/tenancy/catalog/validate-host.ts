@@ -7,6 +7,9 @@ import { AppError } from '../../errors.ts';
  */
 export function normaliseHost(raw: string): string | undefined {
   if (raw.length > 300) return undefined;
+  // A port beyond 65535 is no port: such a Host is malformed, not a spelling of a tenant's host.
+  const port = /:(\d{1,5})$/.exec(raw.trim());
+  if (port && Number(port[1]) > 65535) return undefined;
   const host = raw.trim().toLowerCase().replace(/:\d{1,5}$/, '').replace(/\.$/, '');
   const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
   if (host.length === 0 || host.length > 253) return undefined;
