@@ -52,7 +52,8 @@ type RawScope = { read?: string; write?: string; writePublic?: 'on' | 'off'; unt
  */
 async function asApp<T>(database: Database, scope: RawScope, work: (tx: Tx) => Promise<T>): Promise<T> {
   return rolledBack(database.app, async (tx) => {
-    const role = scope.role ?? APP_ROLE;
+    // As scope.ts does: a transaction reading every tenant runs as the all-tenants role.
+    const role = scope.role ?? (scope.read === '*' ? APP_ALL_ROLE : APP_ROLE);
     await sql`select set_config('role', ${role}, true)`.execute(tx);
     if (scope.read !== undefined) await sql`select set_config('td.read', ${scope.read}, true)`.execute(tx);
     if (scope.write !== undefined) await sql`select set_config('td.write', ${scope.write}, true)`.execute(tx);
@@ -423,6 +424,16 @@ forEachDatabase('row-level security', (db) => {
         state: await count(tx, 'catalog_state'),
       }));
       assert.deepEqual(seen, { tenants: ['acme'], hosts: ['acme.localhost', 'help.acme.example'], groups: 0, members: 0, state: 0 });
+    });
+
+    it("lets the tenant-set role read no tenant with td.read = '*' (that is the all-tenants role's)", async () => {
+      const required = Object.values(registry).filter((t) => t.class === 'tenant-required').map((t) => t.table);
+      const seen = await asApp(db(), { read: '*', role: APP_ROLE }, async (tx) => {
+        let total = 0;
+        for (const table of required) total += await count(tx, table);
+        return total;
+      });
+      assert.equal(seen, 0);
     });
 
     it('sees every tenant when td.read is *', async () => {
