@@ -3,9 +3,10 @@ import { registry, type ObjectType } from './registry.ts';
 /** The database role every scoped query runs as: owns nothing, not superuser, cannot bypass RLS. */
 export const APP_ROLE = 'tenantdesk_app';
 /**
- * The same, for transactions whose role reads every tenant. Its read policy is a constant for the
- * statement (a one-time filter), so reading all tenants costs no per-row check; see bench/README.md.
- * Without a context it sees nothing, like the app role.
+ * The same, for transactions whose role reads every tenant. Its read policy is one constant per
+ * statement (`$0`, an InitPlan), the cheapest per-row check PostgreSQL allows a security qual, so
+ * reading all tenants costs no array search per row; see bench/README.md. Without a context it
+ * sees nothing, like the app role.
  */
 export const APP_ALL_ROLE = 'tenantdesk_app_all';
 export const APP_ROLES = [APP_ROLE, APP_ALL_ROLE] as const;

@@ -1,0 +1,46 @@
+import { runHostResolution, reportHostResolution } from './host-resolution.ts';
+import { reportHttpHook, runHttpHook } from './http-hook.ts';
+import { reportRlsList, rlsOptionsFromArgs, runRlsList } from './rls-list.ts';
+import { parseArgs } from './support/args.ts';
+
+/**
+ * `npm run bench`: every benchmark in turn, each report printed as markdown (progress on stderr).
+ *   --only host|http|rls   run one of them
+ *   --tenants N            tenants/hosts for all of them (default 10000)
+ *   rls-list options: --tickets N --keep --reuse --url URL --database NAME --iterations-one|group|all N
+ *   http-hook options: --runs N --duration S --warmup S --connections N
+ */
+const args = parseArgs();
+const only = args.string('only', 'all');
+const tenants = args.int('tenants', 10_000);
+const started = Date.now();
+const sections: string[] = [`Machine: ${(await import('node:os')).cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString()}`];
+
+if (only === 'all' || only === 'host') {
+  console.error('[bench] host resolution (perf_hooks)');
+  sections.push(
+    reportHostResolution(
+      await runHostResolution({ tenants, rounds: args.int('rounds', 2_000), batch: args.int('batch', 1_000), singles: args.int('singles', 200_000) }),
+    ),
+  );
+}
+if (only === 'all' || only === 'http') {
+  console.error('[bench] host resolution over HTTP (autocannon)');
+  sections.push(
+    reportHttpHook(
+      await runHttpHook({
+        tenants,
+        runs: args.int('runs', 6),
+        duration: args.int('duration', 5),
+        warmup: args.int('warmup', 2),
+        connections: args.int('connections', 10),
+      }),
+    ),
+  );
+}
+if (only === 'all' || only === 'rls') {
+  console.error('[bench] scoped list query with and without RLS (PostgreSQL)');
+  sections.push(reportRlsList(await runRlsList(rlsOptionsFromArgs())));
+}
+console.log(sections.join('\n\n'));
+console.error(`[bench] done in ${Math.round((Date.now() - started) / 1000)} s`);
