@@ -5,6 +5,7 @@ import { openDatabase, redact, type Database } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { objectType } from '../src/db/registry.ts';
 import { inScope, type TenantSet } from '../src/db/scope.ts';
+import { Shards } from '../src/tenancy/placement/shards.ts';
 import { readScope, resolveAccess, type Access } from '../src/tenancy/access.ts';
 import { Catalog } from '../src/tenancy/catalog/catalog.ts';
 import { listObjects, tenantFilter, type Row } from '../src/tenancy/data-access.ts';
@@ -266,7 +267,7 @@ async function runShape(
   // The data-access layer itself returns the same rows as the bench query (one check per shape).
   const first = accesses[0]!;
   const viaLayer = await listObjects(
-    { database, settings: DEFAULT_TENANCY, catalog: catalog.snapshot(), access: first },
+    { database, shards: new Shards(database), settings: DEFAULT_TENANCY, catalog: catalog.snapshot(), access: first },
     'ticket',
     { orderBy: 'created_at', descending: true, limit: LIMIT },
   );

@@ -51,7 +51,7 @@ const setStatus = (status: 'active' | 'suspended'): AdminCommand => async (rt, o
 
 /** The system context over a fresh catalog snapshot: the CLI acts as the installation's administrator. */
 async function admin(rt: Runtime) {
-  return systemContext(rt.database, rt.settings, await rt.catalog.refresh(), rt.log);
+  return systemContext(rt.shards, rt.settings, await rt.catalog.refresh(), rt.log);
 }
 
 function tenantId(rt: Runtime, slug: string): number {
@@ -134,7 +134,7 @@ export const adminCommands: Record<string, AdminCommand> = {
   ...identityCommands,
   migrate: async (rt) => describeMigrations(await migrate(rt.database)),
   demo: async (rt) => {
-    const seeded = await seedDemo(rt.database, rt.settings, rt.log);
+    const seeded = await seedDemo(rt.shards, rt.settings, rt.log);
     await rt.catalog.refresh();
     return seeded ? 'Demo tenants and logins created.' : 'The catalog already has tenants; the demo was not seeded.';
   },

@@ -54,7 +54,10 @@ async function admin(command: string, options: AdminOptions): Promise<void> {
     const config = loadConfig();
     const holder = config.databaseUrl ? undefined : readLock(resolve(config.dataDir));
     if (holder?.adminSocket) {
-      const reply = await sendAdminCommand(holder.adminSocket, command, options);
+      // The socket is gone while that server shuts down (or the lock's process id now belongs to another process).
+      const reply = await sendAdminCommand(holder.adminSocket, command, options).catch((error: Error) =>
+        fail(`The server (process ${holder.pid}) holding the embedded database in ${resolve(config.dataDir)} does not answer on ${holder.adminSocket} (${error.message}); if it is stopping, try again once it has stopped.`),
+      );
       if (reply.error) fail(`${reply.error.message}${reply.error.field ? ` (${reply.error.field})` : ''} [${reply.error.code}]`);
       process.stdout.write(`${reply.output}\n`);
       return;

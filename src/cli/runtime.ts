@@ -4,6 +4,7 @@ import { openDatabase, type Database, type OpenOptions } from '../db/database.ts
 import { migrate } from '../db/migrate.ts';
 import { Catalog } from '../tenancy/catalog/catalog.ts';
 import { tenancySettings, type TenancySettings } from '../tenancy/settings.ts';
+import { Shards } from '../tenancy/placement/shards.ts';
 
 /** Everything a running TenantDesk process holds: configuration, logger, database, catalog. */
 export type Runtime = {
@@ -12,6 +13,8 @@ export type Runtime = {
   readonly database: Database;
   readonly settings: TenancySettings;
   readonly catalog: Catalog;
+  /** The databases tenants live in: the pool (`database`) and silos, opened on demand. */
+  readonly shards: Shards;
 };
 
 /** The configured database: PGlite under DATA_DIR unless DATABASE_URL is set. */
@@ -28,7 +31,8 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
     const applied = await migrate(database);
     if (applied.length) log.info({ applied }, 'migrations applied');
     const catalog = await Catalog.load(database, config.hostCacheTtlMs);
-    return { config, log, database, settings: tenancySettings(config), catalog };
+    const shards = new Shards(database, { dataDir: config.databaseUrl ? undefined : config.dataDir });
+    return { config, log, database, settings: tenancySettings(config), catalog, shards };
   } catch (error) {
     await database.close();
     throw error;

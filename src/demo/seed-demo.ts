@@ -1,5 +1,5 @@
 import type { Logger } from '../config/logger.ts';
-import type { Database } from '../db/database.ts';
+import type { Shards } from '../tenancy/placement/shards.ts';
 import { createContact } from '../identity/create-contact.ts';
 import { Catalog } from '../tenancy/catalog/catalog.ts';
 import { createTenant } from '../tenancy/catalog/create-tenant.ts';
@@ -34,7 +34,8 @@ export function demoLogins(port: number): DemoLogin[] {
 }
 
 /** Seeds the demo once: returns false, changing nothing, when the catalog already has tenants. */
-export async function seedDemo(database: Database, settings: TenancySettings, log?: Logger): Promise<boolean> {
+export async function seedDemo(shards: Shards, settings: TenancySettings, log?: Logger): Promise<boolean> {
+  const database = shards.pool;
   const existing = await database.owner.selectFrom('tenants').select('slug').limit(1).executeTakeFirst();
   if (existing) return false;
   for (const t of DEMO_TENANTS) {
@@ -47,7 +48,7 @@ export async function seedDemo(database: Database, settings: TenancySettings, lo
     });
   }
   const catalog = await Catalog.load(database);
-  const ctx = systemContext(database, settings, catalog.snapshot(), log);
+  const ctx = systemContext(shards, settings, catalog.snapshot(), log);
   for (const login of demoLogins(0)) {
     const tenant = catalog.snapshot().bySlug.get(login.tenant)!;
     await createContact(ctx, {

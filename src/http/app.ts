@@ -4,6 +4,7 @@ import type { Logger } from '../config/logger.ts';
 import type { Database } from '../db/database.ts';
 import type { Catalog } from '../tenancy/catalog/catalog.ts';
 import type { TenancySettings } from '../tenancy/settings.ts';
+import { Shards } from '../tenancy/placement/shards.ts';
 import cookie from '@fastify/cookie';
 import { registerErrorReplies } from './error-reply.ts';
 import { authenticate } from './plugins/authenticate.ts';
@@ -18,6 +19,8 @@ import { tenantInfoRoutes } from './routes/tenant-info.ts';
 
 export type AppOptions = {
   database: Database;
+  /** The shards tenants live in; by default the pool alone. */
+  shards?: Shards;
   catalog: Catalog;
   settings: TenancySettings;
   trustProxy: boolean;
@@ -48,13 +51,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorReplies(app);
   await app.register(cookie);
   const { database, catalog, settings, trustProxy } = options;
+  const shards = options.shards ?? new Shards(database);
+  if (!options.shards) app.addHook('onClose', () => shards.close());
   await app.register(healthRoutes, { database });
   await app.register(async (tenantScope) => {
     await tenantHost(tenantScope, { catalog, trustProxy });
     await tenantScope.register(tenantInfoRoutes);
     await tenantScope.register(signInRoutes, { database, trustProxy, ...IDENTITY_DEFAULTS, ...options.identity });
     await tenantScope.register(async (signedIn) => {
-      await authenticate(signedIn, { database, catalog, settings, trustProxy });
+      await authenticate(signedIn, { database, shards, catalog, settings, trustProxy });
       await signedIn.register(signOutRoutes, { database });
       await signedIn.register(meRoutes, { database });
       await signedIn.register(lookupRoutes);

@@ -11,12 +11,13 @@ export type RunningServer = { app: FastifyInstance; url: string; stop(): Promise
 /** Serves HTTP on the runtime; `demo` seeds the demo tenants on first run and prints their logins. */
 export async function startServer(rt: Runtime, options: { demo: boolean }): Promise<RunningServer> {
   if (options.demo) {
-    if (await seedDemo(rt.database, rt.settings, rt.log)) rt.log.info('demo tenants seeded');
+    if (await seedDemo(rt.shards, rt.settings, rt.log)) rt.log.info('demo tenants seeded');
     await rt.catalog.refresh();
   }
   if (rt.settings.state === 'on') await reportUntenantedRows(rt.database, rt.log);
   const app = await buildApp({
     database: rt.database,
+    shards: rt.shards,
     catalog: rt.catalog,
     settings: rt.settings,
     trustProxy: rt.config.trustProxy,
@@ -36,6 +37,7 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
     stop: async () => {
       adminSocket?.close();
       await app.close();
+      await rt.shards.close();
       await rt.database.close();
     },
   };

@@ -1,11 +1,13 @@
 import { sql, type RawBuilder } from 'kysely';
 import { mapDatabaseError } from '../db/errors.ts';
 import { objectType, type ObjectType, type ObjectTypeName, type Reference } from '../db/registry.ts';
+import type { Database } from '../db/database.ts';
 import { applyScope, inScope, type DbScope, type ScopedTx, type TenantSet } from '../db/scope.ts';
 import { AppError } from '../errors.ts';
 import { inSet, readScope, writeScope } from './access.ts';
 import type { TenancyContext } from './context.ts';
 import { partitionFilter } from './data-partitions.ts';
+import { compareRows, readTargets, scatter, writeTarget } from './placement/route.ts';
 
 /**
  * The scoped data-access layer. Every read is limited to the active role's readable tenants (plus
@@ -39,45 +41,68 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs `work` under `scope`, in the context's open transaction if there is one. */
-async function scoped<T>(ctx: TenancyContext, scope: DbScope, work: (tx: ScopedTx) => Promise<T>): Promise<T> {
-  if (!ctx.tx) return inScope(ctx.database, scope, work);
-  await applyScope(ctx.tx, scope);
-  return work(ctx.tx);
+/**
+ * Runs `work` under `scope` on `database`: inside the context's open transaction when it is on
+ * that database; a read elsewhere runs in its own transaction. A write must not leave the unit of
+ * work's database (a transaction cannot span two).
+ */
+async function scoped<T>(ctx: TenancyContext, database: Database, scope: DbScope, work: (tx: ScopedTx) => Promise<T>, writes = false): Promise<T> {
+  if (ctx.tx && ctx.txDatabase === database) {
+    await applyScope(ctx.tx, scope);
+    return work(ctx.tx);
+  }
+  if (ctx.tx && writes) throw new Error('A unit of work writes to one database only: this write belongs to another shard.');
+  return inScope(database, scope, work);
 }
 
 /**
- * A unit of work: every data-access call made with the context passed to `work` joins one
- * transaction, so a use case that writes several objects writes all of them or none.
+ * A unit of work: every write made with the context passed to `work` joins one transaction, so a
+ * use case that writes several objects writes all of them or none. It lives in the database of
+ * `tenantId` (the pool when none): the tenant the use case writes to.
  */
-export async function inTransaction<T>(ctx: TenancyContext, work: (ctx: TenancyContext) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(ctx: TenancyContext, work: (ctx: TenancyContext) => Promise<T>, tenantId?: number | null): Promise<T> {
   if (ctx.tx) return work(ctx);
-  return ctx.database.app.transaction().execute((tx) => work({ ...ctx, tx }));
+  const database = await writeTarget(ctx, tenantId);
+  return database.app.transaction().execute((tx) => work({ ...ctx, tx, txDatabase: database }));
 }
 
 export type ListOptions = { where?: Row; orderBy?: string; descending?: boolean; limit?: number };
 
+/**
+ * A page of objects of the readable tenants, ordered by `orderBy` then id. Across shards each
+ * database returns its first `limit` rows and the merge keeps the first `limit` of them all: the
+ * same rows, in the same order, as one table would give.
+ */
 export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, options: ListOptions = {}): Promise<Row[]> {
   const type = objectType(name);
-  const order = sql.ref(options.orderBy ?? 'id');
-  return scoped(ctx, readScope(ctx.access), async (tx) => {
-    const result = await sql<Row>`select * from ${sql.table(type.table)}
-      where ${tenantFilter(type, ctx.access.read)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
-        and ${whereEquals(options.where ?? {})}
-      order by ${order} ${options.descending ? sql`desc` : sql`asc`}, id
-      limit ${options.limit ?? 100}`.execute(tx);
-    return result.rows;
-  });
+  const orderBy = options.orderBy ?? 'id';
+  const limit = options.limit ?? 100;
+  const targets = await readTargets(ctx, type, ctx.access.read);
+  const pages = await scatter(targets, (target) =>
+    scoped(ctx, target.database, readScope({ ...ctx.access, read: target.tenants }), async (tx) => {
+      const result = await sql<Row>`select * from ${sql.table(type.table)}
+        where ${tenantFilter(type, target.tenants)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
+          and ${whereEquals(options.where ?? {})}
+        order by ${sql.ref(orderBy)} ${options.descending ? sql`desc` : sql`asc`}, id
+        limit ${limit}`.execute(tx);
+      return result.rows;
+    }),
+  );
+  return pages.length === 1 ? pages[0]! : pages.flat().sort(compareRows(orderBy, options.descending ?? false)).slice(0, limit);
 }
 
 export async function countObjects(ctx: TenancyContext, name: ObjectTypeName, where: Row = {}): Promise<number> {
   const type = objectType(name);
-  return scoped(ctx, readScope(ctx.access), async (tx) => {
-    const result = await sql<{ n: number }>`select count(*)::integer as n from ${sql.table(type.table)}
-      where ${tenantFilter(type, ctx.access.read)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
-        and ${whereEquals(where)}`.execute(tx);
-    return result.rows[0]!.n;
-  });
+  const targets = await readTargets(ctx, type, ctx.access.read);
+  const counts = await scatter(targets, (target) =>
+    scoped(ctx, target.database, readScope({ ...ctx.access, read: target.tenants }), async (tx) => {
+      const result = await sql<{ n: number }>`select count(*)::integer as n from ${sql.table(type.table)}
+        where ${tenantFilter(type, target.tenants)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
+          and ${whereEquals(where)}`.execute(tx);
+      return result.rows[0]!.n;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 async function selectById(tx: ScopedTx, type: ObjectType, set: TenantSet, id: unknown, ctx?: TenancyContext): Promise<Row | undefined> {
@@ -87,6 +112,21 @@ async function selectById(tx: ScopedTx, type: ObjectType, set: TenantSet, id: un
   const result = await sql<Row>`select * from ${sql.table(type.table)}
     where id = ${id} and ${tenantFilter(type, set)} and ${partition}`.execute(tx);
   return result.rows[0];
+}
+
+/**
+ * Finds one object by id among the tenants of `set`, on whichever shard holds it, reading with
+ * exactly that set. `partitioned` also applies the active role's data partitions.
+ */
+async function locate(ctx: TenancyContext, type: ObjectType, set: TenantSet, id: unknown, partitioned: boolean): Promise<{ row: Row; database: Database } | undefined> {
+  if (typeof id !== 'string' || !UUID.test(id)) return undefined;
+  for (const target of await readTargets(ctx, type, set)) {
+    const row = await scoped(ctx, target.database, { read: target.tenants, write: [], writePublic: false }, (tx) =>
+      selectById(tx, type, target.tenants, id, partitioned ? ctx : undefined),
+    );
+    if (row) return { row, database: target.database };
+  }
+  return undefined;
 }
 
 /** A written row must still lie inside the role's data partitions, or the write is undone. */
@@ -100,65 +140,64 @@ async function assertInPartition(ctx: TenancyContext, tx: ScopedTx, type: Object
 /** One object by id; NOT_FOUND when it does not exist or lies outside the readable tenants. */
 export async function findObject(ctx: TenancyContext, name: ObjectTypeName, id: string): Promise<Row> {
   const type = objectType(name);
-  const row = await scoped(ctx, readScope(ctx.access), (tx) => selectById(tx, type, ctx.access.read, id, ctx));
-  if (!row) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
-  return row;
+  const found = await locate(ctx, type, ctx.access.read, id, true);
+  if (!found) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
+  return found.row;
 }
 
 export async function createObject(ctx: TenancyContext, name: ObjectTypeName, input: Row): Promise<Row> {
   const type = objectType(name);
-  return guarded(() =>
-    scoped(ctx, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
-      const values = { ...input };
-      if (type.class !== 'public') {
-        const tenantId = await decideTenant(ctx, tx, type, values);
-        values[type.tenantColumn!] = tenantId;
-      }
-      assertWritable(ctx, type, values[type.tenantColumn ?? ''] as number | null | undefined);
-      await checkReferences(ctx, tx, type, values, Object.keys(values));
+  return guarded(async () => {
+    const values = { ...input };
+    if (type.class !== 'public') values[type.tenantColumn!] = await decideTenant(ctx, type, values);
+    const tenantId = values[type.tenantColumn ?? ''] as number | null | undefined;
+    assertWritable(ctx, type, tenantId);
+    await checkReferences(ctx, type, values, Object.keys(values));
+    const database = await writeTarget(ctx, tenantId);
+    return scoped(ctx, database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
       const columns = Object.keys(values);
       const result = await sql<Row>`insert into ${sql.table(type.table)} (${sql.join(columns.map((c) => sql.ref(c)))})
         values (${sql.join(columns.map((c) => values[c]))}) returning *`.execute(tx);
       await assertInPartition(ctx, tx, type, result.rows[0]!.id);
       return result.rows[0]!;
-    }),
-  );
+    }, true);
+  });
 }
 
 export async function updateObject(ctx: TenancyContext, name: ObjectTypeName, id: string, patch: Row): Promise<Row> {
   const type = objectType(name);
-  return guarded(() =>
-    scoped(ctx, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
-      const current = await selectById(tx, type, ctx.access.read, id, ctx);
-      if (!current) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
-      const tenantColumn = type.tenantColumn;
-      if (tenantColumn && tenantColumn in patch && patch[tenantColumn] !== current[tenantColumn]) {
-        throw new AppError('TENANT_IMMUTABLE', 'The tenant of an object cannot change after it is created.', tenantColumn);
-      }
-      assertWritable(ctx, type, tenantColumn ? (current[tenantColumn] as number | null) : undefined);
-      const merged = { ...current, ...patch };
-      await checkReferences(ctx, tx, type, merged, Object.keys(patch));
-      const columns = Object.keys(patch).filter((c) => c !== tenantColumn);
-      if (!columns.length) return current;
+  return guarded(async () => {
+    const found = await locate(ctx, type, ctx.access.read, id, true);
+    if (!found) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
+    const current = found.row;
+    const tenantColumn = type.tenantColumn;
+    if (tenantColumn && tenantColumn in patch && patch[tenantColumn] !== current[tenantColumn]) {
+      throw new AppError('TENANT_IMMUTABLE', 'The tenant of an object cannot change after it is created.', tenantColumn);
+    }
+    assertWritable(ctx, type, tenantColumn ? (current[tenantColumn] as number | null) : undefined);
+    await checkReferences(ctx, type, { ...current, ...patch }, Object.keys(patch));
+    const columns = Object.keys(patch).filter((c) => c !== tenantColumn);
+    if (!columns.length) return current;
+    return scoped(ctx, found.database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
+      // The row is read again under the write scope: it must still be readable and in the partition.
+      if (!(await selectById(tx, type, ctx.access.read, id, ctx))) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
       const result = await sql<Row>`update ${sql.table(type.table)}
         set ${sql.join(columns.map((c) => sql`${sql.ref(c)} = ${patch[c]}`))}
         where id = ${id} returning *`.execute(tx);
       await assertInPartition(ctx, tx, type, id);
       return result.rows[0]!;
-    }),
-  );
+    }, true);
+  });
 }
 
 export async function deleteObject(ctx: TenancyContext, name: ObjectTypeName, id: string): Promise<void> {
   const type = objectType(name);
-  await guarded(() =>
-    scoped(ctx, writeScope(ctx.access), async (tx) => {
-      const current = await selectById(tx, type, ctx.access.read, id, ctx);
-      if (!current) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
-      assertWritable(ctx, type, type.tenantColumn ? (current[type.tenantColumn] as number | null) : undefined);
-      await sql`delete from ${sql.table(type.table)} where id = ${id}`.execute(tx);
-    }),
-  );
+  await guarded(async () => {
+    const found = await locate(ctx, type, ctx.access.read, id, true);
+    if (!found) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
+    assertWritable(ctx, type, type.tenantColumn ? (found.row[type.tenantColumn] as number | null) : undefined);
+    await scoped(ctx, found.database, writeScope(ctx.access), (tx) => sql`delete from ${sql.table(type.table)} where id = ${id}`.execute(tx), true);
+  });
 }
 
 function untenantedAllowed(ctx: TenancyContext): boolean {
@@ -169,7 +208,7 @@ function untenantedAllowed(ctx: TenancyContext): boolean {
  * Write rule 2: the tenant is given explicitly, or derived from a tenant-implying reference, or is
  * the only tenant the role can write. Otherwise TENANT_REQUIRED (or, in warn/allow, no tenant).
  */
-async function decideTenant(ctx: TenancyContext, tx: ScopedTx, type: ObjectType, values: Row): Promise<number | null> {
+async function decideTenant(ctx: TenancyContext, type: ObjectType, values: Row): Promise<number | null> {
   const column = type.tenantColumn!;
   if (column in values && values[column] !== undefined) {
     const given = values[column];
@@ -185,9 +224,9 @@ async function decideTenant(ctx: TenancyContext, tx: ScopedTx, type: ObjectType,
   for (const ref of type.references.filter((r) => r.impliesTenant && !r.spEligible)) {
     const value = values[ref.column];
     if (value === undefined || value === null) continue;
-    const target = await selectById(tx, objectType(ref.target as ObjectTypeName), ctx.access.read, value);
-    if (!target) throw invalidReference(ref);
-    const implied = target[objectType(ref.target as ObjectTypeName).tenantColumn ?? ''];
+    const found = await locate(ctx, objectType(ref.target as ObjectTypeName), ctx.access.read, value, false);
+    if (!found) throw invalidReference(ref);
+    const implied = found.row[objectType(ref.target as ObjectTypeName).tenantColumn ?? ''];
     if (typeof implied === 'number') return implied;
   }
   const write = ctx.access.write;
@@ -223,16 +262,12 @@ function assertWritable(ctx: TenancyContext, type: ObjectType, tenantId: number 
  * tenant above it; service-provider-eligible references may also point to the SP's objects. The
  * target is looked up under exactly that tenant set, so one that exists elsewhere looks missing.
  */
-async function checkReferences(ctx: TenancyContext, tx: ScopedTx, type: ObjectType, values: Row, changed: string[]): Promise<void> {
+async function checkReferences(ctx: TenancyContext, type: ObjectType, values: Row, changed: string[]): Promise<void> {
   const tenantId = type.tenantColumn ? (values[type.tenantColumn] as number | null) : null;
-  const refs = type.references.filter((r) => changed.includes(r.column) && values[r.column] != null);
-  for (const ref of refs) {
+  for (const ref of type.references.filter((r) => changed.includes(r.column) && values[r.column] != null)) {
     const allowed = referenceableTenants(ctx, tenantId, ref);
-    await applyScope(tx, { read: allowed, write: [], writePublic: false });
-    const target = await selectById(tx, objectType(ref.target as ObjectTypeName), allowed, values[ref.column]);
-    if (!target) throw invalidReference(ref);
+    if (!(await locate(ctx, objectType(ref.target as ObjectTypeName), allowed, values[ref.column], false))) throw invalidReference(ref);
   }
-  if (refs.length) await applyScope(tx, writeScope(ctx.access, untenantedAllowed(ctx)));
 }
 
 /** The tenants an object of `tenantId` may reference through `ref` (besides public rows). */
@@ -271,11 +306,15 @@ export async function listChoices(
   const target = objectType(ref.target as ObjectTypeName);
   const allowed = referenceableTenants(ctx, forTenant, ref);
   const tenantColumn = target.tenantColumn ? sql.ref(target.tenantColumn) : sql`null::integer`;
-  return scoped(ctx, { read: allowed, write: [], writePublic: false }, async (tx) => {
-    const result = await sql<{ id: string; label: string; tenant_id: number | null }>`
-      select id, ${sql.ref(target.labelColumn ?? 'id')}::text as label, ${tenantColumn} as tenant_id
-      from ${sql.table(target.table)} where ${tenantFilter(target, allowed)}
-      order by 2, 1 limit 500`.execute(tx);
-    return result.rows;
-  });
+  type Choice = { id: string; label: string; tenant_id: number | null };
+  const pages = await scatter(await readTargets(ctx, target, allowed), (t) =>
+    scoped(ctx, t.database, { read: t.tenants, write: [], writePublic: false }, async (tx) => {
+      const result = await sql<Choice>`
+        select id, ${sql.ref(target.labelColumn ?? 'id')}::text as label, ${tenantColumn} as tenant_id
+        from ${sql.table(target.table)} where ${tenantFilter(target, t.tenants)}
+        order by 2, 1 limit 500`.execute(tx);
+      return result.rows;
+    }),
+  );
+  return pages.flat().sort(compareRows('label', false)).slice(0, 500);
 }

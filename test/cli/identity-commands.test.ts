@@ -9,6 +9,7 @@ import { resolveApiKey } from '../../src/identity/api-keys.ts';
 import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { forEachDatabase } from '../support/databases.ts';
+import { Shards } from '../../src/tenancy/placement/shards.ts';
 
 forEachDatabase('identity commands of the CLI', (db) => {
   let rt: Runtime;
@@ -16,7 +17,7 @@ forEachDatabase('identity commands of the CLI', (db) => {
 
   before(async () => {
     const config = loadConfig({ LOG_LEVEL: 'silent' });
-    rt = { config, log: createLogger(config), database: db(), settings: DEFAULT_TENANCY, catalog: await Catalog.load(db(), 0) };
+    rt = { config, log: createLogger(config), database: db(), settings: DEFAULT_TENANCY, catalog: await Catalog.load(db(), 0), shards: new Shards(db()) };
     await run('demo', {});
   });
 

@@ -9,6 +9,7 @@ import { createObject } from '../../src/tenancy/data-access.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { systemContext } from '../../src/tenancy/system-context.ts';
 import { forEachDatabase } from '../support/databases.ts';
+import { Shards } from '../../src/tenancy/placement/shards.ts';
 
 type Call = { method?: 'GET' | 'POST' | 'PUT'; url: string; host: string; cookie?: string; body?: object; origin?: string | null };
 
@@ -37,9 +38,10 @@ forEachDatabase('the identity API', (db) => {
   };
 
   before(async () => {
-    await seedDemo(db(), DEFAULT_TENANCY);
+    const shards = new Shards(db());
+    await seedDemo(shards, DEFAULT_TENANCY);
     catalog = await Catalog.load(db(), 0);
-    const ctx = systemContext(db(), DEFAULT_TENANCY, catalog.snapshot());
+    const ctx = systemContext(shards, DEFAULT_TENANCY, catalog.snapshot());
     const id = (slug: string) => catalog.snapshot().bySlug.get(slug)!.id;
     await createContact(ctx, { tenantId: id('acme'), kind: 'agent', email: 'lead@acme.test', name: 'Acme lead', password: DEMO_PASSWORD, roles: ['agent', 'tenant-admin'] });
     await createObject(ctx, 'category', { tenant_id: null, name: 'Hardware' });

@@ -7,6 +7,7 @@ import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
 import { addTenantHost } from '../../src/tenancy/catalog/tenant-hosts.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { forEachDatabase } from '../support/databases.ts';
+import { Shards } from '../../src/tenancy/placement/shards.ts';
 
 type Call = { method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; host: string; headers?: Record<string, string>; body?: object; ip?: string };
 
@@ -28,7 +29,7 @@ forEachDatabase('sign-in security, API keys and password reset', (db) => {
     db().owner.selectFrom('audit_events').select(['tenant_id', 'action', 'data']).where('action', '=', action).execute();
 
   before(async () => {
-    await seedDemo(db(), DEFAULT_TENANCY);
+    await seedDemo(new Shards(db()), DEFAULT_TENANCY);
     await addTenantHost(db(), 'acme', 'support.acme.test');
     const catalog = await Catalog.load(db(), 0);
     app = await buildApp({

@@ -4,6 +4,7 @@ import { createTenant, type CreateTenantInput } from '../../src/tenancy/catalog/
 import type { Access } from '../../src/tenancy/access.ts';
 import type { TenancyContext } from '../../src/tenancy/context.ts';
 import { DEFAULT_TENANCY, type TenancySettings } from '../../src/tenancy/settings.ts';
+import { Shards } from '../../src/tenancy/placement/shards.ts';
 
 /** Creates tenants in order (the first is the service provider) and returns their ids by slug. */
 export async function createTenants(database: Database, tenants: CreateTenantInput[], settings = DEFAULT_TENANCY): Promise<Record<string, number>> {
@@ -13,7 +14,7 @@ export async function createTenants(database: Database, tenants: CreateTenantInp
 }
 
 /** A context for the given access, over a freshly loaded catalog. */
-export async function contextFor(database: Database, access: Access, settings: TenancySettings = DEFAULT_TENANCY): Promise<TenancyContext> {
+export async function contextFor(database: Database, access: Access, settings: TenancySettings = DEFAULT_TENANCY, shards = new Shards(database)): Promise<TenancyContext> {
   const catalog = await Catalog.load(database);
-  return { database, settings, catalog: catalog.snapshot(), access };
+  return { database, shards, settings, catalog: catalog.snapshot(), access };
 }

@@ -9,6 +9,7 @@ import { conditionsOf, parsePartitions, resolvePartitions } from '../../tenancy/
 import type { Catalog } from '../../tenancy/catalog/catalog.ts';
 import type { TenancyContext } from '../../tenancy/context.ts';
 import type { TenancySettings } from '../../tenancy/settings.ts';
+import type { Shards } from '../../tenancy/placement/shards.ts';
 import { requestHost } from './tenant-host.ts';
 
 export const SESSION_COOKIE = 'td_session';
@@ -22,7 +23,7 @@ declare module 'fastify' {
   }
 }
 
-export type AuthOptions = { database: Database; catalog: Catalog; settings: TenancySettings; trustProxy: boolean };
+export type AuthOptions = { database: Database; shards: Shards; catalog: Catalog; settings: TenancySettings; trustProxy: boolean };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -66,6 +67,6 @@ export async function authenticate(app: FastifyInstance, options: AuthOptions): 
     });
     const access = { ...tenantAccess, partitions };
     request.actor = actor;
-    request.ctx = { database: options.database, settings: options.settings, catalog: options.catalog.snapshot(), access, log: request.log };
+    request.ctx = { database: options.database, shards: options.shards, settings: options.settings, catalog: options.catalog.snapshot(), access, log: request.log };
   });
 }

@@ -1,0 +1,73 @@
+import type { Database } from '../../db/database.ts';
+import type { ObjectType } from '../../db/registry.ts';
+import type { TenantSet } from '../../db/scope.ts';
+import { AppError } from '../../errors.ts';
+import type { TenancyContext } from '../context.ts';
+
+/** One database to ask, and the part of a tenant set whose rows it holds. */
+export type Target = { readonly database: Database; readonly tenants: TenantSet };
+
+/**
+ * The databases holding rows of `type` for the tenants of `set`, pool first. The pool is always
+ * asked for public and tenant-optional types (it holds the public rows) and for `all` (untenanted
+ * rows); a silo holds its tenant's rows only.
+ */
+export async function readTargets(ctx: TenancyContext, type: ObjectType, set: TenantSet): Promise<Target[]> {
+  if (type.class === 'public' || type.class === 'catalog') return [{ database: ctx.shards.pool, tenants: set }];
+  const bySilo = new Map<string, number[]>();
+  const inPool: number[] = [];
+  const tenants = set === 'all' ? [...ctx.catalog.byId.values()] : set.flatMap((id) => ctx.catalog.byId.get(id) ?? []);
+  for (const tenant of tenants) {
+    if (tenant.shard === 'pool') inPool.push(tenant.id);
+    else bySilo.set(tenant.shard, [...(bySilo.get(tenant.shard) ?? []), tenant.id]);
+  }
+  const targets: Target[] = [];
+  if (set === 'all' || inPool.length || type.class === 'tenant-optional') {
+    targets.push({ database: ctx.shards.pool, tenants: set === 'all' ? 'all' : inPool });
+  }
+  for (const [shard, ids] of bySilo) targets.push({ database: await ctx.shards.get(shard), tenants: set === 'all' ? 'all' : ids });
+  return targets;
+}
+
+/** The database an object of `tenantId` is written to (public and untenanted rows: the pool). */
+export async function writeTarget(ctx: TenancyContext, tenantId: number | null | undefined): Promise<Database> {
+  return tenantId == null ? ctx.shards.pool : ctx.shards.forTenant(ctx.catalog, tenantId);
+}
+
+/**
+ * Runs `work` on every target, a few at a time. A silo that cannot be reached makes the whole read
+ * fail with a clear, retryable error rather than hang or return a silently partial answer.
+ */
+export async function scatter<T>(targets: Target[], work: (target: Target) => Promise<T>, concurrency = 8): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < targets.length; i += concurrency) {
+    const batch = targets.slice(i, i + concurrency);
+    results.push(
+      ...(await Promise.all(
+        batch.map((target) =>
+          work(target).catch((error: unknown) => {
+            if (error instanceof AppError || target.database === targets[0]?.database || hasSqlState(error)) throw error;
+            throw new AppError('SERVICE_UNAVAILABLE', 'The data of some tenants cannot be reached right now; the answer would be incomplete. Try again shortly.');
+          }),
+        ),
+      )),
+    );
+  }
+  return results;
+}
+
+// An error PostgreSQL answered (with a SQLSTATE) is about the query, not about reaching the shard.
+const hasSqlState = (error: unknown) => typeof (error as { code?: unknown })?.code === 'string' && /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
+
+/** PostgreSQL's default order: ascending with nulls last, descending with nulls first; then id. */
+export function compareRows(orderBy: string, descending: boolean) {
+  const value = (v: unknown) => (v instanceof Date ? v.getTime() : (v as number | string));
+  const compare = (x: unknown, y: unknown) => (value(x) === value(y) ? 0 : value(x) < value(y) ? -1 : 1);
+  return (a: Record<string, unknown>, b: Record<string, unknown>): number => {
+    const x = a[orderBy];
+    const y = b[orderBy];
+    const nullsLast = (x == null) === (y == null) ? 0 : x == null ? 1 : -1;
+    const primary = nullsLast !== 0 ? nullsLast : x == null ? 0 : compare(x, y);
+    return (descending ? -primary : primary) || compare(a.id, b.id);
+  };
+}
