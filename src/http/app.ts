@@ -57,11 +57,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (tenantScope) => {
     await tenantHost(tenantScope, { catalog, trustProxy });
     await tenantScope.register(tenantInfoRoutes);
-    await tenantScope.register(signInRoutes, { database, trustProxy, ...IDENTITY_DEFAULTS, ...options.identity });
+    await tenantScope.register(signInRoutes, { shards, catalog, trustProxy, ...IDENTITY_DEFAULTS, ...options.identity });
     await tenantScope.register(async (signedIn) => {
       await authenticate(signedIn, { database, shards, catalog, settings, trustProxy });
-      await signedIn.register(signOutRoutes, { database });
-      await signedIn.register(meRoutes, { database });
+      await signedIn.register(signOutRoutes);
+      await signedIn.register(meRoutes);
       await signedIn.register(lookupRoutes);
       await signedIn.register(contactRoutes);
       await signedIn.register(apiKeyRoutes);

@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Database } from '../db/database.ts';
+import type { TenantDatabases } from './tenant-databases.ts';
 import { AppError } from '../errors.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, findObject, inTransaction, listObjects, updateObject } from '../tenancy/data-access.ts';
@@ -24,8 +24,8 @@ export async function createApiKey(ctx: TenancyContext, actorContactId: string |
       throw new AppError('VALIDATION_FAILED', `"${ip}" is not an IP address or CIDR range.`, 'allowedIps');
     }
   }
+  const contact = await findObject(ctx, 'contact', input.contactId);
   return inTransaction(ctx, async (ctx) => {
-    const contact = await findObject(ctx, 'contact', input.contactId);
     const roles = await listObjects(ctx, 'contactRole', { where: { contact_id: contact.id } });
     const granted = await Promise.all(roles.map((r) => findObject(ctx, 'role', String(r.role_id))));
     const role = input.roleSlug ? granted.find((r) => r.slug === input.roleSlug) : granted.find((r) => roles.find((cr) => cr.role_id === r.id)?.is_default) ?? granted[0];
@@ -42,14 +42,15 @@ export async function createApiKey(ctx: TenancyContext, actorContactId: string |
     });
     await recordAudit(ctx.tx!, { tenantId: Number(contact.tenant_id), actorContactId, action: 'apikey.created', objectType: 'apiKey', objectId: String(row.id), data: { role: role.slug } });
     return { id: String(row.id), key: `td_${prefix}_${secret}` };
-  });
+  }, contact.tenant_id as number);
 }
 
 export async function revokeApiKey(ctx: TenancyContext, actorContactId: string | null, id: string): Promise<void> {
+  const key = await findObject(ctx, 'apiKey', id);
   await inTransaction(ctx, async (ctx) => {
     const row = await updateObject(ctx, 'apiKey', id, { revoked_at: new Date() });
     await recordAudit(ctx.tx!, { tenantId: Number(row.tenant_id), actorContactId, action: 'apikey.revoked', objectType: 'apiKey', objectId: id });
-  });
+  }, key.tenant_id as number);
 }
 
 function ipAllowed(allowed: string[], ip: string): boolean {
@@ -66,7 +67,8 @@ function ipAllowed(allowed: string[], ip: string): boolean {
 }
 
 /** The actor an API key acts as, if the key is live, allowed from this address and of this tenant. */
-export async function resolveApiKey(database: Database, key: string, tenantId: number, ip: string): Promise<Actor | undefined> {
+export async function resolveApiKey(dbs: TenantDatabases, key: string, tenantId: number, ip: string): Promise<Actor | undefined> {
+  const database = dbs.tenant;
   const match = KEY.exec(key);
   if (!match) return undefined;
   const row = await database.owner
@@ -81,6 +83,6 @@ export async function resolveApiKey(database: Database, key: string, tenantId: n
   if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
     await database.owner.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
   }
-  const actor = await resolveActor(database, { contactId: row.contact_id, roleId: row.role_id });
+  const actor = await resolveActor(dbs, { contactId: row.contact_id, roleId: row.role_id });
   return actor && { ...actor, apiKeyId: row.id };
 }

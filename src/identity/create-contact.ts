@@ -22,6 +22,8 @@ export async function createContact(ctx: TenancyContext, input: CreateContactInp
   const email = input.email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new AppError('VALIDATION_FAILED', 'This is not an email address.', 'email');
   const passwordHash = input.password ? await hashPassword(input.password) : null;
+  const write = ctx.access.write;
+  const tenantId = input.tenantId ?? (write !== 'all' && write.length === 1 ? write[0] : null);
   return inTransaction(ctx, async (ctx) => {
     const roles: Row[] = [];
     for (const slug of input.roles ?? []) {
@@ -42,5 +44,5 @@ export async function createContact(ctx: TenancyContext, input: CreateContactInp
       await createObject(ctx, 'contactRole', { contact_id: contact.id, role_id: role.id, is_default: index === 0 });
     }
     return contact;
-  });
+  }, tenantId);
 }

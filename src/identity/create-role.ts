@@ -77,5 +77,5 @@ export async function createRole(ctx: TenancyContext, input: CreateRoleInput, ac
       await recordAudit(ctx.tx!, { tenantId: auditTenant, actorContactId, action: 'role.created', objectType: 'role', objectId: String(role.id), data: { slug: role.slug, read: input.read, write: input.write, permissions: input.permissions ?? [] } });
     }
     return role;
-  });
+  }, input.tenantId ?? null);
 }

@@ -9,18 +9,20 @@ const RESET_TTL_MS = 30 * 60_000;
 
 /**
  * Queues a password-reset mail if `email` is a contact of the tenant; says nothing either way.
- * The link is built from the tenant's own configured host (its first), never from the request's
- * Host header, so a forged header cannot send the token to an attacker's site.
+ * The link is built from `host`, the tenant's own configured host (its first, from the catalog),
+ * never from the request's Host header, so a forged header cannot send the token to an attacker's site.
  */
-export async function requestPasswordReset(database: Database, input: { tenantId: number; email: string; scheme: 'http' | 'https'; ip: string }): Promise<void> {
+export async function requestPasswordReset(
+  database: Database,
+  input: { tenantId: number; email: string; host: string | undefined; scheme: 'http' | 'https'; ip: string },
+): Promise<void> {
   const email = input.email.trim().toLowerCase();
   await database.owner.transaction().execute(async (tx) => {
     const contact = await tx.selectFrom('contacts').select(['id', 'name']).where('tenant_id', '=', input.tenantId).where('email', '=', email).where('status', '=', 'active').executeTakeFirst();
-    const host = await tx.selectFrom('tenant_hosts').select('host').where('tenant_id', '=', input.tenantId).orderBy('created_at').orderBy('host').executeTakeFirst();
-    if (!contact || !host) return;
+    if (!contact || !input.host) return;
     const token = randomBytes(32).toString('base64url');
     await tx.insertInto('password_resets').values({ id: digest(token), tenant_id: input.tenantId, contact_id: contact.id, expires_at: new Date(Date.now() + RESET_TTL_MS) }).execute();
-    const link = `${input.scheme}://${host.host}/reset-password?token=${token}`;
+    const link = `${input.scheme}://${input.host}/reset-password?token=${token}`;
     await tx
       .insertInto('mail_outbox')
       .values({

@@ -3,6 +3,7 @@ import type { Database } from '../db/database.ts';
 import type { ContactKind, Role } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit } from './audit.ts';
+import { rolesById, type TenantDatabases } from './tenant-databases.ts';
 
 /** Who is making a request: a contact, its tenant and its active role, from a live session. */
 export type Actor = {
@@ -44,9 +45,9 @@ export async function openSession(
  * Authentication precedes any tenant scope, so this lookup runs as the owner and matches the
  * token's digest only.
  */
-export async function resolveSession(database: Database, token: string, host: string): Promise<Actor | undefined> {
+export async function resolveSession(dbs: TenantDatabases, token: string, host: string): Promise<Actor | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
-  const session = await database.owner
+  const session = await dbs.tenant.owner
     .selectFrom('sessions')
     .select(['id', 'contact_id', 'active_role_id'])
     .where('id', '=', digest(token))
@@ -55,25 +56,23 @@ export async function resolveSession(database: Database, token: string, host: st
     .where('expires_at', '>', new Date())
     .executeTakeFirst();
   if (!session) return undefined;
-  const actor = await resolveActor(database, { contactId: session.contact_id, roleId: session.active_role_id });
+  const actor = await resolveActor(dbs, { contactId: session.contact_id, roleId: session.active_role_id });
   return actor && { ...actor, sessionId: session.id };
 }
 
 /** A contact acting with a role, if the contact is active and still holds the role. */
-export async function resolveActor(database: Database, input: { contactId: string; roleId: string }): Promise<Actor | undefined> {
-  const row = await database.owner
+export async function resolveActor(dbs: TenantDatabases, input: { contactId: string; roleId: string }): Promise<Actor | undefined> {
+  const contact = await dbs.tenant.owner
     .selectFrom('contacts as c')
     .innerJoin('contact_roles as cr', 'cr.contact_id', 'c.id')
-    .innerJoin('roles as r', 'r.id', 'cr.role_id')
-    .selectAll('r')
-    .select(['c.id as contact_id', 'c.tenant_id as contact_tenant_id', 'c.kind', 'c.email', 'c.name as contact_name'])
+    .select(['c.id', 'c.tenant_id', 'c.kind', 'c.email', 'c.name'])
     .where('c.id', '=', input.contactId)
-    .where('r.id', '=', input.roleId)
+    .where('cr.role_id', '=', input.roleId)
     .where('c.status', '=', 'active')
     .executeTakeFirst();
-  if (!row || row.contact_tenant_id === null) return undefined;
-  const { contact_id, contact_tenant_id, kind, email, contact_name, ...role } = row;
-  return { contactId: contact_id, tenantId: contact_tenant_id, kind, email, name: contact_name, activeRole: role };
+  const [role] = contact ? await rolesById(dbs, [input.roleId]) : [];
+  if (!contact || contact.tenant_id === null || !role) return undefined;
+  return { contactId: contact.id, tenantId: contact.tenant_id, kind: contact.kind, email: contact.email, name: contact.name, activeRole: role };
 }
 
 export async function revokeSession(database: Database, sessionId: string): Promise<void> {
@@ -81,23 +80,19 @@ export async function revokeSession(database: Database, sessionId: string): Prom
 }
 
 /** The roles a contact holds, default first. */
-export async function contactRoles(database: Database, contactId: string): Promise<Role[]> {
-  return database.owner
-    .selectFrom('contact_roles as cr')
-    .innerJoin('roles as r', 'r.id', 'cr.role_id')
-    .selectAll('r')
-    .where('cr.contact_id', '=', contactId)
-    .orderBy('cr.is_default', 'desc')
-    .orderBy('r.slug')
-    .execute();
+export async function contactRoles(dbs: TenantDatabases, contactId: string): Promise<Role[]> {
+  const held = await dbs.tenant.owner.selectFrom('contact_roles').select(['role_id', 'is_default']).where('contact_id', '=', contactId).execute();
+  const roles = await rolesById(dbs, held.map((h) => h.role_id));
+  const isDefault = (role: Role) => held.some((h) => h.role_id === role.id && h.is_default);
+  return roles.sort((a, b) => Number(isDefault(b)) - Number(isDefault(a)) || a.slug.localeCompare(b.slug));
 }
 
 /** Makes one of the contact's own roles the session's active role; the next request uses it. */
-export async function switchActiveRole(database: Database, actor: Actor, roleSlugOrId: string): Promise<Role> {
+export async function switchActiveRole(dbs: TenantDatabases, actor: Actor, roleSlugOrId: string): Promise<Role> {
   if (!actor.sessionId) throw new AppError('FORBIDDEN', 'An API key acts with one fixed role; create another key for another role.');
-  const role = (await contactRoles(database, actor.contactId)).find((r) => r.slug === roleSlugOrId || r.id === roleSlugOrId);
+  const role = (await contactRoles(dbs, actor.contactId)).find((r) => r.slug === roleSlugOrId || r.id === roleSlugOrId);
   if (!role) throw new AppError('NOT_FOUND', `You have no role "${roleSlugOrId}".`, 'role');
-  await database.owner.transaction().execute(async (tx) => {
+  await dbs.tenant.owner.transaction().execute(async (tx) => {
     await tx.updateTable('sessions').set({ active_role_id: role.id }).where('id', '=', actor.sessionId!).execute();
     await recordAudit(tx, { tenantId: actor.tenantId, actorContactId: actor.contactId, action: 'auth.role_switched', data: { from: actor.activeRole.slug, to: role.slug } });
   });

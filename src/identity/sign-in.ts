@@ -1,5 +1,5 @@
 import type { SignInThrottle } from '../config/config.ts';
-import type { Database } from '../db/database.ts';
+import type { TenantDatabases } from './tenant-databases.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit } from './audit.ts';
 import { verifyPassword } from './passwords.ts';
@@ -20,7 +20,8 @@ export type SignInInput = {
  * Signs a contact of the host's tenant in. A wrong email, a wrong password and a disabled account
  * give the same answer in about the same time, so the answer does not tell which accounts exist.
  */
-export async function signIn(database: Database, input: SignInInput): Promise<{ token: string; contactId: string }> {
+export async function signIn(dbs: TenantDatabases, input: SignInInput): Promise<{ token: string; contactId: string }> {
+  const database = dbs.tenant;
   const email = input.email.trim().toLowerCase();
   await assertNotThrottled(database, input.throttle, input.tenantId, email, input.ip);
   const contact = await database.owner
@@ -30,7 +31,7 @@ export async function signIn(database: Database, input: SignInInput): Promise<{ 
     .where('email', '=', email)
     .executeTakeFirst();
   const passwordOk = await verifyPassword(contact?.password_hash, input.password);
-  const [role] = contact ? await contactRoles(database, contact.id) : [];
+  const [role] = contact ? await contactRoles(dbs, contact.id) : [];
   if (!contact || !passwordOk || contact.status !== 'active' || !role) {
     await recordSignInFailure(database, input.tenantId, email, input.ip);
     await recordAudit(database.owner, { tenantId: input.tenantId, actorContactId: contact?.id ?? null, action: 'auth.sign_in_failed', data: { email }, ip: input.ip });

@@ -47,9 +47,9 @@ forEachDatabase('identity commands of the CLI', (db) => {
     const key = output.split('\n').at(-1)!;
     assert.match(key, /^td_[a-f0-9]{16}_[A-Za-z0-9_-]{43}$/);
     const acme = rt.catalog.snapshot().bySlug.get('acme')!.id;
-    const actor = await resolveApiKey(db(), key, acme, '127.0.0.1');
+    const actor = await resolveApiKey({ tenant: db(), pool: db() }, key, acme, '127.0.0.1');
     assert.equal(actor?.email, 'agent@acme.test');
     await run('apikey.revoke', { id: actor!.apiKeyId! });
-    assert.equal(await resolveApiKey(db(), key, acme, '127.0.0.1'), undefined);
+    assert.equal(await resolveApiKey({ tenant: db(), pool: db() }, key, acme, '127.0.0.1'), undefined);
   });
 });

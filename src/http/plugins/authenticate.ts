@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { resolveApiKey } from '../../identity/api-keys.ts';
+import { tenantDatabases, type TenantDatabases } from '../../identity/tenant-databases.ts';
 import { contactDepartmentIds, resolveSession, type Actor } from '../../identity/sessions.ts';
 import { resolveAccess, roleAccessSpec } from '../../tenancy/access.ts';
 import { conditionsOf, parsePartitions, resolvePartitions } from '../../tenancy/data-partitions.ts';
@@ -20,6 +21,8 @@ declare module 'fastify' {
     actor: Actor;
     /** The tenancy context built from the actor's active role, for domain calls. */
     ctx: TenancyContext;
+    /** The databases of the request's tenant (its shard) and of public data (the pool). */
+    tenantDbs: TenantDatabases;
   }
 }
 
@@ -46,13 +49,15 @@ export function assertSameOrigin(request: FastifyRequest, host: string): void {
 export async function authenticate(app: FastifyInstance, options: AuthOptions): Promise<void> {
   app.decorateRequest('actor', null as unknown as Actor);
   app.decorateRequest('ctx', null as unknown as TenancyContext);
+  app.decorateRequest('tenantDbs', null as unknown as TenantDatabases);
   app.addHook('preHandler', async (request) => {
     const host = requestHost(request, options.trustProxy)!;
     const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const token = request.cookies[SESSION_COOKIE];
+    const dbs = await tenantDatabases(options.shards, options.catalog.snapshot(), request.tenant.id);
     let actor: Actor | undefined;
-    if (bearer) actor = await resolveApiKey(options.database, bearer, request.tenant.id, request.ip);
-    else if (token) actor = await resolveSession(options.database, token, host);
+    if (bearer) actor = await resolveApiKey(dbs, bearer, request.tenant.id, request.ip);
+    else if (token) actor = await resolveSession(dbs, token, host);
     // Tenant boundary: a session or key only works on the host (so the tenant) of its contact.
     if (!actor || actor.tenantId !== request.tenant.id) throw new AppError('UNAUTHENTICATED', 'Please sign in.');
     // Browsers send cookies on cross-site requests, never Authorization headers: only cookies need it.
@@ -63,10 +68,11 @@ export async function authenticate(app: FastifyInstance, options: AuthOptions): 
     const partitions = resolvePartitions(stored, {
       contactId: actor.contactId,
       tenantId: actor.tenantId,
-      departmentIds: usesDepartments ? await contactDepartmentIds(options.database, actor.contactId) : [],
+      departmentIds: usesDepartments ? await contactDepartmentIds(dbs.tenant, actor.contactId) : [],
     });
     const access = { ...tenantAccess, partitions };
     request.actor = actor;
+    request.tenantDbs = dbs;
     request.ctx = { database: options.database, shards: options.shards, settings: options.settings, catalog: options.catalog.snapshot(), access, log: request.log };
   });
 }

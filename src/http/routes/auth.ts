@@ -1,6 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SignInThrottle } from '../../config/config.ts';
-import type { Database } from '../../db/database.ts';
+import { tenantDatabases } from '../../identity/tenant-databases.ts';
+import type { Catalog } from '../../tenancy/catalog/catalog.ts';
+import { primaryHost } from '../../tenancy/catalog/tenant-hosts.ts';
+import type { Shards } from '../../tenancy/placement/shards.ts';
 import { confirmPasswordReset, requestPasswordReset } from '../../identity/password-reset.ts';
 import { revokeSession } from '../../identity/sessions.ts';
 import { signIn } from '../../identity/sign-in.ts';
@@ -13,7 +16,16 @@ const body = (properties: Record<string, object>) =>
 const email = { type: 'string', minLength: 3, maxLength: 254 };
 const okReply = { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, 202: { type: 'object', properties: { ok: { type: 'boolean' } } } };
 
-export type AuthRouteOptions = { database: Database; trustProxy: boolean; sessionTtlMs: number; throttle: SignInThrottle; publicScheme: 'http' | 'https' };
+export type AuthRouteOptions = {
+  shards: Shards;
+  catalog: Catalog;
+  trustProxy: boolean;
+  sessionTtlMs: number;
+  throttle: SignInThrottle;
+  publicScheme: 'http' | 'https';
+};
+
+const databasesOf = (options: AuthRouteOptions, request: FastifyRequest) => tenantDatabases(options.shards, options.catalog.snapshot(), request.tenant.id);
 
 /** Sign-in on the tenant's own host; the session cookie is bound to that host. Password reset. */
 export async function signInRoutes(app: FastifyInstance, options: AuthRouteOptions): Promise<void> {
@@ -25,7 +37,7 @@ export async function signInRoutes(app: FastifyInstance, options: AuthRouteOptio
       // A login form posted from another site could sign the victim into the attacker's account.
       if (request.headers.origin || request.headers.referer) assertSameOrigin(request, host);
       try {
-        const { token } = await signIn(options.database, {
+        const { token } = await signIn(await databasesOf(options, request), {
           tenantId: request.tenant.id,
           host,
           email: request.body.email,
@@ -50,7 +62,9 @@ export async function signInRoutes(app: FastifyInstance, options: AuthRouteOptio
   );
 
   app.post<{ Body: { email: string } }>('/api/v1/auth/password-reset', { schema: { body: body({ email }), response: okReply } }, async (request, reply) => {
-    await requestPasswordReset(options.database, { tenantId: request.tenant.id, email: request.body.email, scheme: options.publicScheme, ip: request.ip });
+    const host = await primaryHost(options.shards.pool, request.tenant.id);
+    const { tenant } = await databasesOf(options, request);
+    await requestPasswordReset(tenant, { tenantId: request.tenant.id, email: request.body.email, host, scheme: options.publicScheme, ip: request.ip });
     // The same answer whether or not the address belongs to an account.
     return reply.status(202).send({ ok: true });
   });
@@ -59,15 +73,15 @@ export async function signInRoutes(app: FastifyInstance, options: AuthRouteOptio
     '/api/v1/auth/password-reset/confirm',
     { schema: { body: body({ token: { type: 'string', minLength: 20, maxLength: 100 }, password: { type: 'string', minLength: 8, maxLength: 1024 } }), response: okReply } },
     async (request) => {
-      await confirmPasswordReset(options.database, { tenantId: request.tenant.id, token: request.body.token, password: request.body.password, ip: request.ip });
+      await confirmPasswordReset((await databasesOf(options, request)).tenant, { tenantId: request.tenant.id, token: request.body.token, password: request.body.password, ip: request.ip });
       return { ok: true };
     },
   );
 }
 
-export async function signOutRoutes(app: FastifyInstance, options: { database: Database }): Promise<void> {
+export async function signOutRoutes(app: FastifyInstance): Promise<void> {
   app.post('/api/v1/auth/logout', { schema: { response: okReply } }, async (request, reply) => {
-    if (request.actor.sessionId) await revokeSession(options.database, request.actor.sessionId);
+    if (request.actor.sessionId) await revokeSession(request.tenantDbs.tenant, request.actor.sessionId);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });

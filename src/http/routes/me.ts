@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { Database } from '../../db/database.ts';
 import type { TenantSet } from '../../db/scope.ts';
 import { contactRoles, switchActiveRole } from '../../identity/sessions.ts';
 import type { CatalogSnapshot } from '../../tenancy/catalog/snapshot.ts';
@@ -21,14 +20,14 @@ const slugs = (set: TenantSet, catalog: CatalogSnapshot) =>
   set === 'all' ? 'all' : set.map((id) => catalog.byId.get(id)?.slug).filter((s): s is string => !!s).sort();
 
 /** The signed-in contact, its roles, its active role and what that role lets it read and write. */
-export async function meRoutes(app: FastifyInstance, options: { database: Database }): Promise<void> {
+export async function meRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/me', { schema: { response: { 200: meReply } } }, async (request) => {
     const { actor, ctx } = request;
     const role = (r: { id: string; slug: string; name: string }) => ({ id: r.id, slug: r.slug, name: r.name });
     return {
       contact: { id: actor.contactId, email: actor.email, name: actor.name, kind: actor.kind },
       tenant: { slug: request.tenant.slug, name: request.tenant.name },
-      roles: (await contactRoles(options.database, actor.contactId)).map(role),
+      roles: (await contactRoles(request.tenantDbs, actor.contactId)).map(role),
       activeRole: role(actor.activeRole),
       access: { read: slugs(ctx.access.read, ctx.catalog), write: slugs(ctx.access.write, ctx.catalog), writePublic: ctx.access.writePublic },
     };
@@ -43,7 +42,7 @@ export async function meRoutes(app: FastifyInstance, options: { database: Databa
       },
     },
     async (request) => {
-      const role = await switchActiveRole(options.database, request.actor, request.body.role);
+      const role = await switchActiveRole(request.tenantDbs, request.actor, request.body.role);
       return { activeRole: { id: role.id, slug: role.slug, name: role.name } };
     },
   );

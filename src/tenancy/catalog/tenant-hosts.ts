@@ -28,3 +28,9 @@ export async function removeTenantHost(database: Database, slug: string, rawHost
     await bumpCatalogVersion(tx);
   });
 }
+
+/** The tenant's first configured host: the one links in mail are built from. */
+export async function primaryHost(database: Database, tenantId: number): Promise<string | undefined> {
+  const row = await database.owner.selectFrom('tenant_hosts').select('host').where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('host').executeTakeFirst();
+  return row?.host;
+}
