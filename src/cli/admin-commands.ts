@@ -6,6 +6,8 @@ import { changeTenantGroupMembers, createTenantGroup, listTenantGroups } from '.
 import { updateTenant } from '../tenancy/catalog/update-tenant.ts';
 import { AppError } from '../errors.ts';
 import type { Runtime } from './runtime.ts';
+import { migrateSilos } from '../tenancy/placement/migrate-shards.ts';
+import type { Shards } from '../tenancy/placement/shards.ts';
 import { createContact } from '../identity/create-contact.ts';
 import { createRole } from '../identity/create-role.ts';
 import { grantRole } from '../identity/grant-role.ts';
@@ -130,9 +132,19 @@ const identityCommands: Record<string, AdminCommand> = {
 export const describeMigrations = (applied: string[]): string =>
   applied.length ? `Applied migrations: ${applied.join(', ')}.` : 'The database is up to date.';
 
+/** Migrates the pool, then every silo; what it prints. A failed silo fails the command, after the others. */
+export async function migrateEveryShard(shards: Shards, log?: Runtime['log']): Promise<string> {
+  const lines = [describeMigrations(await migrate(shards.pool))];
+  const silos = await migrateSilos(shards, log);
+  for (const silo of silos) lines.push(silo.error ? `Silo ${silo.shard} FAILED: ${silo.error}` : `Silo ${silo.shard}: ${describeMigrations(silo.applied)}`);
+  const failed = silos.filter((s) => s.error).length;
+  if (failed) throw new AppError('SERVICE_UNAVAILABLE', `${lines.join('\n')}\n${failed} silo(s) failed to migrate; the others are migrated.`);
+  return lines.join('\n');
+}
+
 export const adminCommands: Record<string, AdminCommand> = {
   ...identityCommands,
-  migrate: async (rt) => describeMigrations(await migrate(rt.database)),
+  migrate: (rt) => migrateEveryShard(rt.shards, rt.log),
   demo: async (rt) => {
     const seeded = await seedDemo(rt.shards, rt.settings, rt.log);
     await rt.catalog.refresh();
@@ -146,9 +158,11 @@ export const adminCommands: Record<string, AdminCommand> = {
       parentSlug: typeof o.parent === 'string' ? o.parent : undefined,
       serviceProvider: o.serviceProvider === true,
       subtenantsAllowed: o.subtenantsAllowed === true ? true : undefined,
-    } as Parameters<typeof createTenant>[2]);
+      silo: o.silo === true,
+      siloServerUrl: typeof o.server === 'string' ? o.server : undefined,
+    } as Parameters<typeof createTenant>[2], rt.shards);
     await rt.catalog.refresh();
-    return `Created tenant ${tenant.slug}${tenant.is_service_provider ? ' (the service provider)' : ''}.`;
+    return `Created tenant ${tenant.slug}${tenant.is_service_provider ? ' (the service provider)' : ''}${tenant.shard !== 'pool' ? ` in its own database (${tenant.shard})` : ''}.`;
   },
   'tenant.list': (rt) => tenantTable(rt),
   'tenant.show': (rt, o) => tenantTable(rt, str(o, 'slug')),

@@ -28,7 +28,9 @@ export async function listenAdminSocket(rt: Runtime): Promise<Server> {
         if (!run) throw new AppError('NOT_FOUND', `No admin command "${command}".`);
         reply = { output: await run(rt, options) };
       } catch (error) {
-        reply = toAppError(error).toJSON();
+        const appError = toAppError(error);
+        if (appError.status >= 500) rt.log.error({ err: error }, 'admin command failed');
+        reply = appError.toJSON();
       }
       res.setHeader('content-type', 'application/json').end(JSON.stringify(reply));
     });

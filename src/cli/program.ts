@@ -3,10 +3,10 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { createLogger } from '../config/logger.ts';
 import { DataDirLockedError, readLock } from '../db/data-dir-lock.ts';
 import { DatabaseUnavailableError, openDatabase } from '../db/database.ts';
-import { migrate } from '../db/migrate.ts';
 import { AppError } from '../errors.ts';
 import { startServer } from '../http/server.ts';
-import { adminCommands, describeMigrations, type AdminOptions } from './admin-commands.ts';
+import { Shards } from '../tenancy/placement/shards.ts';
+import { adminCommands, migrateEveryShard, type AdminOptions } from './admin-commands.ts';
 import { sendAdminCommand } from './admin-socket.ts';
 import { databaseOptions, openRuntime } from './runtime.ts';
 import { resolve } from 'node:path';
@@ -65,9 +65,11 @@ async function admin(command: string, options: AdminOptions): Promise<void> {
     if (command === 'migrate') {
       // Not through openRuntime, which migrates as it opens: `migrate` would never see, nor report, what it applied.
       const database = await openDatabase(databaseOptions(config));
+      const shards = new Shards(database, { dataDir: config.databaseUrl ? undefined : config.dataDir });
       try {
-        process.stdout.write(`${describeMigrations(await migrate(database))}\n`);
+        process.stdout.write(`${await migrateEveryShard(shards)}\n`);
       } finally {
+        await shards.close();
         await database.close();
       }
       return;
@@ -102,6 +104,8 @@ export function program(): Command {
     .option('--parent <slug>', 'the parent tenant')
     .option('--service-provider', 'mark as the service provider (only the first tenant)')
     .option('--subtenants-allowed', 'this tenant may have subtenants')
+    .option('--silo', 'give the tenant a database of its own')
+    .option('--server <url>', 'with --silo: the PostgreSQL server for it (default: the pool’s; the password comes from PGPASSWORD or ~/.pgpass)')
     .action((o: AdminOptions) => admin('tenant.create', o));
   tenant.command('list').description('list tenants').action(() => admin('tenant.list', {}));
   tenant.command('show <slug>').description('show one tenant').action((slug: string) => admin('tenant.show', { slug }));

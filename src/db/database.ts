@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DB } from './schema.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
@@ -37,6 +38,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 
 async function openPGlite(dataDir: string | undefined, lock: boolean): Promise<Database> {
   const dir = dataDir ? resolve(dataDir) : undefined;
+  if (dir) mkdirSync(dir, { recursive: true });
   const held = dir && lock ? acquireLock(dir) : undefined;
   try {
     const pglite = await PGlite.create(dir ? join(dir, 'pglite') : undefined, {

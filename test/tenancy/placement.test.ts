@@ -8,6 +8,7 @@ import { createTenant } from '../../src/tenancy/catalog/create-tenant.ts';
 import { dropSilo, provisionSilo } from '../../src/tenancy/placement/provision-silo.ts';
 import { Shards } from '../../src/tenancy/placement/shards.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
+import { migrateSilos } from '../../src/tenancy/placement/migrate-shards.ts';
 import { forEachDatabase } from '../support/databases.ts';
 
 forEachDatabase('placement: pool and silo shards', (db, kind) => {
@@ -64,6 +65,19 @@ forEachDatabase('placement: pool and silo shards', (db, kind) => {
       await dropSilo(shards, name);
     });
   }
+
+  it('migrates every silo, reporting one that fails while the others go on', async () => {
+    await db().owner.insertInto('shards').values({ name: 'silo-broken', kind: 'silo', location: 'postgres://nobody@127.0.0.1:1/nothing' }).execute();
+    try {
+      const results = await migrateSilos(shards);
+      const broken = results.find((r) => r.shard === 'silo-broken');
+      assert.ok(broken?.error, 'the unreachable silo is reported');
+      const others = results.filter((r) => r.shard !== 'silo-broken');
+      assert.ok(others.length >= 1 && others.every((r) => !r.error && Array.isArray(r.applied)), JSON.stringify(results));
+    } finally {
+      await db().owner.deleteFrom('shards').where('name', '=', 'silo-broken').execute();
+    }
+  });
 
   it('refuses a second silo of the same name', async () => {
     await assert.rejects(provisionSilo(shards, { slug: 'umbrella' }), (e: unknown) => e instanceof AppError && e.code === 'CONFLICT');

@@ -31,7 +31,7 @@ export async function provisionSilo(shards: Shards, input: { slug: string; serve
 
 async function provisionEmbedded(shards: Shards, name: string): Promise<string> {
   const database = await openDatabase(
-    shards.options.dataDir ? { kind: 'pglite', dataDir: `${shards.options.dataDir}/shards/${name}`, lock: false } : { kind: 'pglite' },
+    shards.options.dataDir ? { kind: 'pglite', dataDir: siloDir(shards.options.dataDir, name), lock: false } : { kind: 'pglite' },
   );
   await migrate(database);
   if (!shards.options.dataDir) {
