@@ -66,7 +66,28 @@ export async function inTransaction<T>(ctx: TenancyContext, work: (ctx: TenancyC
   return database.app.transaction().execute((tx) => work({ ...ctx, tx, txDatabase: database }));
 }
 
-export type ListOptions = { where?: Row; orderBy?: string; descending?: boolean; limit?: number };
+export type ListOptions = {
+  where?: Row;
+  orderBy?: string;
+  descending?: boolean;
+  limit?: number;
+  /** Keyset pagination: the page after this row (its order value and id), stable under inserts. */
+  after?: { value: unknown; id: string };
+};
+
+/** Rows strictly after the cursor in (orderBy, id) order; PostgreSQL's null placement included. */
+function afterCursor(orderBy: string, descending: boolean, after: ListOptions['after']): RawBuilder<boolean> {
+  if (!after) return sql<boolean>`true`;
+  const column = sql.ref(orderBy);
+  const laterId = sql<boolean>`id > ${after.id}`;
+  if (after.value === null || after.value === undefined) {
+    // Nulls come last ascending, first descending.
+    return descending ? sql<boolean>`(${column} is not null or (${column} is null and ${laterId}))` : sql<boolean>`(${column} is null and ${laterId})`;
+  }
+  const beyond = descending ? sql<boolean>`${column} < ${after.value}` : sql<boolean>`${column} > ${after.value}`;
+  const nulls = descending ? sql<boolean>`false` : sql<boolean>`${column} is null`;
+  return sql<boolean>`(${beyond} or (${column} = ${after.value} and ${laterId}) or ${nulls})`;
+}
 
 /**
  * A page of objects of the readable tenants, ordered by `orderBy` then id. Across shards each
@@ -82,7 +103,7 @@ export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, opt
     scoped(ctx, target.database, readScope({ ...ctx.access, read: target.tenants }), async (tx) => {
       const result = await sql<Row>`select * from ${sql.table(type.table)}
         where ${tenantFilter(type, target.tenants)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
-          and ${whereEquals(options.where ?? {})}
+          and ${whereEquals(options.where ?? {})} and ${afterCursor(orderBy, options.descending ?? false, options.after)}
         order by ${sql.ref(orderBy)} ${options.descending ? sql`desc` : sql`asc`}, id
         limit ${limit}`.execute(tx);
       return result.rows;

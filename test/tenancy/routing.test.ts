@@ -94,4 +94,35 @@ forEachDatabase('the data-access layer across pool and silo shards', (db) => {
     const labels = (await listChoices(await as(ALL), 'ticket', 'assignee_id', t['acme-eu']!)).map((c) => c.label).sort();
     assert.deepEqual(labels, ['Acme customer', 'EU customer', 'SP agent'], 'its own (silo), its parent’s and the SP’s (pool); not globex’s');
   });
+
+  it('pages across shards with a stable keyset cursor, equal to one ordered list', async () => {
+    const ctx = await as(ALL);
+    const everything = await listObjects(ctx, 'ticket', { orderBy: 'created_at', descending: true, limit: 1000 });
+    const paged: Row[] = [];
+    let after: { value: unknown; id: string } | undefined;
+    for (;;) {
+      const page = await listObjects(ctx, 'ticket', { orderBy: 'created_at', descending: true, limit: 2, ...(after ? { after } : {}) });
+      if (!page.length) break;
+      paged.push(...page);
+      const last = page.at(-1)!;
+      after = { value: last.created_at, id: String(last.id) };
+    }
+    assert.deepEqual(paged.map((r) => r.id), everything.map((r) => r.id));
+    assert.ok(everything.length >= 6);
+  });
+
+  it('answers a clear, retryable error when a silo is unreachable, without hanging', async () => {
+    await db().owner.insertInto('shards').values({ name: 'silo-down', kind: 'silo', location: 'postgres://nobody@127.0.0.1:1/nothing' }).execute();
+    const down = await createTenant(db(), DEFAULT_TENANCY, { slug: 'down', name: 'Down' }, shards);
+    await db().owner.updateTable('tenants').set({ shard: 'silo-down' }).where('id', '=', down.id).execute();
+    try {
+      const started = Date.now();
+      await rejectsWith(listObjects(await as(ALL), 'ticket'), 'SERVICE_UNAVAILABLE');
+      assert.ok(Date.now() - started < 10_000);
+      assert.equal(await countObjects(await as(own('acme')), 'ticket'), 3, 'tenants on reachable shards are unaffected');
+    } finally {
+      await db().owner.updateTable('tenants').set({ shard: 'pool' }).where('id', '=', down.id).execute();
+    }
+  });
 });
+

@@ -64,7 +64,13 @@ export class Shards {
   async #openShard(name: string): Promise<Database> {
     const row = await this.pool.owner.selectFrom('shards').select(['location']).where('name', '=', name).executeTakeFirst();
     if (!row) throw new AppError('SERVICE_UNAVAILABLE', `Shard "${name}" is not in the shard map.`);
-    return openLocation(row.location, this.options);
+    try {
+      return await openLocation(row.location, this.options);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      // The cause (which server, which error) is for the logs; the caller learns it may retry.
+      throw Object.assign(new AppError('SERVICE_UNAVAILABLE', 'The data of some tenants cannot be reached right now. Try again shortly.'), { cause: error });
+    }
   }
 
   async #closeOverflow(): Promise<void> {
