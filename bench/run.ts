@@ -1,11 +1,12 @@
 import { runHostResolution, reportHostResolution } from './host-resolution.ts';
 import { reportHttpHook, runHttpHook } from './http-hook.ts';
 import { reportRlsList, rlsOptionsFromArgs, runRlsList } from './rls-list.ts';
+import { runPlacement } from './placement.ts';
 import { parseArgs } from './support/args.ts';
 
 /**
  * `npm run bench`: every benchmark in turn, each report printed as markdown (progress on stderr).
- *   --only host|http|rls   run one of them
+ *   --only host|http|rls|placement   run one of them
  *   --tenants N            tenants/hosts for all of them (default 10000)
  *   rls-list options: --tickets N --keep --reuse --url URL --database NAME --iterations-one|group|all N
  *   http-hook options: --runs N --duration S --warmup S --connections N
@@ -41,6 +42,10 @@ if (only === 'all' || only === 'http') {
 if (only === 'all' || only === 'rls') {
   console.error('[bench] scoped list query with and without RLS (PostgreSQL)');
   sections.push(reportRlsList(await runRlsList(rlsOptionsFromArgs())));
+}
+if (only === 'all' || only === 'placement') {
+  console.error('[bench] placement: tenant creation and the merged queue across shards (PostgreSQL)');
+  sections.push(await runPlacement());
 }
 console.log(sections.join('\n\n'));
 console.error(`[bench] done in ${Math.round((Date.now() - started) / 1000)} s`);
