@@ -1,0 +1,405 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { Command, CommanderError } from 'commander';
+import { program } from '../../src/cli/program.ts';
+import { databaseKinds, freshDatabase, type FreshDatabase } from '../support/databases.ts';
+
+/**
+ * The administrative CLI as a person runs it, `node bin/tenantdesk.js ...`: on an embedded data
+ * directory with no server, on one a running server holds (the command is forwarded over the admin
+ * socket), and on PostgreSQL when TEST_DATABASE_URL is set. --help is also checked in-process.
+ */
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = join(root, 'bin', 'tenantdesk.js');
+const HEADER = 'slug\tname\tstatus\tparent\tservice-provider\thosts';
+const FORWARDED_TENANTS = [
+  HEADER,
+  'acme\tAcme\tactive\tnorthwind\tno\tacme.test',
+  'initech\tInitech\tactive\tacme\tno\tinitech.test',
+  'northwind\tNorthwind\tactive\t-\tyes\tdesk.test',
+].join('\n');
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
+
+const children = new Set<ChildProcess>();
+const tempDirs: string[] = [];
+
+after(() => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantdesk-cli-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+function cleanEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn' };
+  if (process.env.HOME) env.HOME = process.env.HOME;
+  if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
+  return { ...env, ...vars };
+}
+
+function launch(args: string[], vars: Record<string, string>): { child: ChildProcess; exited: Promise<Exit> } {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: cleanEnv(vars), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<Exit>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, exited };
+}
+
+/** Runs one CLI command to its end. */
+// The timeout only catches a process that hangs: on a busy machine one command can take many seconds.
+async function runCli(args: string[], vars: Record<string, string>, timeoutMs = 180_000): Promise<Exit> {
+  const { child, exited } = launch(args, vars);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  try {
+    const exit = await exited;
+    assert.notEqual(exit.signal, 'SIGKILL', `tenantdesk ${args.join(' ')} did not finish within ${timeoutMs} ms`);
+    return exit;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The command succeeded, printed nothing on stderr; returns stdout without its final newline. */
+function ok(exit: Exit): string {
+  assert.equal(exit.code, 0, `exit code; stderr: ${exit.stderr}`);
+  assert.equal(exit.stderr, '');
+  return exit.stdout.replace(/\n$/, '');
+}
+
+/** The command failed with exactly one line on stderr, ending with the error code. */
+function failed(exit: Exit, code: string, message?: RegExp): string {
+  assert.notEqual(exit.code, 0, `expected a failure; stdout: ${exit.stdout}`);
+  assert.equal(exit.signal, null);
+  assert.equal(exit.stdout, '');
+  const lines = exit.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, `exactly one line on stderr, got:\n${exit.stderr}`);
+  const line = lines[0]!;
+  assert.ok(line.startsWith('tenantdesk: ') && line.endsWith(`[${code}]`), line);
+  if (message) assert.match(line, message);
+  return line;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  assert.ok(address && typeof address === 'object');
+  return address.port;
+}
+
+/** The tenant serving `host` on the running server: its slug, or the error code it answers with. */
+async function tenantAt(port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/api/v1/tenant', headers: { host }, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        const body = JSON.parse(text) as { slug?: string; error?: { code: string } };
+        resolve(res.statusCode === 200 ? body.slug! : `${res.statusCode} ${body.error?.code}`);
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suites are independent (each has its own data directory or database) and spend their time
+// waiting for child processes, so they run side by side; the tests inside each suite run in order.
+describe('tenantdesk command line', { concurrency: true }, () => {
+  describe('tenantdesk --help', { concurrency: 1 }, () => {
+    /** The help of `path`, from the program the entry point runs, driven in this process: its exit code and text. */
+    async function helpInProcess(path: string[]): Promise<{ exitCode: number; text: string }> {
+      const cli = program();
+      let text = '';
+      const quiet = (command: Command): void => {
+        command.exitOverride().configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
+        command.commands.forEach(quiet);
+      };
+      quiet(cli);
+      try {
+        await cli.parseAsync([...path, '--help'], { from: 'user' });
+      } catch (error) {
+        if (error instanceof CommanderError) return { exitCode: error.exitCode, text };
+        throw error;
+      }
+      assert.fail(`${path.join(' ')} --help ran the command instead of showing its help`);
+    }
+
+    const subcommandsIn = (help: string): string[] =>
+      (help.split('\nCommands:\n')[1] ?? '')
+        .split('\n')
+        .map((line) => /^ {2}(\S+)/.exec(line)?.[1])
+        .filter((name): name is string => name !== undefined && name !== 'help');
+
+    it('answers --help on every command and subcommand with exit 0, listing its subcommands or options', async () => {
+      const subcommands = new Map<string, string[]>();
+      const helps = new Map<string, string>();
+      // Walks the command tree as the help texts describe it.
+      const pending: string[][] = [[]];
+      for (let path = pending.shift(); path; path = pending.shift()) {
+        const { exitCode, text } = await helpInProcess(path);
+        assert.equal(exitCode, 0, path.join(' '));
+        assert.ok(text.startsWith(`Usage: tenantdesk ${path.map((p) => `${p} `).join('')}`), text);
+        helps.set(path.join(' '), text);
+        subcommands.set(path.join(' '), subcommandsIn(text));
+        pending.push(...subcommandsIn(text).map((name) => [...path, name]));
+      }
+      assert.deepEqual(subcommands.get(''), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey']);
+      assert.deepEqual(subcommands.get('tenant'), ['create', 'list', 'show', 'suspend', 'resume', 'host']);
+      assert.deepEqual(subcommands.get('tenant host'), ['add', 'remove']);
+      assert.deepEqual(subcommands.get('group'), ['create', 'add', 'remove', 'list']);
+      assert.equal(helps.size, 28, `every command answered: ${[...helps.keys()].join(', ')}`);
+      assert.match(helps.get('tenant create')!, /--slug <slug>[\s\S]*--host <host>[\s\S]*--parent <slug>/);
+      assert.match(helps.get('group list')!, /--all/);
+    });
+
+    it('answers --help in the real process with exit 0, printing the same text, and runs nothing', async () => {
+      const dataDir = tempDir();
+      const paths = [[], ['start'], ['migrate'], ['tenant', 'host', 'add']];
+      const exits = await mapLimit(paths, 2, (path) => runCli([...path, '--help'], { DATA_DIR: dataDir }));
+      for (const [i, path] of paths.entries()) assert.equal(`${ok(exits[i]!)}\n`, (await helpInProcess(path)).text);
+      assert.deepEqual(subcommandsIn(exits[0]!.stdout), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey']);
+      assert.deepEqual(readdirSync(dataDir), [], 'start --help served nothing and migrate --help opened no database');
+    });
+  });
+
+  describe('admin commands on an embedded data directory with no server running', { concurrency: 1 }, () => {
+    let dataDir: string;
+    const cli = (...args: string[]) => runCli(args, { DATA_DIR: dataDir });
+
+    before(() => {
+      dataDir = tempDir();
+    });
+
+    it('migrate applies every migration, then reports the database up to date', async () => {
+      assert.match(ok(await cli('migrate')), /^Applied migrations: 0001, .*\bsecurity\.$/);
+      assert.equal(ok(await cli('migrate')), 'The database is up to date.');
+    });
+
+    it('creates tenants: the first is the service provider, the next one names its parent', async () => {
+      assert.equal(ok(await cli('tenant', 'create', '--slug', 'northwind', '--name', 'Northwind', '--host', 'desk.test')), 'Created tenant northwind (the service provider).');
+      assert.equal(
+        ok(await cli('tenant', 'create', '--slug', 'acme', '--name', 'Acme', '--parent', 'northwind', '--subtenants-allowed', '--host', 'acme.test', '--host', 'www.acme.test')),
+        'Created tenant acme.',
+      );
+    });
+
+    it('suspends and resumes a tenant', async () => {
+      assert.equal(ok(await cli('tenant', 'suspend', 'acme')), 'Tenant acme is now suspended.');
+      assert.equal(ok(await cli('tenant', 'resume', 'acme')), 'Tenant acme is now active.');
+    });
+
+    it('adds and removes a tenant host', async () => {
+      assert.equal(ok(await cli('tenant', 'host', 'add', 'acme', 'Support.Acme.Test')), 'Host support.acme.test now serves tenant acme.');
+      assert.equal(ok(await cli('tenant', 'host', 'remove', 'acme', 'www.acme.test')), 'Host www.acme.test removed from tenant acme.');
+    });
+
+    it('creates a tenant group, adds and removes members, and lists it', async () => {
+      assert.equal(ok(await cli('group', 'create', 'vip', '--name', 'VIP customers', '--description', 'answered first')), 'Created tenant group vip.');
+      assert.equal(ok(await cli('group', 'add', 'vip', 'acme', 'northwind')), 'Added acme, northwind to vip.');
+      assert.equal(ok(await cli('group', 'remove', 'vip', 'northwind')), 'Removed northwind from vip.');
+      assert.equal(ok(await cli('group', 'list')), 'slug\tkind\tname\tmembers\nvip\tuser\tVIP customers\tacme');
+    });
+
+    it('lists and shows tenants with every change made above', async () => {
+      assert.equal(
+        ok(await cli('tenant', 'list')),
+        [HEADER, 'acme\tAcme\tactive\tnorthwind\tno\tacme.test,support.acme.test', 'northwind\tNorthwind\tactive\t-\tyes\tdesk.test'].join('\n'),
+      );
+      assert.equal(ok(await cli('tenant', 'show', 'acme')), [HEADER, 'acme\tAcme\tactive\tnorthwind\tno\tacme.test,support.acme.test'].join('\n'));
+    });
+
+    it('refuses a duplicate slug with one line naming CONFLICT, and releases the data directory', async () => {
+      failed(await cli('tenant', 'create', '--slug', 'acme', '--name', 'Acme again'), 'CONFLICT', /"acme" already exists/);
+      assert.equal(existsSync(join(dataDir, 'tenantdesk.lock')), false);
+    });
+  });
+
+  describe('admin commands forwarded to a server running on the embedded data directory', { concurrency: 1 }, () => {
+    let dataDir: string;
+    let server: ReturnType<typeof launch>;
+    let port: number;
+    const cli = (...args: string[]) => runCli(args, { DATA_DIR: dataDir });
+    const lockPath = () => join(dataDir, 'tenantdesk.lock');
+
+    before(async () => {
+      dataDir = tempDir();
+      port = await freePort();
+      // The embedded database admits one process, so a command that succeeds while the server runs
+      // was run by the server. Changes made by other processes would only be seen after this TTL:
+      // whatever the server shows at once, it did itself.
+      server = launch(['serve'], { DATA_DIR: dataDir, PORT: String(port), HOST_CACHE_TTL_MS: '600000' });
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        const lock = existsSync(lockPath()) ? (JSON.parse(readFileSync(lockPath(), 'utf8')) as { pid: number; adminSocket?: string }) : undefined;
+        if (lock && lock.pid === server.child.pid && lock.adminSocket && existsSync(lock.adminSocket)) break;
+        if (server.child.exitCode !== null) assert.fail(`the server exited: ${(await server.exited).stderr}`);
+        if (Date.now() > deadline) assert.fail('the server did not start within 180 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+
+    after(() => {
+      if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+    });
+
+    it('creates tenants in the server, which serves their hosts at once', async () => {
+      assert.equal(await tenantAt(port, 'acme.test'), '404 UNKNOWN_HOST');
+      assert.equal(ok(await cli('tenant', 'create', '--slug', 'northwind', '--name', 'Northwind', '--host', 'desk.test')), 'Created tenant northwind (the service provider).');
+      assert.equal(ok(await cli('tenant', 'create', '--slug', 'acme', '--name', 'Acme', '--parent', 'northwind', '--subtenants-allowed', '--host', 'acme.test')), 'Created tenant acme.');
+      assert.equal(ok(await cli('tenant', 'create', '--slug', 'initech', '--name', 'Initech', '--parent', 'acme', '--host', 'initech.test')), 'Created tenant initech.');
+      assert.equal(await tenantAt(port, 'desk.test'), 'northwind');
+      assert.equal(await tenantAt(port, 'acme.test'), 'acme');
+      assert.equal(await tenantAt(port, 'initech.test'), 'initech');
+    });
+
+    it('lists and shows tenants', async () => {
+      const [list, show] = await Promise.all([cli('tenant', 'list'), cli('tenant', 'show', 'initech')]);
+      assert.equal(ok(list), FORWARDED_TENANTS);
+      assert.equal(ok(show), [HEADER, 'initech\tInitech\tactive\tacme\tno\tinitech.test'].join('\n'));
+    });
+
+    it('suspends and resumes a tenant; the server answers TENANT_SUSPENDED, then serves it again, at once', async () => {
+      assert.equal(ok(await cli('tenant', 'suspend', 'initech')), 'Tenant initech is now suspended.');
+      assert.equal(await tenantAt(port, 'initech.test'), '403 TENANT_SUSPENDED');
+      assert.equal(ok(await cli('tenant', 'resume', 'initech')), 'Tenant initech is now active.');
+      assert.equal(await tenantAt(port, 'initech.test'), 'initech');
+    });
+
+    it('adds and removes a host; the server resolves, then forgets, it at once', async () => {
+      assert.equal(ok(await cli('tenant', 'host', 'add', 'initech', 'help.initech.test')), 'Host help.initech.test now serves tenant initech.');
+      assert.equal(await tenantAt(port, 'help.initech.test'), 'initech');
+      assert.equal(ok(await cli('tenant', 'host', 'remove', 'initech', 'help.initech.test')), 'Host help.initech.test removed from tenant initech.');
+      assert.equal(await tenantAt(port, 'help.initech.test'), '404 UNKNOWN_HOST');
+    });
+
+    it('creates a tenant group, adds and removes members, and lists it', async () => {
+      assert.equal(ok(await cli('group', 'create', 'beta', '--name', 'Beta testers')), 'Created tenant group beta.');
+      assert.equal(ok(await cli('group', 'add', 'beta', 'initech', 'acme')), 'Added initech, acme to beta.');
+      assert.equal(ok(await cli('group', 'remove', 'beta', 'acme')), 'Removed acme from beta.');
+      assert.equal(ok(await cli('group', 'list')), 'slug\tkind\tname\tmembers\nbeta\tuser\tBeta testers\tinitech');
+    });
+
+    it('refuses bad input with one line naming the error code, changing nothing, and the server keeps serving', async () => {
+      const [duplicate, unknownParent, ownParent, badHost] = await mapLimit(
+        [
+          ['tenant', 'create', '--slug', 'initech', '--name', 'Initech again'],
+          ['tenant', 'create', '--slug', 'hooli', '--name', 'Hooli', '--parent', 'nowhere'],
+          // The CLI cannot re-parent, so the only cycle it can ask for is a tenant as its own parent.
+          ['tenant', 'create', '--slug', 'ouroboros', '--name', 'Loop', '--parent', 'ouroboros'],
+          ['tenant', 'host', 'add', 'initech', 'not a host!'],
+        ],
+        2,
+        (args) => cli(...args),
+      );
+      failed(duplicate!, 'CONFLICT', /"initech" already exists/);
+      failed(unknownParent!, 'NOT_FOUND', /"nowhere"/);
+      failed(ownParent!, 'NOT_FOUND', /"ouroboros"/);
+      failed(badHost!, 'VALIDATION_FAILED', /"not a host!" is not a valid host name/);
+      assert.equal(ok(await cli('tenant', 'list')), FORWARDED_TENANTS);
+      assert.equal(await tenantAt(port, 'acme.test'), 'acme');
+    });
+
+    it('the server stops on SIGTERM with exit 0, releasing the data directory and removing its admin socket', async () => {
+      server.child.kill('SIGTERM');
+      const exit = await server.exited;
+      assert.deepEqual({ code: exit.code, signal: exit.signal, stderr: exit.stderr }, { code: 0, signal: null, stderr: '' });
+      assert.equal(existsSync(lockPath()), false);
+      assert.equal(existsSync(join(dataDir, 'admin.sock')), false);
+    });
+  });
+
+  if (databaseKinds().includes('postgres')) {
+    describe('admin commands on PostgreSQL (DATABASE_URL)', { concurrency: 1 }, () => {
+      let fresh: FreshDatabase | undefined;
+      let dataDir: string;
+      const cli = (...args: string[]) => runCli(args, { DATA_DIR: dataDir, DATABASE_URL: fresh!.url! });
+
+      before(async () => {
+        dataDir = tempDir();
+        fresh = await freshDatabase('postgres', { migrate: false });
+      });
+
+      after(async () => {
+        await fresh?.drop();
+      });
+
+      it('migrate applies every migration to an empty database, then reports it up to date', async () => {
+        assert.match(ok(await cli('migrate')), /^Applied migrations: 0001, .*\bsecurity\.$/);
+        assert.equal(ok(await cli('migrate')), 'The database is up to date.');
+      });
+
+      it('creates, suspends, resumes, lists and shows tenants', async () => {
+        assert.equal(ok(await cli('tenant', 'create', '--slug', 'northwind', '--name', 'Northwind', '--host', 'desk.test')), 'Created tenant northwind (the service provider).');
+        assert.equal(ok(await cli('tenant', 'create', '--slug', 'acme', '--name', 'Acme', '--parent', 'northwind', '--host', 'acme.test')), 'Created tenant acme.');
+        assert.equal(ok(await cli('tenant', 'suspend', 'acme')), 'Tenant acme is now suspended.');
+        const [list, show] = await Promise.all([cli('tenant', 'list'), cli('tenant', 'show', 'acme')]);
+        assert.equal(ok(list), [HEADER, 'acme\tAcme\tsuspended\tnorthwind\tno\tacme.test', 'northwind\tNorthwind\tactive\t-\tyes\tdesk.test'].join('\n'));
+        assert.equal(ok(show), [HEADER, 'acme\tAcme\tsuspended\tnorthwind\tno\tacme.test'].join('\n'));
+        assert.equal(ok(await cli('tenant', 'resume', 'acme')), 'Tenant acme is now active.');
+        const row = await fresh!.database.owner.selectFrom('tenants').select(['status', 'is_service_provider']).where('slug', '=', 'acme').executeTakeFirstOrThrow();
+        assert.deepEqual(row, { status: 'active', is_service_provider: false });
+      });
+
+      it('adds and removes tenant hosts', async () => {
+        assert.equal(ok(await cli('tenant', 'host', 'add', 'acme', 'support.acme.test')), 'Host support.acme.test now serves tenant acme.');
+        assert.equal(ok(await cli('tenant', 'host', 'remove', 'acme', 'acme.test')), 'Host acme.test removed from tenant acme.');
+        const hosts = await fresh!.database.owner.selectFrom('tenant_hosts').select('host').orderBy('host').execute();
+        assert.deepEqual(hosts.map((h) => h.host), ['desk.test', 'support.acme.test']);
+      });
+
+      it('creates a tenant group, adds and removes members, and lists it', async () => {
+        assert.equal(ok(await cli('group', 'create', 'vip', '--name', 'VIP customers')), 'Created tenant group vip.');
+        assert.equal(ok(await cli('group', 'add', 'vip', 'acme', 'northwind')), 'Added acme, northwind to vip.');
+        assert.equal(ok(await cli('group', 'remove', 'vip', 'acme')), 'Removed acme from vip.');
+        assert.equal(ok(await cli('group', 'list')), 'slug\tkind\tname\tmembers\nvip\tuser\tVIP customers\tnorthwind');
+      });
+
+      it('refuses a duplicate slug and an unknown parent with one line naming the error code', async () => {
+        const [duplicate, unknownParent] = await Promise.all([
+          cli('tenant', 'create', '--slug', 'acme', '--name', 'Acme again'),
+          cli('tenant', 'create', '--slug', 'hooli', '--name', 'Hooli', '--parent', 'nowhere'),
+        ]);
+        failed(duplicate, 'CONFLICT', /"acme" already exists/);
+        failed(unknownParent, 'NOT_FOUND', /"nowhere"/);
+        assert.deepEqual(readdirSync(dataDir), [], 'with DATABASE_URL the data directory is never used');
+      });
+    });
+  }
+});
