@@ -12,6 +12,8 @@ import type { Runtime } from './runtime.ts';
  */
 export const adminSocketPath = (dataDir: string) => join(resolve(dataDir), 'admin.sock');
 
+const ADMIN_COMMAND_TIMEOUT_MS = 5 * 60_000;
+
 type Reply = { output?: string; error?: { code: string; message: string; field?: string } };
 
 export async function listenAdminSocket(rt: Runtime): Promise<Server> {
@@ -49,6 +51,8 @@ export async function sendAdminCommand(socketPath: string, command: string, opti
       res.on('end', () => ok(JSON.parse(body) as Reply));
     });
     req.on('error', fail);
+    // A hung server must not hang the CLI: give up, clearly, after ADMIN_COMMAND_TIMEOUT_MS.
+    req.setTimeout(ADMIN_COMMAND_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${ADMIN_COMMAND_TIMEOUT_MS / 1000} s`)));
     req.end(JSON.stringify({ command, options }));
   });
 }

@@ -18,6 +18,10 @@ export class DataDirLockedError extends Error {
 
 const lockPath = (dir: string) => join(dir, 'tenantdesk.lock');
 
+// Directories this process holds. A lock naming our own pid that is not in here was left by an
+// earlier process that had the same pid (a container's server is often pid 1): it is stale.
+const heldHere = new Set<string>();
+
 export function readLock(dir: string): LockHolder | undefined {
   try {
     const holder = JSON.parse(readFileSync(lockPath(dir), 'utf8')) as LockHolder;
@@ -40,13 +44,17 @@ export function acquireLock(dir: string): { setAdminSocket(path: string): void; 
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const held = readLock(dir);
-      if (held) throw new DataDirLockedError(dir, held);
+      if (held && (held.pid !== process.pid || heldHere.has(path))) throw new DataDirLockedError(dir, held);
       rmSync(path, { force: true });
     }
   }
+  heldHere.add(path);
   return {
     setAdminSocket: (adminSocket) => writeFileSync(path, mine(adminSocket)),
-    release: () => rmSync(path, { force: true }),
+    release: () => {
+      heldHere.delete(path);
+      rmSync(path, { force: true });
+    },
   };
 }
 
