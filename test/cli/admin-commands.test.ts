@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { Command, CommanderError } from 'commander';
 import { program } from '../../src/cli/program.ts';
 import { databaseKinds, freshDatabase, type FreshDatabase } from '../support/databases.ts';
+import { freePort } from '../support/net.ts';
 
 /**
  * The administrative CLI as a person runs it, `node bin/tenantdesk.js ...`: on an embedded data
@@ -111,15 +111,6 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  assert.ok(address && typeof address === 'object');
-  return address.port;
 }
 
 /** The tenant serving `host` on the running server: its slug, or the error code it answers with. */

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { adminSocketPath, sendAdminCommand } from '../../src/cli/admin-socket.ts';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
+import { freePort } from '../support/net.ts';
 
 /**
  * The server as a person runs it: `node bin/tenantdesk.js start|serve` in its own process, on a
@@ -107,15 +108,6 @@ function lockHolder(dataDir: string): { pid: number; adminSocket?: string } | un
   } catch {
     return undefined;
   }
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  assert.ok(address && typeof address === 'object');
-  return address.port;
 }
 
 async function get(port: number, path: string, host = `127.0.0.1:${port}`): Promise<{ status: number; body: unknown }> {
