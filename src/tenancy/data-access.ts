@@ -18,12 +18,16 @@ export type Row = Record<string, unknown>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The application-layer tenant filter for reads of `type` by a role reading `set`. */
-export function tenantFilter(type: ObjectType, set: TenantSet): RawBuilder<boolean> {
-  if (type.class === 'public' || set === 'all') return sql<boolean>`true`;
+/**
+ * The application-layer tenant filter for reads of `type` by a role reading `set`; without
+ * `publicRows` (a silo), rows with no tenant are left out: public data is read from the pool.
+ */
+export function tenantFilter(type: ObjectType, set: TenantSet, publicRows = true): RawBuilder<boolean> {
+  if (type.class === 'public') return sql<boolean>`true`;
   const column = sql.ref(type.tenantColumn!);
+  if (set === 'all') return publicRows ? sql<boolean>`true` : sql<boolean>`${column} is not null`;
   const own = sql<boolean>`${column} = any (${sql.val([...set])}::integer[])`;
-  return type.class === 'tenant-optional' ? sql<boolean>`(${column} is null or ${own})` : own;
+  return type.class === 'tenant-optional' && publicRows ? sql<boolean>`(${column} is null or ${own})` : own;
 }
 
 function whereEquals(where: Row): RawBuilder<boolean> {
@@ -102,7 +106,7 @@ export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, opt
   const pages = await scatter(targets, (target) =>
     scoped(ctx, target.database, readScope({ ...ctx.access, read: target.tenants }), async (tx) => {
       const result = await sql<Row>`select * from ${sql.table(type.table)}
-        where ${tenantFilter(type, target.tenants)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
+        where ${tenantFilter(type, target.tenants, target.publicRows)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
           and ${whereEquals(options.where ?? {})} and ${afterCursor(orderBy, options.descending ?? false, options.after)}
         order by ${sql.ref(orderBy)} ${options.descending ? sql`desc` : sql`asc`}, id
         limit ${limit}`.execute(tx);
@@ -118,7 +122,7 @@ export async function countObjects(ctx: TenancyContext, name: ObjectTypeName, wh
   const counts = await scatter(targets, (target) =>
     scoped(ctx, target.database, readScope({ ...ctx.access, read: target.tenants }), async (tx) => {
       const result = await sql<{ n: number }>`select count(*)::integer as n from ${sql.table(type.table)}
-        where ${tenantFilter(type, target.tenants)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
+        where ${tenantFilter(type, target.tenants, target.publicRows)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
           and ${whereEquals(where)}`.execute(tx);
       return result.rows[0]!.n;
     }),
@@ -126,12 +130,12 @@ export async function countObjects(ctx: TenancyContext, name: ObjectTypeName, wh
   return counts.reduce((a, b) => a + b, 0);
 }
 
-async function selectById(tx: ScopedTx, type: ObjectType, set: TenantSet, id: unknown, ctx?: TenancyContext): Promise<Row | undefined> {
+async function selectById(tx: ScopedTx, type: ObjectType, set: TenantSet, id: unknown, ctx?: TenancyContext, publicRows = true): Promise<Row | undefined> {
   if (typeof id !== 'string' || !UUID.test(id)) return undefined;
   // With a context, the active role's data partitions apply too (reference checks pass none).
   const partition = partitionFilter(type, ctx?.access.partitions ?? []);
   const result = await sql<Row>`select * from ${sql.table(type.table)}
-    where id = ${id} and ${tenantFilter(type, set)} and ${partition}`.execute(tx);
+    where id = ${id} and ${tenantFilter(type, set, publicRows)} and ${partition}`.execute(tx);
   return result.rows[0];
 }
 
@@ -143,7 +147,7 @@ async function locate(ctx: TenancyContext, type: ObjectType, set: TenantSet, id:
   if (typeof id !== 'string' || !UUID.test(id)) return undefined;
   for (const target of await readTargets(ctx, type, set)) {
     const row = await scoped(ctx, target.database, { read: target.tenants, write: [], writePublic: false }, (tx) =>
-      selectById(tx, type, target.tenants, id, partitioned ? ctx : undefined),
+      selectById(tx, type, target.tenants, id, partitioned ? ctx : undefined, target.publicRows),
     );
     if (row) return { row, database: target.database };
   }
@@ -332,7 +336,7 @@ export async function listChoices(
     scoped(ctx, t.database, { read: t.tenants, write: [], writePublic: false }, async (tx) => {
       const result = await sql<Choice>`
         select id, ${sql.ref(target.labelColumn ?? 'id')}::text as label, ${tenantColumn} as tenant_id
-        from ${sql.table(target.table)} where ${tenantFilter(target, t.tenants)}
+        from ${sql.table(target.table)} where ${tenantFilter(target, t.tenants, t.publicRows)}
         order by 2, 1 limit 500`.execute(tx);
       return result.rows;
     }),

@@ -124,5 +124,13 @@ forEachDatabase('the data-access layer across pool and silo shards', (db) => {
       await db().owner.updateTable('tenants').set({ shard: 'pool' }).where('id', '=', down.id).execute();
     }
   });
+
+  it('reads public rows from the pool only, never the copies seeded into a silo', async () => {
+    const roles = await listObjects(await as(ALL), 'role', { where: { slug: 'agent' } });
+    assert.equal(roles.length, 1, 'one public agent role, though every silo was migrated with a copy');
+    const [silo] = await sql<{ n: number }>`select count(*)::integer as n from roles where tenant_id is null`.execute((await shards.get('silo-acme-eu')).owner).then((r) => r.rows);
+    assert.ok(silo!.n > 0, 'the silo does hold seeded copies, which must stay unread');
+    assert.equal(await countObjects(await as(ALL), 'role', { slug: 'agent' }), 1);
+  });
 });
 

@@ -4,8 +4,11 @@ import type { TenantSet } from '../../db/scope.ts';
 import { AppError } from '../../errors.ts';
 import type { TenancyContext } from '../context.ts';
 
-/** One database to ask, and the part of a tenant set whose rows it holds. */
-export type Target = { readonly database: Database; readonly tenants: TenantSet };
+/**
+ * One database to ask, and the part of a tenant set whose rows it holds. Public rows (no tenant)
+ * are the pool's alone: a silo may hold copies made by migrations' seed data, never to be read.
+ */
+export type Target = { readonly database: Database; readonly tenants: TenantSet; readonly publicRows: boolean };
 
 /**
  * The databases holding rows of `type` for the tenants of `set`, pool first. The pool is always
@@ -13,7 +16,7 @@ export type Target = { readonly database: Database; readonly tenants: TenantSet 
  * rows); a silo holds its tenant's rows only.
  */
 export async function readTargets(ctx: TenancyContext, type: ObjectType, set: TenantSet): Promise<Target[]> {
-  if (type.class === 'public' || type.class === 'catalog') return [{ database: ctx.shards.pool, tenants: set }];
+  if (type.class === 'public' || type.class === 'catalog') return [{ database: ctx.shards.pool, tenants: set, publicRows: true }];
   const bySilo = new Map<string, number[]>();
   const inPool: number[] = [];
   const tenants = set === 'all' ? [...ctx.catalog.byId.values()] : set.flatMap((id) => ctx.catalog.byId.get(id) ?? []);
@@ -23,9 +26,9 @@ export async function readTargets(ctx: TenancyContext, type: ObjectType, set: Te
   }
   const targets: Target[] = [];
   if (set === 'all' || inPool.length || type.class === 'tenant-optional') {
-    targets.push({ database: ctx.shards.pool, tenants: set === 'all' ? 'all' : inPool });
+    targets.push({ database: ctx.shards.pool, tenants: set === 'all' ? 'all' : inPool, publicRows: true });
   }
-  for (const [shard, ids] of bySilo) targets.push({ database: await ctx.shards.get(shard), tenants: set === 'all' ? 'all' : ids });
+  for (const [shard, ids] of bySilo) targets.push({ database: await ctx.shards.get(shard), tenants: set === 'all' ? 'all' : ids, publicRows: false });
   return targets;
 }
 
