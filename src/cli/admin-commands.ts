@@ -7,6 +7,7 @@ import { updateTenant } from '../tenancy/catalog/update-tenant.ts';
 import { AppError } from '../errors.ts';
 import type { Runtime } from './runtime.ts';
 import { migrateSilos } from '../tenancy/placement/migrate-shards.ts';
+import { deleteTenant } from '../tenancy/placement/delete-tenant.ts';
 import type { Shards } from '../tenancy/placement/shards.ts';
 import { createContact } from '../identity/create-contact.ts';
 import { createRole } from '../identity/create-role.ts';
@@ -166,6 +167,11 @@ export const adminCommands: Record<string, AdminCommand> = {
   },
   'tenant.list': (rt) => tenantTable(rt),
   'tenant.show': (rt, o) => tenantTable(rt, str(o, 'slug')),
+  'tenant.delete': async (rt, o) => {
+    await deleteTenant(await admin(rt), str(o, 'slug'));
+    await rt.catalog.refresh();
+    return `Deleted tenant ${str(o, 'slug')} and all its data.`;
+  },
   'tenant.suspend': setStatus('suspended'),
   'tenant.resume': setStatus('active'),
   'tenant.host.add': async (rt, o) => {

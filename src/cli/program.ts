@@ -10,6 +10,7 @@ import { adminCommands, migrateEveryShard, type AdminOptions } from './admin-com
 import { sendAdminCommand } from './admin-socket.ts';
 import { databaseOptions, openRuntime } from './runtime.ts';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 
 /** One line on stderr and a non-zero exit: what a person sees when start-up cannot go on. */
 function fail(message: string, code = 1): never {
@@ -46,6 +47,15 @@ async function serve(demo: boolean): Promise<void> {
   } catch (error) {
     explain(error);
   }
+}
+
+/** Asks to type the slug again; without a terminal to ask on, --yes is required. */
+async function confirmDeletion(slug: string): Promise<void> {
+  if (!process.stdin.isTTY) fail(`Deleting tenant "${slug}" removes all its data: add --yes to confirm.`);
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await prompt.question(`Deleting tenant "${slug}" removes all its data. Type the slug to confirm: `);
+  prompt.close();
+  if (answer.trim() !== slug) fail('Not confirmed; nothing was deleted.');
 }
 
 /** Runs an admin command here, or in the running server when it holds the embedded database. */
@@ -109,6 +119,14 @@ export function program(): Command {
     .action((o: AdminOptions) => admin('tenant.create', o));
   tenant.command('list').description('list tenants').action(() => admin('tenant.list', {}));
   tenant.command('show <slug>').description('show one tenant').action((slug: string) => admin('tenant.show', { slug }));
+  tenant
+    .command('delete <slug>')
+    .description('delete a tenant and every row and file it owns (a silo: its database)')
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (slug: string, o: { yes?: boolean }) => {
+      if (!o.yes) await confirmDeletion(slug);
+      await admin('tenant.delete', { slug });
+    });
   tenant.command('suspend <slug>').description('suspend a tenant: its hosts answer 403').action((slug: string) => admin('tenant.suspend', { slug }));
   tenant.command('resume <slug>').description('make a suspended tenant active again').action((slug: string) => admin('tenant.resume', { slug }));
   const host = tenant.command('host').description("manage a tenant's host names");

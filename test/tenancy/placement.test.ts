@@ -9,13 +9,16 @@ import { dropSilo, provisionSilo } from '../../src/tenancy/placement/provision-s
 import { Shards } from '../../src/tenancy/placement/shards.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { migrateSilos } from '../../src/tenancy/placement/migrate-shards.ts';
+import { deleteTenant } from '../../src/tenancy/placement/delete-tenant.ts';
+import { createObject, countObjects } from '../../src/tenancy/data-access.ts';
+import { systemContext } from '../../src/tenancy/system-context.ts';
 import { forEachDatabase } from '../support/databases.ts';
 
 forEachDatabase('placement: pool and silo shards', (db, kind) => {
   let shards: Shards;
 
   before(async () => {
-    shards = new Shards(db(), { idleMs: 50, maxOpen: 1 });
+    shards = new Shards(db());
     await createTenant(db(), DEFAULT_TENANCY, { slug: 'sp', name: 'SP' });
   });
   after(async () => shards?.close());
@@ -84,17 +87,59 @@ forEachDatabase('placement: pool and silo shards', (db, kind) => {
   });
 
   if (kind === 'postgres') {
-    it('keeps at most maxOpen silo pools open and closes idle ones', async () => {
+    it('keeps at most maxOpen silo pools open and closes idle ones, never one in use', async () => {
       await provisionSilo(shards, { slug: 'one' });
       await provisionSilo(shards, { slug: 'two' });
-      await shards.get('silo-one');
-      await shards.get('silo-two');
-      assert.equal(shards.openCount, 1, 'opening a second silo closed the least recently used one');
-      await new Promise((resolve) => setTimeout(resolve, 80));
-      await shards.closeIdle();
-      assert.equal(shards.openCount, 0);
-      const reopened = await shards.get('silo-one');
-      assert.deepEqual((await migrationStatus(reopened)).pending, [], 'a closed silo reopens on demand');
+      const bounded = new Shards(db(), { idleMs: 50, maxOpen: 1, graceMs: 30 });
+      try {
+        const one = await bounded.get('silo-one');
+        await bounded.get('silo-two');
+        assert.equal(bounded.openCount, 2, 'a silo handed out within the grace time is not closed');
+        assert.deepEqual((await migrationStatus(one)).pending, [], 'and can still be used');
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        await bounded.get('silo-two');
+        assert.equal(bounded.openCount, 1, 'past the grace time, the least recently used one is closed');
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        await bounded.closeIdle();
+        assert.equal(bounded.openCount, 0);
+        const reopened = await bounded.get('silo-one');
+        assert.deepEqual((await migrationStatus(reopened)).pending, [], 'a closed silo reopens on demand');
+      } finally {
+        await bounded.close();
+      }
     });
   }
+
+  it('deletes a pool tenant with every row it owns, and a silo tenant with its database', async () => {
+    const ctxNow = async () => systemContext(shards, DEFAULT_TENANCY, (await Catalog.load(db())).snapshot());
+    for (const silo of [false, true]) {
+      const slug = silo ? 'doomed-silo' : 'doomed';
+      const tenant = await createTenant(db(), DEFAULT_TENANCY, { slug, name: slug, hosts: [`${slug}.test`], silo }, shards);
+      const ctx = await ctxNow();
+      const contact = await createObject(ctx, 'contact', { tenant_id: tenant.id, kind: 'customer', email: `c@${slug}.test`, name: 'C' });
+      const ticket = await createObject(ctx, 'ticket', { subject: 'x', requester_id: contact.id });
+      await createObject(ctx, 'ticketCollaborator', { ticket_id: ticket.id, contact_id: contact.id });
+      await deleteTenant(await ctxNow(), slug);
+      const after = await ctxNow();
+      assert.equal(after.catalog.bySlug.get(slug), undefined);
+      assert.equal(after.catalog.byHost.get(`${slug}.test`), undefined);
+      for (const table of ['contacts', 'tickets', 'ticket_collaborators'] as const) {
+        const left = await sql<{ n: number }>`select count(*)::integer as n from ${sql.table(table)} where tenant_id = ${tenant.id}`.execute(db().owner);
+        assert.equal(left.rows[0]!.n, 0, `${table} in the pool`);
+      }
+      if (silo) assert.equal(await db().owner.selectFrom('shards').select('name').where('name', '=', tenant.shard).executeTakeFirst(), undefined);
+      assert.ok((await countObjects(after, 'ticket')) >= 0);
+    }
+  });
+
+  it('refuses to delete the service provider or a tenant with subtenants', async () => {
+    const parent = await createTenant(db(), DEFAULT_TENANCY, { slug: 'parent', name: 'Parent', subtenantsAllowed: true }, shards);
+    await createTenant(db(), DEFAULT_TENANCY, { slug: 'child', name: 'Child', parentSlug: 'parent' }, shards);
+    const ctx = systemContext(shards, DEFAULT_TENANCY, (await Catalog.load(db())).snapshot());
+    for (const slug of ['sp', 'parent']) {
+      await assert.rejects(deleteTenant(ctx, slug), (e: unknown) => e instanceof AppError && e.code === 'TENANT_RULE_VIOLATION');
+    }
+    assert.ok(parent.id > 0);
+  });
 });
+

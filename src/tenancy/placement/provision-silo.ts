@@ -78,8 +78,14 @@ async function provisionOnServer(serverUrl: string, name: string): Promise<strin
   }
 }
 
-/** Removes a silo's database and its shard-map entry (a refused tenant, `tenant delete`). */
+/** Removes a silo's database and its shard-map entry (a refused tenant). */
 export async function dropSilo(shards: Shards, name: string): Promise<void> {
+  await dropSiloDatabase(shards, name);
+  await shards.pool.owner.deleteFrom('shards').where('name', '=', name).execute();
+}
+
+/** Removes a silo's database, leaving its shard-map entry to the caller. */
+export async function dropSiloDatabase(shards: Shards, name: string): Promise<void> {
   const row = await shards.pool.owner.selectFrom('shards').select(['location', 'kind']).where('name', '=', name).executeTakeFirst();
   if (!row || row.kind !== 'silo') return;
   await shards.forget(name);
@@ -99,5 +105,4 @@ export async function dropSilo(shards: Shards, name: string): Promise<void> {
       await client.end();
     }
   }
-  await shards.pool.owner.deleteFrom('shards').where('name', '=', name).execute();
 }

@@ -14,6 +14,12 @@ export type ShardsOptions = {
   readonly dataDir?: string | undefined;
   readonly maxOpen?: number;
   readonly idleMs?: number;
+  /**
+   * A database handed out within this time is never closed: work that holds it (a scatter across
+   * every silo) must finish first. So `maxOpen` may be exceeded for that long, never by closing a
+   * database in use.
+   */
+  readonly graceMs?: number;
   readonly poolMaxPerShard?: number;
 };
 
@@ -43,9 +49,9 @@ export class Shards {
       shard = { database: this.#openShard(name), lastUsed: Date.now(), closable: true };
       this.#open.set(name, shard);
       shard.database.catch(() => this.#open.delete(name));
-      await this.#closeOverflow();
     }
     shard.lastUsed = Date.now();
+    if (this.#open.size > (this.options.maxOpen ?? 50)) await this.#closeOverflow();
     return shard.database;
   }
 
@@ -73,15 +79,21 @@ export class Shards {
     }
   }
 
-  async #closeOverflow(): Promise<void> {
-    const max = this.options.maxOpen ?? 50;
-    const closable = [...this.#open.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed);
-    while (closable.length > max) await this.#close(closable.shift()![0]);
+  get #graceMs(): number {
+    return this.options.graceMs ?? 10_000;
   }
 
-  /** Closes silo databases unused for `idleMs`. */
+  async #closeOverflow(): Promise<void> {
+    const max = this.options.maxOpen ?? 50;
+    const closable = [...this.#open.entries()]
+      .filter(([, shard]) => Date.now() - shard.lastUsed >= this.#graceMs)
+      .sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    while (this.#open.size > max && closable.length) await this.#close(closable.shift()![0]);
+  }
+
+  /** Closes silo databases unused for `idleMs` (and at least the grace time). */
   async closeIdle(): Promise<void> {
-    const idleMs = this.options.idleMs ?? 60_000;
+    const idleMs = Math.max(this.options.idleMs ?? 60_000, this.#graceMs);
     for (const [name, shard] of [...this.#open]) if (Date.now() - shard.lastUsed >= idleMs) await this.#close(name);
   }
 

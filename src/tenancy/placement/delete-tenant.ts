@@ -1,0 +1,57 @@
+import { sql } from 'kysely';
+import { registry, tenantTables, type ObjectType } from '../../db/registry.ts';
+import { AppError } from '../../errors.ts';
+import { bumpCatalogVersion, refreshMaintainedGroups } from '../catalog/groups.ts';
+import { ancestorIds } from '../catalog/create-tenant.ts';
+import type { TenancyContext } from '../context.ts';
+import { countObjects } from '../data-access.ts';
+import { dropSiloDatabase } from './provision-silo.ts';
+
+/**
+ * Tenant tables in an order safe for deleting a tenant's rows: a table whose rows belong to another
+ * row of the same tenant (a foreign key, `sameTenant` in the registry) comes before that table.
+ */
+export function deleteOrder(): ObjectType[] {
+  const tables = tenantTables();
+  const owners = (t: ObjectType) => t.references.filter((r) => r.sameTenant).map((r) => registry[r.target as keyof typeof registry].table);
+  const ordered: ObjectType[] = [];
+  const place = (t: ObjectType, seen: Set<string>) => {
+    if (ordered.includes(t) || seen.has(t.table)) return;
+    seen.add(t.table);
+    for (const child of tables.filter((c) => owners(c).includes(t.table))) place(child, seen);
+    ordered.push(t);
+  };
+  for (const t of tables) place(t, new Set());
+  return ordered;
+}
+
+/**
+ * Deletes a tenant and everything it owns: its rows in the pool, or its silo database, then its
+ * hosts, groups and catalog row. Refused for the service provider, for a tenant with subtenants,
+ * and while another role's access names it.
+ */
+export async function deleteTenant(ctx: TenancyContext, slug: string): Promise<void> {
+  const tenant = ctx.catalog.bySlug.get(slug);
+  if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
+  if (tenant.isServiceProvider) throw new AppError('TENANT_RULE_VIOLATION', 'The service provider cannot be deleted.', 'tenant');
+  if ([...ctx.catalog.byId.values()].some((t) => t.parentId === tenant.id)) {
+    throw new AppError('TENANT_RULE_VIOLATION', `Tenant "${slug}" has subtenants; delete or move them first.`, 'tenant');
+  }
+  const naming = (await countObjects(ctx, 'role', { read_tenant_id: tenant.id })) + (await countObjects(ctx, 'role', { write_tenant_id: tenant.id }));
+  if (naming) throw new AppError('TENANT_RULE_VIOLATION', `${naming} role(s) give access to tenant "${slug}"; change them first.`, 'tenant');
+
+  if (tenant.shard === 'pool') {
+    await ctx.database.owner.transaction().execute(async (tx) => {
+      for (const type of deleteOrder()) await sql`delete from ${sql.table(type.table)} where tenant_id = ${tenant.id}`.execute(tx);
+    });
+  } else {
+    await dropSiloDatabase(ctx.shards, tenant.shard);
+  }
+  await ctx.database.owner.transaction().execute(async (tx) => {
+    const ancestors = (await ancestorIds(tx, tenant.id)).filter((id) => id !== tenant.id);
+    await tx.deleteFrom('tenants').where('id', '=', tenant.id).execute();
+    if (tenant.shard !== 'pool') await tx.deleteFrom('shards').where('name', '=', tenant.shard).execute();
+    await refreshMaintainedGroups(tx, ancestors);
+    await bumpCatalogVersion(tx);
+  });
+}
