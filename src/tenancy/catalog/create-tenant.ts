@@ -25,7 +25,8 @@ const SLUG = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /**
  * Creates a tenant with its hosts and maintained groups, enforcing the catalog rules: the first
  * tenant is the service provider and no later one can be; a parent must allow subtenants; depth
- * and tenant count stay within the settings. Everything happens in one transaction.
+ * and tenant count stay within the settings. The catalog rows are written in one transaction; a
+ * silo's database is created just before it and dropped again if the tenant is refused.
  */
 export async function createTenant(database: Database, settings: TenancySettings, input: CreateTenantInput, shards?: Shards) {
   if (!SLUG.test(input.slug)) {
