@@ -172,10 +172,10 @@ describe('tenantdesk command line', { concurrency: true }, () => {
         pending.push(...subcommandsIn(text).map((name) => [...path, name]));
       }
       assert.deepEqual(subcommands.get(''), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey']);
-      assert.deepEqual(subcommands.get('tenant'), ['create', 'list', 'show', 'suspend', 'resume', 'host']);
+      assert.deepEqual(subcommands.get('tenant'), ['create', 'list', 'show', 'delete', 'suspend', 'resume', 'host']);
       assert.deepEqual(subcommands.get('tenant host'), ['add', 'remove']);
       assert.deepEqual(subcommands.get('group'), ['create', 'add', 'remove', 'list']);
-      assert.equal(helps.size, 28, `every command answered: ${[...helps.keys()].join(', ')}`);
+      assert.equal(helps.size, 29, `every command answered: ${[...helps.keys()].join(', ')}`);
       assert.match(helps.get('tenant create')!, /--slug <slug>[\s\S]*--host <host>[\s\S]*--parent <slug>/);
       assert.match(helps.get('group list')!, /--all/);
     });
