@@ -1,18 +1,17 @@
 import { BlockList, isIP } from 'node:net';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { TenantDatabases } from './tenant-databases.ts';
 import { AppError } from '../errors.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, findObject, inTransaction, listObjects, updateObject } from '../tenancy/data-access.ts';
 import { recordAudit } from './audit.ts';
 import { resolveActor, type Actor } from './sessions.ts';
+import { digest, randomToken } from './tokens.ts';
 
 /**
  * API keys for integrations: `Authorization: Bearer td_<prefix>_<secret>`. A key acts as one
- * contact with one role, on that contact's tenant only. The secret is 256 random bits, so a fast
- * SHA-256 of it is as good as a slow password hash; only that digest is stored.
+ * contact with one role, on that contact's tenant only; only the secret's digest is stored.
  */
-const digest = (secret: string) => createHash('sha256').update(secret).digest();
 const KEY = /^td_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/;
 
 export type ApiKeyInput = { contactId: string; roleSlug?: string; name?: string; allowedIps?: string[] };
@@ -31,13 +30,13 @@ export async function createApiKey(ctx: TenancyContext, actorContactId: string |
     const role = input.roleSlug ? granted.find((r) => r.slug === input.roleSlug) : granted.find((r) => roles.find((cr) => cr.role_id === r.id)?.is_default) ?? granted[0];
     if (!role) throw new AppError('NOT_FOUND', `The contact has no role "${input.roleSlug ?? '(any)'}".`, 'role');
     const prefix = randomBytes(8).toString('hex');
-    const secret = randomBytes(32).toString('base64url');
+    const secret = randomToken();
     const row = await createObject(ctx, 'apiKey', {
       contact_id: contact.id,
       role_id: role.id,
       name: input.name ?? '',
       prefix,
-      secret_hash: digest(secret).toString('hex'),
+      secret_hash: digest(secret),
       allowed_ips: input.allowedIps ?? [],
     });
     await recordAudit(ctx.tx!, { tenantId: Number(contact.tenant_id), actorContactId, action: 'apikey.created', objectType: 'apiKey', objectId: String(row.id), data: { role: role.slug } });
@@ -78,7 +77,7 @@ export async function resolveApiKey(dbs: TenantDatabases, key: string, tenantId:
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row || row.tenant_id !== tenantId) return undefined;
-  if (!timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), digest(match[2]!)) || !ipAllowed(row.allowed_ips, ip)) return undefined;
+  if (!timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), Buffer.from(digest(match[2]!), 'hex')) || !ipAllowed(row.allowed_ips, ip)) return undefined;
   // Last use is recorded at most once a minute, so a busy integration does not write on every call.
   if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
     await database.owner.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();

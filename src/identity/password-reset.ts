@@ -1,10 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit } from './audit.ts';
 import { hashPassword } from './passwords.ts';
+import { digest, randomToken } from './tokens.ts';
 
-const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 const RESET_TTL_MS = 30 * 60_000;
 
 /**
@@ -20,7 +19,7 @@ export async function requestPasswordReset(
   await database.owner.transaction().execute(async (tx) => {
     const contact = await tx.selectFrom('contacts').select(['id', 'name']).where('tenant_id', '=', input.tenantId).where('email', '=', email).where('status', '=', 'active').executeTakeFirst();
     if (!contact || !input.host) return;
-    const token = randomBytes(32).toString('base64url');
+    const token = randomToken();
     await tx.insertInto('password_resets').values({ id: digest(token), tenant_id: input.tenantId, contact_id: contact.id, expires_at: new Date(Date.now() + RESET_TTL_MS) }).execute();
     const link = `${input.scheme}://${input.host}/reset-password?token=${token}`;
     await tx

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { ContactKind, Role } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit } from './audit.ts';
+import { digest, randomToken } from './tokens.ts';
 import { rolesById, type TenantDatabases } from './tenant-databases.ts';
 
 /** Who is making a request: a contact, its tenant and its active role, from a live session. */
@@ -18,14 +18,12 @@ export type Actor = {
   readonly apiKeyId?: string;
 };
 
-const digest = (token: string) => createHash('sha256').update(token).digest('hex');
-
 /** Opens a session; returns the token for the cookie (only its digest is stored). */
 export async function openSession(
   database: Database,
   input: { tenantId: number; contactId: string; roleId: string; host: string; ttlMs: number },
 ): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const token = randomToken();
   await database.owner
     .insertInto('sessions')
     .values({
