@@ -88,6 +88,7 @@ async function admin(command: string, options: AdminOptions): Promise<void> {
     try {
       process.stdout.write(`${await adminCommands[command]!(rt, options)}\n`);
     } finally {
+      await rt.shards.close();
       await rt.database.close();
     }
   } catch (error) {

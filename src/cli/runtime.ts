@@ -5,7 +5,6 @@ import { migrate } from '../db/migrate.ts';
 import { Catalog } from '../tenancy/catalog/catalog.ts';
 import { tenancySettings, type TenancySettings } from '../tenancy/settings.ts';
 import { Shards } from '../tenancy/placement/shards.ts';
-import { migrateSilos } from '../tenancy/placement/migrate-shards.ts';
 
 /** Everything a running TenantDesk process holds: configuration, logger, database, catalog. */
 export type Runtime = {
@@ -25,7 +24,7 @@ export function databaseOptions(config: Config): OpenOptions {
     : { kind: 'pglite', dataDir: config.dataDir };
 }
 
-/** Opens the configured database and migrates it. */
+/** Opens the configured database and migrates it (silos: at server start and by `migrate`). */
 export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
   const database = await openDatabase(databaseOptions(config));
   try {
@@ -33,7 +32,6 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
     if (applied.length) log.info({ applied }, 'migrations applied');
     const catalog = await Catalog.load(database, config.hostCacheTtlMs);
     const shards = new Shards(database, { dataDir: config.databaseUrl ? undefined : config.dataDir });
-    await migrateSilos(shards, log);
     return { config, log, database, settings: tenancySettings(config), catalog, shards };
   } catch (error) {
     await database.close();

@@ -5,6 +5,7 @@ import type { Runtime } from '../cli/runtime.ts';
 import { demoLogins, DEMO_PASSWORD, seedDemo } from '../demo/seed-demo.ts';
 import { reportUntenantedRows } from '../tenancy/untenanted-report.ts';
 import { buildApp } from './app.ts';
+import { migrateSilos } from '../tenancy/placement/migrate-shards.ts';
 
 export type RunningServer = { app: FastifyInstance; url: string; stop(): Promise<void> };
 
@@ -14,6 +15,8 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
     if (await seedDemo(rt.shards, rt.settings, rt.log)) rt.log.info('demo tenants seeded');
     await rt.catalog.refresh();
   }
+  // Every silo is brought to the current schema before requests reach it; one that fails is logged.
+  await migrateSilos(rt.shards, rt.log);
   if (rt.settings.state === 'on') await reportUntenantedRows(rt.database, rt.log);
   const app = await buildApp({
     database: rt.database,
