@@ -7,7 +7,7 @@ import { AppError } from '../errors.ts';
 import { inSet, readScope, writeScope } from './access.ts';
 import type { TenancyContext } from './context.ts';
 import { partitionFilter } from './data-partitions.ts';
-import { compareRows, readTargets, scatter, writeTarget } from './placement/route.ts';
+import { compareRows, readTargets, scatter, writeTarget, type Target } from './placement/route.ts';
 
 /**
  * The scoped data-access layer. Every read is limited to the active role's readable tenants (plus
@@ -93,6 +93,12 @@ function afterCursor(orderBy: string, descending: boolean, after: ListOptions['a
   return sql<boolean>`(${beyond} or (${column} = ${after.value} and ${laterId}) or ${nulls})`;
 }
 
+/** The rows of `type` one target may show the active role: its tenants, its partitions, `where`. */
+function visible(ctx: TenancyContext, type: ObjectType, target: Target, where: Row): RawBuilder<boolean> {
+  return sql<boolean>`${tenantFilter(type, target.tenants, target.publicRows)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
+    and ${whereEquals(where)}`;
+}
+
 /**
  * A page of objects of the readable tenants, ordered by `orderBy` then id. Across shards each
  * database returns its first `limit` rows and the merge keeps the first `limit` of them all: the
@@ -106,8 +112,7 @@ export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, opt
   const pages = await scatter(targets, (target) =>
     scoped(ctx, target.database, readScope({ ...ctx.access, read: target.tenants }), async (tx) => {
       const result = await sql<Row>`select * from ${sql.table(type.table)}
-        where ${tenantFilter(type, target.tenants, target.publicRows)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
-          and ${whereEquals(options.where ?? {})} and ${afterCursor(orderBy, options.descending ?? false, options.after)}
+        where ${visible(ctx, type, target, options.where ?? {})} and ${afterCursor(orderBy, options.descending ?? false, options.after)}
         order by ${sql.ref(orderBy)} ${options.descending ? sql`desc` : sql`asc`}, id
         limit ${limit}`.execute(tx);
       return result.rows;
@@ -122,8 +127,7 @@ export async function countObjects(ctx: TenancyContext, name: ObjectTypeName, wh
   const counts = await scatter(targets, (target) =>
     scoped(ctx, target.database, readScope({ ...ctx.access, read: target.tenants }), async (tx) => {
       const result = await sql<{ n: number }>`select count(*)::integer as n from ${sql.table(type.table)}
-        where ${tenantFilter(type, target.tenants, target.publicRows)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
-          and ${whereEquals(where)}`.execute(tx);
+        where ${visible(ctx, type, target, where)}`.execute(tx);
       return result.rows[0]!.n;
     }),
   );

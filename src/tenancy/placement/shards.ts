@@ -23,21 +23,19 @@ export type ShardsOptions = {
   readonly poolMaxPerShard?: number;
 };
 
-type OpenShard = { database: Promise<Database>; lastUsed: number; closable: boolean };
+type OpenShard = { database: Promise<Database>; lastUsed: number };
 
 export class Shards {
   readonly #open = new Map<string, OpenShard>();
   // In-memory silos (tests, throw-away installs) have nowhere to be reopened from: never closed.
   readonly #memory = new Map<string, Database>();
-  readonly #timer: NodeJS.Timeout;
+  // Started with the first silo opened: an installation (or a test) with none keeps no timer.
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly pool: Database,
     readonly options: ShardsOptions = {},
-  ) {
-    this.#timer = setInterval(() => void this.closeIdle(), Math.max(1000, (options.idleMs ?? 60_000) / 2));
-    this.#timer.unref();
-  }
+  ) {}
 
   /** The database of a shard by name (the pool's is 'pool'). */
   async get(name: string): Promise<Database> {
@@ -46,7 +44,8 @@ export class Shards {
     if (memory) return memory;
     let shard = this.#open.get(name);
     if (!shard) {
-      shard = { database: this.#openShard(name), lastUsed: Date.now(), closable: true };
+      shard = { database: this.#openShard(name), lastUsed: Date.now() };
+      this.#timer ??= setInterval(() => void this.closeIdle(), Math.max(1000, (this.options.idleMs ?? 60_000) / 2)).unref();
       this.#open.set(name, shard);
       shard.database.catch(() => this.#open.delete(name));
     }
