@@ -2,11 +2,12 @@ import { runHostResolution, reportHostResolution } from './host-resolution.ts';
 import { reportHttpHook, runHttpHook } from './http-hook.ts';
 import { reportRlsList, rlsOptionsFromArgs, runRlsList } from './rls-list.ts';
 import { runPlacement } from './placement.ts';
+import { reportBusinessCalendar, runBusinessCalendar } from './business-calendar.ts';
 import { parseArgs } from './support/args.ts';
 
 /**
  * `npm run bench`: every benchmark in turn, each report printed as markdown (progress on stderr).
- *   --only host|http|rls|placement   run one of them
+ *   --only host|http|rls|placement|calendar   run one of them
  *   --tenants N            tenants/hosts for all of them (default 10000)
  *   rls-list options: --tickets N --keep --reuse --url URL --database NAME --iterations-one|group|all N
  *   http-hook options: --runs N --duration S --warmup S --connections N
@@ -46,6 +47,10 @@ if (only === 'all' || only === 'rls') {
 if (only === 'all' || only === 'placement') {
   console.error('[bench] placement: tenant creation and the merged queue across shards (PostgreSQL)');
   sections.push(await runPlacement());
+}
+if (only === 'all' || only === 'calendar') {
+  console.error('[bench] business-hours arithmetic (perf_hooks)');
+  sections.push(reportBusinessCalendar(runBusinessCalendar({ calls: args.int('calls', 20_000), rounds: args.int('rounds', 6) })));
 }
 console.log(sections.join('\n\n'));
 console.error(`[bench] done in ${Math.round((Date.now() - started) / 1000)} s`);

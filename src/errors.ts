@@ -17,10 +17,15 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   TENANT_RULE_VIOLATION: 422,
   TENANT_IMMUTABLE: 422,
+  /** A ticket filter refused an incoming ticket. */
+  TICKET_REJECTED: 422,
+  /** An Idempotency-Key sent again with another request. */
+  IDEMPOTENCY_KEY_REUSED: 422,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
+  TENANT_MOVING: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -46,3 +51,18 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string): AppError => new AppError('NOT_FOUND', `${what} was not found.`);
+
+/**
+ * Runs `work`, renaming the field of an AppError from a column name to the API name the caller
+ * used (`department_id` -> `departmentId`), so an error names the very field that was sent.
+ */
+export async function withFieldNames<T>(fieldOfColumn: ReadonlyMap<string, string>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const field = error instanceof AppError && error.field ? fieldOfColumn.get(error.field) : undefined;
+    if (!field) throw error;
+    const appError = error as AppError;
+    throw new AppError(appError.code, appError.message.replace(appError.field!, field), field);
+  }
+}

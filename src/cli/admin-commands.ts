@@ -8,6 +8,10 @@ import { AppError } from '../errors.ts';
 import type { Runtime } from './runtime.ts';
 import { migrateSilos } from '../tenancy/placement/migrate-shards.ts';
 import { deleteTenant } from '../tenancy/placement/delete-tenant.ts';
+import { moveTenant } from '../tenancy/placement/move-tenant.ts';
+import { importTenant } from '../tenancy/placement/import-tenant.ts';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { Shards } from '../tenancy/placement/shards.ts';
 import { createContact } from '../identity/create-contact.ts';
 import { createRole } from '../identity/create-role.ts';
@@ -28,6 +32,9 @@ const str = (options: AdminOptions, key: string): string => {
   const value = options[key];
   if (typeof value !== 'string' || !value) throw new AppError('VALIDATION_FAILED', `--${key} is required.`, key);
   return value;
+};
+const invalidTarget = (): never => {
+  throw new AppError('VALIDATION_FAILED', '--to is pool or silo.', 'to');
 };
 const list = (value: AdminOptions[string]): string[] => (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []);
 
@@ -168,9 +175,33 @@ export const adminCommands: Record<string, AdminCommand> = {
   'tenant.list': (rt) => tenantTable(rt),
   'tenant.show': (rt, o) => tenantTable(rt, str(o, 'slug')),
   'tenant.delete': async (rt, o) => {
-    await deleteTenant(await admin(rt), str(o, 'slug'));
+    await deleteTenant(await admin(rt), str(o, 'slug'), { dataDir: rt.config.dataDir });
     await rt.catalog.refresh();
     return `Deleted tenant ${str(o, 'slug')} and all its data.`;
+  },
+  'tenant.move': async (rt, o) => {
+    const report = await moveTenant(rt.shards, rt.catalog, str(o, 'slug'), {
+      ...(o.to === 'pool' || o.to === 'silo' ? { to: o.to } : {}),
+      ...(o.to !== undefined && o.to !== 'pool' && o.to !== 'silo' ? invalidTarget() : {}),
+      serverUrl: typeof o.server === 'string' ? o.server : undefined,
+      abort: o.abort === true,
+      // Every process sees a frozen tenant within two catalog checks; embedded, this is the only process.
+      settleMs: rt.config.databaseUrl ? 2 * rt.config.hostCacheTtlMs + 500 : 0,
+    });
+    if (o.abort === true) return `Abandoned the move of ${report.tenant}; it stays on ${report.from}.`;
+    const rows = Object.values(report.rows).reduce((a, b) => a + b, 0);
+    return `Moved ${report.tenant} from ${report.from} to ${report.to}: ${rows} rows in ${Object.keys(report.rows).length} tables copied and verified; writes were paused for ${report.frozenMs} ms.`;
+  },
+  'tenant.import': async (rt, o) => {
+    const file = str(o, 'file');
+    if (!(await stat(file).catch(() => undefined))?.isFile()) throw new AppError('NOT_FOUND', `No archive file ${file}.`, 'file');
+    const imported = await importTenant(rt.shards, rt.catalog, rt.settings, createReadStream(file), {
+      slug: typeof o.slug === 'string' ? o.slug : undefined,
+      hosts: o.host === undefined ? undefined : list(o.host),
+      parent: typeof o.parent === 'string' ? o.parent : undefined,
+      dataDir: rt.config.dataDir,
+    });
+    return `Imported tenant ${imported.slug} into the pool: ${imported.rows} rows and ${imported.files} files.`;
   },
   'tenant.suspend': setStatus('suspended'),
   'tenant.resume': setStatus('active'),

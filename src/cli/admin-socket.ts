@@ -1,4 +1,5 @@
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
+import { exportTenant } from '../tenancy/placement/export-tenant.ts';
 import { chmodSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppError } from '../errors.ts';
@@ -26,6 +27,7 @@ export async function listenAdminSocket(rt: Runtime): Promise<Server> {
       let reply: Reply;
       try {
         const { command, options } = JSON.parse(body) as { command: string; options: AdminOptions };
+        if (command === 'tenant.export') return await streamExport(rt, String(options.slug), res);
         const run = adminCommands[command];
         if (!run) throw new AppError('NOT_FOUND', `No admin command "${command}".`);
         reply = { output: await run(rt, options) };
@@ -41,6 +43,42 @@ export async function listenAdminSocket(rt: Runtime): Promise<Server> {
   chmodSync(path, 0o600);
   rt.database.setAdminSocket(path);
   return server;
+}
+
+/** An archive is streamed as the answer itself; an error before its first byte is a JSON reply. */
+async function streamExport(rt: Runtime, slug: string, res: ServerResponse): Promise<void> {
+  if (!rt.catalog.snapshot().bySlug.has(slug)) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
+  res.setHeader('content-type', 'application/gzip');
+  try {
+    await exportTenant(rt.shards, rt.catalog, slug, res, { dataDir: rt.config.dataDir });
+    res.end();
+  } catch (error) {
+    rt.log.error({ err: error }, 'tenant export failed');
+    // The client sees the answer cut short and says the archive is incomplete.
+    res.destroy(error as Error);
+  }
+}
+
+/**
+ * Runs `tenant.export` in the server and copies the archive it streams to `out`. Resolves with
+ * an error reply, or undefined once the whole archive arrived.
+ */
+export async function receiveExport(socketPath: string, slug: string, out: NodeJS.WritableStream): Promise<Reply | undefined> {
+  return new Promise((ok, fail) => {
+    const req = request({ socketPath, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      if (!String(res.headers['content-type']).startsWith('application/gzip')) {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => ok(JSON.parse(body) as Reply));
+        return;
+      }
+      res.on('error', () => undefined);
+      res.on('close', () => (res.complete ? ok(undefined) : fail(new Error('the server stopped sending the archive before its end; it is incomplete'))));
+      res.pipe(out, { end: false });
+    });
+    req.on('error', fail);
+    req.end(JSON.stringify({ command: 'tenant.export', options: { slug } }));
+  });
 }
 
 export async function sendAdminCommand(socketPath: string, command: string, options: AdminOptions): Promise<Reply> {

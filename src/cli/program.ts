@@ -7,8 +7,10 @@ import { AppError } from '../errors.ts';
 import { startServer } from '../http/server.ts';
 import { Shards } from '../tenancy/placement/shards.ts';
 import { adminCommands, migrateEveryShard, type AdminOptions } from './admin-commands.ts';
-import { sendAdminCommand } from './admin-socket.ts';
-import { databaseOptions, openRuntime } from './runtime.ts';
+import { receiveExport, sendAdminCommand } from './admin-socket.ts';
+import { progressBar } from './progress.ts';
+import { exportTenant } from '../tenancy/placement/export-tenant.ts';
+import { databaseOptions, openRuntime, type Runtime } from './runtime.ts';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 
@@ -58,18 +60,24 @@ async function confirmDeletion(slug: string): Promise<void> {
   if (answer.trim() !== slug) fail('Not confirmed; nothing was deleted.');
 }
 
+/** How to run one command: by default the admin command of that name, here or in the server. */
+type AdminRun = {
+  readonly remote?: (socketPath: string) => Promise<{ output?: string; error?: { code: string; message: string; field?: string } } | undefined>;
+  readonly local?: (rt: Runtime) => Promise<string>;
+};
+
 /** Runs an admin command here, or in the running server when it holds the embedded database. */
-async function admin(command: string, options: AdminOptions): Promise<void> {
+async function admin(command: string, options: AdminOptions, run: AdminRun = {}): Promise<void> {
   try {
     const config = loadConfig();
     const holder = config.databaseUrl ? undefined : readLock(resolve(config.dataDir));
     if (holder?.adminSocket) {
       // The socket is gone while that server shuts down (or the lock's process id now belongs to another process).
-      const reply = await sendAdminCommand(holder.adminSocket, command, options).catch((error: Error) =>
+      const reply = await (run.remote ?? ((socket) => sendAdminCommand(socket, command, options)))(holder.adminSocket).catch((error: Error) =>
         fail(`The server (process ${holder.pid}) holding the embedded database in ${resolve(config.dataDir)} does not answer on ${holder.adminSocket} (${error.message}); if it is stopping, try again once it has stopped.`),
       );
-      if (reply.error) fail(`${reply.error.message}${reply.error.field ? ` (${reply.error.field})` : ''} [${reply.error.code}]`);
-      process.stdout.write(`${reply.output}\n`);
+      if (reply?.error) fail(`${reply.error.message}${reply.error.field ? ` (${reply.error.field})` : ''} [${reply.error.code}]`);
+      if (reply?.output !== undefined) process.stdout.write(`${reply.output}\n`);
       return;
     }
     if (command === 'migrate') {
@@ -86,7 +94,8 @@ async function admin(command: string, options: AdminOptions): Promise<void> {
     }
     const rt = await openRuntime(config, createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }));
     try {
-      process.stdout.write(`${await adminCommands[command]!(rt, options)}\n`);
+      const output = await (run.local ?? ((rt: Runtime) => adminCommands[command]!(rt, options)))(rt);
+      if (output) process.stdout.write(`${output}\n`);
     } finally {
       await rt.shards.close();
       await rt.database.close();
@@ -94,6 +103,21 @@ async function admin(command: string, options: AdminOptions): Promise<void> {
   } catch (error) {
     explain(error);
   }
+}
+
+/** `tenant export`: the archive goes to stdout, never to a terminal; progress goes to stderr. */
+async function exportArchive(slug: string): Promise<void> {
+  if (process.stdout.isTTY) fail(`The archive is binary: redirect it to a file, e.g. tenantdesk tenant export ${slug} > ${slug}.tdz`);
+  await admin('tenant.export', { slug }, {
+    remote: (socket) => receiveExport(socket, slug, process.stdout),
+    local: async (rt) => {
+      const bar = progressBar(`Exporting ${slug}`);
+      const done = await exportTenant(rt.shards, rt.catalog, slug, process.stdout, { dataDir: rt.config.dataDir, progress: bar.update });
+      bar.finish();
+      if (process.stderr.isTTY) process.stderr.write(`Exported tenant ${slug}: ${done.rows} rows and ${done.files} files.\n`);
+      return '';
+    },
+  });
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -128,6 +152,24 @@ export function program(): Command {
       if (!o.yes) await confirmDeletion(slug);
       await admin('tenant.delete', { slug });
     });
+  tenant
+    .command('move <slug>')
+    .description('move a tenant into the pool or into a silo of its own; rerun to finish an interrupted move')
+    .option('--to <where>', 'pool or silo (a rerun carries on the move under way)')
+    .option('--server <url>', 'with --to silo: the PostgreSQL server for it (default: the pool’s)')
+    .option('--abort', 'undo a move that has not switched yet: the tenant stays where it was')
+    .action((slug: string, o: AdminOptions) => admin('tenant.move', { ...o, slug }));
+  tenant
+    .command('export <slug>')
+    .description("write the tenant's archive (every row and file) to stdout: tenantdesk tenant export acme > acme.tdz")
+    .action((slug: string) => exportArchive(slug));
+  tenant
+    .command('import <file>')
+    .description('create a tenant, in the pool, from an archive made by export')
+    .option('--slug <slug>', "import under another slug than the archive's")
+    .option('--host <host>', "host names instead of the archive's (repeatable)", collect)
+    .option('--parent <slug>', "the parent tenant, instead of the archive's")
+    .action((file: string, o: AdminOptions) => admin('tenant.import', { ...o, file: resolve(file) }));
   tenant.command('suspend <slug>').description('suspend a tenant: its hosts answer 403').action((slug: string) => admin('tenant.suspend', { slug }));
   tenant.command('resume <slug>').description('make a suspended tenant active again').action((slug: string) => admin('tenant.resume', { slug }));
   const host = tenant.command('host').description("manage a tenant's host names");

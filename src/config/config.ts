@@ -27,6 +27,8 @@ const envSchema = z.object({
   SIGNIN_WINDOW_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
   PUBLIC_SCHEME: z.enum(['http', 'https']).default('https'),
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 90).default(12),
+  JOB_RUNNER: booleanFlag.default(true),
+  JOB_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
 });
 
 export type Config = {
@@ -47,6 +49,8 @@ export type Config = {
   sessionTtlMs: number;
   signInThrottle: SignInThrottle;
   publicScheme: 'http' | 'https';
+  /** Whether this process runs background jobs, and how often it looks for due ones. */
+  jobs: { enabled: boolean; pollMs: number };
 };
 
 /** How many failed sign-ins, per account and per client address, lock sign-in for the window. */
@@ -85,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowMs: Math.round(e.SIGNIN_WINDOW_MINUTES * 60_000),
     },
     publicScheme: e.PUBLIC_SCHEME,
+    jobs: { enabled: e.JOB_RUNNER, pollMs: e.JOB_POLL_MS },
   };
 }
 

@@ -38,6 +38,16 @@ export type ObjectType = {
   /** A human label column, for choice lists. */
   readonly labelColumn?: string;
   readonly references: readonly Reference[];
+  /**
+   * Short-lived rows (sign-in throttling) that moving or exporting a tenant leaves behind rather
+   * than copies; deleting the tenant deletes them.
+   */
+  readonly transient?: boolean;
+  /**
+   * Rows with no tenant belong to the installation itself (installation jobs), not to a tenant that
+   * was forgotten: the start-up report of untenanted rows leaves them out.
+   */
+  readonly installationRows?: boolean;
 };
 
 const types = {
@@ -47,6 +57,7 @@ const types = {
   tenantGroupMember: { name: 'tenantGroupMember', table: 'tenant_group_members', class: 'catalog', references: [] },
   catalogState: { name: 'catalogState', table: 'catalog_state', class: 'catalog', references: [] },
   shard: { name: 'shard', table: 'shards', class: 'catalog', references: [] },
+  tenantMove: { name: 'tenantMove', table: 'tenant_moves', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
   role: { name: 'role', table: 'roles', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
   contact: { name: 'contact', table: 'contacts', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
   contactRole: {
@@ -94,8 +105,10 @@ const types = {
     tenantColumn: 'tenant_id',
     references: [{ column: 'contact_id', target: 'contact', impliesTenant: true, sameTenant: true }],
   },
-  signInFailure: { name: 'signInFailure', table: 'sign_in_failures', class: 'tenant-required', tenantColumn: 'tenant_id', references: [] },
+  signInFailure: { name: 'signInFailure', table: 'sign_in_failures', class: 'tenant-required', tenantColumn: 'tenant_id', references: [], transient: true },
   mailOutbox: { name: 'mailOutbox', table: 'mail_outbox', class: 'tenant-required', tenantColumn: 'tenant_id', references: [] },
+  job: { name: 'job', table: 'jobs', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [], installationRows: true },
+  jobSchedule: { name: 'jobSchedule', table: 'job_schedules', class: 'catalog', references: [] },
   priority: { name: 'priority', table: 'priorities', class: 'public', labelColumn: 'name', references: [] },
   category: {
     name: 'category',
@@ -140,7 +153,82 @@ const types = {
       { column: 'location_id', target: 'location' },
       { column: 'priority_id', target: 'priority' },
       { column: 'department_id', target: 'department' },
+      { column: 'status_id', target: 'ticketStatus' },
+      { column: 'urgency_id', target: 'urgency' },
+      { column: 'help_topic_id', target: 'helpTopic' },
+      { column: 'team_id', target: 'team', spEligible: true },
+      { column: 'sla_plan_id', target: 'slaPlan' },
+      { column: 'merged_into_id', target: 'ticket', sameTenant: true },
     ],
+  },
+  ticketStatus: { name: 'ticketStatus', table: 'ticket_statuses', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
+  urgency: { name: 'urgency', table: 'urgencies', class: 'public', labelColumn: 'name', references: [] },
+  slaPlan: { name: 'slaPlan', table: 'sla_plans', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
+  team: { name: 'team', table: 'teams', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
+  teamMember: {
+    name: 'teamMember',
+    table: 'team_members',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [
+      { column: 'team_id', target: 'team', impliesTenant: true, sameTenant: true },
+      // The service provider's agents may work in a tenant's team.
+      { column: 'contact_id', target: 'contact', spEligible: true },
+    ],
+  },
+  helpTopic: {
+    name: 'helpTopic',
+    table: 'help_topics',
+    class: 'tenant-optional',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'name',
+    references: [
+      { column: 'department_id', target: 'department' },
+      { column: 'priority_id', target: 'priority' },
+      { column: 'sla_plan_id', target: 'slaPlan' },
+    ],
+  },
+  cannedResponse: { name: 'cannedResponse', table: 'canned_responses', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'title', references: [] },
+  ticketFilter: {
+    name: 'ticketFilter',
+    table: 'ticket_filters',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'name',
+    references: [
+      { column: 'set_department_id', target: 'department' },
+      { column: 'set_priority_id', target: 'priority' },
+      { column: 'set_assignee_id', target: 'contact', spEligible: true },
+      { column: 'set_team_id', target: 'team', spEligible: true },
+    ],
+  },
+  tenantCounter: { name: 'tenantCounter', table: 'tenant_counters', class: 'tenant-required', tenantColumn: 'tenant_id', references: [] },
+  threadEntry: {
+    name: 'threadEntry',
+    table: 'thread_entries',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [
+      { column: 'ticket_id', target: 'ticket', impliesTenant: true, sameTenant: true },
+      { column: 'author_id', target: 'contact', spEligible: true },
+    ],
+  },
+  ticketLink: {
+    name: 'ticketLink',
+    table: 'ticket_links',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [
+      { column: 'ticket_id', target: 'ticket', impliesTenant: true, sameTenant: true },
+      { column: 'linked_ticket_id', target: 'ticket', sameTenant: true },
+    ],
+  },
+  idempotencyKey: {
+    name: 'idempotencyKey',
+    table: 'idempotency_keys',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [{ column: 'caller_id', target: 'contact', impliesTenant: true, sameTenant: true }],
   },
 } as const satisfies Record<string, ObjectType>;
 

@@ -38,6 +38,8 @@ export type TenantGroupsTable = {
 
 export type TenantGroupMembersTable = { group_id: number; tenant_id: number };
 export type ShardsTable = { name: string; kind: 'pool' | 'silo'; location: string; created_at: Timestamp };
+export type MovePhase = 'provisioning' | 'copying' | 'frozen' | 'cleaning';
+export type TenantMovesTable = { tenant_id: number; from_shard: string; to_shard: string; phase: MovePhase; started_at: Timestamp; updated_at: Timestamp };
 export type CatalogStateTable = { singleton: Generated<boolean>; version: number };
 
 export type RolesTable = {
@@ -153,6 +155,94 @@ export type TicketsTable = {
   department_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  number: string | null;
+  type: ColumnType<TicketType, TicketType | undefined, TicketType>;
+  status_id: string | null;
+  urgency_id: string | null;
+  help_topic_id: string | null;
+  team_id: string | null;
+  sla_plan_id: string | null;
+  due_at: Timestamp | null;
+  source: ColumnType<TicketSource, TicketSource | undefined, TicketSource>;
+  custom_fields: Json<Record<string, unknown>>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  version: ColumnType<number, number | undefined, number>;
+  merged_into_id: string | null;
+  closed_at: Timestamp | null;
+};
+
+export type TicketType = 'incident' | 'request' | 'problem' | 'change';
+export type TicketSource = 'web' | 'email' | 'api' | 'phone';
+export type TicketState = 'open' | 'pending' | 'resolved' | 'closed';
+export type ThreadEntryKind = 'reply' | 'note' | 'event';
+
+export type TicketStatusesTable = { id: Generated<string>; tenant_id: number | null; slug: string; name: string; state: TicketState; position: ColumnType<number, number | undefined, number>; created_at: Timestamp };
+export type UrgenciesTable = { id: Generated<string>; slug: string; name: string; rank: number };
+export type SlaPlansTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  name: string;
+  first_response_minutes: number | null;
+  resolution_minutes: number;
+  timezone: ColumnType<string, string | undefined, string>;
+  business_hours: Json<Record<string, [string, string][]> | null>;
+  holidays: Json<string[]>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+};
+export type TeamsTable = { id: Generated<string>; tenant_id: number | null; name: string; created_at: Timestamp };
+export type TeamMembersTable = { id: Generated<string>; tenant_id: number | null; team_id: string; contact_id: string };
+export type HelpTopicsTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  name: string;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  department_id: string | null;
+  priority_id: string | null;
+  sla_plan_id: string | null;
+  custom_fields: Json<unknown[]>;
+  created_at: Timestamp;
+};
+export type CannedResponsesTable = { id: Generated<string>; tenant_id: number | null; title: string; body_html: string; created_at: Timestamp };
+export type TicketFiltersTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  name: string;
+  position: ColumnType<number, number | undefined, number>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  match: ColumnType<'all' | 'any', 'all' | 'any' | undefined, 'all' | 'any'>;
+  rules: Json<unknown[]>;
+  reject: ColumnType<boolean, boolean | undefined, boolean>;
+  set_department_id: string | null;
+  set_priority_id: string | null;
+  set_assignee_id: string | null;
+  set_team_id: string | null;
+  add_tags: ColumnType<string[], string[] | undefined, string[]>;
+  stop_processing: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+};
+export type TenantCountersTable = { id: Generated<string>; tenant_id: number | null; name: string; last_value: ColumnType<string, number | undefined, number> };
+export type ThreadEntriesTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  ticket_id: string;
+  kind: ThreadEntryKind;
+  author_id: string | null;
+  body_html: ColumnType<string, string | undefined, string>;
+  data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+};
+export type TicketLinksTable = { id: Generated<string>; tenant_id: number | null; ticket_id: string; linked_ticket_id: string; kind: ColumnType<string, string | undefined, string>; created_at: Timestamp };
+export type IdempotencyKeysTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  caller_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response: ColumnType<unknown, string | null | undefined, string | null>;
+  created_at: Timestamp;
+  completed_at: Timestamp | null;
 };
 
 export type DB = {
@@ -162,6 +252,7 @@ export type DB = {
   tenant_group_members: TenantGroupMembersTable;
   catalog_state: CatalogStateTable;
   shards: ShardsTable;
+  tenant_moves: TenantMovesTable;
   roles: RolesTable;
   contacts: ContactsTable;
   contact_roles: ContactRolesTable;
@@ -178,6 +269,18 @@ export type DB = {
   departments: DepartmentsTable;
   contact_departments: ContactDepartmentsTable;
   ticket_collaborators: TicketCollaboratorsTable;
+  ticket_statuses: TicketStatusesTable;
+  urgencies: UrgenciesTable;
+  sla_plans: SlaPlansTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  help_topics: HelpTopicsTable;
+  canned_responses: CannedResponsesTable;
+  ticket_filters: TicketFiltersTable;
+  tenant_counters: TenantCountersTable;
+  thread_entries: ThreadEntriesTable;
+  ticket_links: TicketLinksTable;
+  idempotency_keys: IdempotencyKeysTable;
 };
 
 export type Tenant = Selectable<TenantsTable>;
@@ -185,3 +288,5 @@ export type NewTenant = Insertable<TenantsTable>;
 export type TenantUpdate = Updateable<TenantsTable>;
 export type Role = Selectable<RolesTable>;
 export type Contact = Selectable<ContactsTable>;
+export type Ticket = Selectable<TicketsTable>;
+export type ThreadEntry = Selectable<ThreadEntriesTable>;

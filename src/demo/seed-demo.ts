@@ -5,6 +5,8 @@ import { Catalog } from '../tenancy/catalog/catalog.ts';
 import { createTenant } from '../tenancy/catalog/create-tenant.ts';
 import type { TenancySettings } from '../tenancy/settings.ts';
 import { systemContext } from '../tenancy/system-context.ts';
+import type { Row } from '../tenancy/data-access.ts';
+import { seedDemoDesk } from './seed-desk.ts';
 
 /** The demo installation printed at start: a service provider and three customer tenants. */
 export const DEMO_PASSWORD = 'tenantdesk-demo';
@@ -49,9 +51,10 @@ export async function seedDemo(shards: Shards, settings: TenancySettings, log?: 
   }
   const catalog = await Catalog.load(database);
   const ctx = systemContext(shards, settings, catalog.snapshot(), log);
+  const contacts = new Map<string, Row>();
   for (const login of demoLogins(0)) {
     const tenant = catalog.snapshot().bySlug.get(login.tenant)!;
-    await createContact(ctx, {
+    const contact = await createContact(ctx, {
       tenantId: tenant.id,
       kind: login.role.startsWith('sp-') ? 'staff' : login.role === 'customer' ? 'customer' : 'agent',
       email: login.email,
@@ -59,6 +62,11 @@ export async function seedDemo(shards: Shards, settings: TenancySettings, log?: 
       password: DEMO_PASSWORD,
       roles: [login.role],
     });
+    contacts.set(login.email, contact);
+  }
+  for (const t of DEMO_TENANTS.slice(1)) {
+    const people = { tenantId: catalog.snapshot().bySlug.get(t.slug)!.id, agent: contacts.get(`agent@${t.slug}.test`)!, customer: contacts.get(`customer@${t.slug}.test`)! };
+    await seedDemoDesk(ctx, people);
   }
   return true;
 }

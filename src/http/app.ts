@@ -13,7 +13,10 @@ import { signInRoutes, signOutRoutes } from './routes/auth.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { lookupRoutes } from './routes/lookups.ts';
 import { meRoutes } from './routes/me.ts';
+import { openApi } from './plugins/openapi.ts';
 import { tenantHost } from './plugins/tenant-host.ts';
+import { ticketRoutes } from './routes/tickets.ts';
+import { deskConfigRoutes } from './routes/desk-config.ts';
 import { healthRoutes } from './routes/health.ts';
 import { tenantInfoRoutes } from './routes/tenant-info.ts';
 
@@ -47,12 +50,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: options.trustProxy,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // Unknown body fields are refused (400), not silently dropped: a misspelt field is a mistake to report.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   registerErrorReplies(app);
   await app.register(cookie);
   const { database, catalog, settings, trustProxy } = options;
   const shards = options.shards ?? new Shards(database);
   if (!options.shards) app.addHook('onClose', () => shards.close());
+  await openApi(app);
   await app.register(healthRoutes, { database });
   await app.register(async (tenantScope) => {
     await tenantHost(tenantScope, { catalog, trustProxy });
@@ -65,6 +71,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(lookupRoutes);
       await signedIn.register(contactRoutes);
       await signedIn.register(apiKeyRoutes);
+      await signedIn.register(ticketRoutes);
+      await signedIn.register(deskConfigRoutes);
     });
   });
   return app;

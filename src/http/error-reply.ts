@@ -14,8 +14,9 @@ export function toAppError(error: unknown): AppError {
   if (e.validation && e.validation.length) {
     const first = e.validation[0]!;
     const path = (first.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
-    const missing = (first.params as { missingProperty?: string } | undefined)?.missingProperty;
-    const field = [path, missing].filter(Boolean).join('.') || undefined;
+    const params = first.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+    const field = [path, params?.missingProperty ?? params?.additionalProperty].filter(Boolean).join('.') || undefined;
+    if (params?.additionalProperty) return new AppError('VALIDATION_FAILED', `${field} is not a field this request accepts.`, field);
     return new AppError('VALIDATION_FAILED', `${field ?? 'The request'} ${first.message ?? 'is not valid'}.`, field);
   }
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
@@ -28,7 +29,9 @@ export function toAppError(error: unknown): AppError {
 export function registerErrorReplies(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (appError.status >= 500 && appError.code !== 'TENANT_MOVING') request.log.error({ err: error }, 'request failed');
+    // Both 503s are passing states (a shard out of reach, a tenant mid-move): say when to retry.
+    if (appError.status === 503) reply.header('retry-after', '5');
     return reply.status(appError.status).send(appError.toJSON());
   });
   app.setNotFoundHandler((request, reply) =>

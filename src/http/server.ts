@@ -6,6 +6,7 @@ import { demoLogins, DEMO_PASSWORD, seedDemo } from '../demo/seed-demo.ts';
 import { reportUntenantedRows } from '../tenancy/untenanted-report.ts';
 import { buildApp } from './app.ts';
 import { migrateSilos } from '../tenancy/placement/migrate-shards.ts';
+import { startBackgroundWork } from '../jobs/background-work.ts';
 
 export type RunningServer = { app: FastifyInstance; url: string; stop(): Promise<void> };
 
@@ -32,6 +33,8 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
   const port = typeof address === 'object' && address ? address.port : rt.config.port;
   let adminSocket: Server | undefined;
   if (rt.database.kind === 'pglite') adminSocket = await listenAdminSocket(rt);
+  // Jobs start once the server is up and stop first: the job in hand finishes before the database closes.
+  const jobs = startBackgroundWork(rt);
   if (options.demo) printDemo(port);
   return {
     app,
@@ -39,6 +42,7 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
     // Stops accepting, lets in-flight requests finish, then closes the database.
     stop: async () => {
       adminSocket?.close();
+      await jobs.stop();
       await app.close();
       await rt.shards.close();
       await rt.database.close();

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { TenancyContext } from '../tenancy/context.ts';
+import { createObject } from '../tenancy/data-access.ts';
 
 export type AuditEntry = {
   tenantId: number;
@@ -11,22 +13,33 @@ export type AuditEntry = {
   ip?: string;
 };
 
+/** The row of an audit event. */
+function auditRow(entry: AuditEntry) {
+  return {
+    tenant_id: entry.tenantId,
+    actor_contact_id: entry.actorContactId ?? null,
+    action: entry.action,
+    object_type: entry.objectType ?? null,
+    object_id: entry.objectId ?? null,
+    data: JSON.stringify(entry.data ?? {}),
+    ip: entry.ip ?? null,
+  };
+}
+
 /**
  * Appends an event to the tenant's audit log. Security events (a failed sign-in) have no signed-in
  * actor and happen before any tenant scope exists, so this writes through the owner connection,
  * or through the caller's transaction so the event commits with the change it records.
  */
 export async function recordAudit(db: Kysely<DB>, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .values({
-      tenant_id: entry.tenantId,
-      actor_contact_id: entry.actorContactId ?? null,
-      action: entry.action,
-      object_type: entry.objectType ?? null,
-      object_id: entry.objectId ?? null,
-      data: JSON.stringify(entry.data ?? {}),
-      ip: entry.ip ?? null,
-    })
-    .execute();
+  await db.insertInto('audit_events').values(auditRow(entry)).execute();
+}
+
+/**
+ * Appends an event through the scoped data-access layer, inside the caller's unit of work: the
+ * write rules apply (the actor may reference the service provider's contact), and the event
+ * commits or rolls back with the change it records.
+ */
+export async function recordAuditInScope(ctx: TenancyContext, entry: AuditEntry): Promise<void> {
+  await createObject(ctx, 'auditEvent', auditRow(entry));
 }

@@ -7,7 +7,7 @@ import { AppError } from '../errors.ts';
 import { inSet, readScope, writeScope } from './access.ts';
 import type { TenancyContext } from './context.ts';
 import { partitionFilter } from './data-partitions.ts';
-import { compareRows, readTargets, scatter, writeTarget, type Target } from './placement/route.ts';
+import { assertWritesOpen, compareRows, readTargets, scatter, writeTarget, type Target } from './placement/route.ts';
 
 /**
  * The scoped data-access layer. Every read is limited to the active role's readable tenants (plus
@@ -28,6 +28,17 @@ export function tenantFilter(type: ObjectType, set: TenantSet, publicRows = true
   if (set === 'all') return publicRows ? sql<boolean>`true` : sql<boolean>`${column} is not null`;
   const own = sql<boolean>`${column} = any (${sql.val([...set])}::integer[])`;
   return type.class === 'tenant-optional' && publicRows ? sql<boolean>`(${column} is null or ${own})` : own;
+}
+
+/**
+ * `tenantFilter` for one target. An `all` read of the pool leaves out the rows of tenants being
+ * moved into it: until the move switches the shard map, those rows are partial copies.
+ */
+function targetFilter(type: ObjectType, target: Pick<Target, 'tenants' | 'publicRows' | 'exclude'>): RawBuilder<boolean> {
+  const filter = tenantFilter(type, target.tenants, target.publicRows);
+  if (!target.exclude?.length || type.class === 'public') return filter;
+  const column = sql.ref(type.tenantColumn!);
+  return sql<boolean>`${filter} and (${column} is null or not (${column} = any (${sql.val(target.exclude)}::integer[])))`;
 }
 
 function whereEquals(where: Row): RawBuilder<boolean> {
@@ -64,7 +75,7 @@ async function scoped<T>(ctx: TenancyContext, database: Database, scope: DbScope
  * use case that writes several objects writes all of them or none. It lives in the database of
  * `tenantId` (the pool when none): the tenant the use case writes to.
  */
-export async function inTransaction<T>(ctx: TenancyContext, work: (ctx: TenancyContext) => Promise<T>, tenantId?: number | null): Promise<T> {
+export async function inTransaction<C extends TenancyContext, T>(ctx: C, work: (ctx: C) => Promise<T>, tenantId?: number | null): Promise<T> {
   if (ctx.tx) return work(ctx);
   const database = await writeTarget(ctx, tenantId);
   return database.app.transaction().execute((tx) => work({ ...ctx, tx, txDatabase: database }));
@@ -77,7 +88,15 @@ export type ListOptions = {
   limit?: number;
   /** Keyset pagination: the page after this row (its order value and id), stable under inserts. */
   after?: { value: unknown; id: string };
+  /** Rows whose `column` contains `text`, case-insensitively (a plain substring, no wildcards). */
+  contains?: { column: string; text: string };
 };
+
+function containsText(contains: ListOptions['contains']): RawBuilder<boolean> {
+  if (!contains) return sql<boolean>`true`;
+  const pattern = `%${contains.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<boolean>`${sql.ref(contains.column)} ilike ${pattern}`;
+}
 
 /** Rows strictly after the cursor in (orderBy, id) order; PostgreSQL's null placement included. */
 function afterCursor(orderBy: string, descending: boolean, after: ListOptions['after']): RawBuilder<boolean> {
@@ -95,7 +114,7 @@ function afterCursor(orderBy: string, descending: boolean, after: ListOptions['a
 
 /** The rows of `type` one target may show the active role: its tenants, its partitions, `where`. */
 function visible(ctx: TenancyContext, type: ObjectType, target: Target, where: Row): RawBuilder<boolean> {
-  return sql<boolean>`${tenantFilter(type, target.tenants, target.publicRows)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
+  return sql<boolean>`${targetFilter(type, target)} and ${partitionFilter(type, ctx.access.partitions ?? [])}
     and ${whereEquals(where)}`;
 }
 
@@ -112,7 +131,8 @@ export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, opt
   const pages = await scatter(targets, (target) =>
     scoped(ctx, target.database, readScope({ ...ctx.access, read: target.tenants }), async (tx) => {
       const result = await sql<Row>`select * from ${sql.table(type.table)}
-        where ${visible(ctx, type, target, options.where ?? {})} and ${afterCursor(orderBy, options.descending ?? false, options.after)}
+        where ${visible(ctx, type, target, options.where ?? {})} and ${containsText(options.contains)}
+          and ${afterCursor(orderBy, options.descending ?? false, options.after)}
         order by ${sql.ref(orderBy)} ${options.descending ? sql`desc` : sql`asc`}, id
         limit ${limit}`.execute(tx);
       return result.rows;
@@ -134,12 +154,14 @@ export async function countObjects(ctx: TenancyContext, name: ObjectTypeName, wh
   return counts.reduce((a, b) => a + b, 0);
 }
 
-async function selectById(tx: ScopedTx, type: ObjectType, set: TenantSet, id: unknown, ctx?: TenancyContext, publicRows = true): Promise<Row | undefined> {
+type TargetRows = Pick<Target, 'tenants' | 'publicRows' | 'exclude'>;
+
+async function selectById(tx: ScopedTx, type: ObjectType, target: TargetRows, id: unknown, ctx?: TenancyContext): Promise<Row | undefined> {
   if (typeof id !== 'string' || !UUID.test(id)) return undefined;
   // With a context, the active role's data partitions apply too (reference checks pass none).
   const partition = partitionFilter(type, ctx?.access.partitions ?? []);
   const result = await sql<Row>`select * from ${sql.table(type.table)}
-    where id = ${id} and ${tenantFilter(type, set, publicRows)} and ${partition}`.execute(tx);
+    where id = ${id} and ${targetFilter(type, target)} and ${partition}`.execute(tx);
   return result.rows[0];
 }
 
@@ -151,7 +173,7 @@ async function locate(ctx: TenancyContext, type: ObjectType, set: TenantSet, id:
   if (typeof id !== 'string' || !UUID.test(id)) return undefined;
   for (const target of await readTargets(ctx, type, set)) {
     const row = await scoped(ctx, target.database, { read: target.tenants, write: [], writePublic: false }, (tx) =>
-      selectById(tx, type, target.tenants, id, partitioned ? ctx : undefined, target.publicRows),
+      selectById(tx, type, target, id, partitioned ? ctx : undefined),
     );
     if (row) return { row, database: target.database };
   }
@@ -161,7 +183,7 @@ async function locate(ctx: TenancyContext, type: ObjectType, set: TenantSet, id:
 /** A written row must still lie inside the role's data partitions, or the write is undone. */
 async function assertInPartition(ctx: TenancyContext, tx: ScopedTx, type: ObjectType, id: unknown): Promise<void> {
   if (!ctx.access.partitions?.some((p) => p.type === type.name)) return;
-  if (!(await selectById(tx, type, 'all', id, ctx))) {
+  if (!(await selectById(tx, type, { tenants: 'all', publicRows: true }, id, ctx))) {
     throw new AppError('DATA_PARTITION_DENIED', `This ${type.name} would fall outside the data partition of your active role.`);
   }
 }
@@ -193,7 +215,25 @@ export async function createObject(ctx: TenancyContext, name: ObjectTypeName, in
   });
 }
 
-export async function updateObject(ctx: TenancyContext, name: ObjectTypeName, id: string, patch: Row): Promise<Row> {
+/**
+ * The tenant a new object of `name` with `values` would be created in (write rule 2: given,
+ * implied by a reference, or the role's only writable tenant), checked writable; nothing is written.
+ * For use cases that need the tenant before they write (a ticket's number, its tenant's filters).
+ */
+export async function tenantOfNew(ctx: TenancyContext, name: ObjectTypeName, values: Row): Promise<number | null> {
+  const type = objectType(name);
+  return guarded(async () => {
+    const tenantId = await decideTenant(ctx, type, { ...values });
+    assertWritable(ctx, type, tenantId);
+    return tenantId;
+  });
+}
+
+/**
+ * Updates one object. `expect` makes it conditional (optimistic concurrency): when the stored row
+ * no longer has these values, nothing is written and the answer is CONFLICT.
+ */
+export async function updateObject(ctx: TenancyContext, name: ObjectTypeName, id: string, patch: Row, options: { expect?: Row } = {}): Promise<Row> {
   const type = objectType(name);
   return guarded(async () => {
     const found = await locate(ctx, type, ctx.access.read, id, true);
@@ -204,15 +244,17 @@ export async function updateObject(ctx: TenancyContext, name: ObjectTypeName, id
       throw new AppError('TENANT_IMMUTABLE', 'The tenant of an object cannot change after it is created.', tenantColumn);
     }
     assertWritable(ctx, type, tenantColumn ? (current[tenantColumn] as number | null) : undefined);
+    assertWritesOpen(ctx.catalog, tenantColumn ? (current[tenantColumn] as number | null) : undefined);
     await checkReferences(ctx, type, { ...current, ...patch }, Object.keys(patch));
     const columns = Object.keys(patch).filter((c) => c !== tenantColumn);
     if (!columns.length) return current;
     return scoped(ctx, found.database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
       // The row is read again under the write scope: it must still be readable and in the partition.
-      if (!(await selectById(tx, type, ctx.access.read, id, ctx))) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
+      if (!(await selectById(tx, type, { tenants: ctx.access.read, publicRows: true }, id, ctx))) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
       const result = await sql<Row>`update ${sql.table(type.table)}
         set ${sql.join(columns.map((c) => sql`${sql.ref(c)} = ${patch[c]}`))}
-        where id = ${id} returning *`.execute(tx);
+        where id = ${id} and ${whereEquals(options.expect ?? {})} returning *`.execute(tx);
+      if (!result.rows[0]) throw new AppError('CONFLICT', `This ${type.name} was changed by someone else meanwhile: reload it and try again.`, Object.keys(options.expect ?? {})[0]);
       await assertInPartition(ctx, tx, type, id);
       return result.rows[0]!;
     }, true);
@@ -224,9 +266,30 @@ export async function deleteObject(ctx: TenancyContext, name: ObjectTypeName, id
   await guarded(async () => {
     const found = await locate(ctx, type, ctx.access.read, id, true);
     if (!found) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
-    assertWritable(ctx, type, type.tenantColumn ? (found.row[type.tenantColumn] as number | null) : undefined);
+    const tenantId = type.tenantColumn ? (found.row[type.tenantColumn] as number | null) : undefined;
+    assertWritable(ctx, type, tenantId);
+    assertWritesOpen(ctx.catalog, tenantId);
     await scoped(ctx, found.database, writeScope(ctx.access), (tx) => sql`delete from ${sql.table(type.table)} where id = ${id}`.execute(tx), true);
   });
+}
+
+/**
+ * The next value of a per-tenant counter (`tenant_counters`), e.g. ticket numbers. Inside a unit of
+ * work the increment commits or rolls back with it; the row lock it takes makes concurrent callers
+ * of the same tenant wait, so two committed callers never get the same value.
+ */
+export async function nextCounterValue(ctx: TenancyContext, tenantId: number, counter: string): Promise<number> {
+  const type = objectType('tenantCounter');
+  assertWritable(ctx, type, tenantId);
+  const database = await writeTarget(ctx, tenantId);
+  return guarded(() =>
+    scoped(ctx, database, writeScope(ctx.access), async (tx) => {
+      const result = await sql<{ value: string }>`insert into tenant_counters (tenant_id, name, last_value) values (${tenantId}, ${counter}, 1)
+        on conflict (tenant_id, name) do update set last_value = tenant_counters.last_value + 1
+        returning last_value::text as value`.execute(tx);
+      return Number(result.rows[0]!.value);
+    }, true),
+  );
 }
 
 function untenantedAllowed(ctx: TenancyContext): boolean {
@@ -340,7 +403,7 @@ export async function listChoices(
     scoped(ctx, t.database, { read: t.tenants, write: [], writePublic: false }, async (tx) => {
       const result = await sql<Choice>`
         select id, ${sql.ref(target.labelColumn ?? 'id')}::text as label, ${tenantColumn} as tenant_id
-        from ${sql.table(target.table)} where ${tenantFilter(target, t.tenants, t.publicRows)}
+        from ${sql.table(target.table)} where ${targetFilter(target, t)}
         order by 2, 1 limit 500`.execute(tx);
       return result.rows;
     }),

@@ -6,7 +6,7 @@ import { registry } from '../db/registry.ts';
 /** At start-up with multi-tenancy on: rows of tenant-required tables that have no tenant. */
 export async function reportUntenantedRows(database: Database, log: Logger): Promise<Record<string, number>> {
   const found: Record<string, number> = {};
-  for (const type of Object.values(registry).filter((t) => t.class === 'tenant-required')) {
+  for (const type of Object.values(registry).filter((t) => t.class === 'tenant-required' && !t.installationRows)) {
     const result = await sql<{ n: number }>`select count(*)::integer as n from ${sql.table(type.table)}
       where ${sql.ref(type.tenantColumn!)} is null`.execute(database.owner);
     const n = result.rows[0]!.n;

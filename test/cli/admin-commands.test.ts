@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Command, CommanderError } from 'commander';
@@ -78,6 +79,24 @@ async function runCli(args: string[], vars: Record<string, string>, timeoutMs = 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** `tenantdesk <args> > file`, as a person types it: stdout is the file, not a pipe. */
+async function runToFile(args: string[], file: string, vars: Record<string, string>): Promise<Exit> {
+  const quoted = [bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('/bin/sh', ['-c', `exec '${process.execPath}' ${quoted} > '${file}'`], { cwd: root, env: cleanEnv(vars), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout: '', stderr }));
+  });
+}
+
+/** The archive's header and end line. */
+function archiveEnds(file: string): { header: { tenant: { slug: string } }; end: { end: boolean; rows: number } } {
+  const lines = gunzipSync(readFileSync(file)).toString('utf8').trimEnd().split('\n');
+  return { header: JSON.parse(lines[0]!), end: JSON.parse(lines.at(-1)!) };
 }
 
 /** The command succeeded, printed nothing on stderr; returns stdout without its final newline. */
@@ -172,10 +191,10 @@ describe('tenantdesk command line', { concurrency: true }, () => {
         pending.push(...subcommandsIn(text).map((name) => [...path, name]));
       }
       assert.deepEqual(subcommands.get(''), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey']);
-      assert.deepEqual(subcommands.get('tenant'), ['create', 'list', 'show', 'delete', 'suspend', 'resume', 'host']);
+      assert.deepEqual(subcommands.get('tenant'), ['create', 'list', 'show', 'delete', 'move', 'export', 'import', 'suspend', 'resume', 'host']);
       assert.deepEqual(subcommands.get('tenant host'), ['add', 'remove']);
       assert.deepEqual(subcommands.get('group'), ['create', 'add', 'remove', 'list']);
-      assert.equal(helps.size, 29, `every command answered: ${[...helps.keys()].join(', ')}`);
+      assert.equal(helps.size, 32, `every command answered: ${[...helps.keys()].join(', ')}`);
       assert.match(helps.get('tenant create')!, /--slug <slug>[\s\S]*--host <host>[\s\S]*--parent <slug>/);
       assert.match(helps.get('group list')!, /--all/);
     });
@@ -234,6 +253,25 @@ describe('tenantdesk command line', { concurrency: true }, () => {
         [HEADER, 'acme\tAcme\tactive\tnorthwind\tno\tacme.test,support.acme.test', 'northwind\tNorthwind\tactive\t-\tyes\tdesk.test'].join('\n'),
       );
       assert.equal(ok(await cli('tenant', 'show', 'acme')), [HEADER, 'acme\tAcme\tactive\tnorthwind\tno\tacme.test,support.acme.test'].join('\n'));
+    });
+
+    it('exports a tenant to a file, deletes it, imports it back, and moves it to a silo and back', async () => {
+      ok(await cli('contact', 'create', '--tenant', 'acme', '--email', 'pat@acme.test', '--name', 'Pat', '--kind', 'customer'));
+      const file = join(dataDir, 'acme.tdz');
+      const exported = await runToFile(['tenant', 'export', 'acme'], file, { DATA_DIR: dataDir });
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.equal(exported.stderr, '', 'no progress bar when stderr is not a terminal');
+      const { header, end } = archiveEnds(file);
+      assert.equal(header.tenant.slug, 'acme');
+      assert.ok(end.end && end.rows >= 1);
+      failed(await cli('tenant', 'import', file), 'CONFLICT', /"acme" already exists/);
+      assert.equal(ok(await cli('tenant', 'delete', 'acme', '--yes')), 'Deleted tenant acme and all its data.');
+      assert.equal(ok(await cli('tenant', 'import', file)), `Imported tenant acme into the pool: ${end.rows} rows and 0 files.`);
+      assert.match(ok(await cli('tenant', 'show', 'acme')), /^acme\tAcme\tactive\tnorthwind\tno\tacme.test,support.acme.test$/m);
+      assert.match(ok(await cli('tenant', 'move', 'acme', '--to', 'silo')), new RegExp(`^Moved acme from pool to silo-acme: ${end.rows} rows in \\d+ tables copied and verified`));
+      assert.match(ok(await cli('tenant', 'move', 'acme', '--to', 'pool')), /^Moved acme from silo-acme to pool: /);
+      failed(await cli('tenant', 'move', 'acme', '--to', 'mars'), 'VALIDATION_FAILED', /--to is pool or silo/);
+      failed(await cli('tenant', 'import', join(dataDir, 'missing.tdz')), 'NOT_FOUND');
     });
 
     it('refuses a duplicate slug with one line naming CONFLICT, and releases the data directory', async () => {
@@ -305,6 +343,20 @@ describe('tenantdesk command line', { concurrency: true }, () => {
       assert.equal(ok(await cli('group', 'add', 'beta', 'initech', 'acme')), 'Added initech, acme to beta.');
       assert.equal(ok(await cli('group', 'remove', 'beta', 'acme')), 'Removed acme from beta.');
       assert.equal(ok(await cli('group', 'list')), 'slug\tkind\tname\tmembers\nbeta\tuser\tBeta testers\tinitech');
+    });
+
+    it('streams an export from the server to a file, and the server moves a tenant while serving it', async () => {
+      const file = join(dataDir, 'initech.tdz');
+      const exported = await runToFile(['tenant', 'export', 'initech'], file, { DATA_DIR: dataDir });
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.equal(archiveEnds(file).header.tenant.slug, 'initech');
+      assert.equal(archiveEnds(file).end.end, true);
+      const missing = await runToFile(['tenant', 'export', 'nobody'], join(dataDir, 'nobody.tdz'), { DATA_DIR: dataDir });
+      assert.match(missing.stderr, /No tenant "nobody"\. \(tenant\) \[NOT_FOUND\]/);
+      assert.match(ok(await cli('tenant', 'move', 'initech', '--to', 'silo')), /^Moved initech from pool to silo-initech: /);
+      assert.equal(await tenantAt(port, 'initech.test'), 'initech');
+      assert.match(ok(await cli('tenant', 'move', 'initech', '--to', 'pool')), /^Moved initech from silo-initech to pool: /);
+      assert.equal(await tenantAt(port, 'initech.test'), 'initech');
     });
 
     it('refuses bad input with one line naming the error code, changing nothing, and the server keeps serving', async () => {

@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       sessionTtlMs: 12 * 3600_000,
       signInThrottle: { maxPerAccount: 5, maxPerIp: 50, windowMs: 15 * 60_000 },
       publicScheme: 'https',
+      jobs: { enabled: true, pollMs: 1000 },
     });
   });
 

@@ -74,4 +74,31 @@ forEachDatabase('a silo tenant over HTTP', (db) => {
     const list = (await app.inject({ url: '/api/v1/contacts', headers: { host: 'desk.localhost', cookie } })).json().contacts as { email: string; tenant: string }[];
     assert.deepEqual(list.map((c) => `${c.tenant}:${c.email}`), ['sp:admin@sp.test', 'vault:agent@vault.test', 'vault:customer@vault.test']);
   });
+
+  it('keeps a silo tenant’s tickets, numbers and threads in its silo, and lists them to the service provider', async () => {
+    const sp = await login('desk.localhost', 'admin@sp.test');
+    const vaultId = (await Catalog.load(db(), 0)).snapshot().bySlug.get('vault')!.id;
+    const headers = { host: 'desk.localhost', cookie: sp, origin: 'http://desk.localhost', 'idempotency-key': 'vault-1' };
+    const payload = { tenantId: vaultId, subject: 'Vault door', body: '<p>stuck</p>' };
+    const created = await app.inject({ method: 'POST', url: '/api/v1/tickets', headers, payload });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json().number, 'VAULT-000001');
+    const replayed = await app.inject({ method: 'POST', url: '/api/v1/tickets', headers, payload });
+    assert.equal(replayed.json().id, created.json().id);
+    const agent = await login('vault.localhost', 'agent@vault.test');
+    const reply = await app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${created.json().id}/replies`,
+      headers: { host: 'vault.localhost', cookie: agent, origin: 'http://vault.localhost' },
+      payload: { body: 'on my way' },
+    });
+    assert.equal(reply.statusCode, 201, reply.body);
+    const silo = await shards.get('silo-vault');
+    const count = async (database: typeof silo, table: 'tickets' | 'thread_entries' | 'tenant_counters') =>
+      (await sql<{ n: number }>`select count(*)::integer as n from ${sql.table(table)}`.execute(database.owner)).rows[0]!.n;
+    assert.deepEqual([await count(silo, 'tickets'), await count(silo, 'thread_entries'), await count(silo, 'tenant_counters')], [1, 2, 1]);
+    assert.equal(await count(db(), 'tickets'), 0);
+    const queue = (await app.inject({ url: '/api/v1/tickets', headers: { host: 'desk.localhost', cookie: sp } })).json().items as { tenant: string }[];
+    assert.deepEqual(queue.map((t) => t.tenant), ['vault']);
+  });
 });

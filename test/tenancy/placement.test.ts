@@ -90,16 +90,18 @@ forEachDatabase('placement: pool and silo shards', (db, kind) => {
     it('keeps at most maxOpen silo pools open and closes idle ones, never one in use', async () => {
       await provisionSilo(shards, { slug: 'one' });
       await provisionSilo(shards, { slug: 'two' });
-      const bounded = new Shards(db(), { idleMs: 50, maxOpen: 1, graceMs: 30 });
+      // A clock of the test's own: a loaded machine must not turn 30 ms into 'past the grace time'.
+      let now = 0;
+      const bounded = new Shards(db(), { idleMs: 50, maxOpen: 1, graceMs: 30, now: () => now });
       try {
         const one = await bounded.get('silo-one');
         await bounded.get('silo-two');
         assert.equal(bounded.openCount, 2, 'a silo handed out within the grace time is not closed');
         assert.deepEqual((await migrationStatus(one)).pending, [], 'and can still be used');
-        await new Promise((resolve) => setTimeout(resolve, 40));
+        now += 40;
         await bounded.get('silo-two');
         assert.equal(bounded.openCount, 1, 'past the grace time, the least recently used one is closed');
-        await new Promise((resolve) => setTimeout(resolve, 80));
+        now += 80;
         await bounded.closeIdle();
         assert.equal(bounded.openCount, 0);
         const reopened = await bounded.get('silo-one');

@@ -1,3 +1,4 @@
+import { assertWritesOpen } from '../../tenancy/placement/route.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SignInThrottle } from '../../config/config.ts';
 import { tenantDatabases } from '../../identity/tenant-databases.ts';
@@ -25,7 +26,11 @@ export type AuthRouteOptions = {
   publicScheme: 'http' | 'https';
 };
 
-const databasesOf = (options: AuthRouteOptions, request: FastifyRequest) => tenantDatabases(options.shards, options.catalog.snapshot(), request.tenant.id);
+/** The tenant's databases for an auth action, which always writes (a session, a failure, a reset). */
+const databasesOf = (options: AuthRouteOptions, request: FastifyRequest) => {
+  assertWritesOpen(options.catalog.snapshot(), request.tenant.id);
+  return tenantDatabases(options.shards, options.catalog.snapshot(), request.tenant.id);
+};
 
 /** Sign-in on the tenant's own host; the session cookie is bound to that host. Password reset. */
 export async function signInRoutes(app: FastifyInstance, options: AuthRouteOptions): Promise<void> {

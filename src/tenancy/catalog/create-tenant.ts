@@ -1,3 +1,5 @@
+import type { Transaction } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 import type { Database } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import type { TenancySettings } from '../settings.ts';
@@ -28,26 +30,30 @@ const SLUG = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
  * and tenant count stay within the settings. The catalog rows are written in one transaction; a
  * silo's database is created just before it and dropped again if the tenant is refused.
  */
-export async function createTenant(database: Database, settings: TenancySettings, input: CreateTenantInput, shards?: Shards) {
+/** Runs inside the catalog transaction creating a pool tenant, to fill it: all of it or no tenant (an import). */
+export type FillTenant = (tx: Transaction<DB>, tenant: { id: number; slug: string }) => Promise<void>;
+
+export async function createTenant(database: Database, settings: TenancySettings, input: CreateTenantInput, shards?: Shards, fill?: FillTenant) {
   if (!SLUG.test(input.slug)) {
     throw new AppError('VALIDATION_FAILED', 'A slug is 1-63 lower-case letters, digits and inner hyphens.', 'slug');
   }
   if (!input.name.trim() || input.name.length > 200) throw new AppError('VALIDATION_FAILED', 'A name is 1-200 characters.', 'name');
   // The same host given twice (perhaps spelt differently: case, port) is one host, not a conflict.
   const hosts = [...new Set((input.hosts ?? []).map(requireHost))];
+  if (fill && input.silo) throw new AppError('VALIDATION_FAILED', 'A tenant is filled in the pool; move it to a silo afterwards.', 'silo');
   if (input.silo && !shards) throw new AppError('VALIDATION_FAILED', 'Creating a silo tenant needs the shard map.', 'silo');
   // The silo's database is created first (it cannot be inside the catalog transaction) and
   // dropped from the shard map again if the tenant itself is refused.
   const shardName = input.silo ? await provisionSilo(shards!, { slug: input.slug, serverUrl: input.siloServerUrl }) : 'pool';
   try {
-    return await insertTenant(database, settings, input, hosts, shardName);
+    return await insertTenant(database, settings, input, hosts, shardName, fill);
   } catch (error) {
     if (shardName !== 'pool') await dropSilo(shards!, shardName);
     throw error;
   }
 }
 
-async function insertTenant(database: Database, settings: TenancySettings, input: CreateTenantInput, hosts: string[], shardName: string) {
+async function insertTenant(database: Database, settings: TenancySettings, input: CreateTenantInput, hosts: string[], shardName: string, fill?: FillTenant) {
   return database.owner.transaction().execute(async (tx) => {
     const { count } = await tx.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     const first = Number(count) === 0;
@@ -93,6 +99,7 @@ async function insertTenant(database: Database, settings: TenancySettings, input
     await createMaintainedGroups(tx, tenant);
     const ancestors = await ancestorIds(tx, tenant.id);
     await refreshMaintainedGroups(tx, ancestors);
+    await fill?.(tx, tenant);
     await bumpCatalogVersion(tx);
     return tenant;
   });

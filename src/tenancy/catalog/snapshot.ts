@@ -11,6 +11,8 @@ export type TenantInfo = {
   readonly parentId: number | null;
   readonly isServiceProvider: boolean;
   readonly shard: string;
+  /** Set while the tenant is moved to another shard (placement/move-tenant.ts). */
+  readonly move?: { readonly to: string; readonly frozen: boolean };
 };
 
 /** An in-memory copy of the catalog's tenants and hosts at one catalog version. */
@@ -68,6 +70,7 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
       .select(['id', 'slug', 'name', 'status', 'parent_id', 'is_service_provider', 'shard'])
       .execute();
     const hosts = await tx.selectFrom('tenant_hosts').select(['host', 'tenant_id']).execute();
+    const moves = new Map((await tx.selectFrom('tenant_moves').select(['tenant_id', 'to_shard', 'phase']).execute()).map((m) => [m.tenant_id, m]));
     return new CatalogSnapshot(
       Number(version.version),
       tenants.map((t) => ({
@@ -78,6 +81,7 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
         parentId: t.parent_id,
         isServiceProvider: t.is_service_provider,
         shard: t.shard,
+        ...(moves.has(t.id) ? { move: { to: moves.get(t.id)!.to_shard, frozen: moves.get(t.id)!.phase === 'frozen' } } : {}),
       })),
       hosts,
     );

@@ -6,6 +6,7 @@ import { ancestorIds } from '../catalog/create-tenant.ts';
 import type { TenancyContext } from '../context.ts';
 import { countObjects } from '../data-access.ts';
 import { dropSiloDatabase } from './provision-silo.ts';
+import { deleteTenantFiles } from '../../files/tenant-files.ts';
 
 /**
  * Tenant tables in an order safe for deleting a tenant's rows: a table whose rows belong to another
@@ -30,14 +31,19 @@ export function deleteOrder(): ObjectType[] {
  * hosts, groups and catalog row. Refused for the service provider, for a tenant with subtenants,
  * and while another role's access names it.
  */
-export async function deleteTenant(ctx: TenancyContext, slug: string): Promise<void> {
+export async function deleteTenant(ctx: TenancyContext, slug: string, options: { dataDir?: string | undefined } = {}): Promise<void> {
   const tenant = ctx.catalog.bySlug.get(slug);
   if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
   if (tenant.isServiceProvider) throw new AppError('TENANT_RULE_VIOLATION', 'The service provider cannot be deleted.', 'tenant');
+  if (tenant.move) throw new AppError('CONFLICT', `Tenant "${slug}" is being moved: finish the move (rerun it) or abort it first.`, 'tenant');
   if ([...ctx.catalog.byId.values()].some((t) => t.parentId === tenant.id)) {
     throw new AppError('TENANT_RULE_VIOLATION', `Tenant "${slug}" has subtenants; delete or move them first.`, 'tenant');
   }
-  const naming = (await countObjects(ctx, 'role', { read_tenant_id: tenant.id })) + (await countObjects(ctx, 'role', { write_tenant_id: tenant.id }));
+  // Roles of other tenants (and public ones) naming it; its own go with it.
+  let naming = 0;
+  for (const column of ['read_tenant_id', 'write_tenant_id']) {
+    naming += (await countObjects(ctx, 'role', { [column]: tenant.id })) - (await countObjects(ctx, 'role', { [column]: tenant.id, tenant_id: tenant.id }));
+  }
   if (naming) throw new AppError('TENANT_RULE_VIOLATION', `${naming} role(s) give access to tenant "${slug}"; change them first.`, 'tenant');
 
   if (tenant.shard === 'pool') {
@@ -54,4 +60,5 @@ export async function deleteTenant(ctx: TenancyContext, slug: string): Promise<v
     await refreshMaintainedGroups(tx, ancestors);
     await bumpCatalogVersion(tx);
   });
+  if (options.dataDir) await deleteTenantFiles(options.dataDir, tenant.id);
 }

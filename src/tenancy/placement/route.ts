@@ -2,13 +2,20 @@ import type { Database } from '../../db/database.ts';
 import type { ObjectType } from '../../db/registry.ts';
 import type { TenantSet } from '../../db/scope.ts';
 import { AppError } from '../../errors.ts';
+import type { CatalogSnapshot } from '../catalog/snapshot.ts';
 import type { TenancyContext } from '../context.ts';
 
 /**
  * One database to ask, and the part of a tenant set whose rows it holds. Public rows (no tenant)
  * are the pool's alone: a silo may hold copies made by migrations' seed data, never to be read.
  */
-export type Target = { readonly database: Database; readonly tenants: TenantSet; readonly publicRows: boolean };
+export type Target = {
+  readonly database: Database;
+  readonly tenants: TenantSet;
+  readonly publicRows: boolean;
+  /** Tenants whose rows in this database are not theirs to show yet (a move into the pool). */
+  readonly exclude?: readonly number[];
+};
 
 /**
  * The databases holding rows of `type` for the tenants of `set`, pool first. The pool is always
@@ -26,7 +33,8 @@ export async function readTargets(ctx: TenancyContext, type: ObjectType, set: Te
   }
   const targets: Target[] = [];
   if (set === 'all' || inPool.length || type.class === 'tenant-optional') {
-    targets.push({ database: ctx.shards.pool, tenants: set === 'all' ? 'all' : inPool, publicRows: true });
+    const arriving = tenants.filter((t) => t.move?.to === 'pool' && t.shard !== 'pool').map((t) => t.id);
+    targets.push({ database: ctx.shards.pool, tenants: set === 'all' ? 'all' : inPool, publicRows: true, ...(arriving.length ? { exclude: arriving } : {}) });
   }
   for (const [shard, ids] of bySilo) targets.push({ database: await ctx.shards.get(shard), tenants: set === 'all' ? 'all' : ids, publicRows: false });
   return targets;
@@ -34,7 +42,15 @@ export async function readTargets(ctx: TenancyContext, type: ObjectType, set: Te
 
 /** The database an object of `tenantId` is written to (public and untenanted rows: the pool). */
 export async function writeTarget(ctx: TenancyContext, tenantId: number | null | undefined): Promise<Database> {
+  assertWritesOpen(ctx.catalog, tenantId);
   return tenantId == null ? ctx.shards.pool : ctx.shards.forTenant(ctx.catalog, tenantId);
+}
+
+/** While a move copies a tenant's last changes and switches its shard, its writes wait (a retryable 503). */
+export function assertWritesOpen(catalog: CatalogSnapshot, tenantId: number | null | undefined): void {
+  if (tenantId != null && catalog.byId.get(tenantId)?.move?.frozen) {
+    throw new AppError('TENANT_MOVING', 'This tenant is being moved to another database; changes are paused for a few seconds. Try again shortly.');
+  }
 }
 
 /**

@@ -21,6 +21,8 @@ export type ShardsOptions = {
    */
   readonly graceMs?: number;
   readonly poolMaxPerShard?: number;
+  /** The clock idle and grace times are measured by (tests set their own). */
+  readonly now?: () => number;
 };
 
 type OpenShard = { database: Promise<Database>; lastUsed: number };
@@ -44,12 +46,12 @@ export class Shards {
     if (memory) return memory;
     let shard = this.#open.get(name);
     if (!shard) {
-      shard = { database: this.#openShard(name), lastUsed: Date.now() };
+      shard = { database: this.#openShard(name), lastUsed: this.#now() };
       this.#timer ??= setInterval(() => void this.closeIdle(), Math.max(1000, (this.options.idleMs ?? 60_000) / 2)).unref();
       this.#open.set(name, shard);
       shard.database.catch(() => this.#open.delete(name));
     }
-    shard.lastUsed = Date.now();
+    shard.lastUsed = this.#now();
     if (this.#open.size > (this.options.maxOpen ?? 50)) await this.#closeOverflow();
     return shard.database;
   }
@@ -78,6 +80,10 @@ export class Shards {
     }
   }
 
+  #now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
   get #graceMs(): number {
     return this.options.graceMs ?? 10_000;
   }
@@ -85,7 +91,7 @@ export class Shards {
   async #closeOverflow(): Promise<void> {
     const max = this.options.maxOpen ?? 50;
     const closable = [...this.#open.entries()]
-      .filter(([, shard]) => Date.now() - shard.lastUsed >= this.#graceMs)
+      .filter(([, shard]) => this.#now() - shard.lastUsed >= this.#graceMs)
       .sort((a, b) => a[1].lastUsed - b[1].lastUsed);
     while (this.#open.size > max && closable.length) await this.#close(closable.shift()![0]);
   }
@@ -93,7 +99,7 @@ export class Shards {
   /** Closes silo databases unused for `idleMs` (and at least the grace time). */
   async closeIdle(): Promise<void> {
     const idleMs = Math.max(this.options.idleMs ?? 60_000, this.#graceMs);
-    for (const [name, shard] of [...this.#open]) if (Date.now() - shard.lastUsed >= idleMs) await this.#close(name);
+    for (const [name, shard] of [...this.#open]) if (this.#now() - shard.lastUsed >= idleMs) await this.#close(name);
   }
 
   async #close(name: string): Promise<void> {

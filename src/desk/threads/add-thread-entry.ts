@@ -1,0 +1,31 @@
+import { AppError } from '../../errors.ts';
+import { recordAuditInScope } from '../../identity/audit.ts';
+import { createObject, findObject, inTransaction, type Row } from '../../tenancy/data-access.ts';
+import { requireDeskPermission, type DeskContext } from '../desk-context.ts';
+import { sanitizeBody } from '../sanitize.ts';
+
+/** A public reply (seen by the requester and collaborators) or an internal note (agents only). */
+export type EntryKind = 'reply' | 'note';
+
+const PERMISSION: Record<EntryKind, string> = { reply: 'ticket.reply', note: 'ticket.note' };
+
+/** Adds a reply or a note to a ticket the caller can read; the HTML is sanitised on the way in. */
+export async function addThreadEntry(desk: DeskContext, ticketId: string, input: { kind: EntryKind; body: string }): Promise<Row> {
+  requireDeskPermission(desk, PERMISSION[input.kind]);
+  const body = sanitizeBody(input.body);
+  if (!body) throw new AppError('VALIDATION_FAILED', 'The message is empty once unsafe HTML is removed.', 'body');
+  // Reading the ticket first applies the caller's tenants and data partitions (a customer's own tickets).
+  const ticket = await findObject(desk, 'ticket', ticketId);
+  return inTransaction(desk, async (tx) => {
+    const entry = await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: input.kind, author_id: desk.actor.contactId, body_html: body });
+    await recordAuditInScope(tx, {
+      tenantId: ticket.tenant_id as number,
+      actorContactId: desk.actor.contactId,
+      action: `ticket.${input.kind}_added`,
+      objectType: 'ticket',
+      objectId: ticket.id as string,
+      data: { entryId: entry.id },
+    });
+    return entry;
+  }, ticket.tenant_id as number | null);
+}

@@ -1,0 +1,128 @@
+import type { TicketSource, TicketType } from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import { recordAuditInScope } from '../../identity/audit.ts';
+import { hasPermission } from '../../identity/permissions.ts';
+import { createObject, findObject, inTransaction, listObjects, tenantOfNew, type Row } from '../../tenancy/data-access.ts';
+import type { ObjectTypeName } from '../../db/registry.ts';
+import { requireDeskPermission, type DeskContext } from '../desk-context.ts';
+import { sanitizeBody } from '../sanitize.ts';
+import { addSystemEvent } from '../threads/add-system-event.ts';
+import { checkCustomFields, parseCustomFieldDefinitions } from './custom-fields.ts';
+import { applyFilters, parseFilterRules, type FilterOutcome, type TicketFilter } from './ticket-filters.ts';
+import { toColumns, withTicketFieldNames } from './ticket-fields.ts';
+import { allocateTicketNumber } from './ticket-number.ts';
+import { resolveStatus } from './ticket-status.ts';
+
+export type CreateTicketInput = {
+  tenantId?: number;
+  subject: string;
+  /** The first message, HTML; sanitised before it is stored. */
+  body: string;
+  type?: TicketType;
+  source?: TicketSource;
+  requesterId?: string;
+  helpTopicId?: string;
+  departmentId?: string;
+  categoryId?: string;
+  locationId?: string;
+  priorityId?: string;
+  urgencyId?: string;
+  assigneeId?: string;
+  teamId?: string;
+  slaPlanId?: string;
+  dueAt?: string;
+  customFields?: Record<string, unknown>;
+  tags?: string[];
+  collaboratorIds?: string[];
+};
+
+/** Fields only agents set on a new ticket; a customer's ticket gets them from topics and filters. */
+const AGENT_FIELDS = ['source', 'assigneeId', 'teamId', 'slaPlanId', 'dueAt', 'tags'] as const;
+
+/**
+ * Opens a ticket: help-topic defaults, then the tenant's ticket filters, then, in one unit of work,
+ * the next number of the tenant, the ticket, its first message, its collaborators and the audit event.
+ */
+export async function createTicket(desk: DeskContext, input: CreateTicketInput): Promise<Row> {
+  requireDeskPermission(desk, 'ticket.create');
+  const body = sanitizeBody(input.body);
+  if (!body) throw new AppError('VALIDATION_FAILED', 'The message is empty once unsafe HTML is removed.', 'body');
+  return withTicketFieldNames(async () => {
+    // Custom fields are checked against the help topic first; collaborators are rows of their own.
+    const values = toColumns({ ...callerFields(desk, input), customFields: undefined });
+    const tenantId = await tenantOfNew(desk, 'ticket', values);
+    const customFields = await applyHelpTopic(desk, values, input);
+    const outcome = await runFilters(desk, tenantId, values, input, body);
+    if (outcome.rejectedBy) throw new AppError('TICKET_REJECTED', `This ticket was refused by the help desk's rule "${outcome.rejectedBy}".`);
+    Object.assign(values, outcome.set);
+    values.tags = [...new Set([...((values.tags as string[] | undefined) ?? []), ...outcome.tags])];
+    const status = await resolveStatus(desk, tenantId, 'open');
+    return inTransaction(desk, async (tx) => {
+      const number = tenantId === null ? null : await allocateTicketNumber(tx, tenantId);
+      const ticket = await createObject(tx, 'ticket', {
+        ...values,
+        tenant_id: tenantId,
+        number,
+        status: status.state,
+        status_id: status.id,
+        custom_fields: JSON.stringify(customFields),
+      });
+      await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: desk.actor.contactId, body_html: body });
+      for (const contactId of new Set(input.collaboratorIds ?? [])) await createObject(tx, 'ticketCollaborator', { ticket_id: ticket.id, contact_id: contactId });
+      if (outcome.applied.length) await addSystemEvent(tx, ticket, null, { event: 'filters', applied: outcome.applied });
+      await recordAuditInScope(tx, { tenantId: ticket.tenant_id as number, actorContactId: desk.actor.contactId, action: 'ticket.created', objectType: 'ticket', objectId: ticket.id as string, data: { number, subject: ticket.subject } });
+      return ticket;
+    }, tenantId);
+  });
+}
+
+/** The input the caller may give: agents everything, customers their own tickets' basics. */
+function callerFields(desk: DeskContext, input: CreateTicketInput): CreateTicketInput {
+  if (hasPermission(desk.actor.activeRole, 'ticket.edit')) return input;
+  for (const field of AGENT_FIELDS) {
+    if (input[field] !== undefined) throw new AppError('FORBIDDEN', `Your active role may not set "${field}" on a new ticket.`, field);
+  }
+  if (input.requesterId !== undefined && input.requesterId !== desk.actor.contactId) {
+    throw new AppError('FORBIDDEN', 'Your active role opens tickets in its own name only.', 'requesterId');
+  }
+  return { ...input, requesterId: desk.actor.contactId };
+}
+
+/**
+ * Fills what the caller left out from the help topic (department, priority, SLA plan) and returns
+ * the custom field values, checked against the topic's definitions.
+ */
+async function applyHelpTopic(desk: DeskContext, values: Row, input: CreateTicketInput): Promise<Record<string, unknown>> {
+  const topic = input.helpTopicId ? await readReference(desk, 'helpTopic', input.helpTopicId, 'helpTopicId') : undefined;
+  if (topic && !topic.active) throw new AppError('VALIDATION_FAILED', 'This help topic is no longer offered.', 'helpTopicId');
+  for (const column of ['department_id', 'priority_id', 'sla_plan_id']) {
+    if (values[column] === undefined && topic?.[column]) values[column] = topic[column];
+  }
+  return checkCustomFields(parseCustomFieldDefinitions(topic?.custom_fields ?? []), input.customFields ?? {});
+}
+
+/** A referenced object the use case needs to read; one the caller cannot see is an invalid reference. */
+async function readReference(desk: DeskContext, name: ObjectTypeName, id: string, field: string): Promise<Row> {
+  try {
+    return await findObject(desk, name, id);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'NOT_FOUND') throw new AppError('TENANT_REFERENCE_INVALID', `${field} does not name a ${name} you may use here.`, field);
+    throw error;
+  }
+}
+
+async function runFilters(desk: DeskContext, tenantId: number | null, values: Row, input: CreateTicketInput, body: string): Promise<FilterOutcome> {
+  if (tenantId === null) return { set: {}, tags: [], applied: [] };
+  const stored = await listObjects(desk, 'ticketFilter', { where: { tenant_id: tenantId, active: true }, orderBy: 'position', limit: 200 });
+  if (!stored.length) return { set: {}, tags: [], applied: [] };
+  const requester = values.requester_id ? await readReference(desk, 'contact', values.requester_id as string, 'requesterId') : undefined;
+  const filters = stored.map((f) => ({ ...f, rules: parseFilterRules(f.rules) }) as unknown as TicketFilter);
+  return applyFilters(filters, {
+    subject: input.subject,
+    body: body.replace(/<[^>]*>/g, ' '),
+    requesterEmail: (requester?.email as string | undefined) ?? null,
+    source: (values.source as string | undefined) ?? 'web',
+    type: (values.type as string | undefined) ?? 'incident',
+    helpTopicId: input.helpTopicId ?? null,
+  });
+}

@@ -1,0 +1,36 @@
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../config/logger.ts';
+import type { Catalog } from '../tenancy/catalog/catalog.ts';
+import type { Shards } from '../tenancy/placement/shards.ts';
+import type { TenancySettings } from '../tenancy/settings.ts';
+import { JobRunner } from './job-runner.ts';
+import type { JobHandler, Schedule } from './job-type.ts';
+import { purgeFinishedJobs, purgeFinishedJobsHandler } from './purge-finished-jobs.ts';
+
+/**
+ * Every kind of background work the installation does: the handlers a server runs and the schedules
+ * it fires. A new job (the SLA sweep, mail fetching) is one handler here, plus a schedule if it recurs.
+ */
+export const jobHandlers: readonly JobHandler<never>[] = [purgeFinishedJobsHandler as JobHandler<never>];
+
+export const jobSchedules: readonly Schedule<never>[] = [{ type: purgeFinishedJobs, cron: '17 3 * * *', payload: {} } as Schedule<never>];
+
+/** What the server holds of its job runner: something to stop. */
+export type BackgroundWork = { stop(): Promise<void> };
+
+/** Starts this process's job runner, unless JOB_RUNNER=false (a web-only process). */
+export function startBackgroundWork(rt: {
+  readonly config: Pick<Config, 'jobs'>;
+  readonly shards: Shards;
+  readonly settings: TenancySettings;
+  readonly catalog: Catalog;
+  readonly log: Logger;
+}): BackgroundWork {
+  if (!rt.config.jobs.enabled) return { stop: async () => {} };
+  const runner = new JobRunner(
+    { shards: rt.shards, settings: rt.settings, catalog: () => rt.catalog.snapshot(), log: rt.log },
+    { handlers: jobHandlers, schedules: jobSchedules, pollMs: rt.config.jobs.pollMs },
+  );
+  runner.start();
+  return runner;
+}

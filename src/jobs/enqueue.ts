@@ -1,0 +1,33 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { JobType } from './job-type.ts';
+
+export type NewJob<P> = {
+  /** The tenant the job works for; null only for installation jobs (see job-runner.ts). */
+  readonly tenantId: number | null;
+  readonly payload: P;
+  /** At most one job per (tenant, type, key): enqueueing it again is a no-op. */
+  readonly key?: string;
+  readonly runAt?: Date;
+};
+
+/**
+ * Adds a job in `tx`, the transaction of the change that causes it (transactional outbox): if that
+ * transaction rolls back, the job never existed; once it commits, the job will run even if this
+ * process dies now. In a scoped transaction, row-level security checks that the job's tenant is
+ * writable. Returns the job's id, or undefined when a job with that key already exists.
+ *
+ * @example
+ * await inTransaction(ctx, async (ctx) => {
+ *   const ticket = await createObject(ctx, 'ticket', input);
+ *   await enqueue(ctx.tx!, computeDueDates, { tenantId: ticket.tenant_id, payload: { ticketId: ticket.id }, key: ticket.id });
+ * });
+ */
+export async function enqueue<P>(tx: Kysely<DB>, type: JobType<P>, job: NewJob<P>): Promise<string | undefined> {
+  const payload = JSON.stringify(type.payload.parse(job.payload));
+  const result = await sql<{ id: string }>`insert into jobs (tenant_id, name, key, payload, max_attempts, lease_ms, run_at)
+    values (${job.tenantId}, ${type.name}, ${job.key ?? null}, ${payload}::jsonb, ${type.maxAttempts}, ${type.leaseMs}, coalesce(${job.runAt ?? null}::timestamptz, now()))
+    on conflict (tenant_id, name, key) where key is not null do nothing
+    returning id`.execute(tx);
+  return result.rows[0]?.id;
+}
