@@ -15,6 +15,8 @@ export type Target = {
   readonly publicRows: boolean;
   /** Tenants whose rows in this database are not theirs to show yet (a move into the pool). */
   readonly exclude?: readonly number[];
+  /** The slugs of the tenants a silo holds, to name them when it cannot be reached. */
+  readonly holds?: readonly string[];
 };
 
 /**
@@ -36,7 +38,13 @@ export async function readTargets(ctx: TenancyContext, type: ObjectType, set: Te
     const arriving = tenants.filter((t) => t.move?.to === 'pool' && t.shard !== 'pool').map((t) => t.id);
     targets.push({ database: ctx.shards.pool, tenants: set === 'all' ? 'all' : inPool, publicRows: true, ...(arriving.length ? { exclude: arriving } : {}) });
   }
-  for (const [shard, ids] of bySilo) targets.push({ database: await ctx.shards.get(shard), tenants: set === 'all' ? 'all' : ids, publicRows: false });
+  for (const [shard, ids] of bySilo) {
+    const holds = ids.map((id) => ctx.catalog.byId.get(id)!.slug);
+    const database = await ctx.shards.get(shard).catch((error: unknown) => {
+      throw error instanceof AppError && error.code === 'SERVICE_UNAVAILABLE' ? unreachable(holds) : error;
+    });
+    targets.push({ database, tenants: set === 'all' ? 'all' : ids, publicRows: false, holds });
+  }
   return targets;
 }
 
@@ -66,13 +74,19 @@ export async function scatter<T>(targets: Target[], work: (target: Target) => Pr
         batch.map((target) =>
           work(target).catch((error: unknown) => {
             if (error instanceof AppError || target.database === targets[0]?.database || hasSqlState(error)) throw error;
-            throw new AppError('SERVICE_UNAVAILABLE', 'The data of some tenants cannot be reached right now; the answer would be incomplete. Try again shortly.');
+            throw unreachable(target.holds ?? []);
           }),
         ),
       )),
     );
   }
   return results;
+}
+
+/** A partial answer is never given: the error names the tenants whose data is out of reach. */
+function unreachable(slugs: readonly string[]): AppError {
+  const which = slugs.length ? `of ${slugs.length === 1 ? 'tenant' : 'tenants'} ${slugs.join(', ')}` : 'of some tenants';
+  return new AppError('SERVICE_UNAVAILABLE', `The data ${which} cannot be reached right now; the answer would be incomplete. Try again shortly.`);
 }
 
 // An error PostgreSQL answered (with a SQLSTATE) is about the query, not about reaching the shard.
