@@ -3,11 +3,13 @@ import { reportHttpHook, runHttpHook } from './http-hook.ts';
 import { reportRlsList, rlsOptionsFromArgs, runRlsList } from './rls-list.ts';
 import { runPlacement } from './placement.ts';
 import { reportBusinessCalendar, runBusinessCalendar } from './business-calendar.ts';
+import { runSlaBench, slaOptionsFromArgs } from './sla.ts';
 import { parseArgs } from './support/args.ts';
+import { reportTicketsHttp, runTicketsHttp, ticketsHttpOptionsFromArgs } from './tickets-http.ts';
 
 /**
  * `npm run bench`: every benchmark in turn, each report printed as markdown (progress on stderr).
- *   --only host|http|rls|placement|calendar   run one of them
+ *   --only host|http|rls|placement|calendar|tickets   run one of them
  *   --tenants N            tenants/hosts for all of them (default 10000)
  *   rls-list options: --tickets N --keep --reuse --url URL --database NAME --iterations-one|group|all N
  *   http-hook options: --runs N --duration S --warmup S --connections N
@@ -51,6 +53,17 @@ if (only === 'all' || only === 'placement') {
 if (only === 'all' || only === 'calendar') {
   console.error('[bench] business-hours arithmetic (perf_hooks)');
   sections.push(reportBusinessCalendar(runBusinessCalendar({ calls: args.int('calls', 20_000), rounds: args.int('rounds', 6) })));
+}
+if (only === 'all' || only === 'tickets') {
+  console.error('[bench] ticket creation and the queue over HTTP (autocannon, PostgreSQL)');
+  // 1,000 tenants and 200,000 tickets unless --tenants/--tickets say otherwise.
+  const ticketArgs = ticketsHttpOptionsFromArgs();
+  const ticketOptions = { ...ticketArgs, tenants: args.int('tenants', 1_000) };
+  sections.push(reportTicketsHttp(ticketOptions, await runTicketsHttp(ticketOptions)));
+}
+if (only === 'all' || only === 'sla') {
+  console.error('[bench] SLA: overdue sweep and dashboard summary (PostgreSQL)');
+  sections.push(await runSlaBench({ ...slaOptionsFromArgs(), tenants }));
 }
 console.log(sections.join('\n\n'));
 console.error(`[bench] done in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   /** An Idempotency-Key sent again with another request. */
   IDEMPOTENCY_KEY_REUSED: 422,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,

@@ -17,9 +17,10 @@ import { createContact } from '../identity/create-contact.ts';
 import { createRole } from '../identity/create-role.ts';
 import { grantRole } from '../identity/grant-role.ts';
 import { createApiKey, revokeApiKey } from '../identity/api-keys.ts';
-import { systemContext } from '../tenancy/system-context.ts';
 import { listObjects } from '../tenancy/data-access.ts';
 import type { ContactKind } from '../db/schema.ts';
+import { mailCommands } from './mail-commands.ts';
+import { admin, tenantId } from './admin-context.ts';
 
 /**
  * The administrative commands, runnable in the CLI's own process or, when the embedded database
@@ -58,17 +59,6 @@ const setStatus = (status: 'active' | 'suspended'): AdminCommand => async (rt, o
   await rt.catalog.refresh();
   return `Tenant ${tenant.slug} is now ${tenant.status}.`;
 };
-
-/** The system context over a fresh catalog snapshot: the CLI acts as the installation's administrator. */
-async function admin(rt: Runtime) {
-  return systemContext(rt.shards, rt.settings, await rt.catalog.refresh(), rt.log);
-}
-
-function tenantId(rt: Runtime, slug: string): number {
-  const tenant = rt.catalog.snapshot().bySlug.get(slug);
-  if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
-  return tenant.id;
-}
 
 async function contactId(rt: Runtime, tenant: string, email: string): Promise<string> {
   const ctx = await admin(rt);
@@ -152,6 +142,7 @@ export async function migrateEveryShard(shards: Shards, log?: Runtime['log']): P
 
 export const adminCommands: Record<string, AdminCommand> = {
   ...identityCommands,
+  ...mailCommands,
   migrate: (rt) => migrateEveryShard(rt.shards, rt.log),
   demo: async (rt) => {
     const seeded = await seedDemo(rt.shards, rt.settings, rt.log);

@@ -4,11 +4,11 @@ import { createLogger } from '../config/logger.ts';
 import { DataDirLockedError, readLock } from '../db/data-dir-lock.ts';
 import { DatabaseUnavailableError, openDatabase } from '../db/database.ts';
 import { AppError } from '../errors.ts';
-import { startServer } from '../http/server.ts';
 import { Shards } from '../tenancy/placement/shards.ts';
 import { adminCommands, migrateEveryShard, type AdminOptions } from './admin-commands.ts';
 import { receiveExport, sendAdminCommand } from './admin-socket.ts';
 import { progressBar } from './progress.ts';
+import { pipeMail } from './mail-pipe.ts';
 import { exportTenant } from '../tenancy/placement/export-tenant.ts';
 import { databaseOptions, openRuntime, type Runtime } from './runtime.ts';
 import { resolve } from 'node:path';
@@ -32,6 +32,8 @@ async function serve(demo: boolean): Promise<void> {
     const config = loadConfig();
     const log = createLogger(config);
     const rt = await openRuntime(config, log);
+    // Loaded here, not at the top: the HTTP stack is most of the start-up time of every other command.
+    const { startServer } = await import('../http/server.ts');
     const server = await startServer(rt, { demo });
     let stopping = false;
     const stop = (signal: string) => {
@@ -231,6 +233,30 @@ export function program(): Command {
     .option('--allow-ip <cidr>', 'accept the key only from this address or range (repeatable)', collect)
     .action((o: AdminOptions) => admin('apikey.create', o));
   apikey.command('revoke <id>').description('revoke an API key at once').action((id: string) => admin('apikey.revoke', { id }));
+
+  const mailbox = cli.command('mailbox').description("manage tenants' support addresses (the email channel)");
+  mailbox
+    .command('add')
+    .description('add a support address to a tenant; mail to it opens and answers tickets there')
+    .requiredOption('--tenant <slug>', 'the tenant')
+    .requiredOption('--address <address>', 'the support address, e.g. support@acme.example')
+    .option('--name <name>', 'display name of outgoing mail')
+    .option('--from <address>', 'sender of outgoing mail (default: the address)')
+    .option('--imap <url>', 'fetch this IMAP mailbox every minute: imap://user:password@host:port/INBOX (imaps:// for TLS); the password is stored encrypted with MAIL_SECRET')
+    .option('--imap-move-to <folder>', 'move fetched messages to this folder instead of only marking them seen')
+    .option('--smtp <url>', "this tenant's own outbound relay, smtp(s)://user:password@host:port (default: SMTP_URL)")
+    .option('--known-senders-only', 'refuse (quarantine) mail from addresses that are not contacts of the tenant')
+    .option('--no-auto-reply', 'do not acknowledge new tickets by mail')
+    .action((o: AdminOptions) => admin('mailbox.add', o));
+  mailbox.command('list').description('list support addresses').option('--tenant <slug>', "only this tenant's").action((o: AdminOptions) => admin('mailbox.list', o));
+  mailbox.command('remove <address>').description('remove a support address').action((address: string) => admin('mailbox.remove', { address }));
+  const mail = cli.command('mail').description('the email channel');
+  mail
+    .command('pipe')
+    .description('deliver one raw message read on stdin (for an MTA alias); exit codes per sysexits: 0 taken, 65 bad input, 67 no such support address, 75 try again later')
+    .option('--to <address>', 'the envelope recipient (repeatable; default: Delivered-To, To and Cc of the message)', collect)
+    .action((o: { to?: string[] }) => pipeMail(o));
+  mail.command('quarantine').description('list messages kept in quarantine').option('--tenant <slug>', "only this tenant's").action((o: AdminOptions) => admin('mail.quarantine', o));
   return cli;
 }
 

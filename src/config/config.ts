@@ -29,6 +29,16 @@ const envSchema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 90).default(12),
   JOB_RUNNER: booleanFlag.default(true),
   JOB_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
+  ATTACHMENT_MAX_MB: z.coerce.number().min(0.001).max(1024).default(10),
+  SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_TLS_CERT: z.string().min(1).optional(),
+  SMTP_TLS_KEY: z.string().min(1).optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+  MAIL_FROM: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').default('helpdesk@localhost'),
+  MAIL_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  MAIL_RATE_PER_SENDER_PER_HOUR: z.coerce.number().int().min(1).default(30),
 });
 
 export type Config = {
@@ -51,6 +61,27 @@ export type Config = {
   publicScheme: 'http' | 'https';
   /** Whether this process runs background jobs, and how often it looks for due ones. */
   jobs: { enabled: boolean; pollMs: number };
+  /** The largest attachment accepted, in bytes (bigger ones are refused with 413). */
+  attachmentMaxBytes: number;
+  mail: MailConfig;
+};
+
+/** The email channel (src/mail): listener, outbound relay, the secret, limits. */
+export type MailConfig = {
+  /** The SMTP listener's port; undefined: no listener. */
+  smtpPort: number | undefined;
+  smtpHost: string;
+  /** STARTTLS is offered when both files are given. */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** The installation's outbound relay (a tenant's mailbox may name its own). */
+  relayUrl: string | undefined;
+  /** Encrypts mailbox credentials and signs our Message-IDs; undefined: neither is possible. */
+  secret: string | undefined;
+  defaultFrom: string;
+  maxMessageBytes: number;
+  /** Per attachment (ATTACHMENT_MAX_MB, shared with uploads). */
+  maxAttachmentBytes: number;
+  ratePerSenderPerHour: number;
 };
 
 /** How many failed sign-ins, per account and per client address, lock sign-in for the window. */
@@ -64,7 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(`Invalid ${variable}=${JSON.stringify(hidePassword(env[variable] ?? ''))}: ${issue.message}`);
+    // A secret is never echoed, not even a wrong one.
+    const shown = variable === 'MAIL_SECRET' ? '***' : hidePassword(env[variable] ?? '');
+    throw new ConfigError(`Invalid ${variable}=${JSON.stringify(shown)}: ${issue.message}`);
   }
   const e = parsed.data;
   return {
@@ -90,6 +123,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     publicScheme: e.PUBLIC_SCHEME,
     jobs: { enabled: e.JOB_RUNNER, pollMs: e.JOB_POLL_MS },
+    attachmentMaxBytes: Math.round(e.ATTACHMENT_MAX_MB * 1024 * 1024),
+    mail: {
+      smtpPort: e.SMTP_PORT,
+      smtpHost: e.SMTP_HOST ?? e.HOST,
+      tls: e.SMTP_TLS_CERT && e.SMTP_TLS_KEY ? { certFile: e.SMTP_TLS_CERT, keyFile: e.SMTP_TLS_KEY } : undefined,
+      relayUrl: e.SMTP_URL,
+      secret: e.MAIL_SECRET,
+      defaultFrom: e.MAIL_FROM,
+      maxMessageBytes: e.MAIL_MAX_MESSAGE_BYTES,
+      maxAttachmentBytes: Math.round(e.ATTACHMENT_MAX_MB * 1024 * 1024),
+      ratePerSenderPerHour: e.MAIL_RATE_PER_SENDER_PER_HOUR,
+    },
   };
 }
 

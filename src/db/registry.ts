@@ -106,7 +106,45 @@ const types = {
     references: [{ column: 'contact_id', target: 'contact', impliesTenant: true, sameTenant: true }],
   },
   signInFailure: { name: 'signInFailure', table: 'sign_in_failures', class: 'tenant-required', tenantColumn: 'tenant_id', references: [], transient: true },
-  mailOutbox: { name: 'mailOutbox', table: 'mail_outbox', class: 'tenant-required', tenantColumn: 'tenant_id', references: [] },
+  mailOutbox: {
+    name: 'mailOutbox',
+    table: 'mail_outbox',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [
+      { column: 'mailbox_id', target: 'mailbox', sameTenant: true },
+      { column: 'ticket_id', target: 'ticket', sameTenant: true },
+    ],
+  },
+  mailbox: {
+    name: 'mailbox',
+    table: 'mailboxes',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'address',
+    references: [
+      { column: 'help_topic_id', target: 'helpTopic' },
+      { column: 'department_id', target: 'department' },
+    ],
+  },
+  mailMessage: {
+    name: 'mailMessage',
+    table: 'mail_messages',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [
+      { column: 'mailbox_id', target: 'mailbox', sameTenant: true },
+      { column: 'ticket_id', target: 'ticket', sameTenant: true },
+    ],
+  },
+  mailQuarantine: {
+    name: 'mailQuarantine',
+    table: 'mail_quarantine',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'subject',
+    references: [{ column: 'mailbox_id', target: 'mailbox', sameTenant: true }],
+  },
   job: { name: 'job', table: 'jobs', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [], installationRows: true },
   jobSchedule: { name: 'jobSchedule', table: 'job_schedules', class: 'catalog', references: [] },
   priority: { name: 'priority', table: 'priorities', class: 'public', labelColumn: 'name', references: [] },
@@ -163,7 +201,20 @@ const types = {
   },
   ticketStatus: { name: 'ticketStatus', table: 'ticket_statuses', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
   urgency: { name: 'urgency', table: 'urgencies', class: 'public', labelColumn: 'name', references: [] },
-  slaPlan: { name: 'slaPlan', table: 'sla_plans', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
+  slaPlan: {
+    name: 'slaPlan',
+    table: 'sla_plans',
+    class: 'tenant-optional',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'name',
+    // Escalation targets: a ticket of the plan is reassigned to them, so the same rules as a ticket's.
+    references: [
+      { column: 'escalate_priority_id', target: 'priority' },
+      { column: 'escalate_team_id', target: 'team', spEligible: true },
+      { column: 'escalate_assignee_id', target: 'contact', spEligible: true },
+      { column: 'escalate_notify_id', target: 'contact', spEligible: true },
+    ],
+  },
   team: { name: 'team', table: 'teams', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
   teamMember: {
     name: 'teamMember',
@@ -211,6 +262,18 @@ const types = {
     references: [
       { column: 'ticket_id', target: 'ticket', impliesTenant: true, sameTenant: true },
       { column: 'author_id', target: 'contact', spEligible: true },
+    ],
+  },
+  attachment: {
+    name: 'attachment',
+    table: 'attachments',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'filename',
+    references: [
+      { column: 'ticket_id', target: 'ticket', impliesTenant: true, sameTenant: true },
+      { column: 'entry_id', target: 'threadEntry', sameTenant: true },
+      { column: 'uploaded_by', target: 'contact', spEligible: true },
     ],
   },
   ticketLink: {

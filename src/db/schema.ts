@@ -132,6 +132,73 @@ export type MailOutboxTable = {
   body_text: string;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+  mailbox_id: string | null;
+  ticket_id: string | null;
+  kind: ColumnType<string, string | undefined, string>;
+  message_id: string | null;
+  in_reply_to: string | null;
+  references_ids: ColumnType<string[], string[] | undefined, string[]>;
+  body_html: string | null;
+  auto_submitted: ColumnType<boolean, boolean | undefined, boolean>;
+  last_error: string | null;
+};
+
+export type MailboxesTable = {
+  tenant_id: number | null;
+  id: Generated<string>;
+  address: string;
+  name: ColumnType<string, string | undefined, string>;
+  from_address: string | null;
+  help_topic_id: string | null;
+  department_id: string | null;
+  accept_unknown_senders: ColumnType<boolean, boolean | undefined, boolean>;
+  auto_reply: ColumnType<boolean, boolean | undefined, boolean>;
+  imap_host: string | null;
+  imap_port: number | null;
+  imap_tls: ColumnType<boolean, boolean | undefined, boolean>;
+  imap_user: string | null;
+  imap_password_enc: string | null;
+  imap_folder: ColumnType<string, string | undefined, string>;
+  imap_move_to: string | null;
+  smtp_url_enc: string | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+};
+
+export type MailOutcome = 'ticket' | 'reply' | 'quarantined' | 'rejected' | 'sent';
+export type MailTransport = 'smtp' | 'imap' | 'pipe';
+
+export type MailMessagesTable = {
+  tenant_id: number | null;
+  id: Generated<string>;
+  mailbox_id: string | null;
+  direction: 'in' | 'out';
+  message_key: string;
+  transport: MailTransport | 'outbox';
+  imap_uid_validity: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  imap_uid: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  sender: ColumnType<string, string | undefined, string>;
+  outcome: MailOutcome;
+  ticket_id: string | null;
+  thread_entry_id: string | null;
+  flagged: ColumnType<boolean, boolean | undefined, boolean>;
+  automated: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+};
+
+export type MailQuarantineTable = {
+  tenant_id: number | null;
+  id: Generated<string>;
+  mailbox_id: string | null;
+  reason: string;
+  transport: MailTransport;
+  sender: ColumnType<string, string | undefined, string>;
+  subject: ColumnType<string, string | undefined, string>;
+  raw: Buffer;
+  raw_sha256: string;
+  size: number;
+  created_at: Timestamp;
+  released_at: Timestamp | null;
 };
 
 export type PrioritiesTable = { id: Generated<string>; slug: string; name: string; rank: number };
@@ -169,6 +236,14 @@ export type TicketsTable = {
   version: ColumnType<number, number | undefined, number>;
   merged_into_id: string | null;
   closed_at: Timestamp | null;
+  first_response_due_at: Timestamp | null;
+  resolution_due_at: Timestamp | null;
+  first_responded_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  sla_paused_at: Timestamp | null;
+  sla_paused_minutes: ColumnType<number, number | undefined, number>;
+  first_response_breached_at: Timestamp | null;
+  resolution_breached_at: Timestamp | null;
 };
 
 export type TicketType = 'incident' | 'request' | 'problem' | 'change';
@@ -189,6 +264,12 @@ export type SlaPlansTable = {
   holidays: Json<string[]>;
   active: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
+  pause_when_pending: ColumnType<boolean, boolean | undefined, boolean>;
+  priority_targets: Json<Record<string, { firstResponseMinutes?: number; resolutionMinutes?: number }>>;
+  escalate_priority_id: string | null;
+  escalate_team_id: string | null;
+  escalate_assignee_id: string | null;
+  escalate_notify_id: string | null;
 };
 export type TeamsTable = { id: Generated<string>; tenant_id: number | null; name: string; created_at: Timestamp };
 export type TeamMembersTable = { id: Generated<string>; tenant_id: number | null; team_id: string; contact_id: string };
@@ -232,6 +313,18 @@ export type ThreadEntriesTable = {
   data: Json<Record<string, unknown>>;
   created_at: Timestamp;
 };
+export type AttachmentsTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  ticket_id: string;
+  entry_id: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  uploaded_by: string | null;
+  created_at: Timestamp;
+};
 export type TicketLinksTable = { id: Generated<string>; tenant_id: number | null; ticket_id: string; linked_ticket_id: string; kind: ColumnType<string, string | undefined, string>; created_at: Timestamp };
 export type IdempotencyKeysTable = {
   id: Generated<string>;
@@ -262,6 +355,9 @@ export type DB = {
   password_resets: PasswordResetsTable;
   sign_in_failures: SignInFailuresTable;
   mail_outbox: MailOutboxTable;
+  mailboxes: MailboxesTable;
+  mail_messages: MailMessagesTable;
+  mail_quarantine: MailQuarantineTable;
   priorities: PrioritiesTable;
   categories: CategoriesTable;
   locations: LocationsTable;
@@ -280,6 +376,7 @@ export type DB = {
   tenant_counters: TenantCountersTable;
   thread_entries: ThreadEntriesTable;
   ticket_links: TicketLinksTable;
+  attachments: AttachmentsTable;
   idempotency_keys: IdempotencyKeysTable;
 };
 

@@ -11,13 +11,13 @@ import { seedDemoDesk } from './seed-desk.ts';
 /** The demo installation printed at start: a service provider and three customer tenants. */
 export const DEMO_PASSWORD = 'tenantdesk-demo';
 
-type DemoTenant = { slug: string; name: string; host: string; parent?: string; subtenantsAllowed?: boolean };
+type DemoTenant = { slug: string; name: string; host: string; parent?: string; subtenantsAllowed?: boolean; primaryColor: string };
 
 export const DEMO_TENANTS: DemoTenant[] = [
-  { slug: 'northwind', name: 'Northwind Services', host: 'desk.localhost' },
-  { slug: 'acme', name: 'Acme Corporation', host: 'acme.localhost', subtenantsAllowed: true },
-  { slug: 'acme-eu', name: 'Acme Europe', host: 'acme-eu.localhost', parent: 'acme' },
-  { slug: 'globex', name: 'Globex', host: 'globex.localhost' },
+  { slug: 'northwind', name: 'Northwind Services', host: 'desk.localhost', primaryColor: '#1f4e79' },
+  { slug: 'acme', name: 'Acme Corporation', host: 'acme.localhost', subtenantsAllowed: true, primaryColor: '#b3261e' },
+  { slug: 'acme-eu', name: 'Acme Europe', host: 'acme-eu.localhost', parent: 'acme', primaryColor: '#8c1d18' },
+  { slug: 'globex', name: 'Globex', host: 'globex.localhost', primaryColor: '#2e6b30' },
 ];
 
 export type DemoLogin = { tenant: string; url: string; email: string; role: string };
@@ -47,6 +47,7 @@ export async function seedDemo(shards: Shards, settings: TenancySettings, log?: 
       hosts: [t.host],
       parentSlug: t.parent,
       subtenantsAllowed: t.subtenantsAllowed ?? t.slug === 'northwind',
+      branding: { primaryColor: t.primaryColor },
     });
   }
   const catalog = await Catalog.load(database);

@@ -6,7 +6,7 @@ import type { Catalog } from '../tenancy/catalog/catalog.ts';
 import type { TenancySettings } from '../tenancy/settings.ts';
 import { Shards } from '../tenancy/placement/shards.ts';
 import cookie from '@fastify/cookie';
-import { registerErrorReplies } from './error-reply.ts';
+import { registerErrorReplies, frameworkErrorReply } from './error-reply.ts';
 import { authenticate } from './plugins/authenticate.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { signInRoutes, signOutRoutes } from './routes/auth.ts';
@@ -17,8 +17,17 @@ import { openApi } from './plugins/openapi.ts';
 import { tenantHost } from './plugins/tenant-host.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { deskConfigRoutes } from './routes/desk-config.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { healthRoutes } from './routes/health.ts';
+import { mailRoutes } from './routes/mail.ts';
+import { secretBox } from '../mail/secret-box.ts';
 import { tenantInfoRoutes } from './routes/tenant-info.ts';
+import { webApp } from './plugins/web-app.ts';
+import { guestStatusRoutes } from './routes/guest-status.ts';
+import type { AttachmentSettings } from '../desk/attachments/attachment-files.ts';
+import { attachmentRoutes } from './routes/attachments.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { osTicketRoutes } from './routes/osticket.ts';
 
 export type AppOptions = {
   database: Database;
@@ -29,6 +38,12 @@ export type AppOptions = {
   trustProxy: boolean;
   identity?: Partial<IdentityOptions>;
   logger?: Logger;
+  /** The built front end to serve (default `web/dist`); `false` serves the API alone. */
+  webRoot?: string | false;
+  /** Where attachments are kept (the data directory) and their size limit; without it, no files. */
+  attachments?: AttachmentSettings;
+  /** MAIL_SECRET, which encrypts the credentials of mailboxes created through the API. */
+  mailSecret?: string | undefined;
 };
 
 /** Sign-in settings; the defaults are the configuration's defaults. */
@@ -52,6 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Unknown body fields are refused (400), not silently dropped: a misspelt field is a mistake to report.
     ajv: { customOptions: { removeAdditional: false } },
+    frameworkErrors: frameworkErrorReply,
   });
   registerErrorReplies(app);
   await app.register(cookie);
@@ -63,7 +79,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (tenantScope) => {
     await tenantHost(tenantScope, { catalog, trustProxy });
     await tenantScope.register(tenantInfoRoutes);
-    await tenantScope.register(signInRoutes, { shards, catalog, trustProxy, ...IDENTITY_DEFAULTS, ...options.identity });
+    const identity = { ...IDENTITY_DEFAULTS, ...options.identity };
+    await tenantScope.register(signInRoutes, { shards, catalog, trustProxy, ...identity });
+    await tenantScope.register(guestStatusRoutes, { database, shards, catalog, settings, trustProxy, throttle: identity.throttle });
     await tenantScope.register(async (signedIn) => {
       await authenticate(signedIn, { database, shards, catalog, settings, trustProxy });
       await signedIn.register(signOutRoutes);
@@ -73,7 +91,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(apiKeyRoutes);
       await signedIn.register(ticketRoutes);
       await signedIn.register(deskConfigRoutes);
+      await signedIn.register(reportRoutes);
+      await signedIn.register(attachmentRoutes, { attachments: options.attachments });
+      await signedIn.register(auditRoutes);
+      await signedIn.register(mailRoutes, { box: options.mailSecret ? secretBox(options.mailSecret) : undefined });
+    });
+    // osTicket's API: its own key header, its own plain-text answers.
+    await tenantScope.register(async (osTicket) => {
+      await authenticate(osTicket, { database, shards, catalog, settings, trustProxy, apiKeyHeader: 'x-api-key' });
+      await osTicket.register(osTicketRoutes, { attachments: options.attachments });
     });
   });
+  // Last, and outside the tenant scope: the page loads on any host and then asks /api/v1/tenant.
+  if (options.webRoot !== false) await app.register(webApp, options.webRoot ? { root: options.webRoot } : {});
   return app;
 }

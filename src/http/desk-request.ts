@@ -8,12 +8,21 @@ export function deskOf(request: FastifyRequest): DeskContext {
   return { ...request.ctx, actor: request.actor };
 }
 
-const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const camelNames = new Map<string, string>();
+/** `created_at` -> `createdAt`, remembered: a queue page renames the same few dozen columns on every row. */
+const camel = (column: string): string => {
+  let name = camelNames.get(column);
+  if (name === undefined) camelNames.set(column, (name = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())));
+  return name;
+};
 
 /** A stored row as the API shows it: camelCase names, dates as ISO text, the tenant's slug beside its id. */
 export function presentRow(request: FastifyRequest, row: Row): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(row)) out[camel(column)] = value instanceof Date ? value.toISOString() : value;
+  for (const [column, value] of Object.entries(row)) {
+    // The generated search vector is the database's index material, not part of the object.
+    if (column !== 'search') out[camel(column)] = value instanceof Date ? value.toISOString() : value;
+  }
   if ('tenant_id' in row) out.tenant = typeof row.tenant_id === 'number' ? (request.ctx.catalog.byId.get(row.tenant_id)?.slug ?? null) : null;
   return out;
 }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mapDatabaseError } from '../db/errors.ts';
 import { AppError } from '../errors.ts';
 
@@ -19,11 +19,25 @@ export function toAppError(error: unknown): AppError {
     if (params?.additionalProperty) return new AppError('VALIDATION_FAILED', `${field} is not a field this request accepts.`, field);
     return new AppError('VALIDATION_FAILED', `${field ?? 'The request'} ${first.message ?? 'is not valid'}.`, field);
   }
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new AppError(e.statusCode === 429 ? 'RATE_LIMITED' : 'VALIDATION_FAILED', e.message);
   }
   return new AppError('INTERNAL', 'Something went wrong on our side; it has been logged.');
+}
+
+/**
+ * Errors the router raises before any route runs (a malformed or over-long address); the default
+ * answers are in another format and echo the whole address back.
+ */
+export function frameworkErrorReply(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const appError =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new AppError('URI_TOO_LONG', 'A part of the address is too long.')
+      : error.code === 'FST_ERR_BAD_URL'
+        ? new AppError('VALIDATION_FAILED', 'The address is not valid.')
+        : toAppError(error);
+  void reply.status(appError.status).send(appError.toJSON());
 }
 
 export function registerErrorReplies(app: FastifyInstance): void {

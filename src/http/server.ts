@@ -7,6 +7,8 @@ import { reportUntenantedRows } from '../tenancy/untenanted-report.ts';
 import { buildApp } from './app.ts';
 import { migrateSilos } from '../tenancy/placement/migrate-shards.ts';
 import { startBackgroundWork } from '../jobs/background-work.ts';
+import { mailDeps } from '../mail/mail-context.ts';
+import { startSmtpListener, type SmtpListener } from '../mail/smtp-listener.ts';
 
 export type RunningServer = { app: FastifyInstance; url: string; stop(): Promise<void> };
 
@@ -27,6 +29,8 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
     trustProxy: rt.config.trustProxy,
     identity: { sessionTtlMs: rt.config.sessionTtlMs, throttle: rt.config.signInThrottle, publicScheme: rt.config.publicScheme },
     logger: rt.log,
+    attachments: { dataDir: rt.config.dataDir, maxBytes: rt.config.attachmentMaxBytes },
+    mailSecret: rt.config.mail.secret,
   });
   await app.listen({ port: rt.config.port, host: rt.config.host });
   const address = app.server.address();
@@ -35,6 +39,12 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
   if (rt.database.kind === 'pglite') adminSocket = await listenAdminSocket(rt);
   // Jobs start once the server is up and stop first: the job in hand finishes before the database closes.
   const jobs = startBackgroundWork(rt);
+  // The SMTP receiver only when SMTP_PORT is set; it stops before the database closes, like jobs.
+  let smtp: SmtpListener | undefined;
+  if (rt.config.mail.smtpPort !== undefined) {
+    smtp = await startSmtpListener(mailDeps(rt), { port: rt.config.mail.smtpPort, host: rt.config.mail.smtpHost });
+    rt.log.info({ port: smtp.port, host: rt.config.mail.smtpHost }, 'SMTP listener ready');
+  }
   if (options.demo) printDemo(port);
   return {
     app,
@@ -42,6 +52,7 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
     // Stops accepting, lets in-flight requests finish, then closes the database.
     stop: async () => {
       adminSocket?.close();
+      await smtp?.close();
       await jobs.stop();
       await app.close();
       await rt.shards.close();

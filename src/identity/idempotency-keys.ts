@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
 import type { Database } from '../db/database.ts';
 import { inScope, type DbScope } from '../db/scope.ts';
 import { AppError } from '../errors.ts';
@@ -56,8 +57,11 @@ export async function releaseIdempotencyKey(database: Database, tenantId: number
   await inScope(database, ownTenant(tenantId), (tx) => sql`delete from idempotency_keys where id = ${id} and completed_at is null`.execute(tx));
 }
 
-/** Deletes keys past retention (for a scheduled job); returns how many. */
-export async function purgeIdempotencyKeys(database: Database, now = new Date()): Promise<number> {
-  const result = await sql`delete from idempotency_keys where created_at < ${new Date(now.getTime() - RETENTION_MS)}`.execute(database.owner);
+/**
+ * Deletes keys past retention (the scheduled job `identity.purge-idempotency-keys`); returns how
+ * many. `db` is a database's owner connection or a transaction that may write every tenant.
+ */
+export async function purgeIdempotencyKeys(db: Kysely<DB>, now = new Date()): Promise<number> {
+  const result = await sql`delete from idempotency_keys where created_at < ${new Date(now.getTime() - RETENTION_MS)}`.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }

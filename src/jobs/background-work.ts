@@ -6,30 +6,40 @@ import type { TenancySettings } from '../tenancy/settings.ts';
 import { JobRunner } from './job-runner.ts';
 import type { JobHandler, Schedule } from './job-type.ts';
 import { purgeFinishedJobs, purgeFinishedJobsHandler } from './purge-finished-jobs.ts';
+import { purgeExpiredIdempotencyKeys, purgeExpiredIdempotencyKeysHandler } from './purge-idempotency-keys.ts';
+import { slaSweep, slaSweepHandler } from './sla-sweep.ts';
+import { mailDeps } from '../mail/mail-context.ts';
+import { mailJobs } from '../mail/mail-jobs.ts';
 
 /**
  * Every kind of background work the installation does: the handlers a server runs and the schedules
  * it fires. A new job (the SLA sweep, mail fetching) is one handler here, plus a schedule if it recurs.
  */
-export const jobHandlers: readonly JobHandler<never>[] = [purgeFinishedJobsHandler as JobHandler<never>];
+export const jobHandlers: readonly JobHandler<never>[] = [purgeFinishedJobsHandler as JobHandler<never>, slaSweepHandler as JobHandler<never>, purgeExpiredIdempotencyKeysHandler as JobHandler<never>];
 
-export const jobSchedules: readonly Schedule<never>[] = [{ type: purgeFinishedJobs, cron: '17 3 * * *', payload: {} } as Schedule<never>];
+export const jobSchedules: readonly Schedule<never>[] = [
+  { type: purgeFinishedJobs, cron: '17 3 * * *', payload: {} } as Schedule<never>,
+  { type: purgeExpiredIdempotencyKeys, cron: '23 * * * *', payload: {} } as Schedule<never>,
+  { type: slaSweep, cron: '* * * * *', payload: {} } as Schedule<never>,
+];
 
 /** What the server holds of its job runner: something to stop. */
 export type BackgroundWork = { stop(): Promise<void> };
 
 /** Starts this process's job runner, unless JOB_RUNNER=false (a web-only process). */
 export function startBackgroundWork(rt: {
-  readonly config: Pick<Config, 'jobs'>;
+  readonly config: Pick<Config, 'jobs' | 'mail' | 'dataDir'>;
   readonly shards: Shards;
   readonly settings: TenancySettings;
   readonly catalog: Catalog;
   readonly log: Logger;
 }): BackgroundWork {
   if (!rt.config.jobs.enabled) return { stop: async () => {} };
+  // The email channel's handlers are bound to the mail settings (relay, MAIL_SECRET, limits).
+  const mail = mailJobs(mailDeps(rt));
   const runner = new JobRunner(
     { shards: rt.shards, settings: rt.settings, catalog: () => rt.catalog.snapshot(), log: rt.log },
-    { handlers: jobHandlers, schedules: jobSchedules, pollMs: rt.config.jobs.pollMs },
+    { handlers: [...jobHandlers, ...mail.handlers], schedules: [...jobSchedules, ...mail.schedules], pollMs: rt.config.jobs.pollMs },
   );
   runner.start();
   return runner;

@@ -88,14 +88,32 @@ export type ListOptions = {
   limit?: number;
   /** Keyset pagination: the page after this row (its order value and id), stable under inserts. */
   after?: { value: unknown; id: string };
-  /** Rows whose `column` contains `text`, case-insensitively (a plain substring, no wildcards). */
-  contains?: { column: string; text: string };
+  /** Full-text search: see `SearchOption`. */
+  search?: SearchOption;
 };
 
-function containsText(contains: ListOptions['contains']): RawBuilder<boolean> {
-  if (!contains) return sql<boolean>`true`;
-  const pattern = `%${contains.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return sql<boolean>`${sql.ref(contains.column)} ilike ${pattern}`;
+/**
+ * Rows whose `search` column (a generated tsvector, 'simple' configuration) matches `text`, read
+ * as a web search query (words, "phrases", -exclusions; never a syntax error), or that own a
+ * matching row of `through`: a type whose `column` is a same-tenant reference to the listed one (a
+ * ticket's thread entries). A related row counts only if the role could read it: the same tenant
+ * filter and data partitions apply to it, and `except` leaves out more (a customer's notes).
+ */
+export type SearchOption = { text: string; through?: { type: ObjectTypeName; column: string; except?: Row } };
+
+function matchesSearch(ctx: TenancyContext, type: ObjectType, target: Target, search: SearchOption | undefined): RawBuilder<boolean> {
+  if (!search) return sql<boolean>`true`;
+  const query = sql`websearch_to_tsquery('simple', ${search.text})`;
+  const own = sql<boolean>`${sql.ref(`${type.table}.search`)} @@ ${query}`;
+  if (!search.through) return own;
+  const related = objectType(search.through.type);
+  const owner = related.references.find((r) => r.column === search.through!.column && r.target === type.name && r.sameTenant);
+  // Only an owned part lives in the same database as its owner, so one query can look at both.
+  if (!owner) throw new Error(`${related.name}.${search.through.column} is not a same-tenant reference to ${type.name}.`);
+  const except = search.through.except && Object.keys(search.through.except).length ? sql<boolean>`not (${whereEquals(search.through.except)})` : sql<boolean>`true`;
+  // Tenant boundary: related rows are filtered by the same target and partitions as any read of them.
+  return sql<boolean>`(${own} or ${sql.ref(`${type.table}.id`)} in (select ${sql.ref(owner.column)} from ${sql.table(related.table)}
+    where ${visible(ctx, related, target, {})} and ${except} and ${sql.ref(`${related.table}.search`)} @@ ${query}))`;
 }
 
 /** Rows strictly after the cursor in (orderBy, id) order; PostgreSQL's null placement included. */
@@ -131,7 +149,7 @@ export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, opt
   const pages = await scatter(targets, (target) =>
     scoped(ctx, target.database, readScope({ ...ctx.access, read: target.tenants }), async (tx) => {
       const result = await sql<Row>`select * from ${sql.table(type.table)}
-        where ${visible(ctx, type, target, options.where ?? {})} and ${containsText(options.contains)}
+        where ${visible(ctx, type, target, options.where ?? {})} and ${matchesSearch(ctx, type, target, options.search)}
           and ${afterCursor(orderBy, options.descending ?? false, options.after)}
         order by ${sql.ref(orderBy)} ${options.descending ? sql`desc` : sql`asc`}, id
         limit ${limit}`.execute(tx);
@@ -152,6 +170,28 @@ export async function countObjects(ctx: TenancyContext, name: ObjectTypeName, wh
     }),
   );
   return counts.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * An aggregate (counts, sums, percentiles) over the rows of `type` the active role may read: `query`
+ * runs once per shard holding some of them, under the role's read scope, and gets `rows`, the
+ * condition that limits a query to those rows (tenants, data partitions, `where`). `rows` names the
+ * columns of `type`'s table unqualified: select from that table alone, e.g. in a CTE
+ * (`with t as (select ... from tickets where ${rows}) ...`). Returns one answer per shard, for the
+ * caller to merge: sums add up; a median does not (gather mergeable parts, e.g. histograms, when
+ * `scatter.shards` says there are several).
+ */
+export async function aggregateObjects<T>(
+  ctx: TenancyContext,
+  name: ObjectTypeName,
+  query: (tx: ScopedTx, rows: RawBuilder<boolean>, scatter: { shards: number }) => Promise<T>,
+  where: Row = {},
+): Promise<T[]> {
+  const type = objectType(name);
+  const targets = await readTargets(ctx, type, ctx.access.read);
+  return scatter(targets, (target) =>
+    scoped(ctx, target.database, readScope({ ...ctx.access, read: target.tenants }), (tx) => query(tx, visible(ctx, type, target, where), { shards: targets.length })),
+  );
 }
 
 type TargetRows = Pick<Target, 'tenants' | 'publicRows' | 'exclude'>;

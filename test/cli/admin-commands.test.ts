@@ -190,11 +190,13 @@ describe('tenantdesk command line', { concurrency: true }, () => {
         subcommands.set(path.join(' '), subcommandsIn(text));
         pending.push(...subcommandsIn(text).map((name) => [...path, name]));
       }
-      assert.deepEqual(subcommands.get(''), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey']);
+      assert.deepEqual(subcommands.get(''), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey', 'mailbox', 'mail']);
+      assert.deepEqual(subcommands.get('mailbox'), ['add', 'list', 'remove']);
+      assert.deepEqual(subcommands.get('mail'), ['pipe', 'quarantine']);
       assert.deepEqual(subcommands.get('tenant'), ['create', 'list', 'show', 'delete', 'move', 'export', 'import', 'suspend', 'resume', 'host']);
       assert.deepEqual(subcommands.get('tenant host'), ['add', 'remove']);
       assert.deepEqual(subcommands.get('group'), ['create', 'add', 'remove', 'list']);
-      assert.equal(helps.size, 32, `every command answered: ${[...helps.keys()].join(', ')}`);
+      assert.equal(helps.size, 39, `every command answered: ${[...helps.keys()].join(', ')}`);
       assert.match(helps.get('tenant create')!, /--slug <slug>[\s\S]*--host <host>[\s\S]*--parent <slug>/);
       assert.match(helps.get('group list')!, /--all/);
     });
@@ -204,7 +206,7 @@ describe('tenantdesk command line', { concurrency: true }, () => {
       const paths = [[], ['start'], ['migrate'], ['tenant', 'host', 'add']];
       const exits = await mapLimit(paths, 2, (path) => runCli([...path, '--help'], { DATA_DIR: dataDir }));
       for (const [i, path] of paths.entries()) assert.equal(`${ok(exits[i]!)}\n`, (await helpInProcess(path)).text);
-      assert.deepEqual(subcommandsIn(exits[0]!.stdout), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey']);
+      assert.deepEqual(subcommandsIn(exits[0]!.stdout), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey', 'mailbox', 'mail']);
       assert.deepEqual(readdirSync(dataDir), [], 'start --help served nothing and migrate --help opened no database');
     });
   });

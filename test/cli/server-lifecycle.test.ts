@@ -181,7 +181,7 @@ describe('the tenantdesk server process', { concurrency: true }, () => {
 
     it('answers /healthz, and /readyz as ready with no pending migrations', async () => {
       assert.deepEqual(await get(port, '/healthz'), { status: 200, body: { status: 'ok' } });
-      assert.deepEqual(await get(port, '/readyz', 'acme.localhost'), { status: 200, body: { status: 'ready', database: 'pglite', pendingMigrations: [] } });
+      assert.deepEqual(await get(port, '/readyz', 'acme.localhost'), { status: 200, body: { status: 'ready', database: 'pglite', pendingMigrations: [], mailQuarantine: 0 } });
     });
 
     it('serves each demo tenant at its own host, and no tenant at an unknown host', async () => {
@@ -206,7 +206,7 @@ describe('the tenantdesk server process', { concurrency: true }, () => {
 
       assert.ok(first.running);
       assert.equal(lockHolder(dataDir)?.pid, first.child.pid, 'the lock still names the first server');
-      assert.deepEqual(await get(port, '/api/v1/tenant', 'acme.localhost'), { status: 200, body: { slug: 'acme', name: 'Acme Corporation', serviceProvider: false } });
+      assert.deepEqual(await get(port, '/api/v1/tenant', 'acme.localhost'), { status: 200, body: { slug: 'acme', name: 'Acme Corporation', serviceProvider: false, branding: { primaryColor: '#b3261e' } } });
       assert.match(await tenantList(dataDir), /^acme\t/m, 'the first server still takes admin commands');
     });
 
@@ -287,7 +287,7 @@ describe('the tenantdesk server process', { concurrency: true }, () => {
       const acme = await get(port, '/api/v1/tenant', 'acme.localhost');
       assert.equal(acme.status, 404);
       assert.equal((acme.body as { error: { code: string } }).error.code, 'UNKNOWN_HOST');
-      assert.deepEqual(await get(port, '/readyz', 'acme.localhost'), { status: 200, body: { status: 'ready', database: 'pglite', pendingMigrations: [] } });
+      assert.deepEqual(await get(port, '/readyz', 'acme.localhost'), { status: 200, body: { status: 'ready', database: 'pglite', pendingMigrations: [], mailQuarantine: 0 } });
       assert.ok(!server.stdout.includes(DEMO_PASSWORD), 'no demo banner');
     });
 

@@ -40,6 +40,18 @@ describe('loadConfig', () => {
       signInThrottle: { maxPerAccount: 5, maxPerIp: 50, windowMs: 15 * 60_000 },
       publicScheme: 'https',
       jobs: { enabled: true, pollMs: 1000 },
+      attachmentMaxBytes: 10 * 1024 * 1024,
+      mail: {
+        smtpPort: undefined,
+        smtpHost: '127.0.0.1',
+        tls: undefined,
+        relayUrl: undefined,
+        secret: undefined,
+        defaultFrom: 'helpdesk@localhost',
+        maxMessageBytes: 25 * 1024 * 1024,
+        maxAttachmentBytes: 10 * 1024 * 1024,
+        ratePerSenderPerHour: 30,
+      },
     });
   });
 

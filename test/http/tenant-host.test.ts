@@ -144,10 +144,10 @@ forEachDatabase('tenant host resolution', (db, kind) => {
     };
 
     it("answers each request for the tenant of its Host", async () => {
-      assert.deepEqual(await tenantAt(direct, { host: 'acme.localhost' }), { status: 200, body: { slug: 'acme', name: 'Acme', serviceProvider: false } });
-      assert.deepEqual(await tenantAt(direct, { host: 'help.acme.example' }), { status: 200, body: { slug: 'acme', name: 'Acme', serviceProvider: false } });
-      assert.deepEqual(await tenantAt(direct, { host: 'globex.localhost' }), { status: 200, body: { slug: 'globex', name: 'Globex', serviceProvider: false } });
-      assert.deepEqual(await tenantAt(direct, { host: 'sp.localhost' }), { status: 200, body: { slug: 'sp', name: 'Service provider', serviceProvider: true } });
+      assert.deepEqual(await tenantAt(direct, { host: 'acme.localhost' }), { status: 200, body: { slug: 'acme', name: 'Acme', serviceProvider: false, branding: {} } });
+      assert.deepEqual(await tenantAt(direct, { host: 'help.acme.example' }), { status: 200, body: { slug: 'acme', name: 'Acme', serviceProvider: false, branding: {} } });
+      assert.deepEqual(await tenantAt(direct, { host: 'globex.localhost' }), { status: 200, body: { slug: 'globex', name: 'Globex', serviceProvider: false, branding: {} } });
+      assert.deepEqual(await tenantAt(direct, { host: 'sp.localhost' }), { status: 200, body: { slug: 'sp', name: 'Service provider', serviceProvider: true, branding: {} } });
     });
 
     it('lower-cases the Host and strips its port', async () => {
@@ -256,7 +256,7 @@ forEachDatabase('tenant host resolution', (db, kind) => {
           assert.deepEqual(json(health), { status: 'ok' });
           const ready = await app.inject({ method: 'GET', url: '/readyz', headers });
           assert.equal(ready.statusCode, 200, host.slice(0, 60));
-          assert.deepEqual(json(ready), { status: 'ready', database: kind, pendingMigrations: [] });
+          assert.deepEqual(json(ready), { status: 'ready', database: kind, pendingMigrations: [], mailQuarantine: 0 });
         }
       }
     });

@@ -1,44 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed-demo.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
 import { requestHash } from '../../src/http/idempotency.ts';
 import { createContact } from '../../src/identity/create-contact.ts';
 import { reserveIdempotencyKey } from '../../src/identity/idempotency-keys.ts';
 import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { systemContext } from '../../src/tenancy/system-context.ts';
-import { Shards } from '../../src/tenancy/placement/shards.ts';
 import { forEachDatabase } from '../support/databases.ts';
+import { demoDeskApp, type Call, type Caller } from '../support/desk-app.ts';
 
-type Call = { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; host: string; cookie?: string; body?: object; headers?: Record<string, string> };
 type Ticket = { id: string; number: string; tenant: string; tenantId: number; version: number; status: string; departmentId: string | null; priorityId: string | null; tags: string[]; requesterId: string };
 
 forEachDatabase('the ticket API', (db) => {
   let app: FastifyInstance;
   let catalog: Catalog;
-  const cookies = new Map<string, string>();
-
-  const call = (c: Call): Promise<LightMyRequestResponse> =>
-    app.inject({
-      method: c.method ?? 'GET',
-      url: c.url,
-      headers: { host: c.host, ...(c.cookie ? { cookie: c.cookie } : {}), ...(c.method && c.method !== 'GET' ? { origin: `http://${c.host}` } : {}), ...c.headers },
-      ...(c.body ? { payload: c.body } : {}),
-    });
-
+  let call: (c: Call) => Promise<LightMyRequestResponse>;
   /** Signs `email` in at its tenant's host once; returns a caller bound to that host and cookie. */
-  const as = async (email: string) => {
-    const host = email.endsWith('@northwind.test') ? 'desk.localhost' : `${email.split('@')[1]!.replace('.test', '')}.localhost`;
-    if (!cookies.has(email)) {
-      const res = await call({ method: 'POST', url: '/api/v1/auth/login', host, body: { email, password: DEMO_PASSWORD } });
-      assert.equal(res.statusCode, 200, res.body);
-      cookies.set(email, `td_session=${res.cookies.find((c) => c.name === 'td_session')!.value}`);
-    }
-    const cookie = cookies.get(email)!;
-    return (c: Omit<Call, 'host' | 'cookie'>) => call({ ...c, host, cookie });
-  };
+  let as: (email: string) => Promise<Caller>;
 
   const open = async (email: string, body: object, headers?: Record<string, string>): Promise<Ticket> => {
     const res = await (await as(email))({ method: 'POST', url: '/api/v1/tickets', body, ...(headers ? { headers } : {}) });
@@ -50,14 +30,12 @@ forEachDatabase('the ticket API', (db) => {
   const sequence = (number: string) => Number(number.split('-').pop());
 
   before(async () => {
-    const shards = new Shards(db());
-    await seedDemo(shards, DEFAULT_TENANCY);
-    catalog = await Catalog.load(db(), 0);
-    const ctx = systemContext(shards, DEFAULT_TENANCY, catalog.snapshot());
+    const desk = await demoDeskApp(db());
+    ({ app, catalog, call, as } = desk);
+    const ctx = systemContext(desk.shards, DEFAULT_TENANCY, catalog.snapshot());
     const acme = catalog.snapshot().bySlug.get('acme')!.id;
     await createContact(ctx, { tenantId: acme, kind: 'agent', email: 'lead@acme.test', name: 'Acme lead', password: DEMO_PASSWORD, roles: ['tenant-admin'] });
     await createContact(ctx, { tenantId: acme, kind: 'customer', email: 'other@acme.test', name: 'Other customer', password: DEMO_PASSWORD, roles: ['customer'] });
-    app = await buildApp({ database: db(), catalog, settings: DEFAULT_TENANCY, trustProxy: false });
   });
   after(async () => app?.close());
 

@@ -7,6 +7,8 @@ import { requireDeskPermission, type DeskContext } from '../desk-context.ts';
 import { sanitizeBody } from '../sanitize.ts';
 import { parseCustomFieldDefinitions } from '../tickets/custom-fields.ts';
 import { parseFilterRules } from '../tickets/ticket-filters.ts';
+import { priorityTargetsSchema } from '../../sla/sla-plan.ts';
+import { isTimeZone } from '../../sla/zoned-time.ts';
 
 /**
  * The desk's configuration objects (departments, teams, help topics, SLA plans, canned responses,
@@ -54,7 +56,16 @@ const RULES: Record<ConfigType, ConfigRules> = {
   },
   ticketFilter: { readPermission: 'ticket.edit', prepare: convertColumn('rules', (v) => JSON.stringify(parseFilterRules(v))) },
   slaPlan: {
-    prepare: (values) => convertColumn('holidays', (v) => parsed(holidaysSchema, v, 'holidays'))(convertColumn('business_hours', (v) => parsed(businessHoursSchema, v, 'business_hours'))(values)),
+    prepare: (values) =>
+      [
+        convertColumn('business_hours', (v) => parsed(businessHoursSchema, v, 'business_hours')),
+        convertColumn('holidays', (v) => parsed(holidaysSchema, v, 'holidays')),
+        convertColumn('priority_targets', (v) => parsed(priorityTargetsSchema, v, 'priority_targets')),
+        convertColumn('timezone', (v) => {
+          if (typeof v !== 'string' || !isTimeZone(v)) throw new AppError('VALIDATION_FAILED', 'timezone must be an IANA time zone such as Europe/Paris.', 'timezone');
+          return v;
+        }),
+      ].reduce((row, convert) => convert(row), values),
   },
 };
 

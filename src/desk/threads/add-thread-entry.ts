@@ -3,6 +3,8 @@ import { recordAuditInScope } from '../../identity/audit.ts';
 import { createObject, findObject, inTransaction, type Row } from '../../tenancy/data-access.ts';
 import { requireDeskPermission, type DeskContext } from '../desk-context.ts';
 import { sanitizeBody } from '../sanitize.ts';
+import { recordFirstResponse } from '../../sla/ticket-sla.ts';
+import { notifyParticipants } from '../../mail/queue-mail.ts';
 
 /** A public reply (seen by the requester and collaborators) or an internal note (agents only). */
 export type EntryKind = 'reply' | 'note';
@@ -18,6 +20,9 @@ export async function addThreadEntry(desk: DeskContext, ticketId: string, input:
   const ticket = await findObject(desk, 'ticket', ticketId);
   return inTransaction(desk, async (tx) => {
     const entry = await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: input.kind, author_id: desk.actor.contactId, body_html: body });
+    if (input.kind === 'reply' && desk.actor.kind !== 'customer') await recordFirstResponse(tx, ticket);
+    // Mailed to the requester and collaborators with the entry, in its transaction; notes never are.
+    await notifyParticipants(tx, ticket, entry, desk.actor);
     await recordAuditInScope(tx, {
       tenantId: ticket.tenant_id as number,
       actorContactId: desk.actor.contactId,

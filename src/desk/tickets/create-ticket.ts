@@ -12,6 +12,7 @@ import { applyFilters, parseFilterRules, type FilterOutcome, type TicketFilter }
 import { toColumns, withTicketFieldNames } from './ticket-fields.ts';
 import { allocateTicketNumber } from './ticket-number.ts';
 import { resolveStatus } from './ticket-status.ts';
+import { clockOnOpen } from '../../sla/ticket-sla.ts';
 
 export type CreateTicketInput = {
   tenantId?: number;
@@ -57,6 +58,7 @@ export async function createTicket(desk: DeskContext, input: CreateTicketInput):
     Object.assign(values, outcome.set);
     values.tags = [...new Set([...((values.tags as string[] | undefined) ?? []), ...outcome.tags])];
     const status = await resolveStatus(desk, tenantId, 'open');
+    const clock = await clockOnOpen(desk, tenantId, values);
     return inTransaction(desk, async (tx) => {
       const number = tenantId === null ? null : await allocateTicketNumber(tx, tenantId);
       const ticket = await createObject(tx, 'ticket', {
@@ -66,6 +68,7 @@ export async function createTicket(desk: DeskContext, input: CreateTicketInput):
         status: status.state,
         status_id: status.id,
         custom_fields: JSON.stringify(customFields),
+        ...clock,
       });
       await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: desk.actor.contactId, body_html: body });
       for (const contactId of new Set(input.collaboratorIds ?? [])) await createObject(tx, 'ticketCollaborator', { ticket_id: ticket.id, contact_id: contactId });

@@ -1,13 +1,13 @@
 import type { TicketState } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { listObjects, type Row } from '../../tenancy/data-access.ts';
-import type { DeskContext } from '../desk-context.ts';
+import { listObjects, type Row, type SearchOption } from '../../tenancy/data-access.ts';
+import { mayReadNotes, type DeskContext } from '../desk-context.ts';
 
 export type TicketQuery = {
   state?: TicketState;
   /** A contact id, or `me`. */
   assignee?: string;
-  /** Text the subject contains (full-text search comes later). */
+  /** Words of the number, subject or thread (full-text; see `ticketSearch`). */
   q?: string;
   tenantId?: number;
   limit?: number;
@@ -48,9 +48,18 @@ export async function listTickets(desk: DeskContext, query: TicketQuery): Promis
     orderBy: 'created_at',
     descending: true,
     limit: limit + 1,
-    ...(query.q ? { contains: { column: 'subject', text: query.q } } : {}),
+    ...(query.q ? { search: ticketSearch(desk, query.q) } : {}),
     ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
   });
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!) : null };
+}
+
+/**
+ * Search over a ticket's number and subject and the bodies of its thread entries. Entries the caller
+ * may not read never make a ticket match: a customer's search ignores internal notes (its role's
+ * data partition on thread entries says so too).
+ */
+export function ticketSearch(desk: DeskContext, text: string): SearchOption {
+  return { text, through: { type: 'threadEntry', column: 'ticket_id', ...(mayReadNotes(desk) ? {} : { except: { kind: 'note' } }) } };
 }

@@ -7,6 +7,7 @@ import { addSystemEvent } from '../threads/add-system-event.ts';
 import { checkCustomFields, parseCustomFieldDefinitions } from './custom-fields.ts';
 import { toColumns, withTicketFieldNames } from './ticket-fields.ts';
 import { resolveStatus } from './ticket-status.ts';
+import { clockOnChange } from '../../sla/ticket-sla.ts';
 
 export type UpdateTicketInput = {
   subject?: string;
@@ -51,9 +52,11 @@ export async function updateTicket(desk: DeskContext, id: string, input: UpdateT
     const changes = changedValues(current, patch);
     if (!Object.keys(changes).length) return current;
     requireChangePermissions(desk, changes);
+    const changed = Object.fromEntries(Object.keys(changes).map((column) => [column, patch[column]]));
+    // The SLA clocks move with the plan, priority, due date and state (src/sla/ticket-sla.ts).
+    const clock = await clockOnChange(desk, current, changed);
     return inTransaction(desk, async (tx) => {
-      const changed = Object.fromEntries(Object.keys(changes).map((column) => [column, patch[column]]));
-      const updated = await updateObject(tx, 'ticket', id, { ...changed, version: expectedVersion + 1, updated_at: new Date() }, { expect: { version: expectedVersion } });
+      const updated = await updateObject(tx, 'ticket', id, { ...changed, ...clock, version: expectedVersion + 1, updated_at: new Date() }, { expect: { version: expectedVersion } });
       for (const [column, event] of Object.entries(EVENTS)) {
         if (!(column in changes)) continue;
         // A status event reads as states (open -> pending); the status ids stay in the audit log.

@@ -26,7 +26,15 @@ declare module 'fastify' {
   }
 }
 
-export type AuthOptions = { database: Database; shards: Shards; catalog: Catalog; settings: TenancySettings; trustProxy: boolean };
+export type AuthOptions = {
+  database: Database;
+  shards: Shards;
+  catalog: Catalog;
+  settings: TenancySettings;
+  trustProxy: boolean;
+  /** Read the API key from this header alone (osTicket's `X-API-Key`), and accept no session cookie. */
+  apiKeyHeader?: string;
+};
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -52,8 +60,9 @@ export async function authenticate(app: FastifyInstance, options: AuthOptions): 
   app.decorateRequest('tenantDbs', null as unknown as TenantDatabases);
   app.addHook('preHandler', async (request) => {
     const host = requestHost(request, options.trustProxy)!;
-    const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const token = request.cookies[SESSION_COOKIE];
+    const keyHeader = options.apiKeyHeader ? request.headers[options.apiKeyHeader] : undefined;
+    const bearer = options.apiKeyHeader ? (typeof keyHeader === 'string' ? keyHeader.trim() : undefined) : /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const token = options.apiKeyHeader ? undefined : request.cookies[SESSION_COOKIE];
     const dbs = await tenantDatabases(options.shards, options.catalog.snapshot(), request.tenant.id);
     let actor: Actor | undefined;
     if (bearer) actor = await resolveApiKey(dbs, bearer, request.tenant.id, request.ip);

@@ -45,13 +45,16 @@ const present = (row: Row, catalog: CatalogSnapshot) => ({
 /** Contacts of the tenants the active role reads; created by administrators. */
 export async function contactRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/contacts', { schema: { response: { 200: { type: 'object', properties: { contacts: { type: 'array', items: contactShape } } } } } }, async (request) => {
+    // Customers do not see who else is a contact of their tenant; agents and administrators do.
+    requirePermission(request.actor.activeRole, 'ticket.edit');
     const rows = await listObjects(request.ctx, 'contact', { orderBy: 'email', limit: 200 });
     return { contacts: rows.map((r) => present(r, request.ctx.catalog)) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/contacts/:id', { schema: { response: { 200: contactShape } } }, async (request) =>
-    present(await findObject(request.ctx, 'contact', request.params.id), request.ctx.catalog),
-  );
+  app.get<{ Params: { id: string } }>('/api/v1/contacts/:id', { schema: { response: { 200: contactShape } } }, async (request) => {
+    if (request.params.id !== request.actor.contactId) requirePermission(request.actor.activeRole, 'ticket.edit');
+    return present(await findObject(request.ctx, 'contact', request.params.id), request.ctx.catalog);
+  });
 
   app.post<{ Body: CreateBody }>('/api/v1/contacts', { schema: { body: createBody, response: { 201: contactShape } } }, async (request, reply) => {
     requirePermission(request.actor.activeRole, 'admin.tenant');

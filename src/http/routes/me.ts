@@ -4,6 +4,19 @@ import { contactRoles, switchActiveRole } from '../../identity/sessions.ts';
 import type { CatalogSnapshot } from '../../tenancy/catalog/snapshot.ts';
 
 const roleShape = { type: 'object', properties: { id: { type: 'string' }, slug: { type: 'string' }, name: { type: 'string' } } } as const;
+const activeRoleShape = { type: 'object', properties: { ...roleShape.properties, permissions: { type: 'array', items: { type: 'string' } } } } as const;
+const tenantsReply = {
+  type: 'object',
+  properties: {
+    tenants: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { id: { type: 'integer' }, slug: { type: 'string' }, name: { type: 'string' }, serviceProvider: { type: 'boolean' }, writable: { type: 'boolean' } },
+      },
+    },
+  },
+} as const;
 const tenantSetShape = { anyOf: [{ type: 'string', enum: ['all'] }, { type: 'array', items: { type: 'string' } }] } as const;
 const meReply = {
   type: 'object',
@@ -11,7 +24,7 @@ const meReply = {
     contact: { type: 'object', properties: { id: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' } } },
     tenant: { type: 'object', properties: { slug: { type: 'string' }, name: { type: 'string' } } },
     roles: { type: 'array', items: roleShape },
-    activeRole: roleShape,
+    activeRole: activeRoleShape,
     access: { type: 'object', properties: { read: tenantSetShape, write: tenantSetShape, writePublic: { type: 'boolean' } } },
   },
 } as const;
@@ -28,8 +41,21 @@ export async function meRoutes(app: FastifyInstance): Promise<void> {
       contact: { id: actor.contactId, email: actor.email, name: actor.name, kind: actor.kind },
       tenant: { slug: request.tenant.slug, name: request.tenant.name },
       roles: (await contactRoles(request.tenantDbs, actor.contactId)).map(role),
-      activeRole: role(actor.activeRole),
+      // What the active role may do, so that a front end offers only the actions that will succeed.
+      activeRole: { ...role(actor.activeRole), permissions: actor.activeRole.permissions },
       access: { read: slugs(ctx.access.read, ctx.catalog), write: slugs(ctx.access.write, ctx.catalog), writePublic: ctx.access.writePublic },
+    };
+  });
+
+  app.get('/api/v1/me/tenants', { schema: { summary: 'The tenants the active role reads, and whether it may write them', response: { 200: tenantsReply } } }, async (request) => {
+    const { access, catalog } = request.ctx;
+    const within = (set: TenantSet, id: number) => set === 'all' || set.includes(id);
+    // Tenant boundary: only tenants the active role reads are named.
+    const readable = [...catalog.byId.values()].filter((t) => within(access.read, t.id));
+    return {
+      tenants: readable
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((t) => ({ id: t.id, slug: t.slug, name: t.name, serviceProvider: t.isServiceProvider, writable: within(access.write, t.id) })),
     };
   });
 

@@ -6,6 +6,7 @@ const tenantReply = {
     slug: { type: 'string' },
     name: { type: 'string' },
     serviceProvider: { type: 'boolean' },
+    branding: { type: 'object', additionalProperties: true },
   },
   required: ['slug', 'name', 'serviceProvider'],
 } as const;
@@ -16,5 +17,6 @@ export async function tenantInfoRoutes(app: FastifyInstance): Promise<void> {
     slug: request.tenant.slug,
     name: request.tenant.name,
     serviceProvider: request.tenant.isServiceProvider,
+    branding: request.tenant.branding,
   }));
 }

@@ -1,0 +1,74 @@
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where `npm run build:web` (run by `npm start` and `npm test`) writes the front end. */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+
+/**
+ * The policy of every HTML page: scripts, styles, images and API calls from this host only, no
+ * inline script or style element, no framing. Vite's output needs nothing more.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const HTML_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  // The page names the hashed bundles of the current build: always ask again.
+  'cache-control': 'no-cache',
+};
+
+const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>TenantDesk</title></head>
+<body><h1>TenantDesk</h1><p>The web front end has not been built. Run <code>npm run build:web</code> (npm start and npm test do it), then restart.</p></body></html>`;
+
+/** Paths that belong to the server, never to the single-page app. */
+const isServerPath = (path: string) => path === '/api' || path.startsWith('/api/') || path === '/healthz' || path === '/readyz';
+
+/**
+ * Serves the built front end: its files as they are (hashed bundles cached for a year), and
+ * `index.html` for every other GET outside /api, so that the app's own routes (`/tickets/…`) load
+ * on reload. Registered after the API so that every API route, /healthz and /readyz win.
+ */
+export async function webApp(app: FastifyInstance, options: { root?: string } = {}): Promise<void> {
+  const root = options.root ?? DEFAULT_WEB_ROOT;
+  const indexFile = join(root, 'index.html');
+  const index = existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : undefined;
+  if (index) {
+    await app.register(fastifyStatic, {
+      root,
+      prefix: '/',
+      // Routes for the files of this build, found once at start; everything else falls through below.
+      wildcard: false,
+      index: false,
+      // Hashed bundles never change under their name; anything else is revalidated.
+      cacheControl: false,
+      setHeaders: (reply, path) => {
+        if (path.endsWith('.html')) reply.headers(HTML_HEADERS);
+        else reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
+  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+    const path = request.url.split('?')[0]!;
+    if (isServerPath(path)) return reply.callNotFound();
+    return reply
+      .status(index ? 200 : 503)
+      .headers(HTML_HEADERS)
+      .type('text/html; charset=utf-8')
+      .send(index ?? NOT_BUILT);
+  });
+}

@@ -1,0 +1,325 @@
+import { sql } from 'kysely';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { ContactKind, MailOutcome, MailTransport, Role } from '../db/schema.ts';
+import { writingFiles } from '../desk/attachments/attachment-files.ts';
+import { storeAttachment } from '../desk/attachments/add-attachment.ts';
+import type { DeskContext } from '../desk/desk-context.ts';
+import { sanitizeBody } from '../desk/sanitize.ts';
+import { createTicket } from '../desk/tickets/create-ticket.ts';
+import { AppError } from '../errors.ts';
+import { recordAuditInScope } from '../identity/audit.ts';
+import { createContact } from '../identity/create-contact.ts';
+import type { TenancyContext } from '../tenancy/context.ts';
+import { createObject, inTransaction, listObjects, updateObject, type Row } from '../tenancy/data-access.ts';
+import { scopedTx, tenantMailContext, type MailDeps } from './mail-context.ts';
+import { mailboxForAddress } from './mailboxes.ts';
+import { failsAuthentication, isAutomated, normalizeAddress, replySubject, textToHtml } from './message-traits.ts';
+import { quarantineMessage, sha256 } from './quarantine.ts';
+import { notifyParticipants, queueMail } from './queue-mail.ts';
+import { findThread } from './thread-message.ts';
+
+/**
+ * The one inbound pipeline. The SMTP listener, `tenantdesk mail pipe` and the IMAP fetch job all
+ * hand their raw message here: it is read once, routed from its recipient address to a tenant's
+ * mailbox, and, in one unit of work in that tenant, claimed by its key (so a second delivery is a
+ * duplicate), then threaded into a ticket of that tenant or opened as a new one, or kept raw in
+ * the tenant's quarantine. Nothing a message says can make it act in another tenant.
+ */
+export type IncomingMessage = {
+  readonly raw: Buffer;
+  readonly transport: MailTransport;
+  /** Envelope recipients (SMTP RCPT TO, `mail pipe --to`); without them, the message's own headers. */
+  readonly recipients?: readonly string[];
+  /** Where an IMAP message sits: a message without a Message-ID is keyed by it. */
+  readonly imap?: { readonly uidValidity: number; readonly uid: number };
+};
+
+export type DeliveryOutcome = MailOutcome | 'duplicate';
+
+export type Delivery = {
+  readonly tenantId: number;
+  readonly mailboxId: string;
+  readonly outcome: Exclude<DeliveryOutcome, 'sent'>;
+  readonly ticketId?: string;
+  readonly ticketNumber?: string;
+  /** Why it was quarantined or rejected. */
+  readonly reason?: string;
+};
+
+/** A message as read once, before any tenant is involved. */
+export type ReadMessage = {
+  readonly raw: Buffer;
+  readonly parsed: ParsedMail | undefined;
+  /** Why it cannot become a ticket entry (it is quarantined); undefined when it can. */
+  readonly problem: string | undefined;
+  readonly messageId: string | undefined;
+  readonly from: { address: string; name: string } | undefined;
+  readonly subject: string;
+};
+
+const PARSE_OPTIONS = { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, keepCidLinks: true } as const;
+
+/**
+ * What a message may do at the desk: open tickets (with `source: email`) and reply. Tenant access
+ * comes from the mail context (the addressed tenant only), authorship from the sender's contact.
+ */
+const EMAIL_ROLE: Role = {
+  id: '00000000-0000-0000-0000-000000000000',
+  tenant_id: null,
+  slug: 'email-channel',
+  name: 'Email channel',
+  read_access: 'own',
+  read_tenant_id: null,
+  read_group_id: null,
+  write_access: 'own',
+  write_tenant_id: null,
+  write_group_id: null,
+  may_write_public: false,
+  permissions: ['ticket.create', 'ticket.edit', 'ticket.reply'],
+  data_partitions: [],
+  created_at: new Date(0),
+};
+
+/** Reads a raw message once: parsed (headers only when it is over the size limit), its key facts. */
+export async function readMessage(deps: Pick<MailDeps, 'config'>, raw: Buffer): Promise<ReadMessage> {
+  const max = deps.config.maxMessageBytes;
+  const tooLarge = raw.length > max;
+  let parsed: ParsedMail | undefined;
+  let problem: string | undefined;
+  try {
+    // An oversized message is not parsed whole: its headers are enough to route and quarantine it.
+    parsed = await simpleParser(tooLarge ? headerSection(raw) : raw, PARSE_OPTIONS);
+  } catch (error) {
+    problem = `Unparseable message: ${(error as Error).message}`;
+  }
+  if (tooLarge) problem = `The message is ${raw.length} bytes, over the limit of ${max} (MAIL_MAX_MESSAGE_BYTES).`;
+  const sender = parsed?.from?.value.find((a) => a.address);
+  const from = sender?.address ? { address: normalizeAddress(sender.address), name: (sender.name ?? '').trim().slice(0, 200) } : undefined;
+  if (!problem && !from) problem = 'The message has no sender address (From).';
+  if (!problem && !raw.length) problem = 'The message is empty.';
+  const messageId = parsed?.messageId?.replace(/^<|>$/g, '').trim() || undefined;
+  return { raw, parsed, problem, messageId, from, subject: (parsed?.subject ?? '').replace(/\s+/g, ' ').trim() };
+}
+
+function headerSection(raw: Buffer): Buffer {
+  const end = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  const cut = end >= 0 ? end + 4 : lf >= 0 ? lf + 2 : Math.min(raw.length, 64 * 1024);
+  return raw.subarray(0, Math.min(cut, 256 * 1024));
+}
+
+const addressesOf = (field: AddressObject | AddressObject[] | undefined): string[] =>
+  (Array.isArray(field) ? field : field ? [field] : []).flatMap((a) => a.value.flatMap((v) => (v.address ? [normalizeAddress(v.address)] : [])));
+
+/** The addresses a message was delivered to, when no envelope says: Delivered-To and friends, To, Cc. */
+function headerRecipients(parsed: ParsedMail | undefined): string[] {
+  if (!parsed) return [];
+  const delivered = parsed.headerLines
+    .filter((h) => ['delivered-to', 'x-original-to', 'envelope-to'].includes(h.key))
+    .map((h) => normalizeAddress(h.line.slice(h.line.indexOf(':') + 1).replace(/[<>]/g, '')));
+  return [...delivered, ...addressesOf(parsed.to), ...addressesOf(parsed.cc)];
+}
+
+/**
+ * The mailboxes a message goes to: one per tenant among its recipients (two addresses of one
+ * tenant make one ticket, not two; addresses of two tenants make one in each).
+ */
+export async function routeMessage(deps: MailDeps, recipients: readonly string[]): Promise<Row[]> {
+  const byTenant = new Map<number, Row>();
+  for (const address of new Set(recipients.map(normalizeAddress))) {
+    const mailbox = await mailboxForAddress(deps, address);
+    if (mailbox && !byTenant.has(mailbox.tenant_id as number)) byTenant.set(mailbox.tenant_id as number, mailbox);
+  }
+  return [...byTenant.values()];
+}
+
+/**
+ * Receives one raw message (SMTP listener, pipe): each addressed tenant's part commits on its own.
+ * Throws NOT_FOUND when no recipient is a support address; any other throw is temporary (the
+ * database, a tenant being moved): the transport must make the sender try again.
+ */
+export async function receiveMessage(deps: MailDeps, message: IncomingMessage): Promise<Delivery[]> {
+  const read = await readMessage(deps, message.raw);
+  const mailboxes = await routeMessage(deps, message.recipients ?? headerRecipients(read.parsed));
+  if (!mailboxes.length) throw new AppError('NOT_FOUND', 'No recipient of this message is a support address of this help desk.', 'recipient');
+  const deliveries: Delivery[] = [];
+  for (const mailbox of mailboxes) {
+    const tenantId = mailbox.tenant_id as number;
+    deliveries.push(await inTransaction(tenantMailContext(deps, tenantId), (ctx) => deliverToMailbox(deps, ctx, mailbox, message, read), tenantId));
+  }
+  return deliveries;
+}
+
+/**
+ * Delivers a read message to one mailbox inside the caller's unit of work (`ctx.tx`, scoped to the
+ * mailbox's tenant). A refusal that retrying cannot change (an AppError below 500) undoes the
+ * message's own writes, back to a savepoint, and keeps it in quarantine instead; anything else
+ * is thrown, so the whole unit of work rolls back and the message is offered again later.
+ */
+export async function deliverToMailbox(deps: MailDeps, ctx: TenancyContext, mailbox: Row, message: IncomingMessage, read: ReadMessage): Promise<Delivery> {
+  const tenantId = mailbox.tenant_id as number;
+  const base = { tenantId, mailboxId: mailbox.id as string };
+  const automated = read.parsed ? isAutomated(read.parsed.headerLines, read.parsed.headers.get('content-type')?.toString() ?? contentTypeOf(read.parsed), read.from?.address ?? '') : false;
+  const flagged = read.parsed ? failsAuthentication(read.parsed.headerLines) : false;
+  const claim = await claimMessage(ctx, mailbox, message, read, { automated, flagged });
+  if (!claim) return { ...base, outcome: 'duplicate' };
+  const keep = async (reason: string, outcome: 'quarantined' | 'rejected' = 'quarantined'): Promise<Delivery> => {
+    await quarantineMessage(ctx, { tenantId, mailboxId: mailbox.id as string, reason, transport: message.transport, raw: read.raw, sender: read.from?.address ?? '', subject: read.subject });
+    await updateObject(ctx, 'mailMessage', claim, { outcome });
+    return { ...base, outcome, reason };
+  };
+  if (read.problem) return keep(read.problem);
+  const tx = await scopedTx(ctx);
+  await sql`savepoint mail_message`.execute(tx);
+  try {
+    const done = await writingFiles((write) => acceptMessage(deps, ctx, mailbox, message, read, { claim, automated, flagged, write }));
+    await sql`release savepoint mail_message`.execute(tx);
+    return { ...base, ...done };
+  } catch (error) {
+    if (!(error instanceof AppError) || error.status >= 500) throw error;
+    await sql`rollback to savepoint mail_message`.execute(tx);
+    return keep(error.message, error.code === 'TICKET_REJECTED' ? 'rejected' : 'quarantined');
+  }
+}
+
+const contentTypeOf = (parsed: ParsedMail): string => {
+  const line = parsed.headerLines.find((h) => h.key === 'content-type')?.line ?? '';
+  return line.slice(line.indexOf(':') + 1).trim();
+};
+
+/** The message's key: its Message-ID, else its IMAP position, else a digest of its bytes. */
+function messageKey(message: IncomingMessage, read: ReadMessage): string {
+  if (read.messageId) return read.messageId.slice(0, 1000);
+  if (message.imap) return `imap:${message.imap.uidValidity}:${message.imap.uid}`;
+  return `sha256:${sha256(read.raw)}`;
+}
+
+/**
+ * Records the message under its key for this mailbox; undefined when that key is already there (a
+ * second delivery). Concurrent deliveries of one message wait on the unique index: the second
+ * sees the first's row once it commits.
+ */
+async function claimMessage(ctx: TenancyContext, mailbox: Row, message: IncomingMessage, read: ReadMessage, traits: { automated: boolean; flagged: boolean }): Promise<string | undefined> {
+  const result = await sql<{ id: string }>`insert into mail_messages
+      (tenant_id, mailbox_id, direction, message_key, transport, imap_uid_validity, imap_uid, sender, outcome, automated, flagged)
+    values (${mailbox.tenant_id}, ${mailbox.id}, 'in', ${messageKey(message, read)}, ${message.transport}, ${message.imap?.uidValidity ?? null},
+      ${message.imap?.uid ?? null}, ${read.from?.address ?? ''}, 'quarantined', ${traits.automated}, ${traits.flagged})
+    on conflict (tenant_id, mailbox_id, direction, message_key) do nothing
+    returning id`.execute(await scopedTx(ctx));
+  return result.rows[0]?.id;
+}
+
+type Acceptance = { claim: string; automated: boolean; flagged: boolean; write: (path: string, data: Buffer) => Promise<void> };
+
+/** The message becomes a reply on a ticket of the tenant, or a new ticket; throws AppError to refuse it. */
+async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, message: IncomingMessage, read: ReadMessage, a: Acceptance): Promise<Omit<Delivery, 'tenantId' | 'mailboxId'>> {
+  const tenantId = mailbox.tenant_id as number;
+  const parsed = read.parsed!;
+  await assertWithinRate(deps, ctx, tenantId, read.from!.address, a.claim);
+  const contact = await senderContact(ctx, mailbox, read.from!);
+  const desk: DeskContext = { ...ctx, actor: { contactId: contact.id as string, kind: contact.kind as ContactKind, activeRole: EMAIL_ROLE } };
+  const html = messageHtml(parsed);
+  const oversized = parsed.attachments.filter((f) => f.size > deps.config.maxAttachmentBytes);
+  const email = { messageId: read.messageId ?? null, from: read.from!.address, transport: message.transport, flagged: a.flagged, automated: a.automated, ...(oversized.length ? { attachmentsRefused: oversized.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })) } : {}) };
+  const ticket = await findThread(deps.box, ctx, tenantId, parsed, contact, a.flagged);
+  let entry: Row;
+  let target: Row;
+  let outcome: 'ticket' | 'reply';
+  if (ticket) {
+    target = ticket;
+    outcome = 'reply';
+    entry = await createObject(ctx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: contact.id, body_html: html, data: JSON.stringify({ email }) });
+    await recordAuditInScope(ctx, { tenantId, actorContactId: contact.id as string, action: 'ticket.reply_added', objectType: 'ticket', objectId: ticket.id as string, data: { entryId: entry.id, via: 'email' } });
+  } else {
+    outcome = 'ticket';
+    target = await createTicket(desk, {
+      tenantId,
+      subject: read.subject.slice(0, 500) || '(no subject)',
+      body: html,
+      source: 'email',
+      requesterId: contact.id as string,
+      ...(mailbox.help_topic_id ? { helpTopicId: mailbox.help_topic_id as string } : {}),
+      ...(mailbox.department_id ? { departmentId: mailbox.department_id as string } : {}),
+      // Only a sender that passed authentication may bring others onto the ticket.
+      collaboratorIds: a.flagged ? [] : await copiedContacts(deps, ctx, mailbox, parsed, contact),
+    });
+    const [first] = await listObjects(ctx, 'threadEntry', { where: { ticket_id: target.id, kind: 'reply' }, orderBy: 'created_at', limit: 1 });
+    entry = await updateObject(ctx, 'threadEntry', first!.id as string, { data: JSON.stringify({ email }) });
+  }
+  for (const file of parsed.attachments.filter((f) => f.size <= deps.config.maxAttachmentBytes)) {
+    await storeAttachment(desk, { dataDir: deps.dataDir, maxBytes: deps.config.maxAttachmentBytes }, a.write, entry, { filename: file.filename ?? 'attachment', contentType: file.contentType, data: file.content });
+  }
+  if (oversized.length) {
+    // The ticket gets what fits; the whole message stays available to administrators.
+    await quarantineMessage(ctx, { tenantId, mailboxId: mailbox.id as string, reason: `Attachment(s) over ${deps.config.maxAttachmentBytes} bytes left out of ${target.number as string}: ${oversized.map((f) => f.filename ?? 'attachment').join(', ')}`, transport: message.transport, raw: read.raw, sender: read.from!.address, subject: read.subject });
+  }
+  if (outcome === 'reply' && !a.flagged && contact.kind !== 'customer') {
+    await notifyParticipants(ctx, target, entry, { contactId: contact.id as string, kind: contact.kind as string });
+  }
+  if (outcome === 'ticket' && mailbox.auto_reply && !a.automated && !a.flagged) await acknowledge(ctx, mailbox, target, read);
+  await updateObject(ctx, 'mailMessage', a.claim, { outcome, ticket_id: target.id, thread_entry_id: entry.id });
+  return { outcome, ticketId: target.id as string, ticketNumber: target.number as string };
+}
+
+/** A sender writing more than MAIL_RATE_PER_SENDER_PER_HOUR messages an hour to one tenant is held back. */
+async function assertWithinRate(deps: MailDeps, ctx: TenancyContext, tenantId: number, sender: string, claim: string): Promise<void> {
+  const limit = deps.config.ratePerSenderPerHour;
+  const result = await sql<{ n: number }>`select count(*)::integer as n from mail_messages
+    where tenant_id = ${tenantId} and direction = 'in' and sender = ${sender} and created_at > now() - interval '1 hour' and id <> ${claim}`.execute(await scopedTx(ctx));
+  if (result.rows[0]!.n >= limit) throw new AppError('RATE_LIMITED', `${sender} sent more than ${limit} messages in an hour (MAIL_RATE_PER_SENDER_PER_HOUR); this one is held in quarantine.`);
+}
+
+/** The sender's contact in the tenant (From decides, never Reply-To); a new customer when allowed. */
+async function senderContact(ctx: TenancyContext, mailbox: Row, from: { address: string; name: string }): Promise<Row> {
+  const tenantId = mailbox.tenant_id as number;
+  const [known] = await listObjects(ctx, 'contact', { where: { tenant_id: tenantId, email: from.address }, limit: 1 });
+  if (known) {
+    if (known.status !== 'active') throw new AppError('FORBIDDEN', `${from.address} is a disabled contact of this help desk.`);
+    return known;
+  }
+  if (!mailbox.accept_unknown_senders) throw new AppError('FORBIDDEN', `${from.address} is not a contact of this help desk, and ${mailbox.address as string} accepts mail from known contacts only.`);
+  return createContact(ctx, { tenantId, kind: 'customer', email: from.address, name: from.name || from.address, roles: ['customer'] });
+}
+
+/**
+ * The people copied on a new ticket (To and Cc besides the sender), as contacts of the tenant.
+ * Support addresses, ours or another tenant's, are never made collaborators: replies would be
+ * mailed to them.
+ */
+async function copiedContacts(deps: MailDeps, ctx: TenancyContext, mailbox: Row, parsed: ParsedMail, sender: Row): Promise<string[]> {
+  const ids: string[] = [];
+  const addresses = [...new Set([...addressesOf(parsed.to), ...addressesOf(parsed.cc)])].filter((a) => a !== sender.email && a !== mailbox.address);
+  for (const address of addresses.slice(0, 10)) {
+    if (await mailboxForAddress(deps, address, ctx)) continue;
+    const [known] = await listObjects(ctx, 'contact', { where: { tenant_id: mailbox.tenant_id, email: address, status: 'active' }, limit: 1 });
+    if (known) ids.push(known.id as string);
+    else if (mailbox.accept_unknown_senders && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) {
+      ids.push((await createContact(ctx, { tenantId: mailbox.tenant_id as number, kind: 'customer', email: address, name: address, roles: ['customer'] })).id as string);
+    }
+  }
+  return ids;
+}
+
+/** The HTML part sanitised, else the text part as HTML. */
+function messageHtml(parsed: ParsedMail): string {
+  const html = typeof parsed.html === 'string' ? sanitizeBody(parsed.html) : '';
+  return html || textToHtml(parsed.text ?? '') || '<p>(no text)</p>';
+}
+
+/** The new-ticket acknowledgment, threaded on the sender's message. */
+async function acknowledge(ctx: TenancyContext, mailbox: Row, ticket: Row, read: ReadMessage): Promise<void> {
+  const tenant = ctx.catalog.byId.get(ticket.tenant_id as number);
+  const number = ticket.number as string;
+  await queueMail(ctx, {
+    tenantId: ticket.tenant_id as number,
+    mailbox,
+    ticket,
+    to: read.from!.address,
+    subject: replySubject(number, ticket.subject as string),
+    html: textToHtml(`Hello,\n\nWe received your message and opened request ${number}. Reply to this email to add to it.\n\n${(mailbox.name as string) || tenant?.name || ''}`),
+    kind: 'auto-reply',
+    inReplyTo: read.messageId,
+    references: read.messageId ? [read.messageId] : [],
+    autoSubmitted: true,
+  });
+}

@@ -1,0 +1,89 @@
+import { sql } from 'kysely';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { z } from 'zod';
+import { inScope } from '../db/scope.ts';
+import { enqueue } from '../jobs/enqueue.ts';
+import { defineJob, handleJob, type JobHandler } from '../jobs/job-type.ts';
+import { listObjects, updateObject, type Row } from '../tenancy/data-access.ts';
+import type { TenancyContext } from '../tenancy/context.ts';
+import type { MailDeps } from './mail-context.ts';
+import { scopedTx } from './mail-context.ts';
+import { signedMessageId } from './message-token.ts';
+import { sendMail } from './queue-mail.ts';
+
+/**
+ * Sends one outbox row over SMTP with nodemailer: the mailbox's sender and relay (falling back to
+ * MAIL_FROM and SMTP_URL), a Message-ID carrying the signed ticket token, the threading headers.
+ * The row is marked sent in the job's transaction. A send whose commit then fails is sent again with
+ * the same Message-ID (derived from the row's id), which mail clients show once.
+ */
+export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }> {
+  const transports = new Map<string, Transporter>();
+  const transport = (url: string) => {
+    let t = transports.get(url);
+    if (!t) transports.set(url, (t = nodemailer.createTransport(url, { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 } as never)));
+    return t;
+  };
+  return handleJob(sendMail, async (ctx, { outboxId }) => {
+    const [row] = await listObjects(ctx, 'mailOutbox', { where: { id: outboxId }, limit: 1 });
+    if (!row || row.sent_at) return;
+    const mailbox = await senderMailbox(ctx, row);
+    const relay = mailbox?.smtp_url_enc ? deps.box?.decrypt(mailbox.smtp_url_enc as string) : deps.config.relayUrl;
+    if (!relay) throw new Error('No SMTP relay is configured: set SMTP_URL (or a relay on the tenant’s mailbox).');
+    const from = (mailbox?.from_address ?? mailbox?.address ?? deps.config.defaultFrom) as string;
+    const tenantId = row.tenant_id as number;
+    const messageId =
+      (row.message_id as string | null) ??
+      signedMessageId(deps.box, row.ticket_id ? { tenantId, ticketId: row.ticket_id as string } : undefined, from.split('@')[1]!, (row.id as string).replace(/-/g, ''));
+    const references = row.references_ids as string[];
+    try {
+      await transport(relay).sendMail({
+        from: { name: (mailbox?.name as string) || (ctx.catalog.byId.get(tenantId)?.name ?? ''), address: from },
+        to: row.to_address as string,
+        subject: row.subject as string,
+        text: row.body_text as string,
+        ...(row.body_html ? { html: row.body_html as string } : {}),
+        messageId: `<${messageId}>`,
+        ...(row.in_reply_to ? { inReplyTo: `<${row.in_reply_to as string}>` } : {}),
+        ...(references.length ? { references: references.map((r) => `<${r}>`) } : {}),
+        headers: row.auto_submitted ? { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } : {},
+      });
+    } catch (error) {
+      throw new Error(`SMTP relay refused or unreachable: ${(error as Error).message}`);
+    }
+    await updateObject(ctx, 'mailOutbox', outboxId, { sent_at: new Date(), message_id: messageId, last_error: null });
+    // Our own Message-ID, so a reply that quotes it threads even without the token (no MAIL_SECRET).
+    await sql`insert into mail_messages (tenant_id, mailbox_id, direction, message_key, transport, sender, outcome, ticket_id)
+      values (${tenantId}, ${mailbox?.id ?? null}, 'out', ${messageId}, 'outbox', ${from}, 'sent', ${row.ticket_id ?? null})
+      on conflict (tenant_id, mailbox_id, direction, message_key) do nothing`.execute(await scopedTx(ctx));
+  });
+}
+
+/** The mailbox a row is sent from: its own, else the tenant's first active one (password resets). */
+async function senderMailbox(ctx: TenancyContext, row: Row): Promise<Row | undefined> {
+  const where = row.mailbox_id ? { id: row.mailbox_id, active: true } : { tenant_id: row.tenant_id, active: true };
+  const [mailbox] = await listObjects(ctx, 'mailbox', { where, orderBy: 'created_at', limit: 1 });
+  return mailbox;
+}
+
+/**
+ * An installation job: outbox rows written without a send job (password resets, rows from before
+ * the email channel) get one, in every shard. A row whose job already exists is left alone (the
+ * job's key is the row's id).
+ */
+export const sweepOutbox = defineJob({ name: 'mail.sweep-outbox', payload: z.object({}) });
+
+export const sweepOutboxHandler = handleJob(sweepOutbox, async (ctx) => {
+  const pending = async (db: typeof ctx.tx & object) => {
+    const rows = await sql<{ id: string; tenant_id: number }>`select o.id, o.tenant_id from mail_outbox o
+      where o.sent_at is null and o.tenant_id is not null and o.created_at < now() - interval '1 minute'
+        and not exists (select 1 from jobs j where j.tenant_id = o.tenant_id and j.name = ${sendMail.name} and j.key = o.id::text)
+      limit 1000`.execute(db);
+    for (const row of rows.rows) await enqueue(db, sendMail, { tenantId: row.tenant_id, payload: { outboxId: row.id }, key: row.id });
+  };
+  await pending(await scopedTx(ctx));
+  const silos = new Set([...ctx.catalog.byId.values()].map((t) => t.shard).filter((shard) => shard !== 'pool'));
+  for (const name of silos) {
+    await inScope(await ctx.shards.get(name), { read: 'all', write: 'all', writePublic: true }, (tx) => pending(tx));
+  }
+});

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { AdminOptions } from '../../src/cli/admin-commands.ts';
+import { adminSocketPath, sendAdminCommand } from '../../src/cli/admin-socket.ts';
+import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
+import { freePort } from '../support/net.ts';
+
+/*
+ * What the browser tests stand on: the demo server as `npm start` runs it (its own process, a
+ * fresh data directory, PGlite), and Debian's Chromium driven by playwright-core.
+ */
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join(root, 'docs', 'screenshots');
+
+export type DemoServer = { port: number; dataDir: string; url(host: string, path?: string): string; admin(command: string, options: AdminOptions): Promise<string>; stop(): Promise<void> };
+
+/** `node bin/tenantdesk.js start` on a free port and a new data directory, ready when /readyz says so. */
+export async function startDemoServer(): Promise<DemoServer> {
+  assert.ok(existsSync(join(root, 'web', 'dist', 'index.html')), 'the front end is not built: npm test builds it first (npm run build:web)');
+  const dataDir = mkdtempSync(join(tmpdir(), 'tenantdesk-e2e-'));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_RUNNER: 'false' };
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'bin', 'tenantdesk.js'), 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) assert.fail(`the server exited before it was ready: ${output}`);
+    if (Date.now() > deadline) assert.fail(`the server was not ready in time: ${output}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ready && output.includes('demo is running')) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    port,
+    dataDir,
+    url: (host, path = '/') => `http://${host}:${port}${path}`,
+    admin: async (command, options) => {
+      const reply = await sendAdminCommand(adminSocketPath(dataDir), command, options);
+      assert.equal(reply.error, undefined, `${command}: ${reply.error}`);
+      return reply.output ?? '';
+    },
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Debian's Chromium, headless, with the flags this machine needs: no sandbox (root), no GPU, and
+ * none of Chromium's own network traffic (the network is closed). Playwright gives it a fresh
+ * profile directory; every *.localhost name goes to this machine.
+ */
+export async function launchChromium(): Promise<Browser> {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      '--host-resolver-rules=MAP *.localhost 127.0.0.1',
+    ],
+  });
+}
+
+/**
+ * Starts a demo server and a browser before the suite it is called in (both at once: they take
+ * seconds each) and stops them after it; `setup` runs once both are up.
+ */
+export function demoAndBrowser(setup: (server: DemoServer, browser: Browser) => Promise<void>): void {
+  let server: DemoServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+    await setup(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+}
+
+/** A signed-in browser session (its own cookies) of one demo login at its tenant's host. */
+export async function signedIn(browser: Browser, server: DemoServer, host: string, email: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, locale: 'en-GB' });
+  // Generous: the machine may be shared with other test runs, and every step waits on a real server.
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  await page.goto(server.url(host));
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return { context, page };
+}
+
+/** Saves a screenshot for the README (docs/screenshots/NAME.png). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}

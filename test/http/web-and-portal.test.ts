@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed-demo.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src/http/plugins/web-app.ts';
+import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
+import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
+import { Shards } from '../../src/tenancy/placement/shards.ts';
+import { forEachDatabase } from '../support/databases.ts';
+
+/*
+ * What the web front end needs from the server: the built app served at every tenant's host with
+ * its CSP (API routes first), the active role's permissions and tenants, and the guest status check.
+ */
+
+const INDEX = '<!doctype html><html><head><script type="module" src="/assets/app-1.js"></script></head><body><div id="root"></div></body></html>';
+
+type Call = { method?: 'GET' | 'POST'; url: string; host: string; cookie?: string; body?: object };
+
+forEachDatabase('the web front end and its API', (db) => {
+  let app: FastifyInstance;
+  let unbuilt: FastifyInstance;
+  let webRoot: string;
+  const cookies = new Map<string, string>();
+
+  const call = (c: Call, on = app): Promise<LightMyRequestResponse> =>
+    on.inject({
+      method: c.method ?? 'GET',
+      url: c.url,
+      headers: { host: c.host, ...(c.cookie ? { cookie: c.cookie } : {}), ...(c.method === 'POST' ? { origin: `http://${c.host}` } : {}) },
+      ...(c.body ? { payload: c.body } : {}),
+    });
+
+  const as = async (email: string, host: string) => {
+    if (!cookies.has(email)) {
+      const res = await call({ method: 'POST', url: '/api/v1/auth/login', host, body: { email, password: DEMO_PASSWORD } });
+      assert.equal(res.statusCode, 200, res.body);
+      cookies.set(email, `td_session=${res.cookies.find((c) => c.name === 'td_session')!.value}`);
+    }
+    return (c: Omit<Call, 'host' | 'cookie'>) => call({ ...c, host, cookie: cookies.get(email)! });
+  };
+  const guest = (host: string, body: object) => call({ method: 'POST', url: '/api/v1/guest/ticket-status', host, body });
+
+  before(async () => {
+    webRoot = mkdtempSync(join(tmpdir(), 'tenantdesk-web-'));
+    mkdirSync(join(webRoot, 'assets'));
+    writeFileSync(join(webRoot, 'index.html'), INDEX);
+    writeFileSync(join(webRoot, 'assets', 'app-1.js'), 'console.log(1)');
+    const shards = new Shards(db());
+    await seedDemo(shards, DEFAULT_TENANCY);
+    const catalog = await Catalog.load(db(), 0);
+    const options = { database: db(), catalog, settings: DEFAULT_TENANCY, trustProxy: false, shards };
+    app = await buildApp({ ...options, webRoot, identity: { throttle: { maxPerAccount: 3, maxPerIp: 100, windowMs: 60_000 } } });
+    unbuilt = await buildApp({ ...options, webRoot: join(webRoot, 'missing') });
+  });
+  after(async () => {
+    await app?.close();
+    await unbuilt?.close();
+    rmSync(webRoot, { recursive: true, force: true });
+  });
+
+  it('serves the app for any page address, with a CSP that forbids inline script', async () => {
+    for (const url of ['/', '/tickets/123', '/queue?status=open', '/admin/departments']) {
+      const res = await call({ url, host: 'acme.localhost' });
+      assert.equal(res.statusCode, 200, url);
+      assert.equal(res.body, INDEX);
+      assert.match(String(res.headers['content-type']), /^text\/html/);
+      assert.equal(res.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
+      assert.match(CONTENT_SECURITY_POLICY, /script-src 'self';/);
+      assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe-inline|unsafe-eval|https?:/);
+    }
+    const asset = await call({ url: '/assets/app-1.js', host: 'globex.localhost' });
+    assert.equal(asset.statusCode, 200);
+    assert.equal(asset.body, 'console.log(1)');
+    assert.match(String(asset.headers['cache-control']), /immutable/);
+  });
+
+  it('keeps API routes, /healthz and /readyz ahead of the app, and unknown API paths JSON 404s', async () => {
+    assert.deepEqual((await call({ url: '/healthz', host: 'acme.localhost' })).json(), { status: 'ok' });
+    assert.equal((await call({ url: '/readyz', host: 'acme.localhost' })).json().status, 'ready');
+    assert.equal((await call({ url: '/api/v1/tenant', host: 'acme.localhost' })).json().slug, 'acme');
+    for (const url of ['/api/v1/nothing-here', '/api', '/api/']) {
+      const res = await call({ url, host: 'acme.localhost' });
+      assert.equal(res.statusCode, 404, url);
+      assert.equal(res.json().error.code, 'NOT_FOUND');
+    }
+    const post = await call({ method: 'POST', url: '/tickets', host: 'acme.localhost', body: {} });
+    assert.equal(post.statusCode, 404);
+    assert.equal(post.json().error.code, 'NOT_FOUND');
+  });
+
+  it('says the front end is not built, rather than a blank page, when web/dist is missing', async () => {
+    const res = await call({ url: '/', host: 'acme.localhost' }, unbuilt);
+    assert.equal(res.statusCode, 503);
+    assert.match(res.body, /npm run build:web/);
+    assert.equal(res.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
+  });
+
+  it("tells the front end the active role's permissions", async () => {
+    const me = (await (await as('customer@acme.test', 'acme.localhost'))({ url: '/api/v1/me' })).json();
+    assert.deepEqual([...me.activeRole.permissions].sort(), ['ticket.close', 'ticket.create', 'ticket.reply']);
+  });
+
+  it('lists the tenants the active role reads, no others, and which it may write', async () => {
+    assert.equal((await call({ url: '/api/v1/me/tenants', host: 'acme.localhost' })).statusCode, 401);
+    const acme = (await (await as('agent@acme.test', 'acme.localhost'))({ url: '/api/v1/me/tenants' })).json();
+    assert.deepEqual(
+      acme.tenants.map((t: { slug: string; writable: boolean }) => [t.slug, t.writable]),
+      [['acme', true]],
+    );
+    const sp = (await (await as('agent@northwind.test', 'desk.localhost'))({ url: '/api/v1/me/tenants' })).json();
+    assert.deepEqual(sp.tenants.map((t: { slug: string }) => t.slug).sort(), ['acme', 'acme-eu', 'globex', 'northwind']);
+    assert.ok(sp.tenants.every((t: { writable: boolean; id: number }) => t.writable && Number.isInteger(t.id)));
+  });
+
+  it("answers a guest's status check for the right number and email only, the same 404 for every miss", async () => {
+    const agent = await as('agent@acme.test', 'acme.localhost');
+    const [ticket] = (await agent({ url: '/api/v1/tickets?q=printer' })).json().items as { number: string; subject: string; status: string }[];
+    assert.ok(ticket);
+    const ok = await guest('acme.localhost', { number: ticket.number.toLowerCase(), email: ' Customer@Acme.test ' });
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.deepEqual(Object.keys(ok.json()).sort(), ['number', 'status', 'subject', 'updatedAt']);
+    assert.equal(ok.json().number, ticket.number);
+    assert.equal(ok.json().subject, ticket.subject);
+
+    const globexNumber = (await (await as('agent@globex.test', 'globex.localhost'))({ url: '/api/v1/tickets?q=printer' })).json().items[0].number as string;
+    const misses = [
+      { number: ticket.number, email: 'agent@acme.test' }, // a real contact, not the requester
+      { number: 'ACME-999999', email: 'customer@acme.test' }, // no such ticket
+      { number: globexNumber, email: 'customer@globex.test' }, // another tenant's pair, asked at acme's host
+    ];
+    const bodies = new Set<string>();
+    for (const body of misses) {
+      const res = await guest('acme.localhost', body);
+      assert.equal(res.statusCode, 404, JSON.stringify(body));
+      bodies.add(res.body);
+    }
+    assert.equal(bodies.size, 1, 'every miss answers the same');
+    assert.ok(![...bodies][0]!.includes('globex'));
+    assert.equal((await guest('acme.localhost', { number: ticket.number, email: 'customer@acme.test', thread: true })).statusCode, 400);
+  });
+
+  it('locks the status check of an address after repeated misses', async () => {
+    const host = 'acme-eu.localhost';
+    for (let i = 0; i < 3; i++) assert.equal((await guest(host, { number: `ACME-EU-00009${i}`, email: 'customer@acme-eu.test' })).statusCode, 404);
+    const locked = await guest(host, { number: 'ACME-EU-000001', email: 'customer@acme-eu.test' });
+    assert.equal(locked.statusCode, 429);
+    assert.equal(locked.json().error.code, 'RATE_LIMITED');
+    // The customer's own sign-in is counted apart and still works.
+    assert.equal((await call({ method: 'POST', url: '/api/v1/auth/login', host, body: { email: 'customer@acme-eu.test', password: DEMO_PASSWORD } })).statusCode, 200);
+  });
+});

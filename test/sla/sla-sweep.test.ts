@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { sql } from 'kysely';
+import { openDatabase, type Database } from '../../src/db/database.ts';
+import type { Role } from '../../src/db/schema.ts';
+import { createConfigObject } from '../../src/desk/config/config-objects.ts';
+import type { DeskContext } from '../../src/desk/desk-context.ts';
+import { addThreadEntry } from '../../src/desk/threads/add-thread-entry.ts';
+import { createTicket } from '../../src/desk/tickets/create-ticket.ts';
+import { updateTicket } from '../../src/desk/tickets/update-ticket.ts';
+import { jobHandlers } from '../../src/jobs/background-work.ts';
+import { enqueue } from '../../src/jobs/enqueue.ts';
+import { JobRunner } from '../../src/jobs/job-runner.ts';
+import { slaSweep } from '../../src/jobs/sla-sweep.ts';
+import { sweepOverdue } from '../../src/sla/sweep-overdue.ts';
+import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
+import { createTenant } from '../../src/tenancy/catalog/create-tenant.ts';
+import { createObject, listObjects, type Row } from '../../src/tenancy/data-access.ts';
+import { Shards } from '../../src/tenancy/placement/shards.ts';
+import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
+import { systemContext } from '../../src/tenancy/system-context.ts';
+import { forEachDatabase } from '../support/databases.ts';
+
+const ADMIN_ROLE = { slug: 'test-admin', permissions: ['admin.*', 'ticket.*'] } as unknown as Role;
+
+forEachDatabase('SLA clocks and the overdue sweep', (db, kind) => {
+  let shards: Shards;
+  let desk: DeskContext;
+  let silo: Database;
+  const ids: Record<string, string> = {};
+
+  const ticketRow = async (database: Database, id: string) => (await sql<Row>`select * from tickets where id = ${id}`.execute(database.owner)).rows[0]!;
+  const count = async (database: Database, query: ReturnType<typeof sql<{ n: number }>>) => (await query.execute(database.owner)).rows[0]!.n;
+  const breachEvents = (database: Database, ticketId: string) =>
+    count(database, sql<{ n: number }>`select count(*)::integer as n from thread_entries where ticket_id = ${ticketId} and data->>'event' = 'sla-breach'`);
+  const mailTo = (database: Database, address: string) => count(database, sql<{ n: number }>`select count(*)::integer as n from mail_outbox where to_address = ${address}`);
+  const makeDue = (database: Database, id: string) =>
+    sql`update tickets set first_response_due_at = case when first_response_due_at is not null then now() - interval '1 minute' end,
+      resolution_due_at = now() - interval '1 minute' where id = ${id}`.execute(database.owner);
+
+  before(async () => {
+    shards = new Shards(db());
+    for (const [slug, silo] of [['sp', false], ['acme', false], ['vault', true]] as const) {
+      await createTenant(db(), DEFAULT_TENANCY, { slug, name: slug, hosts: [`${slug}.localhost`], silo }, shards);
+    }
+    const catalog = (await Catalog.load(db(), 0)).snapshot();
+    const tenant = (slug: string) => catalog.bySlug.get(slug)!.id;
+    const ctx = systemContext(shards, DEFAULT_TENANCY, catalog);
+    const contact = async (slug: string, email: string) => (await createObject(ctx, 'contact', { tenant_id: tenant(slug), kind: 'agent', email, name: email })).id as string;
+    ids.spAgent = await contact('sp', 'agent@sp.test');
+    ids.acmeAgent = await contact('acme', 'agent@acme.test');
+    ids.acmeLead = await contact('acme', 'lead@acme.test');
+    desk = { ...ctx, actor: { contactId: ids.spAgent, kind: 'staff', activeRole: ADMIN_ROLE } };
+    const [urgent] = await listObjects(ctx, 'priority', { where: { slug: 'urgent' } });
+    const [normal] = await listObjects(ctx, 'priority', { where: { slug: 'normal' } });
+    ids.urgent = urgent!.id as string;
+    ids.normal = normal!.id as string;
+    ids.team = (await createConfigObject(desk, 'team', { tenant_id: tenant('acme'), name: 'Escalations' })).id as string;
+    ids.acmePlan = (await createConfigObject(desk, 'slaPlan', {
+      tenant_id: tenant('acme'),
+      name: 'Acme 24/7',
+      first_response_minutes: 60,
+      resolution_minutes: 240,
+      escalate_priority_id: ids.urgent,
+      escalate_team_id: ids.team,
+      escalate_notify_id: ids.acmeLead,
+    })).id as string;
+    // A public plan used by the silo tenant, whose team lead is the service provider's agent (in the pool).
+    ids.publicPlan = (await createConfigObject(desk, 'slaPlan', { tenant_id: null, name: 'Standard', resolution_minutes: 480, escalate_notify_id: ids.spAgent })).id as string;
+    silo = await shards.get('silo-vault');
+    ids.acmeTenant = String(tenant('acme'));
+    ids.vaultTenant = String(tenant('vault'));
+  });
+  after(async () => {
+    await shards?.close();
+  });
+
+  it('computes due dates when a ticket opens and when its plan or priority changes', async () => {
+    const ticket = await createTicket(desk, { tenantId: Number(ids.acmeTenant), subject: 'Printer', body: 'x', slaPlanId: ids.acmePlan });
+    const opened = (ticket.created_at as Date).getTime();
+    assert.equal((ticket.first_response_due_at as Date).getTime() - opened, 60 * 60_000, 'around the clock: 60 minutes after opening');
+    assert.equal((ticket.resolution_due_at as Date).getTime() - opened, 240 * 60_000);
+    const noPlan = await createTicket(desk, { tenantId: Number(ids.acmeTenant), subject: 'No SLA', body: 'x' });
+    assert.equal(noPlan.resolution_due_at, null);
+    const planned = await updateTicket(desk, noPlan.id as string, { slaPlanId: ids.acmePlan }, 1);
+    assert.equal((planned.resolution_due_at as Date).getTime() - (planned.created_at as Date).getTime(), 240 * 60_000);
+  });
+
+  it('pauses the clocks while pending on the customer and resumes them later', async () => {
+    const ticket = await createTicket(desk, { tenantId: Number(ids.acmeTenant), subject: 'Waiting', body: 'x', slaPlanId: ids.acmePlan });
+    const pending = await updateTicket(desk, ticket.id as string, { status: 'pending' }, 1);
+    assert.ok(pending.sla_paused_at instanceof Date);
+    assert.equal((pending.resolution_due_at as Date).getTime(), (ticket.resolution_due_at as Date).getTime());
+    // Paused for an hour (backdated), then answered by the customer.
+    await sql`update tickets set sla_paused_at = sla_paused_at - interval '1 hour' where id = ${ticket.id}`.execute(db().owner);
+    const resumed = await updateTicket(desk, ticket.id as string, { status: 'open' }, 2);
+    assert.equal(resumed.sla_paused_at, null);
+    assert.ok(Math.abs((resumed.sla_paused_minutes as number) - 60) < 0.1, String(resumed.sla_paused_minutes));
+    const moved = (resumed.resolution_due_at as Date).getTime() - (ticket.resolution_due_at as Date).getTime();
+    assert.ok(Math.abs(moved - 3_600_000) < 6000, `moved by ${moved} ms`);
+    const resolved = await updateTicket(desk, ticket.id as string, { status: 'resolved' }, 3);
+    assert.ok(resolved.resolved_at instanceof Date);
+  });
+
+  it('records the first public reply of an agent, not a note', async () => {
+    const ticket = await createTicket(desk, { tenantId: Number(ids.acmeTenant), subject: 'Answer me', body: 'x', slaPlanId: ids.acmePlan });
+    await addThreadEntry(desk, ticket.id as string, { kind: 'note', body: 'looking' });
+    assert.equal((await ticketRow(db(), ticket.id as string)).first_responded_at, null);
+    await addThreadEntry(desk, ticket.id as string, { kind: 'reply', body: 'on it' });
+    const first = (await ticketRow(db(), ticket.id as string)).first_responded_at as Date;
+    assert.ok(first instanceof Date);
+    await addThreadEntry(desk, ticket.id as string, { kind: 'reply', body: 'again' });
+    assert.equal(((await ticketRow(db(), ticket.id as string)).first_responded_at as Date).getTime(), first.getTime());
+  });
+
+  it('marks overdue, notifies and escalates exactly once, even with two runners sweeping at once', async () => {
+    const acme = await createTicket(desk, { tenantId: Number(ids.acmeTenant), subject: 'Late', body: 'x', slaPlanId: ids.acmePlan, priorityId: ids.normal, assigneeId: ids.acmeAgent });
+    const vault = await createTicket(desk, { tenantId: Number(ids.vaultTenant), subject: 'Late in the silo', body: 'x', slaPlanId: ids.publicPlan });
+    const paused = await createTicket(desk, { tenantId: Number(ids.acmeTenant), subject: 'Paused', body: 'x', slaPlanId: ids.acmePlan });
+    await updateTicket(desk, paused.id as string, { status: 'pending' }, 1);
+    for (const id of [acme.id, paused.id] as string[]) await makeDue(db(), id);
+    await makeDue(silo, vault.id as string);
+    // Another server: its own connections to the same databases.
+    const second = kind === 'postgres' ? await openDatabase({ kind: 'postgres', url: db().url!, poolMax: 4 }) : db();
+    const otherShards = kind === 'postgres' ? new Shards(second) : shards;
+    try {
+      const catalog = (await Catalog.load(db(), 0)).snapshot();
+      const results = await Promise.all([sweepOverdue(systemContext(shards, DEFAULT_TENANCY, catalog)), sweepOverdue(systemContext(otherShards, DEFAULT_TENANCY, catalog))]);
+      assert.equal(results[0]!.breaches + results[1]!.breaches, 3, 'two clocks of acme’s ticket, the resolution of vault’s');
+    } finally {
+      if (second !== db()) {
+        await otherShards.close();
+        await second.close();
+      }
+    }
+    const late = await ticketRow(db(), acme.id as string);
+    assert.ok(late.first_response_breached_at && late.resolution_breached_at);
+    assert.deepEqual([late.priority_id, late.team_id, late.assignee_id, late.version], [ids.urgent, ids.team, ids.acmeAgent, 2], 'escalated once');
+    assert.equal(await breachEvents(db(), acme.id as string), 2);
+    assert.equal(await mailTo(db(), 'agent@acme.test'), 2, 'the assignee, once per breached clock');
+    assert.equal(await mailTo(db(), 'lead@acme.test'), 2, 'the team lead, once per breached clock');
+    assert.equal((await ticketRow(db(), paused.id as string)).resolution_breached_at, null, 'a paused clock is not overdue');
+    assert.ok((await ticketRow(silo, vault.id as string)).resolution_breached_at);
+    assert.equal(await breachEvents(silo, vault.id as string), 1);
+    assert.equal(await mailTo(silo, 'agent@sp.test'), 1, 'a team lead on another shard is mailed from the ticket’s shard');
+
+    // A later sweep, through the job runner as the schedule would run it, finds nothing new.
+    await enqueue(db().owner, slaSweep, { tenantId: null, payload: {}, key: 'test' });
+    const runner = new JobRunner({ shards, settings: DEFAULT_TENANCY, catalog: () => desk.catalog }, { handlers: jobHandlers });
+    assert.deepEqual((await runner.drain(db())).map((o) => o.state), ['done']);
+    assert.equal(await breachEvents(db(), acme.id as string), 2);
+    assert.equal(await mailTo(db(), 'lead@acme.test'), 2);
+    assert.equal((await ticketRow(db(), acme.id as string)).version, 2);
+  });
+});

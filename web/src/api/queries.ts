@@ -1,0 +1,178 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, ApiError, get, query } from './client.ts';
+import type { Choice, ConfigItem, Contact, Me, ReadableTenant, TenantInfo, ThreadEntry, Ticket, TicketPage, TicketState, TicketStatus } from './types.ts';
+
+/** How often open queues and tickets ask for changes (live updates by polling). */
+export const POLL_MS = 10_000;
+
+export const keys = {
+  tenant: ['tenant'] as const,
+  me: ['me'] as const,
+  /** Everything that depends on the active role; dropped when the role changes or the user signs out. */
+  scoped: ['scoped'] as const,
+};
+
+export function useTenant() {
+  return useQuery({ queryKey: keys.tenant, queryFn: () => get<TenantInfo>('/api/v1/tenant'), staleTime: Infinity });
+}
+
+/** The signed-in contact, or null when nobody is signed in on this host. */
+export function useMe() {
+  return useQuery({
+    queryKey: keys.me,
+    queryFn: async () => {
+      try {
+        return await get<Me>('/api/v1/me');
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return null;
+        throw error;
+      }
+    },
+    staleTime: 60_000,
+  });
+}
+
+export function useReadableTenants(enabled = true) {
+  return useQuery({
+    queryKey: [...keys.scoped, 'tenants'],
+    queryFn: async () => (await get<{ tenants: ReadableTenant[] }>('/api/v1/me/tenants')).tenants,
+    enabled,
+    staleTime: 60_000,
+  });
+}
+
+export type QueueFilters = { status?: TicketState | undefined; assignee?: string | undefined; q?: string | undefined; tenantId?: number | undefined };
+
+/** The queue, page by page through the API's cursor, refreshed every POLL_MS while shown. */
+export function useTickets(filters: QueueFilters, pageSize = 25) {
+  return useInfiniteQuery({
+    queryKey: [...keys.scoped, 'tickets', filters, pageSize],
+    queryFn: ({ pageParam }) => get<TicketPage>(`/api/v1/tickets${query({ ...filters, limit: pageSize, cursor: pageParam })}`),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: POLL_MS,
+  });
+}
+
+export function useTicket(id: string) {
+  return useQuery({ queryKey: [...keys.scoped, 'ticket', id], queryFn: () => get<Ticket>(`/api/v1/tickets/${encodeURIComponent(id)}`), refetchInterval: POLL_MS });
+}
+
+export function useThread(id: string, enabled = true) {
+  return useQuery({
+    queryKey: [...keys.scoped, 'ticket', id, 'thread'],
+    queryFn: async () => (await get<{ entries: ThreadEntry[] }>(`/api/v1/tickets/${encodeURIComponent(id)}/thread`)).entries,
+    enabled,
+    refetchInterval: POLL_MS,
+  });
+}
+
+/** The choices the reference rules allow for a field, e.g. ('ticket', 'priority_id'). */
+export function useChoices(type: string, field: string, tenant?: string | null, enabled = true) {
+  return useQuery({
+    queryKey: [...keys.scoped, 'choices', type, field, tenant ?? null],
+    queryFn: async () => (await get<{ choices: Choice[] }>(`/api/v1/lookups/${type}/${field}${query({ tenant })}`)).choices,
+    enabled,
+    staleTime: 60_000,
+  });
+}
+
+export function useTicketStatuses() {
+  return useQuery({
+    queryKey: [...keys.scoped, 'ticket-statuses'],
+    queryFn: async () => (await get<{ items: TicketStatus[] }>('/api/v1/ticket-statuses')).items,
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useConfigList(path: string, enabled = true) {
+  return useQuery({ queryKey: [...keys.scoped, 'config', path], queryFn: async () => (await get<{ items: ConfigItem[] }>(`/api/v1/${path}`)).items, enabled });
+}
+
+export function useContacts(enabled = true) {
+  return useQuery({ queryKey: [...keys.scoped, 'contacts'], queryFn: async () => (await get<{ contacts: Contact[] }>('/api/v1/contacts')).contacts, enabled, staleTime: 60_000 });
+}
+
+/** Names of contacts for thread authors and assignees; someone the role cannot read stays unnamed. */
+export function useContactNames(enabled = true): Map<string, string> {
+  const contacts = useContacts(enabled);
+  return new Map((contacts.data ?? []).map((c) => [c.id, c.name]));
+}
+
+export function useSignIn() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { email: string; password: string }) => api<{ ok: boolean }>('POST', '/api/v1/auth/login', input),
+    onSuccess: async () => {
+      client.removeQueries({ queryKey: keys.scoped });
+      await client.invalidateQueries({ queryKey: keys.me });
+    },
+  });
+}
+
+export function useSignOut() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<{ ok: boolean }>('POST', '/api/v1/auth/logout'),
+    onSettled: () => {
+      client.removeQueries({ queryKey: keys.scoped });
+      client.setQueryData(keys.me, null);
+    },
+  });
+}
+
+export function useSwitchRole() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (role: string) => api<{ activeRole: { slug: string } }>('PUT', '/api/v1/me/active-role', { role }),
+    // Access changes at once: nothing read under the previous role may stay on screen.
+    onSuccess: async () => {
+      client.removeQueries({ queryKey: keys.scoped });
+      await client.invalidateQueries({ queryKey: keys.me });
+    },
+  });
+}
+
+export type NewTicket = { subject: string; body: string; helpTopicId?: string; tenantId?: number; priorityId?: string };
+
+export function useCreateTicket() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: NewTicket) => api<Ticket>('POST', '/api/v1/tickets', input),
+    onSuccess: () => client.invalidateQueries({ queryKey: [...keys.scoped, 'tickets'] }),
+  });
+}
+
+/** Changes to one ticket; each refreshes the ticket, its thread and the queues. */
+export function useTicketActions(id: string) {
+  const client = useQueryClient();
+  const path = `/api/v1/tickets/${encodeURIComponent(id)}`;
+  const refresh = () => client.invalidateQueries({ queryKey: keys.scoped, predicate: (q) => q.queryKey[1] === 'tickets' || q.queryKey[2] === id });
+  const options = { onSuccess: refresh };
+  return {
+    addEntry: useMutation({
+      mutationFn: (input: { kind: 'reply' | 'note'; body: string }) => api<ThreadEntry>('POST', `${path}/${input.kind === 'note' ? 'notes' : 'replies'}`, { body: input.body }),
+      ...options,
+    }),
+    update: useMutation({ mutationFn: (input: { version: number } & Record<string, unknown>) => api<Ticket>('PATCH', path, input), ...options }),
+    close: useMutation({ mutationFn: (version: number) => api<Ticket>('POST', `${path}/close`, { version }), ...options }),
+    reopen: useMutation({ mutationFn: (version: number) => api<Ticket>('POST', `${path}/reopen`, { version }), ...options }),
+  };
+}
+
+export function useConfigActions(path: string) {
+  const client = useQueryClient();
+  const options = { onSuccess: () => client.invalidateQueries({ queryKey: [...keys.scoped, 'config', path] }) };
+  return {
+    create: useMutation({ mutationFn: (body: Record<string, unknown>) => api<ConfigItem>('POST', `/api/v1/${path}`, body), ...options }),
+    remove: useMutation({ mutationFn: (id: string) => api<void>('DELETE', `/api/v1/${path}/${encodeURIComponent(id)}`), ...options }),
+  };
+}
+
+export function useCreateContact() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Record<string, unknown>) => api<Contact>('POST', '/api/v1/contacts', body),
+    onSuccess: () => client.invalidateQueries({ queryKey: [...keys.scoped, 'contacts'] }),
+  });
+}

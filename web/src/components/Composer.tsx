@@ -1,0 +1,74 @@
+import { useState, type FormEvent } from 'react';
+import type { UseMutationResult } from '@tanstack/react-query';
+import type { ThreadEntry } from '../api/types.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { ErrorMessage, Notice } from './ErrorMessage.tsx';
+import { Field } from './Field.tsx';
+import { htmlToText, textToHtml } from './html.ts';
+import { Options } from './Options.tsx';
+
+type Kind = 'reply' | 'note';
+type AddEntry = UseMutationResult<ThreadEntry, Error, { kind: Kind; body: string }>;
+
+/**
+ * Writing to a ticket. With `allowNote`, the writer chooses between a public reply and an internal
+ * note; the two look different (colour, heading, button) all the way to the send button.
+ */
+export function Composer({ addEntry, allowNote, canned = [] }: { addEntry: AddEntry; allowNote: boolean; canned?: { id: string; title: string; bodyHtml: string }[] }) {
+  const { t } = useI18n();
+  const [kind, setKind] = useState<Kind>('reply');
+  const [text, setText] = useState('');
+  const [sent, setSent] = useState(false);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSent(false);
+    addEntry.mutate(
+      { kind, body: textToHtml(text) },
+      {
+        onSuccess: () => {
+          setText('');
+          setSent(true);
+        },
+      },
+    );
+  };
+
+  return (
+    <form className={`card form composer composer-${kind}`} onSubmit={submit} aria-label={kind === 'note' ? t('compose.note') : t('compose.reply')}>
+      {allowNote && (
+        <fieldset className="segmented">
+          <legend>{t('compose.kind')}</legend>
+          {(['reply', 'note'] as const).map((k) => (
+            <label key={k} className={`segment segment-${k}`}>
+              <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => setKind(k)} />
+              {k === 'note' ? t('compose.note') : t('compose.reply')}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {allowNote && <p className={`composer-hint composer-hint-${kind}`}>{kind === 'note' ? t('thread.noteHint') : t('thread.replyHint')}</p>}
+      {allowNote && canned.length > 0 && (
+        <Field label={t('compose.canned')}>
+          <select
+            value=""
+            onChange={(event) => {
+              const chosen = canned.find((c) => c.id === event.target.value);
+              if (chosen) setText((text ? `${text}\n\n` : '') + htmlToText(chosen.bodyHtml));
+            }}
+          >
+            <Options empty="—" items={canned.map((c) => ({ value: c.id, label: c.title }))} />
+          </select>
+        </Field>
+      )}
+      <Field label={kind === 'note' ? t('compose.note') : t('compose.yourReply')}>
+        <textarea name="body" rows={5} required value={text} onChange={(e) => setText(e.target.value)} />
+      </Field>
+      {addEntry.isError && <ErrorMessage error={addEntry.error} />}
+      {sent && <Notice>{t('compose.sent')}</Notice>}
+      <button type="submit" className={`button ${kind === 'note' ? 'button-note' : ''}`} disabled={addEntry.isPending}>
+        {kind === 'note' ? t('compose.addNote') : t('compose.sendReply')}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,80 @@
+import { useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { useChoices, useCreateTicket, useReadableTenants, type NewTicket } from '../api/queries.ts';
+import type { Me } from '../api/types.ts';
+import { isCustomer, writesSeveralTenants } from '../app/session.ts';
+import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { Field } from '../components/Field.tsx';
+import { textToHtml } from '../components/html.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { choiceOptions, Options, tenantOptions } from '../components/Options.tsx';
+
+/**
+ * Opening a ticket: help topic, subject, message. A role that writes several tenants (service
+ * provider) must say which tenant first; topics and priorities then come from that tenant.
+ */
+export function NewTicketPage({ me }: { me: Me }) {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const several = writesSeveralTenants(me);
+  const tenants = useReadableTenants(several);
+  const [tenant, setTenant] = useState('');
+  const ready = !several || tenant !== '';
+  const topics = useChoices('ticket', 'help_topic_id', several ? tenant : undefined, ready);
+  const priorities = useChoices('ticket', 'priority_id', several ? tenant : undefined, ready && !isCustomer(me));
+  const [form, setForm] = useState({ helpTopicId: '', priorityId: '', subject: '', message: '' });
+  const create = useCreateTicket();
+  const set = (name: keyof typeof form) => (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const chosen = tenants.data?.find((t) => t.slug === tenant);
+    const input: NewTicket = {
+      subject: form.subject.trim(),
+      body: textToHtml(form.message),
+      ...(form.helpTopicId ? { helpTopicId: form.helpTopicId } : {}),
+      ...(form.priorityId ? { priorityId: form.priorityId } : {}),
+      ...(chosen ? { tenantId: chosen.id } : {}),
+    };
+    create.mutate(input, { onSuccess: (ticket) => navigate(`/tickets/${ticket.id}`, { state: { created: ticket.number } }) });
+  };
+
+  return (
+    <div className="narrow">
+      <h1>{t('newTicket.title')}</h1>
+      <form className="card form" onSubmit={submit}>
+        {several && (
+          <Field label={t('ticket.tenant')} hint={t('newTicket.tenantHelp')}>
+            <select name="tenant" required value={tenant} onChange={(e) => setTenant(e.target.value)}>
+              <Options empty={t('newTicket.chooseTenant')} items={tenantOptions(tenants.data?.filter((x) => x.writable))} />
+            </select>
+          </Field>
+        )}
+        {tenants.isError && <ErrorMessage error={tenants.error} />}
+        <Field label={t('ticket.helpTopic')}>
+          <select name="helpTopicId" value={form.helpTopicId} onChange={set('helpTopicId')} disabled={!ready} required={(topics.data?.length ?? 0) > 0}>
+            <Options empty={t('newTicket.chooseTopic')} items={choiceOptions(topics.data)} />
+          </select>
+        </Field>
+        {topics.isError && <ErrorMessage error={topics.error} />}
+        {!isCustomer(me) && (
+          <Field label={t('ticket.priority')}>
+            <select name="priorityId" value={form.priorityId} onChange={set('priorityId')} disabled={!ready}>
+              <Options empty={t('ticket.none')} items={choiceOptions(priorities.data)} />
+            </select>
+          </Field>
+        )}
+        <Field label={t('ticket.subject')}>
+          <input name="subject" required maxLength={500} value={form.subject} onChange={set('subject')} />
+        </Field>
+        <Field label={t('ticket.message')}>
+          <textarea name="message" required rows={8} value={form.message} onChange={set('message')} />
+        </Field>
+        {create.isError && <ErrorMessage error={create.error} />}
+        <button type="submit" className="button" disabled={create.isPending || !ready}>
+          {t('newTicket.submit')}
+        </button>
+      </form>
+    </div>
+  );
+}

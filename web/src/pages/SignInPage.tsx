@@ -1,0 +1,43 @@
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { useSignIn, useTenant } from '../api/queries.ts';
+import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { Field } from '../components/Field.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
+
+export function SignInPage() {
+  const { t } = useI18n();
+  const tenant = useTenant();
+  const signIn = useSignIn();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    // Once signed in, the address asked for is shown (a ticket link from an email, say).
+    signIn.mutate({ email, password });
+  };
+
+  return (
+    <div className="narrow">
+      <h1>{t('signIn.title', { name: tenant.data?.name ?? '' })}</h1>
+      <form onSubmit={submit} className="card form">
+        <Field label={t('signIn.email')}>
+          <input type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </Field>
+        <Field label={t('signIn.password')}>
+          <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </Field>
+        {signIn.isError && <ErrorMessage error={signIn.error} />}
+        <button type="submit" className="button" disabled={signIn.isPending}>
+          {t('signIn.submit')}
+        </button>
+      </form>
+      {!tenant.data?.serviceProvider && (
+        <p>
+          <Link to="/status">{t('signIn.guest')}</Link>
+        </p>
+      )}
+    </div>
+  );
+}

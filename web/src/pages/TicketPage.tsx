@@ -1,0 +1,98 @@
+import { useEffect, useState } from 'react';
+import { useLocation, useNavigate, useParams } from 'react-router';
+import { ApiError } from '../api/client.ts';
+import { useConfigList, useContactNames, useThread, useTicket, useTicketActions } from '../api/queries.ts';
+import type { Me, Ticket } from '../api/types.ts';
+import { can, isCustomer, readsSeveralTenants } from '../app/session.ts';
+import { Composer } from '../components/Composer.tsx';
+import { ErrorMessage, Loading, Notice } from '../components/ErrorMessage.tsx';
+import { StatusBadge } from '../components/StatusBadge.tsx';
+import { Thread } from '../components/Thread.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
+import { TicketDetailsForm } from './agent/TicketDetailsForm.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
+
+/**
+ * One ticket: the customer's view (replies, reply, close) or the agent's (thread with notes,
+ * reply or note, details). A ticket of another tenant, or none, is the same "not found".
+ */
+export function TicketPage({ me }: { me: Me }) {
+  const { id = '' } = useParams();
+  const ticket = useTicket(id);
+  if (ticket.isPending) return <Loading />;
+  if (ticket.isError) {
+    const error = ticket.error;
+    if (error instanceof ApiError && (error.status === 404 || (error.status === 400 && error.field === 'id'))) return <NotFoundPage what="ticket" />;
+    return <ErrorMessage error={error} onRetry={() => void ticket.refetch()} />;
+  }
+  return <TicketView me={me} ticket={ticket.data} />;
+}
+
+function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
+  const { t, formatDate } = useI18n();
+  const location = useLocation();
+  const navigate = useNavigate();
+  // "Ticket N has been opened" shows once: the history entry forgets it, so a reload does not repeat it.
+  const [created] = useState((location.state as { created?: string } | null)?.created);
+  useEffect(() => {
+    if (created) navigate(location.pathname, { replace: true, state: null });
+  }, [created, location.pathname, navigate]);
+  const thread = useThread(ticket.id);
+  const names = useContactNames();
+  const actions = useTicketActions(ticket.id);
+  const customer = isCustomer(me);
+  const closed = ticket.status === 'closed' || ticket.status === 'resolved';
+  const canned = useCannedResponses(!customer);
+
+  return (
+    <article className="ticket">
+      {created && <Notice>{t('newTicket.created', { number: created })}</Notice>}
+      <div className="page-head">
+        <div>
+          <p className="mono muted">
+            {ticket.number}
+            {readsSeveralTenants(me) && <span className="tag">{ticket.tenant}</span>}
+          </p>
+          <h1>{ticket.subject}</h1>
+          <p className="muted">
+            <StatusBadge state={ticket.status} /> · {t('ticket.created')} <time dateTime={ticket.createdAt}>{formatDate(ticket.createdAt)}</time>
+          </p>
+        </div>
+        {can(me, 'ticket.close') && (
+          <div className="actions">
+            {closed ? (
+              <button type="button" className="button secondary" onClick={() => actions.reopen.mutate(ticket.version)} disabled={actions.reopen.isPending}>
+                {t('actions.reopen')}
+              </button>
+            ) : (
+              <button type="button" className="button secondary" onClick={() => actions.close.mutate(ticket.version)} disabled={actions.close.isPending}>
+                {t('actions.close')}
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+      {actions.close.isError && <ErrorMessage error={actions.close.error} />}
+      {actions.reopen.isError && <ErrorMessage error={actions.reopen.error} />}
+      <div className={customer ? 'ticket-body' : 'ticket-body with-side'}>
+        <section aria-labelledby="thread-title">
+          <h2 id="thread-title">{t('thread.title')}</h2>
+          {thread.isPending ? <Loading /> : thread.isError ? <ErrorMessage error={thread.error} /> : <Thread entries={thread.data} meId={me.contact.id} names={names} />}
+          {(can(me, 'ticket.reply') || can(me, 'ticket.note')) && <Composer addEntry={actions.addEntry} allowNote={!customer && can(me, 'ticket.note')} canned={canned} />}
+        </section>
+        {!customer && (
+          <aside aria-labelledby="details-title">
+            <h2 id="details-title">{t('ticketView.details')}</h2>
+            <TicketDetailsForm me={me} ticket={ticket} update={actions.update} />
+          </aside>
+        )}
+      </div>
+    </article>
+  );
+}
+
+
+function useCannedResponses(enabled: boolean) {
+  const list = useConfigList('canned-responses', enabled);
+  return (list.data ?? []).map((c) => ({ id: c.id, title: String(c.title), bodyHtml: String(c.bodyHtml) }));
+}

@@ -1,0 +1,88 @@
+import { useState, type FormEvent } from 'react';
+import type { UseMutationResult } from '@tanstack/react-query';
+import { useChoices, useTicketStatuses } from '../../api/queries.ts';
+import type { Choice, Me, Ticket, TicketStatus } from '../../api/types.ts';
+import { can } from '../../app/session.ts';
+import { ErrorMessage, Loading, Notice } from '../../components/ErrorMessage.tsx';
+import { Field } from '../../components/Field.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { choiceOptions, Options } from '../../components/Options.tsx';
+
+type Update = UseMutationResult<Ticket, Error, { version: number } & Record<string, unknown>>;
+
+/** Status, priority, assignee and department of a ticket; one PATCH based on the version shown. */
+export function TicketDetailsForm(props: { me: Me; ticket: Ticket; update: Update }) {
+  const statuses = useTicketStatuses();
+  if (statuses.isPending) return <Loading />;
+  if (statuses.isError) return <ErrorMessage error={statuses.error} onRetry={() => void statuses.refetch()} />;
+  // A new version from the server (someone else's change, or ours) starts the form afresh.
+  return <DetailsForm key={props.ticket.version} {...props} statuses={statuses.data} />;
+}
+
+function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket; update: Update; statuses: TicketStatus[] }) {
+  const { t } = useI18n();
+  const tenant = ticket.tenant ?? undefined;
+  const priorities = useChoices('ticket', 'priority_id', tenant);
+  const assignees = useChoices('ticket', 'assignee_id', tenant, can(me, 'ticket.assign'));
+  const departments = useChoices('ticket', 'department_id', tenant);
+  const currentStatus = statuses.find((s) => s.id === ticket.statusId)?.slug ?? ticket.status;
+  const initial = { status: currentStatus, priorityId: ticket.priorityId ?? '', assigneeId: ticket.assigneeId ?? '', departmentId: ticket.departmentId ?? '' };
+  const [form, setForm] = useState(initial);
+  const set = (name: keyof typeof form) => (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value });
+
+  const save = (changes: Record<string, unknown>) => {
+    update.mutate({ version: ticket.version, ...changes });
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const changes: Record<string, unknown> = {};
+    if (form.status !== initial.status) changes.status = form.status;
+    for (const name of ['priorityId', 'assigneeId', 'departmentId'] as const) if (form[name] !== initial[name]) changes[name] = form[name] || null;
+    if (Object.keys(changes).length) save(changes);
+  };
+
+  const options = (choices: Choice[] | undefined, current: string) => {
+    const list = choiceOptions(choices);
+    // A value set elsewhere that this role cannot list stays selectable, so saving keeps it.
+    return current && !list.some((c) => c.value === current) ? [{ value: current, label: '…' }, ...list] : list;
+  };
+
+  return (
+    <form className="card form details" onSubmit={submit}>
+      <Field label={t('ticket.status')}>
+        <select name="status" value={form.status} onChange={set('status')}>
+          <Options items={statuses.map((s) => ({ value: s.slug, label: s.name }))} />
+        </select>
+      </Field>
+      <Field label={t('ticket.priority')}>
+        <select name="priorityId" value={form.priorityId} onChange={set('priorityId')}>
+          <Options empty={t('ticket.none')} items={options(priorities.data, form.priorityId)} />
+        </select>
+      </Field>
+      {can(me, 'ticket.assign') && (
+        <Field label={t('ticket.assignee')}>
+          <select name="assigneeId" value={form.assigneeId} onChange={set('assigneeId')}>
+            <Options empty={t('ticket.unassigned')} items={options(assignees.data, form.assigneeId)} />
+          </select>
+        </Field>
+      )}
+      <Field label={t('ticket.department')}>
+        <select name="departmentId" value={form.departmentId} onChange={set('departmentId')}>
+          <Options empty={t('ticket.none')} items={options(departments.data, form.departmentId)} />
+        </select>
+      </Field>
+      {update.isError && <ErrorMessage error={update.error} />}
+      {update.isSuccess && <Notice>{t('ticketView.updated')}</Notice>}
+      <div className="actions">
+        <button type="submit" className="button" disabled={update.isPending}>
+          {t('actions.save')}
+        </button>
+        {can(me, 'ticket.assign') && ticket.assigneeId !== me.contact.id && (
+          <button type="button" className="button secondary" disabled={update.isPending} onClick={() => save({ assigneeId: me.contact.id })}>
+            {t('actions.assignMe')}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,36 @@
+import { Link } from 'react-router';
+import { useTickets } from '../../api/queries.ts';
+import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
+import { TicketTable } from '../../components/TicketTable.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+
+/** A customer's own tickets (the customer role's data partition limits the queue to them). */
+export function PortalTicketsPage() {
+  const { t } = useI18n();
+  const tickets = useTickets({});
+  const items = tickets.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <>
+      <div className="page-head">
+        <h1>{t('portal.title')}</h1>
+        <Link className="button" to="/tickets/new">
+          {t('portal.open')}
+        </Link>
+      </div>
+      {tickets.isPending ? (
+        <Loading />
+      ) : tickets.isError ? (
+        <ErrorMessage error={tickets.error} onRetry={() => void tickets.refetch()} />
+      ) : items.length === 0 ? (
+        <p className="empty">{t('portal.empty')}</p>
+      ) : (
+        <TicketTable tickets={items} />
+      )}
+      {tickets.hasNextPage && (
+        <button type="button" className="button secondary" onClick={() => void tickets.fetchNextPage()} disabled={tickets.isFetchingNextPage}>
+          {t('actions.loadMore')}
+        </button>
+      )}
+    </>
+  );
+}
