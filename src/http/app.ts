@@ -14,6 +14,7 @@ import { contactRoutes } from './routes/contacts.ts';
 import { lookupRoutes } from './routes/lookups.ts';
 import { meRoutes } from './routes/me.ts';
 import { openApi } from './plugins/openapi.ts';
+import { securityHeaders } from './plugins/security-headers.ts';
 import { tenantHost } from './plugins/tenant-host.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { deskConfigRoutes } from './routes/desk-config.ts';
@@ -70,6 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorReply,
   });
   registerErrorReplies(app);
+  await securityHeaders(app, { https: (options.identity?.publicScheme ?? IDENTITY_DEFAULTS.publicScheme) === 'https' });
   await app.register(cookie);
   const { database, catalog, settings, trustProxy } = options;
   const shards = options.shards ?? new Shards(database);

@@ -44,3 +44,24 @@ forEachDatabase('a customer’s limits', (db) => {
     assert.equal(closed.json().status, 'closed');
   });
 });
+
+forEachDatabase('security headers', (db) => {
+  let app: FastifyInstance;
+  before(async () => {
+    app = (await demoDeskApp(db())).app;
+  });
+  after(async () => app?.close());
+
+  it('every API answer carries them, errors and 404s included; the docs keep their own policy', async () => {
+    for (const url of ['/api/v1/tenant', '/api/v1/tickets', '/api/v1/nothing-here', '/api/openapi.json']) {
+      const res = await app.inject({ url, headers: { host: 'acme.localhost' } });
+      assert.equal(res.headers['x-content-type-options'], 'nosniff', url);
+      assert.equal(res.headers['x-frame-options'], 'DENY', url);
+      assert.equal(res.headers['referrer-policy'], 'same-origin', url);
+      assert.equal(res.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", url);
+      assert.match(String(res.headers['strict-transport-security']), /max-age=\d+/, `${url}: HSTS, the public scheme being https by default`);
+    }
+    const docs = await app.inject({ url: '/api/docs/', headers: { host: 'acme.localhost' } });
+    assert.notEqual(docs.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", 'the docs page would not run under the API policy');
+  });
+});
