@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 import { registry, tenantTables, type ObjectType } from '../../db/registry.ts';
 import { AppError } from '../../errors.ts';
 import { bumpCatalogVersion, refreshMaintainedGroups } from '../catalog/groups.ts';
@@ -26,6 +27,11 @@ export function deleteOrder(): ObjectType[] {
   return ordered;
 }
 
+/** Deletes every row of the tenant in one database, parts before their owners. */
+export async function deleteTenantRows(tx: Transaction<DB>, tenantId: number): Promise<void> {
+  for (const type of deleteOrder()) await sql`delete from ${sql.table(type.table)} where tenant_id = ${tenantId}`.execute(tx);
+}
+
 /**
  * Deletes a tenant and everything it owns: its rows in the pool, or its silo database, then its
  * hosts, groups and catalog row. Refused for the service provider, for a tenant with subtenants,
@@ -47,9 +53,7 @@ export async function deleteTenant(ctx: TenancyContext, slug: string, options: {
   if (naming) throw new AppError('TENANT_RULE_VIOLATION', `${naming} role(s) give access to tenant "${slug}"; change them first.`, 'tenant');
 
   if (tenant.shard === 'pool') {
-    await ctx.database.owner.transaction().execute(async (tx) => {
-      for (const type of deleteOrder()) await sql`delete from ${sql.table(type.table)} where tenant_id = ${tenant.id}`.execute(tx);
-    });
+    await ctx.database.owner.transaction().execute((tx) => deleteTenantRows(tx, tenant.id));
   } else {
     await dropSiloDatabase(ctx.shards, tenant.shard);
   }

@@ -89,6 +89,7 @@ async function fillTenant(tx: Transaction<DB>, header: ArchiveHeader, tenantId: 
   const seen: Record<string, number> = {};
   const total = Object.values(header.tables).reduce((a, b) => a + b, 0) + header.files;
   let pending: { shape: TableShape; rows: Record<string, unknown>[] } | undefined;
+  let rows = 0;
   let files = 0;
   const flush = async () => {
     if (!pending?.rows.length) return;
@@ -101,7 +102,6 @@ async function fillTenant(tx: Transaction<DB>, header: ArchiveHeader, tenantId: 
     if ('end' in record) {
       await flush();
       const end = parse(archiveEnd, next.value, 'the end line');
-      const rows = Object.values(seen).reduce((a, b) => a + b, 0);
       if (end.rows !== rows || end.files !== files || Object.entries(header.tables).some(([t, n]) => (seen[t] ?? 0) !== n)) throw invalid('its totals do not match its rows.');
       return { rows, files };
     }
@@ -109,7 +109,7 @@ async function fillTenant(tx: Transaction<DB>, header: ArchiveHeader, tenantId: 
       await flush();
       await writeTenantFile(options.dataDir, tenantId, parse(archiveFile, next.value, 'a file line'));
       files += 1;
-      options.progress?.(Object.values(seen).reduce((a, b) => a + b, 0) + files, total);
+      options.progress?.(rows + files, total);
       continue;
     }
     const { table, row } = parse(archiveRow, next.value, 'a row line');
@@ -119,8 +119,9 @@ async function fillTenant(tx: Transaction<DB>, header: ArchiveHeader, tenantId: 
     pending = pending?.shape === shape ? pending : { shape, rows: [] };
     pending.rows.push(remap(table, row));
     seen[table] = (seen[table] ?? 0) + 1;
+    rows += 1;
     if (pending.rows.length >= 500) await flush();
-    options.progress?.(Object.values(seen).reduce((a, b) => a + b, 0) + files, total);
+    options.progress?.(rows + files, total);
   }
   throw invalid('it ends before its end line (truncated?).');
 }

@@ -5,11 +5,11 @@ import { AppError } from '../../errors.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { bumpCatalogVersion } from '../catalog/groups.ts';
 import type { TenantInfo } from '../catalog/snapshot.ts';
-import { deleteOrder } from './delete-tenant.ts';
+import { deleteTenantRows } from './delete-tenant.ts';
 import { dropSilo, dropSiloDatabase, provisionSilo } from './provision-silo.ts';
 import type { Shards } from './shards.ts';
 import { syncTenant, type SyncReport } from './sync-tenant.ts';
-import { copyOrder, inUtc, rowDigests, tableShape } from './tenant-rows.ts';
+import { copyOrder, differingRows, inUtc, rowDigests, tableShape } from './tenant-rows.ts';
 
 export type MoveOptions = {
   /** Where to: the pool, or a silo of its own. Optional on a rerun, which carries on the move under way. */
@@ -132,11 +132,11 @@ async function switchIntoSilo(shards: Shards, catalog: Catalog, tenant: TenantIn
     for (const type of copyOrder()) {
       const shape = await tableShape(tx, type);
       const [left, copied] = [await rowDigests(tx, shape, tenant.id), await inUtc(silo.owner, (s) => rowDigests(s, shape, tenant.id), true)];
-      if (left.size !== copied.size || [...left].some(([key, digest]) => copied.get(key) !== digest)) {
+      if (differingRows(copied, left)) {
         throw new AppError('CONFLICT', `Tenant "${tenant.slug}" changed during the switch (${type.table}); run the move again.`);
       }
     }
-    for (const type of deleteOrder()) await sql`delete from ${sql.table(type.table)} where tenant_id = ${tenant.id}`.execute(tx);
+    await deleteTenantRows(tx, tenant.id);
     await tx.updateTable('tenants').set({ shard: to }).where('id', '=', tenant.id).execute();
     await tx.deleteFrom('tenant_moves').where('tenant_id', '=', tenant.id).execute();
     await bumpCatalogVersion(tx);
@@ -150,9 +150,7 @@ async function abortMove(shards: Shards, catalog: Catalog, tenant: TenantInfo, m
   if (!move) throw new AppError('NOT_FOUND', `Tenant "${tenant.slug}" is not being moved.`, 'tenant');
   if (move.phase === 'cleaning') throw new AppError('CONFLICT', `The move of "${tenant.slug}" has switched already; rerun it to finish.`);
   if (move.to_shard === 'pool') {
-    await shards.pool.owner.transaction().execute(async (tx) => {
-      for (const type of deleteOrder()) await sql`delete from ${sql.table(type.table)} where tenant_id = ${tenant.id}`.execute(tx);
-    });
+    await shards.pool.owner.transaction().execute((tx) => deleteTenantRows(tx, tenant.id));
   } else {
     await dropSilo(shards, move.to_shard);
   }

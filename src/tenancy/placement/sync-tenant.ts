@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.ts';
-import { copyOrder, deleteRows, readRows, rowDigests, tableShape, upsertRows, inUtc, type Executor, type TableShape } from './tenant-rows.ts';
+import { copyOrder, deleteRows, differingRows, readRows, rowDigests, tableShape, upsertRows, inUtc, type Executor, type TableShape } from './tenant-rows.ts';
 
 /** Rows per table of the tenant, as copied and verified. */
 export type SyncReport = Record<string, number>;
@@ -41,7 +41,7 @@ async function verify(target: Executor, tenantId: number, tables: { shape: Table
   const report: SyncReport = {};
   for (const { shape, wanted } of tables) {
     const copied = await rowDigests(target, shape, tenantId);
-    const wrong = [...wanted].filter(([key, digest]) => copied.get(key) !== digest).length + [...copied.keys()].filter((key) => !wanted.has(key)).length;
+    const wrong = differingRows(wanted, copied);
     if (wrong) throw new AppError('CONFLICT', `${wrong} row(s) of ${shape.type.table} did not copy identically; nothing was changed.`);
     report[shape.type.table] = copied.size;
   }

@@ -60,6 +60,11 @@ export async function rowDigests(db: Executor, shape: TableShape, tenantId: numb
   return new Map(result.rows.map((r) => [r.key, r.digest]));
 }
 
+/** How many rows differ between two digest maps: changed, missing or extra. */
+export function differingRows(wanted: ReadonlyMap<string, string>, have: ReadonlyMap<string, string>): number {
+  return [...wanted].filter(([key, digest]) => have.get(key) !== digest).length + [...have.keys()].filter((key) => !wanted.has(key)).length;
+}
+
 /** The rows with these keys (or all of the tenant's), as JSON text, a batch at a time. */
 export async function* readRows(db: Executor, shape: TableShape, tenantId: number, keys?: readonly string[], batch = 500): AsyncGenerator<string[]> {
   if (keys) {
