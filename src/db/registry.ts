@@ -291,7 +291,8 @@ const types = {
     table: 'idempotency_keys',
     class: 'tenant-required',
     tenantColumn: 'tenant_id',
-    references: [{ column: 'caller_id', target: 'contact', impliesTenant: true, sameTenant: true }],
+    // The tenant written to, not the caller's: an SP agent's keys live with the tickets it creates.
+    references: [{ column: 'caller_id', target: 'contact', spEligible: true }],
   },
 } as const satisfies Record<string, ObjectType>;
 

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DeskContext } from '../desk/desk-context.ts';
 import { AppError } from '../errors.ts';
-import { completeIdempotencyKey, releaseIdempotencyKey, reserveIdempotencyKey } from '../identity/idempotency-keys.ts';
+import { idempotencyGuard, IdempotentReplay, type Answer } from '../identity/idempotency-keys.ts';
+import type { Row } from '../tenancy/data-access.ts';
+import { deskOf, presentRow } from './desk-request.ts';
 
 /** JSON with object keys sorted, so that the same body always hashes the same. */
 function canonical(value: unknown): string {
@@ -20,29 +23,25 @@ export function requestHash(method: string, route: string, body: unknown): strin
 /**
  * Runs a creating request at most once per `Idempotency-Key` (optional header): the same key and
  * request get the stored answer again; the same key with another request is 422; a key whose
- * request is still running is 409. A request that fails frees its key for a retry.
+ * request is still running is 409. `work` makes its changes in one unit of work with the desk
+ * context it is given, which carries the key: the answer commits with the change.
  */
-export async function idempotent(request: FastifyRequest, reply: FastifyReply, work: () => Promise<{ status: number; body: unknown }>): Promise<FastifyReply> {
+export async function idempotent(request: FastifyRequest, reply: FastifyReply, status: number, work: (desk: DeskContext) => Promise<Row>): Promise<FastifyReply> {
   const key = request.headers['idempotency-key'];
-  if (key === undefined) {
-    const result = await work();
-    return reply.status(result.status).send(result.body);
-  }
+  if (key === undefined) return reply.status(status).send(presentRow(request, await work(deskOf(request))));
   if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
     throw new AppError('VALIDATION_FAILED', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', 'Idempotency-Key');
   }
-  const { tenantId, contactId } = request.actor;
-  const database = request.tenantDbs.tenant;
-  const hash = requestHash(request.method, request.routeOptions.url ?? request.url, request.body);
-  const reservation = await reserveIdempotencyKey(database, { tenantId, callerId: contactId, key, requestHash: hash });
-  if (reservation.kind === 'replay') return reply.status(reservation.statusCode).header('idempotent-replayed', 'true').send(reservation.response);
-  let result: { status: number; body: unknown };
+  let stored: Answer | undefined;
+  const guard = idempotencyGuard(
+    { callerId: request.actor.contactId, key, requestHash: requestHash(request.method, request.routeOptions.url ?? request.url, request.body) },
+    (row) => (stored = { statusCode: status, body: presentRow(request, row as Row) }),
+  );
   try {
-    result = await work();
+    const row = await work({ ...deskOf(request), guard });
+    return reply.status(status).send(stored?.body ?? presentRow(request, row));
   } catch (error) {
-    await releaseIdempotencyKey(database, tenantId, reservation.id);
-    throw error;
+    if (!(error instanceof IdempotentReplay)) throw error;
+    return reply.status(error.answer.statusCode).header('idempotent-replayed', 'true').send(error.answer.body);
   }
-  await completeIdempotencyKey(database, tenantId, reservation.id, result.status, result.body);
-  return reply.status(result.status).send(result.body);
 }

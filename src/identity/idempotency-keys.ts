@@ -1,60 +1,80 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { Database } from '../db/database.ts';
-import { inScope, type DbScope } from '../db/scope.ts';
+import { applyScope, type DbScope, type ScopedTx } from '../db/scope.ts';
 import { AppError } from '../errors.ts';
+import type { TenancyContext, UnitOfWorkGuard } from '../tenancy/context.ts';
 
 /**
- * Idempotency keys of API requests (the `Idempotency-Key` header), per tenant, caller and key. A
- * request reserves its key before it runs and stores its answer when done; the same key and request
- * again get that answer back, never a second execution. Keys are kept at least `RETENTION_MS`.
+ * Idempotency keys of API requests (the `Idempotency-Key` header), per tenant, caller and key. The
+ * key is checked at the start of the request's unit of work and its answer stored at the end of
+ * it, in the same transaction as the change: a request that dies before its commit leaves neither
+ * change nor key (a retry runs it afresh), one that committed leaves both (a retry gets the stored
+ * answer). Keys are kept at least `RETENTION_MS`.
  */
 export const RETENTION_MS = 24 * 3600_000;
-/** A reservation with no answer after this long belongs to a request that died: it may be taken over. */
-export const ABANDONED_MS = 10 * 60_000;
 
-export type IdempotentRequest = { tenantId: number; callerId: string; key: string; requestHash: string };
-export type Reservation = { kind: 'run'; id: string } | { kind: 'replay'; statusCode: number; response: unknown };
+export type IdempotentRequest = { callerId: string; key: string; requestHash: string };
+export type Answer = { statusCode: number; body: unknown };
 
-// Tenant boundary: these rows are the caller's own bookkeeping, read and written in its own tenant only.
+/** Thrown out of the unit of work when the key already holds an answer: nothing was written. */
+export class IdempotentReplay extends Error {
+  constructor(readonly answer: Answer) {
+    super('This request was already answered.');
+  }
+}
+
+// Tenant boundary: these rows are the caller's bookkeeping in the tenant its unit of work writes to.
 const ownTenant = (tenantId: number): DbScope => ({ read: [tenantId], write: [tenantId], writePublic: false });
 
-type Stored = { id: string; request_hash: string; status_code: number | null; response: unknown; created_at: Date; completed_at: Date | null };
-
-/** Reserves the key for this request, or says how an earlier request with the same key ended. */
-export async function reserveIdempotencyKey(database: Database, request: IdempotentRequest, now = new Date()): Promise<Reservation> {
-  return inScope(database, ownTenant(request.tenantId), async (tx) => {
-    const inserted = await sql<{ id: string }>`insert into idempotency_keys (tenant_id, caller_id, key, request_hash)
-      values (${request.tenantId}, ${request.callerId}, ${request.key}, ${request.requestHash})
-      on conflict (tenant_id, caller_id, key) do nothing returning id`.execute(tx);
-    if (inserted.rows[0]) return { kind: 'run', id: inserted.rows[0].id };
-    const stored = (await sql<Stored>`select id, request_hash, status_code, response, created_at, completed_at from idempotency_keys
-      where tenant_id = ${request.tenantId} and caller_id = ${request.callerId} and key = ${request.key} for update`.execute(tx)).rows[0]!;
-    const age = now.getTime() - stored.created_at.getTime();
-    const abandoned = !stored.completed_at && age > ABANDONED_MS;
-    if (age > RETENTION_MS || abandoned) {
-      await sql`update idempotency_keys set request_hash = ${request.requestHash}, status_code = null, response = null, completed_at = null, created_at = ${now}
-        where id = ${stored.id}`.execute(tx);
-      return { kind: 'run', id: stored.id };
-    }
-    if (stored.request_hash !== request.requestHash) {
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for another request: use a new key for a new request.', 'Idempotency-Key');
-    }
-    if (!stored.completed_at) throw new AppError('CONFLICT', 'A request with this Idempotency-Key is still being processed: retry shortly.', 'Idempotency-Key');
-    return { kind: 'replay', statusCode: stored.status_code!, response: stored.response };
-  });
+/** The transaction-scoped advisory lock that makes a second request with the key wait its turn (409). */
+export function idempotencyLock(tenantId: number, callerId: string, key: string) {
+  return sql`hashtextextended(${`${tenantId}:${callerId}:${key}`}, 0)`;
 }
 
-/** Stores the answer of the request that reserved the key. */
-export async function completeIdempotencyKey(database: Database, tenantId: number, id: string, statusCode: number, response: unknown): Promise<void> {
-  await inScope(database, ownTenant(tenantId), (tx) =>
-    sql`update idempotency_keys set status_code = ${statusCode}, response = ${JSON.stringify(response)}, completed_at = now() where id = ${id}`.execute(tx),
-  );
+async function storedAnswer(tx: ScopedTx, tenantId: number, request: IdempotentRequest): Promise<(Answer & { requestHash: string }) | undefined> {
+  const locked = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${idempotencyLock(tenantId, request.callerId, request.key)}) as locked`.execute(tx);
+  if (!locked.rows[0]!.locked) throw new AppError('CONFLICT', 'A request with this Idempotency-Key is still being processed: retry shortly.', 'Idempotency-Key');
+  const stored = await sql<{ request_hash: string; status_code: number; response: unknown }>`select request_hash, status_code, response from idempotency_keys
+    where tenant_id = ${tenantId} and caller_id = ${request.callerId} and key = ${request.key}
+      and completed_at is not null and created_at > now() - make_interval(secs => ${RETENTION_MS / 1000})`.execute(tx);
+  const row = stored.rows[0];
+  return row && { requestHash: row.request_hash, statusCode: row.status_code, body: row.response };
 }
 
-/** Frees the key of a request that failed, so that the same request may be tried again. */
-export async function releaseIdempotencyKey(database: Database, tenantId: number, id: string): Promise<void> {
-  await inScope(database, ownTenant(tenantId), (tx) => sql`delete from idempotency_keys where id = ${id} and completed_at is null`.execute(tx));
+/**
+ * The guard that makes one request's unit of work idempotent: `answer` turns the use case's
+ * result into the answer that is stored with it and sent.
+ */
+export function idempotencyGuard(request: IdempotentRequest, answer: (result: unknown) => Answer): UnitOfWorkGuard {
+  let entered = false;
+  const tenantOf = (tenantId: number | null): number => {
+    if (tenantId === null) throw new Error('An idempotent request writes to a tenant.');
+    return tenantId;
+  };
+  return {
+    async enter(ctx: TenancyContext, tenantId: number | null) {
+      if (entered) throw new Error('An idempotent request makes its changes in one unit of work.');
+      entered = true;
+      const tx = ctx.tx!;
+      await applyScope(tx, ownTenant(tenantOf(tenantId)));
+      const stored = await storedAnswer(tx, tenantOf(tenantId), request);
+      if (!stored) return;
+      if (stored.requestHash !== request.requestHash) {
+        throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for another request: use a new key for a new request.', 'Idempotency-Key');
+      }
+      throw new IdempotentReplay(stored);
+    },
+    async leave(ctx: TenancyContext, tenantId: number | null, result: unknown) {
+      const tx = ctx.tx!;
+      const { statusCode, body } = answer(result);
+      await applyScope(tx, ownTenant(tenantOf(tenantId)));
+      // A row past retention may still be there: the purge job runs hourly.
+      await sql`insert into idempotency_keys (tenant_id, caller_id, key, request_hash, status_code, response, created_at, completed_at)
+        values (${tenantId}, ${request.callerId}, ${request.key}, ${request.requestHash}, ${statusCode}, ${JSON.stringify(body)}, now(), now())
+        on conflict (tenant_id, caller_id, key) do update set request_hash = excluded.request_hash, status_code = excluded.status_code,
+          response = excluded.response, created_at = excluded.created_at, completed_at = excluded.completed_at`.execute(tx);
+    },
+  };
 }
 
 /**

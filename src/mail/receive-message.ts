@@ -6,6 +6,7 @@ import { storeAttachment } from '../desk/attachments/add-attachment.ts';
 import type { DeskContext } from '../desk/desk-context.ts';
 import { sanitizeBody } from '../desk/sanitize.ts';
 import { createTicket } from '../desk/tickets/create-ticket.ts';
+import { reopenOnCustomerReply } from '../desk/tickets/ticket-lifecycle.ts';
 import { AppError } from '../errors.ts';
 import { recordAuditInScope } from '../identity/audit.ts';
 import { createContact } from '../identity/create-contact.ts';
@@ -229,6 +230,7 @@ async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, 
     target = ticket;
     outcome = 'reply';
     entry = await createObject(ctx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: contact.id, body_html: html, data: JSON.stringify({ email }) });
+    await reopenOnCustomerReply(desk, ticket.id as string);
     await recordAuditInScope(ctx, { tenantId, actorContactId: contact.id as string, action: 'ticket.reply_added', objectType: 'ticket', objectId: ticket.id as string, data: { entryId: entry.id, via: 'email' } });
   } else {
     outcome = 'ticket';

@@ -22,4 +22,16 @@ export type TenancyContext = {
   /** Set inside `inTransaction`: every write then joins this one transaction, on this database. */
   readonly tx?: ScopedTx;
   readonly txDatabase?: Database;
+  /** Joins the next unit of work opened with this context (see `UnitOfWorkGuard`). */
+  readonly guard?: UnitOfWorkGuard;
+};
+
+/**
+ * Work that must commit or roll back with a use case's writes (an idempotent request's stored
+ * answer): `enter` runs first in the unit of work's transaction and may stop it before anything is
+ * written; `leave` runs last, so what it writes commits with the use case or not at all.
+ */
+export type UnitOfWorkGuard = {
+  enter(tx: TenancyContext, tenantId: number | null): Promise<void>;
+  leave(tx: TenancyContext, tenantId: number | null, result: unknown): Promise<void>;
 };

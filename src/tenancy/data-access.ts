@@ -78,7 +78,14 @@ async function scoped<T>(ctx: TenancyContext, database: Database, scope: DbScope
 export async function inTransaction<C extends TenancyContext, T>(ctx: C, work: (ctx: C) => Promise<T>, tenantId?: number | null): Promise<T> {
   if (ctx.tx) return work(ctx);
   const database = await writeTarget(ctx, tenantId);
-  return database.app.transaction().execute((tx) => work({ ...ctx, tx, txDatabase: database }));
+  return database.app.transaction().execute(async (tx) => {
+    // The guard belongs to this unit of work alone; later ones of the same use case run without it.
+    const inner: C = { ...ctx, tx, txDatabase: database, guard: undefined };
+    await ctx.guard?.enter(inner, tenantId ?? null);
+    const result = await work(inner);
+    await ctx.guard?.leave(inner, tenantId ?? null, result);
+    return result;
+  });
 }
 
 export type ListOptions = {

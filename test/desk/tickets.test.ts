@@ -53,6 +53,23 @@ forEachDatabase('desk tickets', (db) => {
     assert.equal(next.number, 'ACME-000021', 'the deleted ticket’s number is not handed out again');
   });
 
+  it("commits a guard's writes with the ticket, or neither", async () => {
+    const recorded: string[] = [];
+    const guard = (failAt?: 'leave') => ({
+      enter: async () => void recorded.push('enter'),
+      leave: async (tx: { tx?: unknown }) => {
+        assert.ok(tx.tx, 'the guard runs inside the unit of work');
+        if (failAt === 'leave') throw new Error('storing the answer failed');
+      },
+    });
+    const before = (await listObjects(desk, 'ticket', { where: { tenant_id: t.globex, subject: 'Guarded' }, limit: 10 })).length;
+    await assert.rejects(createTicket({ ...desk, guard: guard('leave') }, { tenantId: t.globex!, subject: 'Guarded', body: 'x' }), /storing the answer failed/);
+    assert.equal((await listObjects(desk, 'ticket', { where: { tenant_id: t.globex, subject: 'Guarded' }, limit: 10 })).length, before, 'no ticket without its answer');
+    await createTicket({ ...desk, guard: guard() }, { tenantId: t.globex!, subject: 'Guarded', body: 'x' });
+    assert.equal((await listObjects(desk, 'ticket', { where: { tenant_id: t.globex, subject: 'Guarded' }, limit: 10 })).length, before + 1);
+    assert.deepEqual(recorded, ['enter', 'enter']);
+  });
+
   it('applies help-topic defaults and checks custom fields against the topic', async () => {
     const department = await createConfigObject(desk, 'department', { tenant_id: t.acme, name: 'Hardware' });
     const [high] = await listObjects(desk, 'priority', { where: { slug: 'high' } });

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
-import { requestHash } from '../../src/http/idempotency.ts';
 import { createContact } from '../../src/identity/create-contact.ts';
-import { reserveIdempotencyKey } from '../../src/identity/idempotency-keys.ts';
+import { sql } from 'kysely';
+import { idempotencyLock } from '../../src/identity/idempotency-keys.ts';
 import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { systemContext } from '../../src/tenancy/system-context.ts';
@@ -13,7 +13,7 @@ import { demoDeskApp, type Call, type Caller } from '../support/desk-app.ts';
 
 type Ticket = { id: string; number: string; tenant: string; tenantId: number; version: number; status: string; departmentId: string | null; priorityId: string | null; tags: string[]; requesterId: string };
 
-forEachDatabase('the ticket API', (db) => {
+forEachDatabase('the ticket API', (db, kind) => {
   let app: FastifyInstance;
   let catalog: Catalog;
   let call: (c: Call) => Promise<LightMyRequestResponse>;
@@ -88,15 +88,64 @@ forEachDatabase('the ticket API', (db) => {
     const other = await agent({ method: 'POST', url: '/api/v1/tickets', body: { ...body, subject: 'Something else' }, headers });
     assert.equal(other.statusCode, 422);
     assert.equal(errorOf(other).code, 'IDEMPOTENCY_KEY_REUSED');
-    const me = (await agent({ url: '/api/v1/me' })).json();
-    const globex = catalog.snapshot().bySlug.get('globex')!.id;
-    await reserveIdempotencyKey(db(), { tenantId: globex, callerId: me.contact.id, key: 'in-flight', requestHash: requestHash('POST', '/api/v1/tickets', body) });
-    const busy = await agent({ method: 'POST', url: '/api/v1/tickets', body, headers: { 'idempotency-key': 'in-flight' } });
-    assert.equal(busy.statusCode, 409);
-    assert.equal(errorOf(busy).code, 'CONFLICT');
+    const burst = await Promise.all(
+      Array.from({ length: 6 }, () => agent({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'Burst printer', body: 'x' }, headers: { 'idempotency-key': 'burst-1' } })),
+    );
+    const created = burst.filter((r) => r.statusCode === 201);
+    assert.ok(created.length >= 1 && burst.every((r) => r.statusCode === 201 || errorOf(r).code === 'CONFLICT'), burst.map((r) => r.statusCode).join());
+    assert.equal(new Set(created.map((r) => r.json().id)).size, 1, 'concurrent requests with one key: one ticket');
+    assert.equal((await agent({ url: '/api/v1/tickets?q=burst%20printer' })).json().items.length, 1);
+    if (kind === 'postgres') {
+      // Another session holds the key's lock, as a request still running would: the second is 409.
+      const me = (await agent({ url: '/api/v1/me' })).json();
+      const globex = catalog.snapshot().bySlug.get('globex')!.id;
+      await db().app.connection().execute(async (session) => {
+        await sql`select pg_advisory_lock(${idempotencyLock(globex, me.contact.id, 'in-flight')})`.execute(session);
+        const busy = await agent({ method: 'POST', url: '/api/v1/tickets', body, headers: { 'idempotency-key': 'in-flight' } });
+        await sql`select pg_advisory_unlock(${idempotencyLock(globex, me.contact.id, 'in-flight')})`.execute(session);
+        assert.equal(busy.statusCode, 409);
+        assert.equal(errorOf(busy).code, 'CONFLICT');
+      });
+    }
     const otherCaller = await (await as('customer@globex.test'))({ method: 'POST', url: '/api/v1/tickets', body, headers });
     assert.equal(otherCaller.statusCode, 201, 'keys are per caller');
     assert.notEqual(otherCaller.json().id, first.json().id);
+  });
+
+  it('adds a reply once per Idempotency-Key', async () => {
+    const agent = await as('agent@globex.test');
+    const ticket = await open('customer@globex.test', { subject: 'Idempotent reply', body: 'x' });
+    const send = () => agent({ method: 'POST', url: `/api/v1/tickets/${ticket.id}/replies`, body: { body: 'on my way' }, headers: { 'idempotency-key': 'reply-1' } });
+    const first = await send();
+    const again = await send();
+    assert.equal(first.statusCode, 201, first.body);
+    assert.deepEqual(again.json(), first.json());
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    const replies = ((await agent({ url: `/api/v1/tickets/${ticket.id}/thread` })).json().entries as { bodyHtml: string }[]).filter((e) => e.bodyHtml === 'on my way');
+    assert.equal(replies.length, 1);
+    const note = await agent({ method: 'POST', url: `/api/v1/tickets/${ticket.id}/notes`, body: { body: 'on my way' }, headers: { 'idempotency-key': 'reply-1' } });
+    assert.equal(errorOf(note).code, 'IDEMPOTENCY_KEY_REUSED', 'a note is another request than a reply');
+  });
+
+  it("reopens a pending or resolved ticket when its customer replies, not when an agent does", async () => {
+    const agent = await as('agent@acme.test');
+    const customer = await as('customer@acme.test');
+    const ticket = await open('customer@acme.test', { subject: 'Waiting on me', body: 'x' });
+    const pending = await agent({ method: 'PATCH', url: `/api/v1/tickets/${ticket.id}`, body: { status: 'pending', version: 1 } });
+    assert.equal(pending.json().status, 'pending');
+    assert.equal((await agent({ method: 'POST', url: `/api/v1/tickets/${ticket.id}/replies`, body: { body: 'Any news?' } })).statusCode, 201);
+    assert.equal((await agent({ url: `/api/v1/tickets/${ticket.id}` })).json().status, 'pending', "an agent's reply leaves it waiting");
+    assert.equal((await customer({ method: 'POST', url: `/api/v1/tickets/${ticket.id}/replies`, body: { body: 'Here it is' } })).statusCode, 201);
+    const reopened = (await agent({ url: `/api/v1/tickets/${ticket.id}` })).json();
+    assert.equal(reopened.status, 'open');
+    const resolved = await agent({ method: 'PATCH', url: `/api/v1/tickets/${ticket.id}`, body: { status: 'resolved', version: reopened.version } });
+    assert.equal(resolved.json().status, 'resolved');
+    await customer({ method: 'POST', url: `/api/v1/tickets/${ticket.id}/replies`, body: { body: 'It broke again' } });
+    assert.equal((await agent({ url: `/api/v1/tickets/${ticket.id}` })).json().status, 'open');
+    const events = ((await agent({ url: `/api/v1/tickets/${ticket.id}/thread` })).json().entries as { kind: string; data: { event: string; from?: unknown; to?: unknown } }[])
+      .filter((e) => e.kind === 'event')
+      .map((e) => [e.data.from, e.data.to]);
+    assert.deepEqual(events, [['open', 'pending'], ['pending', 'open'], ['open', 'resolved'], ['resolved', 'open']]);
   });
 
   it('refuses an update based on a stale version with 409, and lets exactly one of two racing updates win', async () => {

@@ -5,6 +5,7 @@ import { requireDeskPermission, type DeskContext } from '../desk-context.ts';
 import { sanitizeBody } from '../sanitize.ts';
 import { recordFirstResponse } from '../../sla/ticket-sla.ts';
 import { notifyParticipants } from '../../mail/queue-mail.ts';
+import { reopenOnCustomerReply } from '../tickets/ticket-lifecycle.ts';
 
 /** A public reply (seen by the requester and collaborators) or an internal note (agents only). */
 export type EntryKind = 'reply' | 'note';
@@ -21,6 +22,7 @@ export async function addThreadEntry(desk: DeskContext, ticketId: string, input:
   return inTransaction(desk, async (tx) => {
     const entry = await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: input.kind, author_id: desk.actor.contactId, body_html: body });
     if (input.kind === 'reply' && desk.actor.kind !== 'customer') await recordFirstResponse(tx, ticket);
+    if (input.kind === 'reply') await reopenOnCustomerReply(tx, ticket.id as string);
     // Mailed to the requester and collaborators with the entry, in its transaction; notes never are.
     await notifyParticipants(tx, ticket, entry, desk.actor);
     await recordAuditInScope(tx, {

@@ -25,3 +25,18 @@ export async function reopenTicket(desk: DeskContext, id: string, version: numbe
   if (ticket.merged_into_id) throw new AppError('CONFLICT', 'A ticket merged into another stays closed: work on the one it was merged into.', 'status');
   return updateTicket(desk, id, { status: 'open' }, version);
 }
+
+/** The states a customer's reply takes a ticket out of: it waited on them, or the problem is back. */
+const REOPENED_BY_CUSTOMER: ReadonlySet<unknown> = new Set(['pending', 'resolved', 'closed']);
+
+/**
+ * A customer's reply, in its unit of work, reopens the ticket it answers: the SLA clock paused on
+ * the customer resumes and the ticket is back in the agents' open queues. A ticket merged into
+ * another stays closed.
+ */
+export async function reopenOnCustomerReply(desk: DeskContext, ticketId: string): Promise<void> {
+  if (desk.actor.kind !== 'customer') return;
+  const ticket = await findObject(desk, 'ticket', ticketId);
+  if (!REOPENED_BY_CUSTOMER.has(ticket.status) || ticket.merged_into_id) return;
+  await updateTicket(desk, ticketId, { status: 'open' }, ticket.version as number, { implied: true });
+}

@@ -37,8 +37,9 @@ const EVENTS: Record<string, string> = { status_id: 'status', assignee_id: 'assi
  * Updates a ticket based on the version the caller read: a stale version is CONFLICT, never a lost
  * update (the write itself is conditional on the version, so a race loses too). Status, assignment
  * and department changes add system events; every change is audited with its old and new values.
+ * An `implied` change is the desk's consequence of another permitted action, not the caller's own.
  */
-export async function updateTicket(desk: DeskContext, id: string, input: UpdateTicketInput, expectedVersion: number): Promise<Row> {
+export async function updateTicket(desk: DeskContext, id: string, input: UpdateTicketInput, expectedVersion: number, options: { implied?: boolean } = {}): Promise<Row> {
   return withTicketFieldNames(async () => {
     const current = await findObject(desk, 'ticket', id);
     if (current.version !== expectedVersion) throw stale(current);
@@ -51,7 +52,8 @@ export async function updateTicket(desk: DeskContext, id: string, input: UpdateT
     if (input.customFields !== undefined) patch.custom_fields = JSON.stringify(await checkedCustomFields(desk, current, patch, input.customFields));
     const changes = changedValues(current, patch);
     if (!Object.keys(changes).length) return current;
-    requireChangePermissions(desk, changes);
+    // An implied change follows from an action the caller was allowed (a customer's reply reopening).
+    if (!options.implied) requireChangePermissions(desk, changes);
     const changed = Object.fromEntries(Object.keys(changes).map((column) => [column, patch[column]]));
     // The SLA clocks move with the plan, priority, due date and state (src/sla/ticket-sla.ts).
     const clock = await clockOnChange(desk, current, changed);

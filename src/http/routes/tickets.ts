@@ -41,8 +41,7 @@ export async function ticketRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: CreateTicketInput }>(
     '/api/v1/tickets',
     { schema: { tags, summary: 'Open a ticket (optional Idempotency-Key header)', body: createTicketBody, response: { 201: ticketShape } } },
-    async (request, reply) =>
-      idempotent(request, reply, async () => ({ status: 201, body: presentRow(request, await createTicket(deskOf(request), request.body)) })),
+    async (request, reply) => idempotent(request, reply, 201, (desk) => createTicket(desk, request.body)),
   );
 
   app.get<{ Querystring: ListQuery }>(
@@ -79,8 +78,16 @@ export async function ticketRoutes(app: FastifyInstance): Promise<void> {
   for (const [path, kind] of [['replies', 'reply'], ['notes', 'note']] as [string, EntryKind][]) {
     app.post<Id & { Body: { body: string } }>(
       `/api/v1/tickets/:id/${path}`,
-      { schema: { tags, summary: kind === 'note' ? 'Add an internal note (agents only)' : 'Add a public reply', params: idParams, body: entryBody, response: { 201: threadEntryShape } } },
-      async (request, reply) => reply.status(201).send(presentRow(request, await addThreadEntry(deskOf(request), request.params.id, { kind, body: request.body.body }))),
+      {
+        schema: {
+          tags,
+          summary: `${kind === 'note' ? 'Add an internal note (agents only)' : 'Add a public reply'} (optional Idempotency-Key header)`,
+          params: idParams,
+          body: entryBody,
+          response: { 201: threadEntryShape },
+        },
+      },
+      async (request, reply) => idempotent(request, reply, 201, (desk) => addThreadEntry(desk, request.params.id, { kind, body: request.body.body })),
     );
   }
 
