@@ -5,11 +5,13 @@ import { runPlacement } from './placement.ts';
 import { reportBusinessCalendar, runBusinessCalendar } from './business-calendar.ts';
 import { runSlaBench, slaOptionsFromArgs } from './sla.ts';
 import { parseArgs } from './support/args.ts';
-import { reportTicketsHttp, runTicketsHttp, ticketsHttpOptionsFromArgs } from './tickets-http.ts';
+import { prepare, reportTicketsHttp, runTicketsHttp, ticketsHttpOptionsFromArgs, urlFor } from './tickets-http.ts';
+import { reportSmtpIntake, runSmtpIntake, smtpIntakeOptionsFromArgs } from './smtp-intake.ts';
+import { measureRequestCost, reportRequestCost } from './request-cost.ts';
 
 /**
  * `npm run bench`: every benchmark in turn, each report printed as markdown (progress on stderr).
- *   --only host|http|rls|placement|calendar|tickets   run one of them
+ *   --only host|http|rls|placement|calendar|tickets|cost|sla|smtp   run one of them
  *   --tenants N            tenants/hosts for all of them (default 10000)
  *   rls-list options: --tickets N --keep --reuse --url URL --database NAME --iterations-one|group|all N
  *   http-hook options: --runs N --duration S --warmup S --connections N
@@ -61,9 +63,21 @@ if (only === 'all' || only === 'tickets') {
   const ticketOptions = { ...ticketArgs, tenants: args.int('tenants', 1_000) };
   sections.push(reportTicketsHttp(ticketOptions, await runTicketsHttp(ticketOptions)));
 }
+if (only === 'all' || only === 'cost') {
+  console.error('[bench] statements and CPU per ticket request (PostgreSQL, the tickets database)');
+  const ticketArgs = ticketsHttpOptionsFromArgs();
+  await prepare({ ...ticketArgs, tenants: args.int('tenants', 1_000), reuse: true });
+  sections.push(reportRequestCost(await measureRequestCost({ url: urlFor(ticketArgs.adminUrl, ticketArgs.database), tenants: args.int('tenants', 1_000), requests: args.int('requests', 300) })));
+}
 if (only === 'all' || only === 'sla') {
   console.error('[bench] SLA: overdue sweep and dashboard summary (PostgreSQL)');
   sections.push(await runSlaBench({ ...slaOptionsFromArgs(), tenants }));
+}
+if (only === 'all' || only === 'smtp') {
+  console.error('[bench] SMTP intake: messages to committed tickets (nodemailer, PostgreSQL)');
+  // 100 tenants with a support address each unless --tenants says otherwise.
+  const smtpOptions = { ...smtpIntakeOptionsFromArgs(), tenants: args.int('tenants', 100) };
+  sections.push(reportSmtpIntake(smtpOptions, await runSmtpIntake(smtpOptions)));
 }
 console.log(sections.join('\n\n'));
 console.error(`[bench] done in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -45,15 +45,15 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const SERVER = fileURLToPath(new URL('./support/tickets-server.ts', import.meta.url));
 /** Every bench key has this secret; only its SHA-256 is stored, as for real keys. */
 const SECRET = 'b'.repeat(43);
-const keyOf = (tenant: number) => `td_${tenant.toString(16).padStart(16, '0')}_${SECRET}`;
+export const keyOf = (tenant: number) => `td_${tenant.toString(16).padStart(16, '0')}_${SECRET}`;
 
-function urlFor(adminUrl: string, database: string): string {
+export function urlFor(adminUrl: string, database: string): string {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   return url.toString();
 }
 
-async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -64,7 +64,7 @@ async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): P
 }
 
 /** Creates, migrates and loads the database (or keeps a loaded one with --reuse). */
-async function prepare(options: TicketsHttpOptions): Promise<string> {
+export async function prepare(options: TicketsHttpOptions): Promise<string> {
   const url = urlFor(options.adminUrl, options.database);
   const exists = (await admin(options.adminUrl, (c) => c.query('select 1 from pg_database where datname = $1', [options.database]))).rowCount;
   if (exists && options.reuse) {

@@ -22,11 +22,19 @@ export const ERROR_STATUS = {
   /** An Idempotency-Key sent again with another request. */
   IDEMPOTENCY_KEY_REUSED: 422,
   PAYLOAD_TOO_LARGE: 413,
+  /** A tenant's quota (attachment storage) would be exceeded; the message names the quota. */
+  QUOTA_EXCEEDED: 413,
   URI_TOO_LONG: 414,
+  /** A request body in a coding we do not take (Content-Encoding: gzip...): never inflated. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
   TENANT_MOVING: 503,
+  /** The database could not be reached or dropped the connection (a restart); retry shortly. */
+  DATABASE_UNAVAILABLE: 503,
+  /** The server is stopping (SIGTERM): a new request is refused while those in flight finish. */
+  SHUTTING_DOWN: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

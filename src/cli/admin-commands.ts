@@ -4,6 +4,7 @@ import { createTenant } from '../tenancy/catalog/create-tenant.ts';
 import { addTenantHost, removeTenantHost } from '../tenancy/catalog/tenant-hosts.ts';
 import { changeTenantGroupMembers, createTenantGroup, listTenantGroups } from '../tenancy/catalog/tenant-groups.ts';
 import { updateTenant } from '../tenancy/catalog/update-tenant.ts';
+import { listTenants } from '../tenancy/catalog/tenant-directory.ts';
 import { AppError } from '../errors.ts';
 import type { Runtime } from './runtime.ts';
 import { migrateSilos } from '../tenancy/placement/migrate-shards.ts';
@@ -21,6 +22,7 @@ import { listObjects } from '../tenancy/data-access.ts';
 import type { ContactKind } from '../db/schema.ts';
 import { mailCommands } from './mail-commands.ts';
 import { admin, tenantId } from './admin-context.ts';
+import { tenantQuotaCommand } from './quota-commands.ts';
 
 /**
  * The administrative commands, runnable in the CLI's own process or, when the embedded database
@@ -40,16 +42,11 @@ const invalidTarget = (): never => {
 const list = (value: AdminOptions[string]): string[] => (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []);
 
 async function tenantTable(rt: Runtime, slug?: string): Promise<string> {
-  const snapshot = await rt.catalog.refresh();
-  const hosts = await rt.database.owner.selectFrom('tenant_hosts').select(['host', 'tenant_id']).orderBy('host').execute();
-  const rows = [...snapshot.byId.values()]
+  await rt.catalog.refresh();
+  const rows = (await listTenants(rt.database))
     .filter((t) => !slug || t.slug === slug)
     .sort((a, b) => a.slug.localeCompare(b.slug))
-    .map((t) => {
-      const parent = t.parentId === null ? '-' : snapshot.byId.get(t.parentId)?.slug ?? '?';
-      const own = hosts.filter((h) => h.tenant_id === t.id).map((h) => h.host).join(',') || '-';
-      return [t.slug, t.name, t.status, parent, t.isServiceProvider ? 'yes' : 'no', own].join('\t');
-    });
+    .map((t) => [t.slug, t.name, t.status, t.parent ?? '-', t.serviceProvider ? 'yes' : 'no', t.hosts.join(',') || '-'].join('\t'));
   if (slug && rows.length === 0) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
   return ['slug\tname\tstatus\tparent\tservice-provider\thosts', ...rows].join('\n');
 }
@@ -195,6 +192,7 @@ export const adminCommands: Record<string, AdminCommand> = {
     return `Imported tenant ${imported.slug} into the pool: ${imported.rows} rows and ${imported.files} files.`;
   },
   'tenant.suspend': setStatus('suspended'),
+  'tenant.quota': tenantQuotaCommand,
   'tenant.resume': setStatus('active'),
   'tenant.host.add': async (rt, o) => {
     const host = await addTenantHost(rt.database, str(o, 'slug'), str(o, 'host'));

@@ -39,10 +39,12 @@ async function serve(demo: boolean): Promise<void> {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      log.info({ signal }, 'shutting down');
-      const timer = setTimeout(() => fail('shutdown timed out'), config.shutdownTimeoutMs);
-      server.stop().then(() => {
+      log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+      // The grace period is the server's to keep; this is the backstop for a close that hangs.
+      const timer = setTimeout(() => fail('shutdown timed out'), config.shutdownGraceMs + 5000);
+      server.stop().then((clean) => {
         clearTimeout(timer);
+        if (!clean) fail(`shutdown: work still in hand after SHUTDOWN_GRACE_MS=${config.shutdownGraceMs} was cut off`);
         process.exit(0);
       }, explain);
     };
@@ -174,6 +176,14 @@ export function program(): Command {
     .action((file: string, o: AdminOptions) => admin('tenant.import', { ...o, file: resolve(file) }));
   tenant.command('suspend <slug>').description('suspend a tenant: its hosts answer 403').action((slug: string) => admin('tenant.suspend', { slug }));
   tenant.command('resume <slug>').description('make a suspended tenant active again').action((slug: string) => admin('tenant.resume', { slug }));
+  tenant
+    .command('quota <slug>')
+    .description("show a tenant's limits, or set its own (a number, or \"default\" for the TENANT_* setting)")
+    .option('--api-rate <n>', 'API requests per second, on average')
+    .option('--api-burst <n>', 'API requests at once above that rate')
+    .option('--mail-per-hour <n>', 'inbound messages per hour; more are deferred')
+    .option('--storage-mb <n>', 'attachment storage, in MB')
+    .action((slug: string, o: AdminOptions) => admin('tenant.quota', { ...o, slug }));
   const host = tenant.command('host').description("manage a tenant's host names");
   host.command('add <slug> <host>').description('add a host name').action((slug: string, h: string) => admin('tenant.host.add', { slug, host: h }));
   host.command('remove <slug> <host>').description('remove a host name').action((slug: string, h: string) => admin('tenant.host.remove', { slug, host: h }));

@@ -21,7 +21,9 @@ const envSchema = z.object({
   MAX_TENANT_DEPTH: z.coerce.number().int().min(1).max(64).default(8),
   MAX_TENANTS: z.coerce.number().int().min(1).optional(),
   HOST_CACHE_TTL_MS: z.coerce.number().int().min(0).default(1000),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).optional(),
+  // The former name of SHUTDOWN_GRACE_MS, still read when it is not set.
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
   SIGNIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   SIGNIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
   SIGNIN_WINDOW_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
@@ -39,6 +41,11 @@ const envSchema = z.object({
   MAIL_FROM: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').default('helpdesk@localhost'),
   MAIL_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
   MAIL_RATE_PER_SENDER_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  // Per-tenant limits; 0 = none. A tenant's row in tenant_quotas overrides them (tenantdesk tenant quota).
+  TENANT_API_RATE: z.coerce.number().min(0).default(50),
+  TENANT_API_BURST: z.coerce.number().int().min(1).default(200),
+  TENANT_MAIL_PER_HOUR: z.coerce.number().int().min(0).default(1000),
+  TENANT_STORAGE_MB: z.coerce.number().min(0).default(10 * 1024),
 });
 
 export type Config = {
@@ -55,7 +62,8 @@ export type Config = {
   maxTenantDepth: number;
   maxTenants: number | undefined;
   hostCacheTtlMs: number;
-  shutdownTimeoutMs: number;
+  /** After SIGTERM: how long requests in flight, the job in hand and SMTP sessions get to finish. */
+  shutdownGraceMs: number;
   sessionTtlMs: number;
   signInThrottle: SignInThrottle;
   publicScheme: 'http' | 'https';
@@ -64,6 +72,20 @@ export type Config = {
   /** The largest attachment accepted, in bytes (bigger ones are refused with 413). */
   attachmentMaxBytes: number;
   mail: MailConfig;
+  /** The default limits of every tenant (tenant_quotas overrides them per tenant). */
+  tenantLimits: TenantLimits;
+};
+
+/** Per-tenant limits; 0 means no limit. */
+export type TenantLimits = {
+  /** API requests per second a tenant's host is served, on average (token bucket refill rate). */
+  readonly apiRate: number;
+  /** Requests a tenant may send at once above that rate (the bucket's size). */
+  readonly apiBurst: number;
+  /** Inbound messages a tenant's mailboxes take per hour; more are deferred (SMTP 451, IMAP left unseen). */
+  readonly mailPerHour: number;
+  /** Bytes of attachments a tenant may keep. */
+  readonly storageBytes: number;
 };
 
 /** The email channel (src/mail): listener, outbound relay, the secret, limits. */
@@ -114,7 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxTenantDepth: e.MAX_TENANT_DEPTH,
     maxTenants: e.MAX_TENANTS,
     hostCacheTtlMs: e.HOST_CACHE_TTL_MS,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? e.SHUTDOWN_TIMEOUT_MS ?? 10000,
     sessionTtlMs: Math.round(e.SESSION_TTL_HOURS * 3600_000),
     signInThrottle: {
       maxPerAccount: e.SIGNIN_MAX_FAILURES_PER_ACCOUNT,
@@ -134,6 +156,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxMessageBytes: e.MAIL_MAX_MESSAGE_BYTES,
       maxAttachmentBytes: Math.round(e.ATTACHMENT_MAX_MB * 1024 * 1024),
       ratePerSenderPerHour: e.MAIL_RATE_PER_SENDER_PER_HOUR,
+    },
+    tenantLimits: {
+      apiRate: e.TENANT_API_RATE,
+      apiBurst: e.TENANT_API_BURST,
+      mailPerHour: e.TENANT_MAIL_PER_HOUR,
+      storageBytes: Math.round(e.TENANT_STORAGE_MB * 1024 * 1024),
     },
   };
 }

@@ -90,6 +90,10 @@ function postgresKysely(url: string, max = 10): Kysely<DB> {
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // Nor may a checked-out client's: pg emits 'error' on a client that loses its connection between
+  // two statements of a transaction (held across other I/O), where the pool listens no more. The
+  // transaction's next statement fails instead, and the pool discards the client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

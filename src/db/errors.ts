@@ -1,4 +1,5 @@
 import { AppError } from '../errors.ts';
+import { DatabaseUnavailableError } from './database.ts';
 
 type PgError = { code?: unknown; constraint?: unknown; column?: unknown; message?: unknown };
 
@@ -38,4 +39,24 @@ function fieldOf(constraint: unknown): string | undefined {
   if (typeof constraint !== 'string') return undefined;
   const match = /^[a-z]+_([a-z_]+?)_(fkey|key|check|not_null)$/.exec(constraint);
   return match?.[1];
+}
+
+// Node's socket errors and pg's own messages for a connection that failed, ended or timed out.
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+const CONNECTION_MESSAGES = /Connection terminated|not queryable|timeout exceeded when trying to connect|connection timeout/i;
+
+/**
+ * Whether an error means the database could not be reached, or dropped the connection (a restart,
+ * a failover, a network cut), rather than refused the statement: SQLSTATE class 08 (connection
+ * exception), 57P01-57P03 (terminated by an administrator or a crash; starting up or shutting down),
+ * or a socket error. Such a request may succeed when retried; it is answered 503, never 500.
+ */
+export function isConnectionError(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  if (error instanceof DatabaseUnavailableError) return true;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (code.startsWith('08') || ['57P01', '57P02', '57P03'].includes(code) || CONNECTION_ERRNOS.has(code))) return true;
+  // An AggregateError (every address of a host refused) carries the socket errors inside.
+  if (error instanceof AggregateError) return error.errors.some(isConnectionError);
+  return typeof message === 'string' && CONNECTION_MESSAGES.test(message);
 }

@@ -58,6 +58,7 @@ const types = {
   catalogState: { name: 'catalogState', table: 'catalog_state', class: 'catalog', references: [] },
   shard: { name: 'shard', table: 'shards', class: 'catalog', references: [] },
   tenantMove: { name: 'tenantMove', table: 'tenant_moves', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
+  tenantQuota: { name: 'tenantQuota', table: 'tenant_quotas', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
   role: { name: 'role', table: 'roles', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
   contact: { name: 'contact', table: 'contacts', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
   contactRole: {
@@ -145,6 +146,7 @@ const types = {
     labelColumn: 'subject',
     references: [{ column: 'mailbox_id', target: 'mailbox', sameTenant: true }],
   },
+  mailTemplate: { name: 'mailTemplate', table: 'mail_templates', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'kind', references: [] },
   job: { name: 'job', table: 'jobs', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [], installationRows: true },
   jobSchedule: { name: 'jobSchedule', table: 'job_schedules', class: 'catalog', references: [] },
   priority: { name: 'priority', table: 'priorities', class: 'public', labelColumn: 'name', references: [] },

@@ -40,6 +40,14 @@ export type TenantGroupMembersTable = { group_id: number; tenant_id: number };
 export type ShardsTable = { name: string; kind: 'pool' | 'silo'; location: string; created_at: Timestamp };
 export type MovePhase = 'provisioning' | 'copying' | 'frozen' | 'cleaning';
 export type TenantMovesTable = { tenant_id: number; from_shard: string; to_shard: string; phase: MovePhase; started_at: Timestamp; updated_at: Timestamp };
+export type TenantQuotasTable = {
+  tenant_id: number;
+  api_rate: number | null;
+  api_burst: number | null;
+  mail_per_hour: number | null;
+  storage_bytes: ColumnType<string | null, number | null | undefined, number | null>;
+  updated_at: Timestamp;
+};
 export type CatalogStateTable = { singleton: Generated<boolean>; version: number };
 
 export type RolesTable = {
@@ -124,6 +132,16 @@ export type PasswordResetsTable = {
 
 export type SignInFailuresTable = { id: Generated<number>; tenant_id: number | null; throttle_key: string; failed_at: Timestamp };
 
+export type MailTemplatesTable = {
+  tenant_id: number | null;
+  id: Generated<string>;
+  kind: string;
+  subject: string;
+  body: string;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+};
+
 export type MailOutboxTable = {
   id: Generated<string>;
   tenant_id: number | null;
@@ -140,6 +158,8 @@ export type MailOutboxTable = {
   references_ids: ColumnType<string[], string[] | undefined, string[]>;
   body_html: string | null;
   auto_submitted: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Values of the template of `kind`, for rows rendered when sent (migration 0017). */
+  template_data: Record<string, unknown> | null;
   last_error: string | null;
 };
 
@@ -346,6 +366,7 @@ export type DB = {
   catalog_state: CatalogStateTable;
   shards: ShardsTable;
   tenant_moves: TenantMovesTable;
+  tenant_quotas: TenantQuotasTable;
   roles: RolesTable;
   contacts: ContactsTable;
   contact_roles: ContactRolesTable;
@@ -358,6 +379,7 @@ export type DB = {
   mailboxes: MailboxesTable;
   mail_messages: MailMessagesTable;
   mail_quarantine: MailQuarantineTable;
+  mail_templates: MailTemplatesTable;
   priorities: PrioritiesTable;
   categories: CategoriesTable;
   locations: LocationsTable;

@@ -30,13 +30,37 @@ export async function inScope<T>(database: Database, scope: DbScope, work: (tx: 
   });
 }
 
-/** Sets (or, inside a transaction, narrows or widens) the scope for the statements that follow. */
-export async function applyScope(tx: ScopedTx, scope: DbScope): Promise<void> {
+/**
+ * The settings last applied in each open transaction, so that the same scope is not sent again
+ * before every statement of a unit of work (half of its round trips otherwise). Only `applyScope`
+ * sets them, and a transaction's settings change only through it, except by rolling back to a
+ * savepoint, which restores those of the savepoint: use `rollbackToSavepoint`, which forgets them.
+ */
+const applied = new WeakMap<ScopedTx, { read: string; all: string }>();
+
+/**
+ * Sets (or, inside a transaction, narrows or widens) the scope for the statements that follow.
+ * `readOnly`: only SELECTs follow, whose row-level security reads the role and `td.read` alone, so
+ * a transaction already reading exactly `scope.read` keeps its settings.
+ */
+export async function applyScope(tx: ScopedTx, scope: DbScope, options: { readOnly?: boolean } = {}): Promise<void> {
+  const read = encode(scope.read);
+  const all = `${read} ${encode(scope.write)} ${scope.writePublic ? 'on' : 'off'} ${scope.untenantedAllowed ? 'on' : 'off'}`;
+  const current = applied.get(tx);
+  if (current && (current.all === all || (options.readOnly && current.read === read))) return;
   // Tenant boundary: the role switch and tenant sets below are what row-level security enforces.
   const role = scope.read === 'all' ? APP_ALL_ROLE : APP_ROLE;
+  applied.delete(tx);
   await sql`select set_config('role', ${role}, true),
-    set_config('td.read', ${encode(scope.read)}, true),
+    set_config('td.read', ${read}, true),
     set_config('td.write', ${encode(scope.write)}, true),
     set_config('td.write_public', ${scope.writePublic ? 'on' : 'off'}, true),
     set_config('td.untenanted', ${scope.untenantedAllowed ? 'on' : 'off'}, true)`.execute(tx);
+  applied.set(tx, { read, all });
+}
+
+/** Rolls back to a savepoint, which also restores the scope of that moment: the next statement sets its own. */
+export async function rollbackToSavepoint(tx: ScopedTx, name: string): Promise<void> {
+  applied.delete(tx);
+  await sql`rollback to savepoint ${sql.id(name)}`.execute(tx);
 }

@@ -15,7 +15,10 @@ import { lookupRoutes } from './routes/lookups.ts';
 import { meRoutes } from './routes/me.ts';
 import { openApi } from './plugins/openapi.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
+import { refuseEncodedBodies } from './plugins/content-encoding.ts';
+import { shutdownDrain } from './plugins/shutdown-drain.ts';
 import { tenantHost } from './plugins/tenant-host.ts';
+import { tenantRateLimit, type RateLimitOptions } from './plugins/tenant-rate-limit.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { deskConfigRoutes } from './routes/desk-config.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -27,8 +30,12 @@ import { webApp } from './plugins/web-app.ts';
 import { guestStatusRoutes } from './routes/guest-status.ts';
 import type { AttachmentSettings } from '../desk/attachments/attachment-files.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
+import { collaboratorRoutes } from './routes/collaborators.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { osTicketRoutes } from './routes/osticket.ts';
+import { roleRoutes } from './routes/roles.ts';
+import { tenantBrandingRoutes } from './routes/tenant-branding.ts';
+import { spAdminRoutes } from './routes/sp-admin.ts';
 
 export type AppOptions = {
   database: Database;
@@ -45,6 +52,8 @@ export type AppOptions = {
   attachments?: AttachmentSettings;
   /** MAIL_SECRET, which encrypts the credentials of mailboxes created through the API. */
   mailSecret?: string | undefined;
+  /** How per-tenant rate-limit refusals are answered (the limits themselves are in `settings`). */
+  rateLimit?: RateLimitOptions;
 };
 
 /** Sign-in settings; the defaults are the configuration's defaults. */
@@ -71,7 +80,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorReply,
   });
   registerErrorReplies(app);
+  // First, so that a server stopping refuses new requests before any other hook runs.
+  shutdownDrain(app);
   await securityHeaders(app, { https: (options.identity?.publicScheme ?? IDENTITY_DEFAULTS.publicScheme) === 'https' });
+  await refuseEncodedBodies(app);
   await app.register(cookie);
   const { database, catalog, settings, trustProxy } = options;
   const shards = options.shards ?? new Shards(database);
@@ -80,6 +92,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { database });
   await app.register(async (tenantScope) => {
     await tenantHost(tenantScope, { catalog, trustProxy });
+    // Right after the host is known, before any body parsing or database work: a flood is refused cheaply.
+    await tenantRateLimit(tenantScope, { settings, ...options.rateLimit });
     await tenantScope.register(tenantInfoRoutes);
     const identity = { ...IDENTITY_DEFAULTS, ...options.identity };
     await tenantScope.register(signInRoutes, { shards, catalog, trustProxy, ...identity });
@@ -92,11 +106,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(contactRoutes);
       await signedIn.register(apiKeyRoutes);
       await signedIn.register(ticketRoutes);
+      await signedIn.register(collaboratorRoutes);
       await signedIn.register(deskConfigRoutes);
       await signedIn.register(reportRoutes);
       await signedIn.register(attachmentRoutes, { attachments: options.attachments });
       await signedIn.register(auditRoutes);
       await signedIn.register(mailRoutes, { box: options.mailSecret ? secretBox(options.mailSecret) : undefined });
+      await signedIn.register(roleRoutes);
+      await signedIn.register(tenantBrandingRoutes, { catalog });
+      await signedIn.register(spAdminRoutes, { catalog });
     });
     // osTicket's API: its own key header, its own plain-text answers.
     await tenantScope.register(async (osTicket) => {

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { mapDatabaseError } from '../db/errors.ts';
+import { isConnectionError, mapDatabaseError } from '../db/errors.ts';
 import { AppError } from '../errors.ts';
 
 /**
@@ -10,6 +10,7 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const mapped = mapDatabaseError(error);
   if (mapped) return mapped;
+  if (isConnectionError(error)) return new AppError('DATABASE_UNAVAILABLE', 'The database cannot be reached right now. Try again shortly.');
   const e = error as FastifyError;
   if (e.validation && e.validation.length) {
     const first = e.validation[0]!;
@@ -43,9 +44,12 @@ export function frameworkErrorReply(error: FastifyError, _request: FastifyReques
 export function registerErrorReplies(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500 && appError.code !== 'TENANT_MOVING') request.log.error({ err: error }, 'request failed');
-    // Both 503s are passing states (a shard out of reach, a tenant mid-move): say when to retry.
-    if (appError.status === 503) reply.header('retry-after', '5');
+    // 503s are passing states (a database or shard out of reach, a tenant mid-move, a restart): a
+    // warning, not an error each, or an outage would bury the logs; and say when to retry.
+    if (appError.status === 503) {
+      request.log.warn({ code: appError.code, cause: (error as Error).message }, 'request refused for now');
+      reply.header('retry-after', '5');
+    } else if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(appError.status).send(appError.toJSON());
   });
   app.setNotFoundHandler((request, reply) =>

@@ -10,7 +10,8 @@ import { startBackgroundWork } from '../jobs/background-work.ts';
 import { mailDeps } from '../mail/mail-context.ts';
 import { startSmtpListener, type SmtpListener } from '../mail/smtp-listener.ts';
 
-export type RunningServer = { app: FastifyInstance; url: string; stop(): Promise<void> };
+/** `stop()` resolves true when everything in hand finished within the grace period (SHUTDOWN_GRACE_MS). */
+export type RunningServer = { app: FastifyInstance; url: string; stop(): Promise<boolean> };
 
 /** Serves HTTP on the runtime; `demo` seeds the demo tenants on first run and prints their logins. */
 export async function startServer(rt: Runtime, options: { demo: boolean }): Promise<RunningServer> {
@@ -42,23 +43,42 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
   // The SMTP receiver only when SMTP_PORT is set; it stops before the database closes, like jobs.
   let smtp: SmtpListener | undefined;
   if (rt.config.mail.smtpPort !== undefined) {
-    smtp = await startSmtpListener(mailDeps(rt), { port: rt.config.mail.smtpPort, host: rt.config.mail.smtpHost });
+    smtp = await startSmtpListener(mailDeps(rt), { port: rt.config.mail.smtpPort, host: rt.config.mail.smtpHost, closeTimeoutMs: rt.config.shutdownGraceMs });
     rt.log.info({ port: smtp.port, host: rt.config.mail.smtpHost }, 'SMTP listener ready');
   }
   if (options.demo) printDemo(port);
   return {
     app,
     url: `http://127.0.0.1:${port}`,
-    // Stops accepting, lets in-flight requests finish, then closes the database.
+    // Stops accepting, lets what is in hand finish (for the grace period at most), then closes the database.
     stop: async () => {
+      const graceMs = rt.config.shutdownGraceMs;
       adminSocket?.close();
-      await smtp?.close();
-      await jobs.stop();
+      // From now on a new request is answered 503 SHUTTING_DOWN (the listener stays open until the
+      // requests in flight are done, so that a client learns why rather than meet a refused connection).
+      app.drain.begin();
+      // The job runner stops between jobs (an IMAP fetch between messages), SMTP sessions end or are cut at the grace.
+      const [requests, jobsDone] = await Promise.all([app.drain.settled(graceMs), within(jobs.stop(), graceMs), smtp?.close()]);
+      if (!requests) {
+        rt.log.warn({ inFlight: app.drain.inFlight, graceMs }, 'shutdown: requests still in flight after the grace period are cut off');
+        app.server.closeAllConnections();
+      }
+      if (!jobsDone) rt.log.warn({ graceMs }, 'shutdown: the job in hand outlasted the grace period; it is undone and runs again once its lease expires');
       await app.close();
       await rt.shards.close();
       await rt.database.close();
+      return requests && jobsDone;
     },
   };
+}
+
+/** Whether `work` settled within `ms`. */
+function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work.then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 function printDemo(port: number): void {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { BlockList, isIP } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { TenantDatabases } from './tenant-databases.ts';
@@ -5,7 +6,7 @@ import { AppError } from '../errors.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, findObject, inTransaction, listObjects, updateObject } from '../tenancy/data-access.ts';
 import { recordAudit } from './audit.ts';
-import { resolveActor, type Actor } from './sessions.ts';
+import { ACTOR_COLUMNS, actorJoin, actorOf, type Actor, type ActorRow } from './sessions.ts';
 import { digest, randomToken } from './tokens.ts';
 
 /**
@@ -70,18 +71,17 @@ export async function resolveApiKey(dbs: TenantDatabases, key: string, tenantId:
   const database = dbs.tenant;
   const match = KEY.exec(key);
   if (!match) return undefined;
-  const row = await database.owner
-    .selectFrom('api_keys')
-    .select(['id', 'tenant_id', 'contact_id', 'role_id', 'secret_hash', 'allowed_ips', 'last_used_at'])
-    .where('prefix', '=', match[1]!)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (!row || row.tenant_id !== tenantId) return undefined;
+  const found = await sql<ActorRow & { key_id: string; key_tenant_id: number; secret_hash: string; allowed_ips: string[]; last_used_at: Date | null }>`
+    select k.id as key_id, k.tenant_id as key_tenant_id, k.secret_hash, k.allowed_ips, k.last_used_at, ${ACTOR_COLUMNS}
+    from api_keys k ${actorJoin(sql.ref('k.contact_id'), sql.ref('k.role_id'))}
+    where k.prefix = ${match[1]!} and k.revoked_at is null`.execute(database.owner);
+  const row = found.rows[0];
+  if (!row || row.key_tenant_id !== tenantId) return undefined;
   if (!timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), Buffer.from(digest(match[2]!), 'hex')) || !ipAllowed(row.allowed_ips, ip)) return undefined;
   // Last use is recorded at most once a minute, so a busy integration does not write on every call.
   if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
-    await database.owner.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+    await database.owner.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.key_id).execute();
   }
-  const actor = await resolveActor(dbs, { contactId: row.contact_id, roleId: row.role_id });
-  return actor && { ...actor, apiKeyId: row.id };
+  const actor = await actorOf(dbs, row);
+  return actor && { ...actor, apiKeyId: row.key_id };
 }

@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
-import type { AccessKind } from '../db/schema.ts';
+import type { AccessKind, Role } from '../db/schema.ts';
 import { objectType, type ObjectTypeName } from '../db/registry.ts';
 import { AppError } from '../errors.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, inTransaction, type Row } from '../tenancy/data-access.ts';
 import { recordAudit } from './audit.ts';
+import { assertCanDefineRole } from './permissions.ts';
 import { conditionsOf, parsePartitions, RELATIONS } from '../tenancy/data-partitions.ts';
 
 /** `all`, `own`, `tenant:<slug>` or `group:<slug>`: a role's read or write tenant access. */
@@ -20,9 +21,14 @@ export type CreateRoleInput = {
   mayWritePublic?: boolean;
   permissions?: string[];
   partitions?: unknown[];
+  /** The active role of whoever defines it (an HTTP caller): it may not make a stronger role. */
+  definedBy?: Pick<Role, 'permissions'>;
 };
 
-async function parseAccess(ctx: TenancyContext, text: AccessText, field: string): Promise<{ kind: AccessKind; tenantId: number | null; groupId: number | null }> {
+/** The access kind of an access text ("tenant:acme" -> "tenant"), before any name in it is looked up. */
+export const accessKindOf = (text: AccessText): AccessKind => text.split(':', 1)[0] as AccessKind;
+
+export async function parseAccess(ctx: TenancyContext, text: AccessText, field: string): Promise<{ kind: AccessKind; tenantId: number | null; groupId: number | null }> {
   const [kind, slug] = text.split(':', 2) as [string, string | undefined];
   if ((kind === 'all' || kind === 'own') && slug === undefined) return { kind, tenantId: null, groupId: null };
   if (kind === 'tenant' && slug) {
@@ -39,7 +45,7 @@ async function parseAccess(ctx: TenancyContext, text: AccessText, field: string)
 }
 
 /** Each partition must name a real column of its object type, checked against the database. */
-async function assertPartitionColumns(ctx: TenancyContext, partitions: ReturnType<typeof parsePartitions>): Promise<void> {
+export async function assertPartitionColumns(ctx: TenancyContext, partitions: ReturnType<typeof parsePartitions>): Promise<void> {
   for (const p of partitions) {
     const table = objectType(p.type as ObjectTypeName).table;
     for (const { field } of conditionsOf(p).filter((c) => !Object.hasOwn(RELATIONS[p.type] ?? {}, c.field))) {
@@ -52,6 +58,10 @@ async function assertPartitionColumns(ctx: TenancyContext, partitions: ReturnTyp
 
 /** Creates a role (a tenant-optional object) through the scoped data-access layer. */
 export async function createRole(ctx: TenancyContext, input: CreateRoleInput, actorContactId: string | null = null): Promise<Row> {
+  // Checked before the access texts are resolved, so a refused caller learns nothing of other tenants' names.
+  if (input.definedBy) {
+    assertCanDefineRole(input.definedBy, { read_access: accessKindOf(input.read), write_access: accessKindOf(input.write), may_write_public: input.mayWritePublic ?? false, permissions: input.permissions ?? [] });
+  }
   const read = await parseAccess(ctx, input.read, 'read');
   const write = await parseAccess(ctx, input.write, 'write');
   const partitions = parsePartitions(input.partitions ?? []);

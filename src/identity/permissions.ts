@@ -24,3 +24,25 @@ export function assertCanGrant(granter: Pick<Role, 'permissions'>, role: Role): 
     throw new AppError('FORBIDDEN', `Your active role may not grant the role "${role.slug}".`, 'roles');
   }
 }
+
+/** The installation's own administration (tenants, tenant groups, placement): service-provider administrators. */
+export const INSTALLATION_ADMIN = 'admin.installation';
+
+/**
+ * Whether `definer` may create or change a role defined as `role`. A full administrator may define
+ * any; a tenant administrator only a role confined to its holders' own tenant, not writing public
+ * objects, granting no permission the definer does not hold itself: nobody makes a role stronger
+ * than their own.
+ */
+export function assertCanDefineRole(
+  definer: Pick<Role, 'permissions'>,
+  role: Pick<Role, 'read_access' | 'write_access' | 'may_write_public' | 'permissions'>,
+): void {
+  if (hasPermission(definer, 'admin.anything')) return;
+  if (role.read_access !== 'own' || role.write_access !== 'own') {
+    throw new AppError('FORBIDDEN', 'Your active role may only define roles that read and write their holders’ own tenant ("own").', role.read_access !== 'own' ? 'read' : 'write');
+  }
+  if (role.may_write_public) throw new AppError('FORBIDDEN', 'Your active role may not define a role that writes public objects.', 'mayWritePublic');
+  const stronger = role.permissions.find((p) => !hasPermission(definer, p));
+  if (stronger) throw new AppError('FORBIDDEN', `Your active role may not give the permission "${stronger}", which it does not hold itself.`, 'permissions');
+}

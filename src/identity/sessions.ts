@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.ts';
+import { sql, type RawBuilder } from 'kysely';
 import type { ContactKind, Role } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit } from './audit.ts';
@@ -45,32 +46,32 @@ export async function openSession(
  */
 export async function resolveSession(dbs: TenantDatabases, token: string, host: string): Promise<Actor | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
-  const session = await dbs.tenant.owner
-    .selectFrom('sessions')
-    .select(['id', 'contact_id', 'active_role_id'])
-    .where('id', '=', digest(token))
-    .where('host', '=', host)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', new Date())
-    .executeTakeFirst();
-  if (!session) return undefined;
-  const actor = await resolveActor(dbs, { contactId: session.contact_id, roleId: session.active_role_id });
-  return actor && { ...actor, sessionId: session.id };
+  const found = await sql<ActorRow & { session_id: string }>`select s.id as session_id, ${ACTOR_COLUMNS}
+    from sessions s ${actorJoin(sql.ref('s.contact_id'), sql.ref('s.active_role_id'))}
+    where s.id = ${digest(token)} and s.host = ${host} and s.revoked_at is null and s.expires_at > ${new Date()}`.execute(dbs.tenant.owner);
+  const row = found.rows[0];
+  const actor = row && (await actorOf(dbs, row));
+  return actor && { ...actor, sessionId: row!.session_id };
 }
 
-/** A contact acting with a role, if the contact is active and still holds the role. */
-export async function resolveActor(dbs: TenantDatabases, input: { contactId: string; roleId: string }): Promise<Actor | undefined> {
-  const contact = await dbs.tenant.owner
-    .selectFrom('contacts as c')
-    .innerJoin('contact_roles as cr', 'cr.contact_id', 'c.id')
-    .select(['c.id', 'c.tenant_id', 'c.kind', 'c.email', 'c.name'])
-    .where('c.id', '=', input.contactId)
-    .where('cr.role_id', '=', input.roleId)
-    .where('c.status', '=', 'active')
-    .executeTakeFirst();
-  const [role] = contact ? await rolesById(dbs, [input.roleId]) : [];
-  if (!contact || contact.tenant_id === null || !role) return undefined;
-  return { contactId: contact.id, tenantId: contact.tenant_id, kind: contact.kind, email: contact.email, name: contact.name, activeRole: role };
+/**
+ * Authentication reads a credential with its actor in one round trip: the credential's query
+ * selects `ACTOR_COLUMNS` through `actorJoin` (its active contact, holding the role, and the role,
+ * left-joined because a silo tenant's public roles live in the pool).
+ */
+export type ActorRow = { contact_id: string; tenant_id: number | null; kind: ContactKind; email: string; name: string; role_id: string; role: Record<string, unknown> | null };
+export const ACTOR_COLUMNS = sql`c.id as contact_id, c.tenant_id, c.kind, c.email, c.name, cr.role_id, to_jsonb(r) as role`;
+export function actorJoin(contactId: RawBuilder<unknown>, roleId: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`join contacts c on c.id = ${contactId} and c.status = 'active'
+    join contact_roles cr on cr.contact_id = c.id and cr.role_id = ${roleId}
+    left join roles r on r.id = cr.role_id`;
+}
+
+/** The actor of a row selected with `ACTOR_COLUMNS`. */
+export async function actorOf(dbs: TenantDatabases, row: ActorRow): Promise<Actor | undefined> {
+  const role = row.role ? ({ ...row.role, created_at: new Date(row.role.created_at as string) } as Role) : (await rolesById(dbs, [row.role_id]))[0];
+  if (row.tenant_id === null || !role) return undefined;
+  return { contactId: row.contact_id, tenantId: row.tenant_id, kind: row.kind, email: row.email, name: row.name, activeRole: role };
 }
 
 export async function revokeSession(database: Database, sessionId: string): Promise<void> {

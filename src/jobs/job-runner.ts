@@ -44,6 +44,7 @@ export class JobRunner {
   readonly #handlers: Map<string, JobHandler<never>>;
   readonly #schedules: readonly Schedule<never>[];
   #stopping = false;
+  #stopSignal = new AbortController();
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #silosPolledAt = 0;
@@ -62,12 +63,14 @@ export class JobRunner {
 
   start(): void {
     this.#stopping = false;
+    if (this.#stopSignal.signal.aborted) this.#stopSignal = new AbortController();
     this.#loop ??= this.#run().finally(() => (this.#loop = undefined));
   }
 
-  /** Waits for the job in hand, if any; takes no other. */
+  /** Waits for the job in hand, if any (told to stop early through `JobInfo.stopping`); takes no other. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#stopSignal.abort();
     this.#wake?.();
     await this.#loop;
   }
@@ -127,6 +130,7 @@ export class JobRunner {
         tenantId: job.tenant_id,
         key: job.key,
         attempt: job.attempts,
+        stopping: this.#stopSignal.signal,
       }));
       return outcome('done');
     } catch (error) {

@@ -30,6 +30,11 @@ export type JobInfo = {
   readonly key: string | null;
   /** 1 on the first run. */
   readonly attempt: number;
+  /**
+   * Aborted when the runner is asked to stop (SIGTERM): a handler working through many items (an
+   * IMAP batch) stops between two of them, commits what it did and leaves the rest for a later run.
+   */
+  readonly stopping?: AbortSignal;
 };
 
 /**

@@ -7,6 +7,7 @@ import type { TenancyContext } from '../tenancy/context.ts';
 import { listObjects, type Row } from '../tenancy/data-access.ts';
 import { scopedTx, type MailDeps } from './mail-context.ts';
 import { deliverToMailbox, readMessage } from './receive-message.ts';
+import { TenantMailLimitReached } from './tenant-mail-limit.ts';
 import { requireSecretBox } from './secret-box.ts';
 
 /**
@@ -68,8 +69,10 @@ async function imapMailbox(ctx: TenancyContext, mailboxId: string): Promise<Row 
 /**
  * Fetches one mailbox's unseen messages and delivers them, all inside the job's transaction (the
  * runner commits it with the job). The UIDs taken are acknowledged by a job enqueued in it too.
+ * Once `stopping` is aborted (the server stops) no further message is taken: those taken commit
+ * and are acknowledged, the rest stay unseen for the next fetch.
  */
-export async function fetchMailboxNow(deps: MailDeps, ctx: TenancyContext, mailboxId: string, minute = new Date().toISOString().slice(0, 16)): Promise<number> {
+export async function fetchMailboxNow(deps: MailDeps, ctx: TenancyContext, mailboxId: string, minute = new Date().toISOString().slice(0, 16), stopping?: AbortSignal): Promise<number> {
   const mailbox = await imapMailbox(ctx, mailboxId);
   if (!mailbox) return 0;
   const tenantId = mailbox.tenant_id as number;
@@ -78,15 +81,24 @@ export async function fetchMailboxNow(deps: MailDeps, ctx: TenancyContext, mailb
     const batch = unseen.sort((a, b) => a - b).slice(0, BATCH);
     const taken: number[] = [];
     if (!batch.length) return 0;
+    let limited = false;
     for await (const message of client.fetch(batch, { uid: true, source: true }, { uid: true })) {
-      if (!message.source) continue;
+      if (stopping?.aborted) break;
+      if (!message.source || limited) continue;
       const read = await readMessage(deps, message.source);
-      await deliverToMailbox(deps, ctx, mailbox, { raw: message.source, transport: 'imap', imap: { uidValidity, uid: message.uid } }, read);
+      try {
+        await deliverToMailbox(deps, ctx, mailbox, { raw: message.source, transport: 'imap', imap: { uidValidity, uid: message.uid } }, read);
+      } catch (error) {
+        // The tenant's hourly limit (checked before anything is written): the rest stay unseen for a later fetch.
+        if (!(error instanceof TenantMailLimitReached)) throw error;
+        limited = true;
+        continue;
+      }
       taken.push(message.uid);
     }
     const tx = await scopedTx(ctx);
     if (taken.length) await enqueue(tx, acknowledgeImap, { tenantId, payload: { mailboxId, uidValidity, uids: taken } });
-    if (unseen.length > batch.length) await enqueue(tx, fetchMailbox, { tenantId, payload: { mailboxId }, key: `${mailboxId}:after:${batch.at(-1)}:${minute}` });
+    if (unseen.length > batch.length && !limited) await enqueue(tx, fetchMailbox, { tenantId, payload: { mailboxId }, key: `${mailboxId}:after:${batch.at(-1)}:${minute}` });
     return taken.length;
   });
 }
@@ -118,7 +130,7 @@ export function imapJobHandlers(deps: MailDeps): JobHandler<never>[] {
         else await inScope(await ctx.shards.get(shard), { read: [tenantId], write: [tenantId], writePublic: false }, (tx) => enqueue(tx, fetchMailbox, job));
       }
     }),
-    handleJob(fetchMailbox, async (ctx, { mailboxId }) => void (await fetchMailboxNow(deps, ctx, mailboxId))),
+    handleJob(fetchMailbox, async (ctx, { mailboxId }, job) => void (await fetchMailboxNow(deps, ctx, mailboxId, undefined, job.stopping))),
     handleJob(acknowledgeImap, (ctx, payload) => acknowledgeNow(deps, ctx, payload)),
   ] as unknown as JobHandler<never>[];
 }

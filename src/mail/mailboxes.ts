@@ -3,6 +3,7 @@ import { recordAuditInScope } from '../identity/audit.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, deleteObject, findObject, inTransaction, listObjects, type Row } from '../tenancy/data-access.ts';
 import { installationMailContext, type MailDeps } from './mail-context.ts';
+import { mailboxRoutes } from './mailbox-routes.ts';
 import { normalizeAddress } from './message-traits.ts';
 import { requireSecretBox, type SecretBox } from './secret-box.ts';
 
@@ -78,11 +79,13 @@ export async function createMailbox(ctx: TenancyContext, deps: Pick<MailDeps, 'b
   if ((await listObjects(everyone, 'mailbox', { where: { address: values.address }, limit: 1 })).length) {
     throw new AppError('CONFLICT', `The address ${values.address as string} is already a support address.`, 'address');
   }
-  return inTransaction(ctx, async (tx) => {
+  const created = await inTransaction(ctx, async (tx) => {
     const mailbox = await createObject(tx, 'mailbox', values);
     await recordAuditInScope(tx, { tenantId: mailbox.tenant_id as number, action: 'mailbox.created', objectType: 'mailbox', objectId: mailbox.id as string, data: { address: mailbox.address } });
     return mailbox;
   }, input.tenantId);
+  mailboxRoutes(ctx.shards).forget();
+  return created;
 }
 
 /** A mailbox as shown to administrators: never its credentials. */
@@ -101,6 +104,7 @@ export async function removeMailbox(ctx: TenancyContext, id: string): Promise<Ro
     await deleteObject(tx, 'mailbox', id);
     await recordAuditInScope(tx, { tenantId: mailbox.tenant_id as number, action: 'mailbox.removed', objectType: 'mailbox', objectId: id, data: { address: mailbox.address } });
   }, mailbox.tenant_id as number);
+  mailboxRoutes(ctx.shards).forget();
   return mailbox;
 }
 
@@ -110,11 +114,15 @@ export async function removeMailbox(ctx: TenancyContext, id: string): Promise<Ro
  * nowhere rather than to either.
  */
 export async function mailboxForAddress(deps: MailDeps, recipient: string, within?: TenancyContext): Promise<Row | undefined> {
-  // Inside a unit of work the read joins its transaction (PGlite has one connection to give). Tenant
-  // boundary: the read sees every tenant's mailboxes, for routing only; the unit of work's next
-  // statement sets its own scope again (the data-access layer and scopedTx apply it every time).
-  const everyone = within?.tx ? { ...installationMailContext(deps), tx: within.tx, txDatabase: within.txDatabase } : installationMailContext(deps);
-  const rows = await listObjects(everyone, 'mailbox', { where: { address: normalizeAddress(recipient), active: true }, limit: 2 });
-  if (rows.length > 1) deps.log?.error({ address: normalizeAddress(recipient) }, 'mail: an address is configured in two tenants; its mail is refused');
-  return rows.length === 1 ? rows[0] : undefined;
+  const address = normalizeAddress(recipient);
+  const catalog = deps.catalog();
+  return mailboxRoutes(deps.shards).lookup(address, catalog.version, async () => {
+    // Inside a unit of work the read joins its transaction (PGlite has one connection to give). Tenant
+    // boundary: the read sees every tenant's mailboxes, for routing only; the unit of work's next
+    // statement sets its own scope again (the data-access layer and scopedTx apply it every time).
+    const everyone = within?.tx ? { ...installationMailContext(deps), tx: within.tx, txDatabase: within.txDatabase } : installationMailContext(deps);
+    const rows = await listObjects(everyone, 'mailbox', { where: { address, active: true }, limit: 2 });
+    if (rows.length > 1) deps.log?.error({ address }, 'mail: an address is configured in two tenants; its mail is refused');
+    return rows.length === 1 ? rows[0] : undefined;
+  }, within?.tx !== undefined);
 }

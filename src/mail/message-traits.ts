@@ -50,10 +50,14 @@ export function subjectTicketNumber(subject: string): string | undefined {
   return /\[([a-z0-9][a-z0-9-]*-\d{6,})\]/i.exec(subject)?.[1]?.toUpperCase();
 }
 
+/** A subject without its `Re:`/`Fwd:` prefixes and ticket numbers (templates add their own). */
+export function bareSubject(subject: string): string {
+  return subject.replace(/^((re|fwd?|aw|sv)\s*:\s*)+/i, '').replace(/\s*\[[a-z0-9][a-z0-9-]*-\d{6,}\]\s*/gi, ' ').trim();
+}
+
 /** The subject of a reply about a ticket: the number once, `Re:` once. */
 export function replySubject(number: string | null, subject: string): string {
-  const bare = subject.replace(/^((re|fwd?|aw|sv)\s*:\s*)+/i, '').replace(/\s*\[[a-z0-9][a-z0-9-]*-\d{6,}\]\s*/gi, ' ').trim();
-  return `Re: ${number ? `[${number}] ` : ''}${bare}`;
+  return `Re: ${number ? `[${number}] ` : ''}${bareSubject(subject)}`;
 }
 
 /** Plain text as HTML for a thread entry: escaped, paragraphs and line breaks kept. */

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { defineJob } from '../jobs/job-type.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
-import { createObject, listObjects, type Row } from '../tenancy/data-access.ts';
+import { createObject, listObjects, referenceableTenants, type Row } from '../tenancy/data-access.ts';
 import { scopedTx } from './mail-context.ts';
-import { htmlToText, replySubject } from './message-traits.ts';
+import { mailRenderer, ticketValues } from './mail-templates.ts';
+import { htmlToText } from './message-traits.ts';
 
 /**
  * Sends one `mail_outbox` row (send-mail.ts handles it). Enqueued in the transaction that writes
@@ -25,6 +26,8 @@ export type OutgoingMail = {
   readonly to: string;
   readonly subject: string;
   readonly html: string;
+  /** The text alternative (default: the HTML as text). */
+  readonly text?: string;
   /** What it is, for the outbox list: `auto-reply`, `agent-reply`, ... */
   readonly kind: string;
   readonly mailbox?: Row | undefined;
@@ -44,7 +47,7 @@ export async function queueMail(ctx: TenancyContext, mail: OutgoingMail): Promis
     kind: mail.kind,
     to_address: mail.to,
     subject: mail.subject.slice(0, 900),
-    body_text: htmlToText(mail.html),
+    body_text: mail.text ?? htmlToText(mail.html),
     body_html: mail.html,
     in_reply_to: mail.inReplyTo ?? null,
     references_ids: [...(mail.references ?? [])],
@@ -87,6 +90,7 @@ export async function notifyParticipants(ctx: TenancyContext, ticket: Row, entry
   const collaborators = await listObjects(ctx, 'ticketCollaborator', { where: { ticket_id: ticket.id }, limit: 200 });
   const ids = new Set([ticket.requester_id, ...collaborators.map((c) => c.contact_id)].filter((id): id is string => typeof id === 'string' && id !== author.contactId));
   const thread = await ticketMessageIds(ctx, ticket.id as string);
+  const render = await mailRenderer(ctx, ticket.tenant_id as number, 'agent-reply');
   let queued = 0;
   for (const id of ids) {
     const [contact] = await listObjects(ctx, 'contact', { where: { id, status: 'active' }, limit: 1 });
@@ -96,8 +100,7 @@ export async function notifyParticipants(ctx: TenancyContext, ticket: Row, entry
       mailbox,
       ticket,
       to: contact.email as string,
-      subject: replySubject(ticket.number as string | null, ticket.subject as string),
-      html: entry.body_html as string,
+      ...render({ ticket: ticketValues(ticket), recipient: { name: contact.name as string, email: contact.email as string }, entry: { body: entry.body_html as string } }),
       kind: 'agent-reply',
       inReplyTo: thread.at(-1),
       references: thread.length > 10 ? [thread[0]!, ...thread.slice(-9)] : thread,
@@ -105,4 +108,31 @@ export async function notifyParticipants(ctx: TenancyContext, ticket: Row, entry
     queued++;
   }
   return queued;
+}
+
+/**
+ * Tells a ticket's new assignee, in the assignment's unit of work, when someone else assigned it
+ * and the tenant has the email channel set up. The assignee may be a service-provider agent
+ * (SP-eligible reference): it is read among the tenants the reference rules let the ticket name,
+ * for its address and name only.
+ */
+export async function notifyAssignee(ctx: TenancyContext, ticket: Row, assignedBy: string | null): Promise<boolean> {
+  const assigneeId = ticket.assignee_id as string | null;
+  if (!assigneeId || assigneeId === assignedBy || ticket.tenant_id === null) return false;
+  const mailbox = await mailboxOfTicket(ctx, ticket);
+  if (!mailbox) return false;
+  // Tenant boundary: exactly the tenants the assignee reference may point to (write rules 3 and 4).
+  const read = referenceableTenants(ctx, ticket.tenant_id as number, { spEligible: true });
+  const [assignee] = await listObjects({ ...ctx, access: { ...ctx.access, read } }, 'contact', { where: { id: assigneeId, status: 'active' }, limit: 1 });
+  if (!assignee) return false;
+  const render = await mailRenderer(ctx, ticket.tenant_id as number, 'assignment');
+  await queueMail(ctx, {
+    tenantId: ticket.tenant_id as number,
+    mailbox,
+    ticket,
+    to: assignee.email as string,
+    ...render({ ticket: ticketValues(ticket), recipient: { name: assignee.name as string, email: assignee.email as string } }),
+    kind: 'assignment',
+  });
+  return true;
 }

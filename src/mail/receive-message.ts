@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { ContactKind, MailOutcome, MailTransport, Role } from '../db/schema.ts';
+import { rollbackToSavepoint } from '../db/scope.ts';
 import { writingFiles } from '../desk/attachments/attachment-files.ts';
 import { storeAttachment } from '../desk/attachments/add-attachment.ts';
 import type { DeskContext } from '../desk/desk-context.ts';
@@ -11,13 +12,17 @@ import { AppError } from '../errors.ts';
 import { recordAuditInScope } from '../identity/audit.ts';
 import { createContact } from '../identity/create-contact.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
-import { createObject, inTransaction, listObjects, updateObject, type Row } from '../tenancy/data-access.ts';
+import { createObject, inTransaction, listObjects, type Row } from '../tenancy/data-access.ts';
 import { scopedTx, tenantMailContext, type MailDeps } from './mail-context.ts';
+import { mailboxRoutes } from './mailbox-routes.ts';
+import { mailRenderer, ticketValues } from './mail-templates.ts';
 import { mailboxForAddress } from './mailboxes.ts';
-import { failsAuthentication, isAutomated, normalizeAddress, replySubject, textToHtml } from './message-traits.ts';
+import { tooManyPartsProblem } from './mime-parts.ts';
+import { failsAuthentication, isAutomated, normalizeAddress, textToHtml } from './message-traits.ts';
 import { quarantineMessage, sha256 } from './quarantine.ts';
 import { notifyParticipants, queueMail } from './queue-mail.ts';
 import { findThread } from './thread-message.ts';
+import { assertTenantMailWithinHour } from './tenant-mail-limit.ts';
 
 /**
  * The one inbound pipeline. The SMTP listener, `tenantdesk mail pipe` and the IMAP fetch job all
@@ -85,15 +90,17 @@ const EMAIL_ROLE: Role = {
 export async function readMessage(deps: Pick<MailDeps, 'config'>, raw: Buffer): Promise<ReadMessage> {
   const max = deps.config.maxMessageBytes;
   const tooLarge = raw.length > max;
+  const tooManyParts = tooLarge ? undefined : tooManyPartsProblem(raw);
   let parsed: ParsedMail | undefined;
   let problem: string | undefined;
   try {
-    // An oversized message is not parsed whole: its headers are enough to route and quarantine it.
-    parsed = await simpleParser(tooLarge ? headerSection(raw) : raw, PARSE_OPTIONS);
+    // An oversized message, or one of too many parts, is not parsed whole: its headers are enough to route and quarantine it.
+    parsed = await simpleParser(tooLarge || tooManyParts ? headerSection(raw) : raw, PARSE_OPTIONS);
   } catch (error) {
     problem = `Unparseable message: ${(error as Error).message}`;
   }
   if (tooLarge) problem = `The message is ${raw.length} bytes, over the limit of ${max} (MAIL_MAX_MESSAGE_BYTES).`;
+  problem = tooManyParts ?? problem;
   const sender = parsed?.from?.value.find((a) => a.address);
   const from = sender?.address ? { address: normalizeAddress(sender.address), name: (sender.name ?? '').trim().slice(0, 200) } : undefined;
   if (!problem && !from) problem = 'The message has no sender address (From).';
@@ -146,9 +153,21 @@ export async function receiveMessage(deps: MailDeps, message: IncomingMessage): 
   const deliveries: Delivery[] = [];
   for (const mailbox of mailboxes) {
     const tenantId = mailbox.tenant_id as number;
-    deliveries.push(await inTransaction(tenantMailContext(deps, tenantId), (ctx) => deliverToMailbox(deps, ctx, mailbox, message, read), tenantId));
+    deliveries.push(await inTransaction(tenantMailContext(deps, tenantId), async (ctx) => deliverToMailbox(deps, ctx, await currentMailbox(deps, ctx, mailbox), message, read), tenantId));
   }
   return deliveries;
+}
+
+/**
+ * The routed mailbox as it is now, read in the delivery's unit of work: a route may be a few
+ * seconds old (mailbox-routes.ts), its settings never are. One removed or deactivated meanwhile
+ * makes the transport retry; the retry is routed afresh.
+ */
+async function currentMailbox(deps: MailDeps, ctx: TenancyContext, routed: Row): Promise<Row> {
+  const [mailbox] = await listObjects(ctx, 'mailbox', { where: { id: routed.id, active: true }, limit: 1 });
+  if (mailbox) return mailbox;
+  mailboxRoutes(deps.shards).forget();
+  throw new Error(`The support address ${routed.address as string} was removed or deactivated while its mail was routed; the message is offered again.`);
 }
 
 /**
@@ -160,13 +179,15 @@ export async function receiveMessage(deps: MailDeps, message: IncomingMessage): 
 export async function deliverToMailbox(deps: MailDeps, ctx: TenancyContext, mailbox: Row, message: IncomingMessage, read: ReadMessage): Promise<Delivery> {
   const tenantId = mailbox.tenant_id as number;
   const base = { tenantId, mailboxId: mailbox.id as string };
+  // Before the claim and outside the savepoint: over the tenant's hourly limit, the message is deferred, not quarantined.
+  await assertTenantMailWithinHour(ctx, tenantId);
   const automated = read.parsed ? isAutomated(read.parsed.headerLines, read.parsed.headers.get('content-type')?.toString() ?? contentTypeOf(read.parsed), read.from?.address ?? '') : false;
   const flagged = read.parsed ? failsAuthentication(read.parsed.headerLines) : false;
   const claim = await claimMessage(ctx, mailbox, message, read, { automated, flagged });
   if (!claim) return { ...base, outcome: 'duplicate' };
   const keep = async (reason: string, outcome: 'quarantined' | 'rejected' = 'quarantined'): Promise<Delivery> => {
     await quarantineMessage(ctx, { tenantId, mailboxId: mailbox.id as string, reason, transport: message.transport, raw: read.raw, sender: read.from?.address ?? '', subject: read.subject });
-    await updateObject(ctx, 'mailMessage', claim, { outcome });
+    await recordOutcome(ctx, claim, { outcome });
     return { ...base, outcome, reason };
   };
   if (read.problem) return keep(read.problem);
@@ -178,7 +199,7 @@ export async function deliverToMailbox(deps: MailDeps, ctx: TenancyContext, mail
     return { ...base, ...done };
   } catch (error) {
     if (!(error instanceof AppError) || error.status >= 500) throw error;
-    await sql`rollback to savepoint mail_message`.execute(tx);
+    await rollbackToSavepoint(tx, 'mail_message');
     return keep(error.message, error.code === 'TICKET_REJECTED' ? 'rejected' : 'quarantined');
   }
 }
@@ -208,6 +229,16 @@ async function claimMessage(ctx: TenancyContext, mailbox: Row, message: Incoming
     on conflict (tenant_id, mailbox_id, direction, message_key) do nothing
     returning id`.execute(await scopedTx(ctx));
   return result.rows[0]?.id;
+}
+
+/**
+ * What became of a claimed message, on its claim row. Written as the claim was (the channel's own
+ * bookkeeping, under the tenant's scope, which row-level security enforces); the ticket and entry
+ * were just written or found in this tenant's unit of work, and the foreign keys check them again.
+ */
+async function recordOutcome(ctx: TenancyContext, claim: string, outcome: { outcome: MailOutcome; ticket_id?: unknown; thread_entry_id?: unknown }): Promise<void> {
+  await sql`update mail_messages set outcome = ${outcome.outcome}, ticket_id = ${outcome.ticket_id ?? null}, thread_entry_id = ${outcome.thread_entry_id ?? null}
+    where id = ${claim}`.execute(await scopedTx(ctx));
 }
 
 type Acceptance = { claim: string; automated: boolean; flagged: boolean; write: (path: string, data: Buffer) => Promise<void> };
@@ -244,9 +275,9 @@ async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, 
       ...(mailbox.department_id ? { departmentId: mailbox.department_id as string } : {}),
       // Only a sender that passed authentication may bring others onto the ticket.
       collaboratorIds: a.flagged ? [] : await copiedContacts(deps, ctx, mailbox, parsed, contact),
+      firstEntryData: { email },
     });
-    const [first] = await listObjects(ctx, 'threadEntry', { where: { ticket_id: target.id, kind: 'reply' }, orderBy: 'created_at', limit: 1 });
-    entry = await updateObject(ctx, 'threadEntry', first!.id as string, { data: JSON.stringify({ email }) });
+    [entry] = (await listObjects(ctx, 'threadEntry', { where: { ticket_id: target.id, kind: 'reply' }, orderBy: 'created_at', limit: 1 })) as [Row];
   }
   for (const file of parsed.attachments.filter((f) => f.size <= deps.config.maxAttachmentBytes)) {
     await storeAttachment(desk, { dataDir: deps.dataDir, maxBytes: deps.config.maxAttachmentBytes }, a.write, entry, { filename: file.filename ?? 'attachment', contentType: file.contentType, data: file.content });
@@ -258,8 +289,8 @@ async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, 
   if (outcome === 'reply' && !a.flagged && contact.kind !== 'customer') {
     await notifyParticipants(ctx, target, entry, { contactId: contact.id as string, kind: contact.kind as string });
   }
-  if (outcome === 'ticket' && mailbox.auto_reply && !a.automated && !a.flagged) await acknowledge(ctx, mailbox, target, read);
-  await updateObject(ctx, 'mailMessage', a.claim, { outcome, ticket_id: target.id, thread_entry_id: entry.id });
+  if (outcome === 'ticket' && mailbox.auto_reply && !a.automated && !a.flagged) await acknowledge(ctx, mailbox, target, read, contact, entry);
+  await recordOutcome(ctx, a.claim, { outcome, ticket_id: target.id, thread_entry_id: entry.id });
   return { outcome, ticketId: target.id as string, ticketNumber: target.number as string };
 }
 
@@ -308,17 +339,15 @@ function messageHtml(parsed: ParsedMail): string {
   return html || textToHtml(parsed.text ?? '') || '<p>(no text)</p>';
 }
 
-/** The new-ticket acknowledgment, threaded on the sender's message. */
-async function acknowledge(ctx: TenancyContext, mailbox: Row, ticket: Row, read: ReadMessage): Promise<void> {
-  const tenant = ctx.catalog.byId.get(ticket.tenant_id as number);
-  const number = ticket.number as string;
+/** The new-ticket acknowledgment (the tenant's auto-reply template), threaded on the sender's message. */
+async function acknowledge(ctx: TenancyContext, mailbox: Row, ticket: Row, read: ReadMessage, sender: Row, entry: Row): Promise<void> {
+  const render = await mailRenderer(ctx, ticket.tenant_id as number, 'auto-reply');
   await queueMail(ctx, {
     tenantId: ticket.tenant_id as number,
     mailbox,
     ticket,
     to: read.from!.address,
-    subject: replySubject(number, ticket.subject as string),
-    html: textToHtml(`Hello,\n\nWe received your message and opened request ${number}. Reply to this email to add to it.\n\n${(mailbox.name as string) || tenant?.name || ''}`),
+    ...render({ ticket: ticketValues(ticket), recipient: { name: sender.name as string, email: read.from!.address }, entry: { body: entry.body_html as string } }),
     kind: 'auto-reply',
     inReplyTo: read.messageId,
     references: read.messageId ? [read.messageId] : [],

@@ -8,6 +8,7 @@ import { listObjects, updateObject, type Row } from '../tenancy/data-access.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import type { MailDeps } from './mail-context.ts';
 import { scopedTx } from './mail-context.ts';
+import { isTemplateKind, mailRenderer, ticketValues } from './mail-templates.ts';
 import { signedMessageId } from './message-token.ts';
 import { sendMail } from './queue-mail.ts';
 
@@ -36,13 +37,14 @@ export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }
       (row.message_id as string | null) ??
       signedMessageId(deps.box, row.ticket_id ? { tenantId, ticketId: row.ticket_id as string } : undefined, from.split('@')[1]!, (row.id as string).replace(/-/g, ''));
     const references = row.references_ids as string[];
+    const content = await outboxContent(ctx, row);
     try {
       await transport(relay).sendMail({
         from: { name: (mailbox?.name as string) || (ctx.catalog.byId.get(tenantId)?.name ?? ''), address: from },
         to: row.to_address as string,
-        subject: row.subject as string,
-        text: row.body_text as string,
-        ...(row.body_html ? { html: row.body_html as string } : {}),
+        subject: content.subject,
+        text: content.text,
+        ...(content.html ? { html: content.html } : {}),
         messageId: `<${messageId}>`,
         ...(row.in_reply_to ? { inReplyTo: `<${row.in_reply_to as string}>` } : {}),
         ...(references.length ? { references: references.map((r) => `<${r}>`) } : {}),
@@ -51,12 +53,26 @@ export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }
     } catch (error) {
       throw new Error(`SMTP relay refused or unreachable: ${(error as Error).message}`);
     }
-    await updateObject(ctx, 'mailOutbox', outboxId, { sent_at: new Date(), message_id: messageId, last_error: null });
+    const rendered = content.rendered ? { subject: content.subject, body_text: content.text, body_html: content.html } : {};
+    await updateObject(ctx, 'mailOutbox', outboxId, { sent_at: new Date(), message_id: messageId, last_error: null, ...rendered });
     // Our own Message-ID, so a reply that quotes it threads even without the token (no MAIL_SECRET).
     await sql`insert into mail_messages (tenant_id, mailbox_id, direction, message_key, transport, sender, outcome, ticket_id)
       values (${tenantId}, ${mailbox?.id ?? null}, 'out', ${messageId}, 'outbox', ${from}, 'sent', ${row.ticket_id ?? null})
       on conflict (tenant_id, mailbox_id, direction, message_key) do nothing`.execute(await scopedTx(ctx));
   });
+}
+
+/**
+ * What a row says. A row queued by a set-based statement (the overdue sweep) carries its template's
+ * values instead of a body: it is rendered now, with its tenant's template (kept on the row once sent).
+ */
+async function outboxContent(ctx: TenancyContext, row: Row): Promise<{ subject: string; text: string; html: string | undefined; rendered: boolean }> {
+  const data = row.template_data as Record<string, string | undefined> | null;
+  if (row.body_html || !data || !isTemplateKind(row.kind)) return { subject: row.subject as string, text: row.body_text as string, html: (row.body_html as string | null) ?? undefined, rendered: false };
+  const [ticket] = row.ticket_id ? await listObjects(ctx, 'ticket', { where: { id: row.ticket_id }, limit: 1 }) : [];
+  const render = await mailRenderer(ctx, row.tenant_id as number, row.kind);
+  const mail = render({ ...(ticket ? { ticket: ticketValues(ticket) } : {}), recipient: { name: data.recipientName ?? '', email: row.to_address as string }, sla: { clock: data.clock ?? '', due: data.due ?? '' } });
+  return { ...mail, rendered: true };
 }
 
 /** The mailbox a row is sent from: its own, else the tenant's first active one (password resets). */

@@ -16,7 +16,7 @@ const smtpError = (code: number, message: string) => Object.assign(new Error(mes
  * before that answers 451, so the sending server keeps the message and tries again (and a retry of
  * a message that did commit in one tenant is a duplicate there, taken once).
  */
-export async function startSmtpListener(deps: MailDeps, options: { port: number; host: string }): Promise<SmtpListener> {
+export async function startSmtpListener(deps: MailDeps, options: { port: number; host: string; closeTimeoutMs?: number }): Promise<SmtpListener> {
   const tls = deps.config.tls;
   const serverOptions: SMTPServerOptions = {
     name: 'tenantdesk',
@@ -26,6 +26,8 @@ export async function startSmtpListener(deps: MailDeps, options: { port: number;
     disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
     ...(tls ? { key: readFileSync(tls.keyFile), cert: readFileSync(tls.certFile) } : {}),
     logger: false,
+    // close() stops accepting at once; sessions still open after this long are told 421 and cut.
+    ...(options.closeTimeoutMs ? { closeTimeout: options.closeTimeoutMs } : {}),
     onRcptTo(address, _session, callback) {
       mailboxForAddress(deps, address.address).then(
         (mailbox) => callback(mailbox ? undefined : smtpError(550, `5.1.1 <${address.address}>: not a support address here`)),

@@ -22,8 +22,8 @@ const CLOCK_INPUTS = ['sla_plan_id', 'priority_id', 'due_at', 'status'] as const
 async function readPlan(ctx: TenancyContext, tenantId: number | null, planId: unknown): Promise<SlaPlan | null> {
   if (typeof planId !== 'string') return null;
   const read = referenceableTenants(ctx, tenantId, {});
-  const { tx: _tx, txDatabase: _db, ...outside } = ctx;
-  return planFromRow(await findObject({ ...outside, access: { read, write: [], writePublic: false } }, 'slaPlan', planId));
+  // Inside a unit of work this read joins it (a second connection could wait for this one on PGlite).
+  return planFromRow(await findObject({ ...ctx, access: { read, write: [], writePublic: false } }, 'slaPlan', planId));
 }
 
 async function prioritySlug(ctx: TenancyContext, priorityId: unknown): Promise<string | null> {

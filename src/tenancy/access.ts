@@ -74,3 +74,8 @@ export function writeScope(access: Access, untenantedAllowed = false): DbScope {
     access.read === 'all' || access.write === 'all' ? 'all' : [...new Set([...access.read, ...access.write])];
   return { read, write: access.write, writePublic: access.writePublic, untenantedAllowed };
 }
+
+/** The context reading `tenantId` alone, if its role may read it at all (else nothing). */
+export function onlyTenant<C extends { access: Access }>(ctx: C, tenantId: number): C {
+  return { ...ctx, access: { ...ctx.access, read: inSet(ctx.access.read, tenantId) ? [tenantId] : [] } };
+}

@@ -22,6 +22,13 @@ export type TenancyContext = {
   /** Set inside `inTransaction`: every write then joins this one transaction, on this database. */
   readonly tx?: ScopedTx;
   readonly txDatabase?: Database;
+  /**
+   * The rows this request has read or written so far, as `type:id` -> tenant (null: public): a
+   * reference to one of them is checked against the reference rules without reading it again.
+   * Only the data-access layer fills it, from rows the database returned (and authentication, with
+   * the signed-in contact).
+   */
+  readonly known?: Map<string, number | null>;
   /** Joins the next unit of work opened with this context (see `UnitOfWorkGuard`). */
   readonly guard?: UnitOfWorkGuard;
 };

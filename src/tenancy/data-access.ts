@@ -56,6 +56,23 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Notes rows the database returned to this request (see `TenancyContext.known`). */
+function remember(ctx: TenancyContext, type: ObjectType, rows: readonly Row[]): void {
+  if (!ctx.known) return;
+  for (const row of rows) ctx.known.set(`${type.name}:${row.id as string}`, type.tenantColumn ? ((row[type.tenantColumn] as number | null) ?? null) : null);
+}
+
+/**
+ * A row of `type` with this id that this request already saw, if its tenant is in `allowed` (or
+ * it is public): the answer a lookup under exactly `allowed` would give, without the lookup.
+ */
+function knownRow(ctx: TenancyContext, type: ObjectType, id: unknown, allowed: TenantSet): { tenantId: number | null } | undefined {
+  const tenantId = ctx.known?.get(`${type.name}:${String(id)}`);
+  if (tenantId === undefined) return undefined;
+  if (tenantId === null) return type.class === 'tenant-required' ? undefined : { tenantId };
+  return inSet(allowed, tenantId) ? { tenantId } : undefined;
+}
+
 /**
  * Runs `work` under `scope` on `database`: inside the context's open transaction when it is on
  * that database; a read elsewhere runs in its own transaction. A write must not leave the unit of
@@ -63,7 +80,7 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
  */
 async function scoped<T>(ctx: TenancyContext, database: Database, scope: DbScope, work: (tx: ScopedTx) => Promise<T>, writes = false): Promise<T> {
   if (ctx.tx && ctx.txDatabase === database) {
-    await applyScope(ctx.tx, scope);
+    await applyScope(ctx.tx, scope, { readOnly: !writes });
     return work(ctx.tx);
   }
   if (ctx.tx && writes) throw new Error('A unit of work writes to one database only: this write belongs to another shard.');
@@ -78,14 +95,20 @@ async function scoped<T>(ctx: TenancyContext, database: Database, scope: DbScope
 export async function inTransaction<C extends TenancyContext, T>(ctx: C, work: (ctx: C) => Promise<T>, tenantId?: number | null): Promise<T> {
   if (ctx.tx) return work(ctx);
   const database = await writeTarget(ctx, tenantId);
-  return database.app.transaction().execute(async (tx) => {
+  // Rows the unit of work sees become known to the request once it commits: a rolled-back row does not exist.
+  const known = ctx.known && new Map(ctx.known);
+  const result = await database.app.transaction().execute(async (tx) => {
     // The guard belongs to this unit of work alone; later ones of the same use case run without it.
-    const inner: C = { ...ctx, tx, txDatabase: database, guard: undefined };
+    const inner: C = { ...ctx, tx, txDatabase: database, guard: undefined, known };
+    // Its reads and writes share one scope, set once: the role's write scope also reads its tenants.
+    await applyScope(tx, writeScope(ctx.access, untenantedAllowed(ctx)));
     await ctx.guard?.enter(inner, tenantId ?? null);
-    const result = await work(inner);
-    await ctx.guard?.leave(inner, tenantId ?? null, result);
-    return result;
+    const done = await work(inner);
+    await ctx.guard?.leave(inner, tenantId ?? null, done);
+    return done;
   });
+  if (known) for (const [key, tenant] of known) ctx.known!.set(key, tenant);
+  return result;
 }
 
 export type ListOptions = {
@@ -97,6 +120,14 @@ export type ListOptions = {
   after?: { value: unknown; id: string };
   /** Full-text search: see `SearchOption`. */
   search?: SearchOption;
+  /** A further condition on the type's own columns: a domain one (a ticket is overdue), never a tenant one. */
+  filter?: RawBuilder<boolean>;
+  /**
+   * Order by the expression `by` instead of the `orderBy` column (a plain column keeps its index),
+   * and select `key` into each row under the name `orderBy`: the value `after` and the shards' merge
+   * compare, exact and ordered alike in JavaScript (a Date would drop a timestamp's microseconds).
+   */
+  orderValue?: { by: RawBuilder<unknown>; key: RawBuilder<unknown> };
 };
 
 /**
@@ -124,9 +155,8 @@ function matchesSearch(ctx: TenancyContext, type: ObjectType, target: Target, se
 }
 
 /** Rows strictly after the cursor in (orderBy, id) order; PostgreSQL's null placement included. */
-function afterCursor(orderBy: string, descending: boolean, after: ListOptions['after']): RawBuilder<boolean> {
+function afterCursor(column: RawBuilder<unknown>, descending: boolean, after: ListOptions['after']): RawBuilder<boolean> {
   if (!after) return sql<boolean>`true`;
-  const column = sql.ref(orderBy);
   const laterId = sql<boolean>`id > ${after.id}`;
   if (after.value === null || after.value === undefined) {
     // Nulls come last ascending, first descending.
@@ -153,17 +183,22 @@ export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, opt
   const orderBy = options.orderBy ?? 'id';
   const limit = options.limit ?? 100;
   const targets = await readTargets(ctx, type, ctx.access.read);
+  const order = options.orderValue?.by ?? sql.ref(orderBy);
+  const ordered = sql`order by ${order} ${options.descending ? sql`desc` : sql`asc`}, id`;
   const pages = await scatter(targets, (target) =>
     scoped(ctx, target.database, readScope({ ...ctx.access, read: target.tenants }), async (tx) => {
-      const result = await sql<Row>`select * from ${sql.table(type.table)}
+      const page = sql<Row>`select * from ${sql.table(type.table)}
         where ${visible(ctx, type, target, options.where ?? {})} and ${matchesSearch(ctx, type, target, options.search)}
-          and ${afterCursor(orderBy, options.descending ?? false, options.after)}
-        order by ${sql.ref(orderBy)} ${options.descending ? sql`desc` : sql`asc`}, id
-        limit ${limit}`.execute(tx);
-      return result.rows;
+          and ${options.filter ?? sql<boolean>`true`} and ${afterCursor(order, options.descending ?? false, options.after)}
+        ${ordered} limit ${limit}`;
+      // The sort key of the page's rows only: computed for every candidate row it tripled a top-N sort.
+      const query = options.orderValue ? sql<Row>`select *, ${options.orderValue.key} as ${sql.ref(orderBy)} from (${page}) as page ${ordered}` : page;
+      return (await query.execute(tx)).rows;
     }),
   );
-  return pages.length === 1 ? pages[0]! : pages.flat().sort(compareRows(orderBy, options.descending ?? false)).slice(0, limit);
+  const rows = pages.length === 1 ? pages[0]! : pages.flat().sort(compareRows(orderBy, options.descending ?? false)).slice(0, limit);
+  remember(ctx, type, rows);
+  return rows;
 }
 
 export async function countObjects(ctx: TenancyContext, name: ObjectTypeName, where: Row = {}): Promise<number> {
@@ -222,7 +257,10 @@ async function locate(ctx: TenancyContext, type: ObjectType, set: TenantSet, id:
     const row = await scoped(ctx, target.database, { read: target.tenants, write: [], writePublic: false }, (tx) =>
       selectById(tx, type, target, id, partitioned ? ctx : undefined),
     );
-    if (row) return { row, database: target.database };
+    if (row) {
+      remember(ctx, type, [row]);
+      return { row, database: target.database };
+    }
   }
   return undefined;
 }
@@ -257,6 +295,7 @@ export async function createObject(ctx: TenancyContext, name: ObjectTypeName, in
       const result = await sql<Row>`insert into ${sql.table(type.table)} (${sql.join(columns.map((c) => sql.ref(c)))})
         values (${sql.join(columns.map((c) => values[c]))}) returning *`.execute(tx);
       await assertInPartition(ctx, tx, type, result.rows[0]!.id);
+      remember(ctx, type, result.rows);
       return result.rows[0]!;
     }, true);
   });
@@ -303,6 +342,7 @@ export async function updateObject(ctx: TenancyContext, name: ObjectTypeName, id
         where id = ${id} and ${whereEquals(options.expect ?? {})} returning *`.execute(tx);
       if (!result.rows[0]) throw new AppError('CONFLICT', `This ${type.name} was changed by someone else meanwhile: reload it and try again.`, Object.keys(options.expect ?? {})[0]);
       await assertInPartition(ctx, tx, type, id);
+      remember(ctx, type, result.rows);
       return result.rows[0]!;
     }, true);
   });
@@ -316,23 +356,25 @@ export async function deleteObject(ctx: TenancyContext, name: ObjectTypeName, id
     const tenantId = type.tenantColumn ? (found.row[type.tenantColumn] as number | null) : undefined;
     assertWritable(ctx, type, tenantId);
     assertWritesOpen(ctx.catalog, tenantId);
-    await scoped(ctx, found.database, writeScope(ctx.access), (tx) => sql`delete from ${sql.table(type.table)} where id = ${id}`.execute(tx), true);
+    await scoped(ctx, found.database, writeScope(ctx.access, untenantedAllowed(ctx)), (tx) => sql`delete from ${sql.table(type.table)} where id = ${id}`.execute(tx), true);
+    ctx.known?.delete(`${type.name}:${id}`);
   });
 }
 
 /**
- * The next value of a per-tenant counter (`tenant_counters`), e.g. ticket numbers. Inside a unit of
- * work the increment commits or rolls back with it; the row lock it takes makes concurrent callers
- * of the same tenant wait, so two committed callers never get the same value.
+ * The next value of a per-tenant counter (`tenant_counters`), e.g. ticket numbers; `by` adds more
+ * than one (bytes of attachments stored). Inside a unit of work the increment commits or rolls back
+ * with it; the row lock it takes makes concurrent callers of the same tenant wait, so two committed
+ * callers never get the same value.
  */
-export async function nextCounterValue(ctx: TenancyContext, tenantId: number, counter: string): Promise<number> {
+export async function nextCounterValue(ctx: TenancyContext, tenantId: number, counter: string, by = 1): Promise<number> {
   const type = objectType('tenantCounter');
   assertWritable(ctx, type, tenantId);
   const database = await writeTarget(ctx, tenantId);
   return guarded(() =>
-    scoped(ctx, database, writeScope(ctx.access), async (tx) => {
-      const result = await sql<{ value: string }>`insert into tenant_counters (tenant_id, name, last_value) values (${tenantId}, ${counter}, 1)
-        on conflict (tenant_id, name) do update set last_value = tenant_counters.last_value + 1
+    scoped(ctx, database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
+      const result = await sql<{ value: string }>`insert into tenant_counters (tenant_id, name, last_value) values (${tenantId}, ${counter}, ${by})
+        on conflict (tenant_id, name) do update set last_value = tenant_counters.last_value + ${by}
         returning last_value::text as value`.execute(tx);
       return Number(result.rows[0]!.value);
     }, true),
@@ -363,9 +405,11 @@ async function decideTenant(ctx: TenancyContext, type: ObjectType, values: Row):
   for (const ref of type.references.filter((r) => r.impliesTenant && !r.spEligible)) {
     const value = values[ref.column];
     if (value === undefined || value === null) continue;
-    const found = await locate(ctx, objectType(ref.target as ObjectTypeName), ctx.access.read, value, false);
-    if (!found) throw invalidReference(ref);
-    const implied = found.row[objectType(ref.target as ObjectTypeName).tenantColumn ?? ''];
+    const target = objectType(ref.target as ObjectTypeName);
+    const known = knownRow(ctx, target, value, ctx.access.read);
+    const found = known ? undefined : await locate(ctx, target, ctx.access.read, value, false);
+    if (!known && !found) throw invalidReference(ref);
+    const implied = known ? known.tenantId : found!.row[target.tenantColumn ?? ''];
     if (typeof implied === 'number') return implied;
   }
   const write = ctx.access.write;
@@ -405,7 +449,9 @@ async function checkReferences(ctx: TenancyContext, type: ObjectType, values: Ro
   const tenantId = type.tenantColumn ? (values[type.tenantColumn] as number | null) : null;
   for (const ref of type.references.filter((r) => changed.includes(r.column) && values[r.column] != null)) {
     const allowed = referenceableTenants(ctx, tenantId, ref);
-    if (!(await locate(ctx, objectType(ref.target as ObjectTypeName), allowed, values[ref.column], false))) throw invalidReference(ref);
+    const target = objectType(ref.target as ObjectTypeName);
+    if (knownRow(ctx, target, values[ref.column], allowed)) continue;
+    if (!(await locate(ctx, target, allowed, values[ref.column], false))) throw invalidReference(ref);
   }
 }
 

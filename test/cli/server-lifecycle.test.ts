@@ -210,7 +210,7 @@ describe('the tenantdesk server process', { concurrency: true }, () => {
       assert.match(await tenantList(dataDir), /^acme\t/m, 'the first server still takes admin commands');
     });
 
-    it('on SIGTERM lets a request in flight finish, stops accepting connections, then exits 0 and removes its lock and socket', async () => {
+    it('on SIGTERM lets a request in flight finish, answers new ones 503, then exits 0 and removes its lock and socket', async () => {
       // A change only this data directory has, so the restart below shows the data was kept, not re-seeded.
       assert.equal((await sendAdminCommand(adminSocketPath(dataDir), 'tenant.suspend', { slug: 'globex' })).output, 'Tenant globex is now suspended.');
       listAtShutdown = await tenantList(dataDir);
@@ -229,7 +229,9 @@ describe('the tenantdesk server process', { concurrency: true }, () => {
 
       first.child.kill('SIGTERM');
       await first.until('the shutdown to begin', () => first.logs().some((r) => r.msg === 'shutting down' && r.signal === 'SIGTERM'));
-      await first.until('the listener to close', () => refusesConnections(port), 30_000);
+      const refused = await get(port, '/api/v1/tenant', 'acme.localhost');
+      assert.equal(refused.status, 503, 'a new request is refused while the one in flight finishes');
+      assert.equal((refused.body as { error: { code: string } }).error.code, 'SHUTTING_DOWN');
       assert.ok(first.running, 'still running while the request is in flight');
       assert.equal(response, '', 'not answered before its body arrived');
 
@@ -247,6 +249,7 @@ describe('the tenantdesk server process', { concurrency: true }, () => {
       assert.ok(response.endsWith('{"ok":true}'), response);
 
       assert.deepEqual(await first.exit(), { code: 0, signal: null });
+      assert.ok(await refusesConnections(port), 'the listener is closed');
       assert.equal(first.stderr, '');
       assert.equal(existsSync(join(dataDir, 'tenantdesk.lock')), false, 'the lock file is removed');
       assert.equal(existsSync(adminSocketPath(dataDir)), false, 'the admin socket is removed');

@@ -35,9 +35,10 @@ describe('loadConfig', () => {
       maxTenantDepth: 8,
       maxTenants: undefined,
       hostCacheTtlMs: 1000,
-      shutdownTimeoutMs: 10000,
+      shutdownGraceMs: 10000,
       sessionTtlMs: 12 * 3600_000,
       signInThrottle: { maxPerAccount: 5, maxPerIp: 50, windowMs: 15 * 60_000 },
+      tenantLimits: { apiRate: 50, apiBurst: 200, mailPerHour: 1000, storageBytes: 10 * 1024 ** 3 },
       publicScheme: 'https',
       jobs: { enabled: true, pollMs: 1000 },
       attachmentMaxBytes: 10 * 1024 * 1024,
@@ -60,6 +61,12 @@ describe('loadConfig', () => {
     assert.equal(config.port, 8080);
     assert.equal(config.multiTenancy, 'on');
     assert.equal(config.databaseUrl, undefined);
+  });
+
+  it('reads the shutdown grace period, under its former name SHUTDOWN_TIMEOUT_MS too', () => {
+    assert.equal(loadConfig({ SHUTDOWN_GRACE_MS: '2500' }).shutdownGraceMs, 2500);
+    assert.equal(loadConfig({ SHUTDOWN_TIMEOUT_MS: '60000' }).shutdownGraceMs, 60000);
+    assert.equal(loadConfig({ SHUTDOWN_GRACE_MS: '2500', SHUTDOWN_TIMEOUT_MS: '60000' }).shutdownGraceMs, 2500);
   });
 
   it('reads valid values of every kind', () => {

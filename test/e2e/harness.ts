@@ -90,8 +90,13 @@ export function demoAndBrowser(setup: (server: DemoServer, browser: Browser) => 
   let server: DemoServer | undefined;
   let browser: Browser | undefined;
   before(async () => {
-    [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
-    await setup(server, browser);
+    const [started, launched] = await Promise.allSettled([startDemoServer(), launchChromium()]);
+    // Whichever came up is kept for after(), which stops it even when the other failed.
+    if (started.status === 'fulfilled') server = started.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (started.status === 'rejected') throw started.reason;
+    if (launched.status === 'rejected') throw launched.reason;
+    await setup(server!, browser!);
   });
   after(async () => {
     await browser?.close();

@@ -99,7 +99,8 @@ describe('client portal and agent panel (browser)', { timeout: 300_000 }, () => 
     await page.getByText('No ticket matches this number and email address.').waitFor();
     await page.getByLabel('Email address').fill('customer@acme.test');
     await page.getByRole('button', { name: 'Check status' }).click();
-    await page.getByRole('heading', { name: `Ticket ${number}: Pending` }).waitFor();
+    // The agent left it pending; the customer's reply above reopened it.
+    await page.getByRole('heading', { name: `Ticket ${number}: Open` }).waitFor();
     await screenshot(page, 'guest-status');
 
     await page.getByLabel('Language').selectOption('fr');

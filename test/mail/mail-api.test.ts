@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
-import { createContact } from '../../src/identity/create-contact.ts';
 import { receiveMessage } from '../../src/mail/receive-message.ts';
 import { secretBox } from '../../src/mail/secret-box.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
-import { systemContext } from '../../src/tenancy/system-context.ts';
 import { forEachDatabase } from '../support/databases.ts';
 import { demoDeskApp, type Call, type Caller } from '../support/desk-app.ts';
-import { mailConfig, TEST_SECRET } from './mail-fixtures.ts';
+import { addTenantAdmins, mailConfig, TEST_SECRET } from './mail-fixtures.ts';
 
 forEachDatabase('the mail admin API', (db) => {
   let app: FastifyInstance;
@@ -20,10 +17,7 @@ forEachDatabase('the mail admin API', (db) => {
   before(async () => {
     const desk = await demoDeskApp(db(), { mailSecret: TEST_SECRET });
     ({ app, call, as } = desk);
-    const ctx = systemContext(desk.shards, DEFAULT_TENANCY, desk.catalog.snapshot());
-    for (const tenant of ['acme', 'globex']) {
-      await createContact(ctx, { tenantId: desk.catalog.snapshot().bySlug.get(tenant)!.id, kind: 'agent', email: `admin@${tenant}.test`, name: `${tenant} admin`, password: DEMO_PASSWORD, roles: ['tenant-admin'] });
-    }
+    await addTenantAdmins(desk);
     deps = { shards: desk.shards, settings: DEFAULT_TENANCY, catalog: () => desk.catalog.snapshot(), config: mailConfig(), box: secretBox(TEST_SECRET), dataDir: '/tmp' };
   });
   after(async () => app?.close());

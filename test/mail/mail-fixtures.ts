@@ -2,6 +2,8 @@ import type { MailConfig } from '../../src/config/config.ts';
 import type { Database } from '../../src/db/database.ts';
 import type { Role } from '../../src/db/schema.ts';
 import type { DeskContext } from '../../src/desk/desk-context.ts';
+import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
+import { createContact } from '../../src/identity/create-contact.ts';
 import { createMailbox, type CreateMailboxInput } from '../../src/mail/mailboxes.ts';
 import type { MailDeps } from '../../src/mail/mail-context.ts';
 import { secretBox } from '../../src/mail/secret-box.ts';
@@ -107,4 +109,13 @@ export function rawMessage(o: {
 /** The Message-ID header value of a raw message, without brackets. */
 export function messageIdOf(raw: Buffer): string {
   return /^Message-ID: <([^>]+)>/im.exec(raw.toString('utf8'))![1]!;
+}
+
+/** Tenant administrators `admin@acme.test` and `admin@globex.test` (DEMO_PASSWORD) on the demo desk. */
+export async function addTenantAdmins(desk: { shards: Shards; catalog: Catalog }): Promise<void> {
+  const catalog = desk.catalog.snapshot();
+  const ctx = systemContext(desk.shards, DEFAULT_TENANCY, catalog);
+  for (const tenant of ['acme', 'globex']) {
+    await createContact(ctx, { tenantId: catalog.bySlug.get(tenant)!.id, kind: 'agent', email: `admin@${tenant}.test`, name: `${tenant} admin`, password: DEMO_PASSWORD, roles: ['tenant-admin'] });
+  }
 }

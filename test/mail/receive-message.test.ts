@@ -196,7 +196,9 @@ forEachDatabase('the inbound mail pipeline', (db) => {
     await addThreadEntry(w.admin, ticketId, { kind: 'reply', body: '<p>Try another cable</p>' });
     const mailed = await queued();
     assert.deepEqual(mailed.map((m) => m.to_address).sort(), ['ivy@customer.test', 'jack@customer.test']);
-    assert.equal(mailed[0]!.body_html, '<p>Try another cable</p>');
+    // The reply inside the tenant's branded layout (the agent-reply template), and as text.
+    assert.match(mailed[0]!.body_html as string, /<td style="padding:24px"><p>Try another cable<\/p><\/td>/);
+    assert.match(mailed[0]!.body_text as string, /^Try another cable\n\n-- \nAcme · ACME-\d{6}$/);
     const jobs = await sql<{ key: string }>`select key from jobs where name = 'mail.send'`.execute(db().owner);
     assert.ok(mailed.every((m) => jobs.rows.some((j) => j.key === m.id)), 'each outbox row has its send job, from the same transaction');
   });

@@ -152,4 +152,28 @@ forEachDatabase('SLA clocks and the overdue sweep', (db, kind) => {
     assert.equal(await mailTo(db(), 'lead@acme.test'), 2);
     assert.equal((await ticketRow(db(), acme.id as string)).version, 2);
   });
+
+  it('works off a backlog larger than a batch in runs of one batch each, every breach once', async () => {
+    const late = (tenant: string, planId: string, i: number) =>
+      createTicket(desk, { tenantId: Number(tenant), subject: `Backlog ${i}`, body: 'x', slaPlanId: planId, assigneeId: tenant === ids.acmeTenant ? ids.acmeAgent : undefined });
+    const acme = await Promise.all([1, 2, 3, 4, 5].map((i) => late(ids.acmeTenant!, ids.acmePlan!, i)));
+    const vault = await Promise.all([1, 2, 3].map((i) => late(ids.vaultTenant!, ids.publicPlan!, i)));
+    for (const t of acme) await makeDue(db(), t.id as string);
+    for (const t of vault) await makeDue(silo, t.id as string);
+    const leadMails = await mailTo(db(), 'lead@acme.test');
+
+    // Two tickets per clock and run: acme's five take three runs, each enqueuing the next.
+    await enqueue(db().owner, slaSweep, { tenantId: null, payload: { batch: 2 }, key: 'backlog' });
+    const runner = new JobRunner({ shards, settings: DEFAULT_TENANCY, catalog: () => desk.catalog }, { handlers: jobHandlers });
+    assert.deepEqual((await runner.drain(db())).map((o) => o.state), ['done', 'done', 'done']);
+
+    for (const t of acme) {
+      const row = await ticketRow(db(), t.id as string);
+      assert.ok(row.first_response_breached_at && row.resolution_breached_at, `both clocks of ${t.id}`);
+      assert.equal(await breachEvents(db(), t.id as string), 2);
+    }
+    for (const t of vault) assert.equal(await breachEvents(silo, t.id as string), 1);
+    assert.equal((await mailTo(db(), 'lead@acme.test')) - leadMails, 10, 'the team lead, once per ticket and clock');
+    assert.deepEqual(await sweepOverdue(systemContext(shards, DEFAULT_TENANCY, desk.catalog)), { tickets: 0, breaches: 0, escalated: 0, mailed: 0, more: false, cursor: {} });
+  });
 });

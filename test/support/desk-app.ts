@@ -8,7 +8,7 @@ import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { Shards } from '../../src/tenancy/placement/shards.ts';
 
 export type Call = {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   host: string;
   cookie?: string;

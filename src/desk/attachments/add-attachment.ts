@@ -5,6 +5,7 @@ import { hasPermission } from '../../identity/permissions.ts';
 import { createObject, findObject, inTransaction, type Row } from '../../tenancy/data-access.ts';
 import { mayReadNotes, requireDeskPermission, type DeskContext } from '../desk-context.ts';
 import { attachmentPath, cleanContentType, cleanFilename, writingFiles, type AttachmentSettings } from './attachment-files.ts';
+import { chargeStorage } from './storage-quota.ts';
 
 export type NewAttachment = { filename: string; contentType?: string | undefined; data: Buffer };
 
@@ -40,6 +41,8 @@ async function attachableEntry(desk: DeskContext, ticketId: string, entryId: str
  */
 export async function storeAttachment(ctx: DeskContext, settings: AttachmentSettings, write: (path: string, data: Buffer) => Promise<void>, entry: Row, file: NewAttachment): Promise<Row> {
   assertWithinLimit(settings, file.data.length);
+  // Counted against the tenant's storage quota first: a refused file is never written.
+  await chargeStorage(ctx, entry.tenant_id as number, file.data.length);
   const id = randomUUID();
   await write(attachmentPath(settings, entry.tenant_id as number, id), file.data);
   return createObject(ctx, 'attachment', {

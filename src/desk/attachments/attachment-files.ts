@@ -50,6 +50,19 @@ export function cleanContentType(value: string | undefined): string {
   return /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/.test(type) ? type : 'application/octet-stream';
 }
 
+/*
+ * Types a browser shows without running anything. Any other type (HTML, SVG, XML, script, and the
+ * unknown) is served as bytes: even with `Content-Disposition: attachment` and `nosniff`, a type a
+ * browser can run must never reach it from our origin (a viewer that ignores the disposition, a
+ * future browser quirk). The stored type is kept as sent and listed by the API.
+ */
+const PASSIVE_TYPES = /^(image\/(png|jpeg|gif|webp|bmp|tiff|avif|heic)|audio\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+|text\/(plain|csv|calendar)|application\/(pdf|zip|gzip|x-7z-compressed|x-tar|octet-stream|msword|rtf|vnd\.ms-[a-z0-9.+-]+|vnd\.openxmlformats-officedocument\.[a-z0-9.+-]+|vnd\.oasis\.opendocument\.[a-z0-9.+-]+)|message\/rfc822)$/;
+
+/** The Content-Type a stored file is downloaded with: its own when passive, else `application/octet-stream`. */
+export function servedContentType(stored: string): string {
+  return PASSIVE_TYPES.test(stored) ? stored : 'application/octet-stream';
+}
+
 /**
  * `Content-Disposition: attachment` with an ASCII fallback name and the exact name in RFC 5987
  * form, so no name can break out of the header or be read as another parameter.

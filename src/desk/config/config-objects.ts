@@ -12,10 +12,10 @@ import { isTimeZone } from '../../sla/zoned-time.ts';
 
 /**
  * The desk's configuration objects (departments, teams, help topics, SLA plans, canned responses,
- * ticket filters, statuses): read by the desk's users, written by administrators, every write
- * through the data-access layer's rules and into the audit log.
+ * ticket filters, statuses, categories, locations): read by the desk's users, written by
+ * administrators, every write through the data-access layer's rules and into the audit log.
  */
-export type ConfigType = 'department' | 'team' | 'teamMember' | 'helpTopic' | 'slaPlan' | 'cannedResponse' | 'ticketFilter' | 'ticketStatus';
+export type ConfigType = 'department' | 'team' | 'teamMember' | 'helpTopic' | 'slaPlan' | 'cannedResponse' | 'ticketFilter' | 'ticketStatus' | 'category' | 'location';
 
 type ConfigRules = {
   /** Who may read them; by default anyone signed in (a customer picks a help topic). */
@@ -42,6 +42,8 @@ const convertColumn = (column: string, convert: (value: unknown) => unknown) => 
 
 const RULES: Record<ConfigType, ConfigRules> = {
   department: {},
+  category: {},
+  location: {},
   team: {},
   teamMember: { readPermission: 'ticket.edit' },
   ticketStatus: {},

@@ -1,6 +1,7 @@
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { AppError } from '../../errors.ts';
 import { textToHtml } from '../../mail/message-traits.ts';
+import { tooManyPartsProblem } from '../../mail/mime-parts.ts';
 
 /**
  * A raw MIME message (RFC 5322) reduced to what the help desk uses. Kept apart from any channel so
@@ -29,6 +30,8 @@ function firstAddress(header: AddressObject | AddressObject[] | undefined): Pars
 
 /** Parses a raw message: what could be read of a malformed one (mailparser is lenient), or VALIDATION_FAILED. */
 export async function parseEmail(raw: Buffer | string): Promise<ParsedEmail> {
+  const tooManyParts = tooManyPartsProblem(Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
+  if (tooManyParts) throw new AppError('VALIDATION_FAILED', tooManyParts, 'body');
   let mail: ParsedMail;
   try {
     mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });

@@ -58,8 +58,11 @@ function measured(rows: RawBuilder<boolean>, range: ReportRange) {
         (created_at >= ${from} and created_at < ${to}) as created_in,
         coalesce(resolved_at >= ${from} and resolved_at < ${to}, false) as resolved_in,
         coalesce(first_responded_at >= ${from} and first_responded_at < ${to}, false) as responded_in,
-        floor(extract(epoch from first_responded_at - created_at) / 60) as fr_minutes,
-        floor(extract(epoch from resolved_at - created_at) / 60) as res_minutes
+        -- date_part, not extract: extract gives numeric, whose arithmetic and sorts made the
+        -- percentiles cost three times the scan (bench/README.md, dashboard); float8 is exact here
+        -- (microseconds, durations far below 2^53 of them).
+        floor(date_part('epoch', first_responded_at - created_at) / 60) as fr_minutes,
+        floor(date_part('epoch', resolved_at - created_at) / 60) as res_minutes
       from t
     )`;
 }

@@ -35,6 +35,8 @@ export type CreateTicketInput = {
   customFields?: Record<string, unknown>;
   tags?: string[];
   collaboratorIds?: string[];
+  /** Kept with the first message (`thread_entries.data`): the email channel's facts about the mail. */
+  firstEntryData?: Record<string, unknown>;
 };
 
 /** Fields only agents set on a new ticket; a customer's ticket gets them from topics and filters. */
@@ -52,14 +54,15 @@ export async function createTicket(desk: DeskContext, input: CreateTicketInput):
     // Custom fields are checked against the help topic first; collaborators are rows of their own.
     const values = toColumns({ ...callerFields(desk, input), customFields: undefined });
     const tenantId = await tenantOfNew(desk, 'ticket', values);
-    const customFields = await applyHelpTopic(desk, values, input);
-    const outcome = await runFilters(desk, tenantId, values, input, body);
-    if (outcome.rejectedBy) throw new AppError('TICKET_REJECTED', `This ticket was refused by the help desk's rule "${outcome.rejectedBy}".`);
-    Object.assign(values, outcome.set);
-    values.tags = [...new Set([...((values.tags as string[] | undefined) ?? []), ...outcome.tags])];
-    const status = await resolveStatus(desk, tenantId, 'open');
-    const clock = await clockOnOpen(desk, tenantId, values);
+    // One unit of work from the first read: its reads need no transactions of their own.
     return inTransaction(desk, async (tx) => {
+      const customFields = await applyHelpTopic(tx, values, input);
+      const outcome = await runFilters(tx, tenantId, values, input, body);
+      if (outcome.rejectedBy) throw new AppError('TICKET_REJECTED', `This ticket was refused by the help desk's rule "${outcome.rejectedBy}".`);
+      Object.assign(values, outcome.set);
+      values.tags = [...new Set([...((values.tags as string[] | undefined) ?? []), ...outcome.tags])];
+      const status = await resolveStatus(tx, tenantId, 'open');
+      const clock = await clockOnOpen(tx, tenantId, values);
       const number = tenantId === null ? null : await allocateTicketNumber(tx, tenantId);
       const ticket = await createObject(tx, 'ticket', {
         ...values,
@@ -70,7 +73,7 @@ export async function createTicket(desk: DeskContext, input: CreateTicketInput):
         custom_fields: JSON.stringify(customFields),
         ...clock,
       });
-      await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: desk.actor.contactId, body_html: body });
+      await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: desk.actor.contactId, body_html: body, ...(input.firstEntryData ? { data: JSON.stringify(input.firstEntryData) } : {}) });
       for (const contactId of new Set(input.collaboratorIds ?? [])) await createObject(tx, 'ticketCollaborator', { ticket_id: ticket.id, contact_id: contactId });
       if (outcome.applied.length) await addSystemEvent(tx, ticket, null, { event: 'filters', applied: outcome.applied });
       await recordAuditInScope(tx, { tenantId: ticket.tenant_id as number, actorContactId: desk.actor.contactId, action: 'ticket.created', objectType: 'ticket', objectId: ticket.id as string, data: { number, subject: ticket.subject } });

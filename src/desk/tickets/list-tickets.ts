@@ -1,22 +1,31 @@
+import { sql } from 'kysely';
 import type { TicketState } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
+import { onlyTenant } from '../../tenancy/access.ts';
 import { listObjects, type Row, type SearchOption } from '../../tenancy/data-access.ts';
 import { mayReadNotes, type DeskContext } from '../desk-context.ts';
+import { decodeTicketCursor, encodeTicketCursor, ticketOrder, withoutSortKey, type SortOrder, type TicketSort } from './ticket-order.ts';
 
 export type TicketQuery = {
   state?: TicketState;
-  /** A contact id, or `me`. */
+  /** A contact id, `me`, or `none` (unassigned). */
   assignee?: string;
+  departmentId?: string;
+  priorityId?: string;
+  /** Only overdue tickets (see `OVERDUE`). */
+  overdue?: boolean;
   /** Words of the number, subject or thread (full-text; see `ticketSearch`). */
   q?: string;
   tenantId?: number;
+  sort?: TicketSort;
+  order?: SortOrder;
   limit?: number;
   cursor?: string;
 };
 
 export type TicketPage = { items: Row[]; nextCursor: string | null };
 
-/** The cursor is opaque to callers: the (created_at, id) of the last ticket of the page. */
+/** A cursor on (created_at, id), opaque to callers: the audit log's (the queue's is `encodeTicketCursor`). */
 export function encodeCursor(ticket: Row): string {
   return Buffer.from(JSON.stringify([(ticket.created_at as Date).toISOString(), ticket.id])).toString('base64url');
 }
@@ -33,26 +42,42 @@ export function decodeCursor(cursor: string): { value: Date; id: string } {
 }
 
 /**
- * The queue, newest first, in pages continued by keyset (created_at, id): tickets created while a
- * caller pages never shift or repeat the rows it has yet to see. The caller's tenants and data
- * partitions apply; a tenant filter outside them simply finds nothing.
+ * Overdue, as the dashboard counts it (a breach the SLA sweep recorded) and also as soon as a
+ * running clock's due date has passed, before the next sweep (at most a minute) records it.
+ */
+export const OVERDUE = sql<boolean>`(status in ('open', 'pending') and (resolution_breached_at is not null
+  or (first_responded_at is null and first_response_breached_at is not null)
+  or (sla_paused_at is null and (resolution_due_at <= now() or (first_responded_at is null and first_response_due_at <= now())))))`;
+
+/**
+ * The queue, newest first unless `sort` says otherwise, in pages continued by keyset (see
+ * `encodeTicketCursor`). The caller's tenants and data partitions apply; a tenant filter outside
+ * them simply finds nothing.
  */
 export async function listTickets(desk: DeskContext, query: TicketQuery): Promise<TicketPage> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
   const where: Row = {};
   if (query.state) where.status = query.state;
-  if (query.assignee) where.assignee_id = query.assignee === 'me' ? desk.actor.contactId : query.assignee;
-  if (query.tenantId !== undefined) where.tenant_id = query.tenantId;
+  if (query.assignee) where.assignee_id = query.assignee === 'me' ? desk.actor.contactId : query.assignee === 'none' ? null : query.assignee;
+  if (query.departmentId) where.department_id = query.departmentId;
+  if (query.priorityId) where.priority_id = query.priorityId;
+  // One tenant asked for: only its shard is read (another shard being down does not matter).
+  if (query.tenantId !== undefined) desk = onlyTenant(desk, query.tenantId);
+  const ranks = query.sort === 'priority' ? await listObjects(desk, 'priority', { limit: 1000 }) : [];
+  const order = ticketOrder(query.sort, query.order, ranks);
   const rows = await listObjects(desk, 'ticket', {
     where,
-    orderBy: 'created_at',
-    descending: true,
+    orderBy: order.orderBy,
+    descending: order.descending,
+    orderValue: order.orderValue,
     limit: limit + 1,
+    ...(query.overdue ? { filter: OVERDUE } : {}),
     ...(query.q ? { search: ticketSearch(desk, query.q) } : {}),
-    ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
+    ...(query.cursor ? { after: decodeTicketCursor(order, query.cursor) } : {}),
   });
   const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!) : null };
+  const nextCursor = rows.length > limit ? encodeTicketCursor(order, items[items.length - 1]!) : null;
+  return { items: items.map((item) => withoutSortKey(order, item)), nextCursor };
 }
 
 /**

@@ -8,6 +8,7 @@ import { checkCustomFields, parseCustomFieldDefinitions } from './custom-fields.
 import { toColumns, withTicketFieldNames } from './ticket-fields.ts';
 import { resolveStatus } from './ticket-status.ts';
 import { clockOnChange } from '../../sla/ticket-sla.ts';
+import { notifyAssignee } from '../../mail/queue-mail.ts';
 
 export type UpdateTicketInput = {
   subject?: string;
@@ -65,6 +66,8 @@ export async function updateTicket(desk: DeskContext, id: string, input: UpdateT
         const change = column === 'status_id' ? { from: current.status, to: updated.status } : changes[column]!;
         await addSystemEvent(tx, updated, desk.actor.contactId, { event, ...change });
       }
+      // The new assignee is told by mail (the tenant's assignment template), with the change.
+      if ('assignee_id' in changes) await notifyAssignee(tx, updated, desk.actor.contactId);
       await recordAuditInScope(tx, { tenantId: updated.tenant_id as number, actorContactId: desk.actor.contactId, action: 'ticket.updated', objectType: 'ticket', objectId: id, data: { version: updated.version, changes } });
       return updated;
     }, current.tenant_id as number | null);

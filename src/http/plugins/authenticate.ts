@@ -82,6 +82,7 @@ export async function authenticate(app: FastifyInstance, options: AuthOptions): 
     const access = { ...tenantAccess, partitions };
     request.actor = actor;
     request.tenantDbs = dbs;
-    request.ctx = { database: options.database, shards: options.shards, settings: options.settings, catalog: options.catalog.snapshot(), access, log: request.log };
+    const known = new Map([[`contact:${actor.contactId}`, actor.tenantId]]);
+    request.ctx = { database: options.database, shards: options.shards, settings: options.settings, catalog: options.catalog.snapshot(), access, log: request.log, known };
   });
 }

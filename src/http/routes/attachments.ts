@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { addAttachment } from '../../desk/attachments/add-attachment.ts';
-import { contentDisposition, type AttachmentSettings } from '../../desk/attachments/attachment-files.ts';
+import { contentDisposition, servedContentType, type AttachmentSettings } from '../../desk/attachments/attachment-files.ts';
 import { listAttachments, readAttachment } from '../../desk/attachments/read-attachment.ts';
 import { AppError } from '../../errors.ts';
 import { deskOf, presentRow } from '../desk-request.ts';
@@ -47,6 +47,19 @@ async function malformedAsInvalid<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
+/** One file per request: a second part is refused (nothing is written yet), never silently dropped. */
+async function assertLastPart(next: () => Promise<IteratorResult<unknown>>): Promise<void> {
+  let more: boolean;
+  try {
+    more = !(await next()).done;
+  } catch (error) {
+    // The parser's own refusal of a part over the count (`parts: 1`).
+    if (!/^FST_(PARTS|FILES|FIELDS)_LIMIT$/.test(String((error as { code?: unknown }).code))) throw error;
+    more = true;
+  }
+  if (more) throw new AppError('VALIDATION_FAILED', 'Send one file per request: this one carries more than one part.', 'file');
+}
+
 export async function attachmentRoutes(app: FastifyInstance, options: AttachmentRouteOptions): Promise<void> {
   const settings = (): AttachmentSettings => {
     if (!options.attachments) throw new AppError('SERVICE_UNAVAILABLE', 'This server keeps no files: it was started without a data directory.');
@@ -60,11 +73,14 @@ export async function attachmentRoutes(app: FastifyInstance, options: Attachment
     { schema: { tags, summary: 'Attach a file (multipart/form-data, part "file") to a reply or note', consumes: ['multipart/form-data'], params: entryParams, response: { 201: attachmentShape } } },
     async (request, reply) => {
       const limits = settings();
-      const part = await malformedAsInvalid(() => request.file({ limits: { fileSize: limits.maxBytes } }));
-      if (!part) throw new AppError('VALIDATION_FAILED', 'Send the file as a multipart/form-data part named "file".', 'file');
+      const parts = request.parts({ limits: { fileSize: limits.maxBytes } });
+      const first = await malformedAsInvalid(() => parts.next());
+      const part = first.done ? undefined : first.value;
+      if (part?.type !== 'file') throw new AppError('VALIDATION_FAILED', 'Send the file as a multipart/form-data part named "file".', 'file');
       if (part.fieldname !== 'file') throw new AppError('VALIDATION_FAILED', 'The file part must be named "file".', 'file');
       // Over the limit this throws (413) before anything is written.
       const data = await malformedAsInvalid(() => part.toBuffer());
+      await malformedAsInvalid(() => assertLastPart(() => parts.next()));
       const attachment = await addAttachment(deskOf(request), limits, request.params.id, request.params.entryId, { filename: part.filename, contentType: part.mimetype, data });
       return reply.status(201).send(presentRow(request, attachment));
     },
@@ -82,7 +98,7 @@ export async function attachmentRoutes(app: FastifyInstance, options: Attachment
     async (request, reply) => {
       const { attachment, path, size } = await readAttachment(deskOf(request), settings(), request.params.id);
       return reply
-        .header('content-type', attachment.content_type as string)
+        .header('content-type', servedContentType(attachment.content_type as string))
         .header('content-length', size)
         .header('content-disposition', contentDisposition(attachment.filename as string))
         .header('x-content-type-options', 'nosniff')

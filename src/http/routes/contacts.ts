@@ -1,9 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createContact } from '../../identity/create-contact.ts';
 import { requirePermission } from '../../identity/permissions.ts';
 import { findObject, listObjects, type Row } from '../../tenancy/data-access.ts';
 import type { CatalogSnapshot } from '../../tenancy/catalog/snapshot.ts';
 import { tenantForRequest } from '../tenant-param.ts';
+import { updateContact, type UpdateContactInput } from '../../identity/update-contact.ts';
+import { heldRoles, revokeRole } from '../../identity/role-membership.ts';
+import { grantRole } from '../../identity/grant-role.ts';
+import { idParams, uuid } from './ticket-schemas.ts';
 
 const contactShape = {
   type: 'object',
@@ -29,6 +33,27 @@ const createBody = {
   },
   required: ['kind', 'email', 'name'],
   additionalProperties: false,
+} as const;
+
+const updateBody = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    kind: { type: 'string', enum: ['agent', 'customer', 'staff'] },
+    status: { type: 'string', enum: ['active', 'disabled'] },
+  },
+  additionalProperties: false,
+  minProperties: 1,
+} as const;
+
+const heldRolesReply = {
+  type: 'object',
+  properties: {
+    roles: {
+      type: 'array',
+      items: { type: 'object', properties: { id: { type: 'string' }, slug: { type: 'string' }, name: { type: 'string' }, tenant: { type: ['string', 'null'] }, default: { type: 'boolean' } } },
+    },
+  },
 } as const;
 
 type CreateBody = { tenant?: string; kind: 'agent' | 'customer' | 'staff'; email: string; name: string; password?: string; roles?: string[] };
@@ -66,4 +91,44 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
     });
     return reply.status(201).send(present(contact, request.ctx.catalog));
   });
+
+  app.patch<{ Params: { id: string }; Body: UpdateContactInput }>('/api/v1/contacts/:id', { schema: { params: idParams, body: updateBody, response: { 200: contactShape } } }, async (request) => {
+    requirePermission(request.actor.activeRole, 'admin.tenant');
+    return present(await updateContact(request.ctx, request.params.id, request.body, request.actor.contactId), request.ctx.catalog);
+  });
+
+  const rolesOf = async (request: FastifyRequest<{ Params: { id: string } }>) => ({
+    roles: (await heldRoles(request.ctx, request.params.id)).map((r) => ({ id: r.id, slug: r.slug, name: r.name, tenant: present(r, request.ctx.catalog).tenant, default: r.is_default === true })),
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/contacts/:id/roles', { schema: { params: idParams, response: { 200: heldRolesReply } } }, async (request) => {
+    requirePermission(request.actor.activeRole, 'admin.tenant');
+    return rolesOf(request);
+  });
+
+  app.post<{ Params: { id: string }; Body: { role: string } }>(
+    '/api/v1/contacts/:id/roles',
+    {
+      schema: {
+        params: idParams,
+        body: { type: 'object', properties: { role: { type: 'string', minLength: 1, maxLength: 63 } }, required: ['role'], additionalProperties: false },
+        response: { 201: heldRolesReply },
+      },
+    },
+    async (request, reply) => {
+      requirePermission(request.actor.activeRole, 'admin.tenant');
+      await grantRole(request.ctx, { contactId: request.params.id, roleSlug: request.body.role, grantedBy: request.actor.activeRole, actorContactId: request.actor.contactId });
+      return reply.status(201).send(await rolesOf(request));
+    },
+  );
+
+  app.delete<{ Params: { id: string; roleId: string } }>(
+    '/api/v1/contacts/:id/roles/:roleId',
+    { schema: { params: { type: 'object', properties: { id: uuid, roleId: uuid }, required: ['id', 'roleId'], additionalProperties: false } } },
+    async (request, reply) => {
+      requirePermission(request.actor.activeRole, 'admin.tenant');
+      await revokeRole(request.ctx, { contactId: request.params.id, roleId: request.params.roleId, revokedBy: request.actor.activeRole, actorContactId: request.actor.contactId });
+      return reply.status(204).send();
+    },
+  );
 }

@@ -9,7 +9,8 @@ import { idParams, nullableUuid } from './ticket-schemas.ts';
 type JsonSchema = Record<string, unknown>;
 /** One API field of a configuration object: its column and its schema (request and answer alike). */
 type Field = { column: string; schema: JsonSchema };
-type Resource = { path: string; type: ConfigType; fields: Record<string, Field>; required: string[] };
+/** `deletable: false`: objects other tenants may reference (categories, locations) are kept, never deleted (decisions.md). */
+type Resource = { path: string; type: ConfigType; fields: Record<string, Field>; required: string[]; deletable?: false };
 
 const text = (maxLength = 200): JsonSchema => ({ type: 'string', minLength: 1, maxLength });
 const minutes: JsonSchema = { type: 'integer', minimum: 1, maximum: 525_600 };
@@ -95,6 +96,14 @@ const RESOURCES: Resource[] = [
     },
     required: ['slug', 'name', 'state'],
   },
+  {
+    path: 'categories',
+    type: 'category',
+    fields: { name: { column: 'name', schema: text() }, parentId: { column: 'parent_id', schema: ref } },
+    required: ['name'],
+    deletable: false,
+  },
+  { path: 'locations', type: 'location', fields: { name: { column: 'name', schema: text() } }, required: ['name'], deletable: false },
 ];
 
 /** A field as answered: its type, or null (limits are for requests). */
@@ -154,6 +163,7 @@ export async function deskConfigRoutes(app: FastifyInstance): Promise<void> {
     app.patch<Id & { Body: Record<string, unknown> }>(`${base}/:id`, { schema: { tags, params: idParams, body: update, response: { 200: shape } } }, async (request) =>
       presentRow(request, await renamed(() => updateConfigObject(deskOf(request), resource.type, request.params.id, columns(request.body)))),
     );
+    if (resource.deletable === false) continue;
     app.delete<Id>(`${base}/:id`, { schema: { tags, params: idParams } }, async (request, reply) => {
       await deleteConfigObject(deskOf(request), resource.type, request.params.id);
       return reply.status(204).send();

@@ -20,16 +20,32 @@ export async function healthRoutes(app: FastifyInstance, options: { database: Da
   app.get('/healthz', { schema: { response: { 200: healthReply } } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { response: { 200: healthReply, 503: healthReply } } }, async (_request, reply) => {
+    if (app.drain?.draining) return reply.status(503).send({ status: 'shutting down', database: options.database.kind });
     try {
-      await sql`select 1`.execute(options.database.owner);
-      const { pending } = await migrationStatus(options.database);
+      const { pending, mailQuarantine } = await withTimeout(probe(options.database), READY_TIMEOUT_MS);
       const ready = pending.length === 0;
-      const mailQuarantine = ready ? await quarantined(options.database) : undefined;
-      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'migrations pending', database: options.database.kind, pendingMigrations: pending, ...(mailQuarantine === undefined ? {} : { mailQuarantine }) });
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'migrations pending', database: options.database.kind, pendingMigrations: pending, ...(ready ? { mailQuarantine } : {}) });
     } catch {
       return reply.status(503).send({ status: 'database unreachable', database: options.database.kind });
     }
   });
+}
+
+/** A probe answers within this time, whatever the database does (a lost host can take the pool's 5 s to time out). */
+const READY_TIMEOUT_MS = 2000;
+
+async function probe(database: Database): Promise<{ pending: string[]; mailQuarantine: number }> {
+  await sql`select 1`.execute(database.owner);
+  const { pending } = await migrationStatus(database);
+  return { pending, mailQuarantine: pending.length ? 0 : await quarantined(database) };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  // The probe may still settle after the timeout: its outcome is no one's concern then.
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 // The pool only: a probe must stay cheap, and opening every silo is not (`tenantdesk mail quarantine` lists all).

@@ -1,8 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requirePermission } from '../../identity/permissions.ts';
 import { createMailbox, listMailboxes, presentMailbox, removeMailbox, type CreateMailboxInput } from '../../mail/mailboxes.ts';
+import { effectiveTemplate, KIND_PLACEHOLDERS, listTemplates, resetTemplate, saveTemplate, TEMPLATE_KINDS, type TemplateKind } from '../../mail/mail-templates.ts';
 import { listQuarantine } from '../../mail/quarantine.ts';
 import type { SecretBox } from '../../mail/secret-box.ts';
+import type { Row } from '../../tenancy/data-access.ts';
 import { presentRow } from '../desk-request.ts';
 import { tenantForRequest } from '../tenant-param.ts';
 import { idParams } from './ticket-schemas.ts';
@@ -66,6 +68,76 @@ const quarantineShape = {
   },
 } as const;
 
+const templateShape = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    tenant: { type: ['string', 'null'] },
+    kind: { type: 'string', enum: [...TEMPLATE_KINDS] },
+    subject: { type: 'string' },
+    body: { type: 'string' },
+    /** True when the tenant has no template of its own: this is the public default. */
+    isDefault: { type: 'boolean' },
+    placeholders: { type: 'array', items: { type: 'string' } },
+    updatedAt: { type: 'string' },
+  },
+} as const;
+
+const templateParams = { type: 'object', properties: { kind: { type: 'string', enum: [...TEMPLATE_KINDS] } }, required: ['kind'], additionalProperties: false } as const;
+const tenantQuery = { type: 'object', properties: { tenant: { type: 'string', minLength: 1, maxLength: 63 } }, additionalProperties: false } as const;
+const templateBody = {
+  type: 'object',
+  properties: {
+    /** The tenant whose template this is (by slug); null: the public default (service provider only). */
+    tenant: { type: ['string', 'null'], minLength: 1, maxLength: 63 },
+    subject: { type: 'string', minLength: 1, maxLength: 300 },
+    body: { type: 'string', minLength: 1, maxLength: 20_000 },
+  },
+  required: ['subject', 'body'],
+  additionalProperties: false,
+} as const;
+
+type KindParams = { Params: { kind: TemplateKind }; Querystring: { tenant?: string } };
+
+const presentTemplate = (request: FastifyRequest, row: Row) => ({
+  ...presentRow(request, row),
+  isDefault: row.tenant_id === null,
+  placeholders: KIND_PLACEHOLDERS[row.kind as TemplateKind].map((p) => `{{${p}}}`),
+});
+
+/** The mail templates of a tenant (`?tenant=` or the only one the role writes), for its administrators. */
+async function mailTemplateRoutes(app: FastifyInstance): Promise<void> {
+  app.get<{ Querystring: { tenant?: string } }>('/api/v1/mail-templates', { schema: { querystring: tenantQuery, response: { 200: { type: 'object', properties: { templates: { type: 'array', items: templateShape } } } } } }, async (request) => {
+    requirePermission(request.actor.activeRole, 'admin.tenant');
+    const tenantId = tenantForRequest(request.ctx, request.query.tenant);
+    return { templates: (await listTemplates(request.ctx, tenantId)).map((t) => presentTemplate(request, t)) };
+  });
+
+  app.get<KindParams>('/api/v1/mail-templates/:kind', { schema: { params: templateParams, querystring: tenantQuery, response: { 200: templateShape } } }, async (request) => {
+    requirePermission(request.actor.activeRole, 'admin.tenant');
+    const tenantId = tenantForRequest(request.ctx, request.query.tenant);
+    return presentTemplate(request, await effectiveTemplate(request.ctx, tenantId, request.params.kind));
+  });
+
+  app.put<{ Params: { kind: TemplateKind }; Body: { tenant?: string | null; subject: string; body: string } }>(
+    '/api/v1/mail-templates/:kind',
+    { schema: { params: templateParams, body: templateBody, response: { 200: templateShape } } },
+    async (request) => {
+      requirePermission(request.actor.activeRole, 'admin.tenant');
+      const { tenant, subject, body } = request.body;
+      // null: the public default, which the data-access layer lets only roles writing public objects change.
+      const tenantId = tenant === null ? null : tenantForRequest(request.ctx, tenant);
+      return presentTemplate(request, await saveTemplate(request.ctx, tenantId, request.params.kind, { subject, body }));
+    },
+  );
+
+  app.delete<KindParams>('/api/v1/mail-templates/:kind', { schema: { params: templateParams, querystring: tenantQuery } }, async (request, reply) => {
+    requirePermission(request.actor.activeRole, 'admin.tenant');
+    await resetTemplate(request.ctx, tenantForRequest(request.ctx, request.query.tenant), request.params.kind);
+    return reply.status(204).send();
+  });
+}
+
 /** Support addresses and the mail quarantine, for administrators (`admin.tenant`) of the readable tenants. */
 export async function mailRoutes(app: FastifyInstance, options: { box: SecretBox | undefined }): Promise<void> {
   app.get('/api/v1/mailboxes', { schema: { response: { 200: { type: 'object', properties: { mailboxes: { type: 'array', items: mailboxShape } } } } } }, async (request) => {
@@ -90,4 +162,6 @@ export async function mailRoutes(app: FastifyInstance, options: { box: SecretBox
     requirePermission(request.actor.activeRole, 'admin.tenant');
     return { messages: (await listQuarantine(request.ctx)).map((q) => presentRow(request, q)) };
   });
+
+  await mailTemplateRoutes(app);
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-const tenantReply = {
+export const tenantReply = {
   type: 'object',
   properties: {
     slug: { type: 'string' },

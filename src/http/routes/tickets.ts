@@ -3,7 +3,7 @@ import type { TicketState } from '../../db/schema.ts';
 import { createTicket, type CreateTicketInput } from '../../desk/tickets/create-ticket.ts';
 import { getTicket } from '../../desk/tickets/get-ticket.ts';
 import { linkTickets, listLinks, type LinkKind } from '../../desk/tickets/link-tickets.ts';
-import { listTickets } from '../../desk/tickets/list-tickets.ts';
+import { listTickets, type TicketQuery } from '../../desk/tickets/list-tickets.ts';
 import { mergeTicket } from '../../desk/tickets/merge-ticket.ts';
 import { closeTicket, reopenTicket } from '../../desk/tickets/ticket-lifecycle.ts';
 import { updateTicket, type UpdateTicketInput } from '../../desk/tickets/update-ticket.ts';
@@ -27,7 +27,7 @@ import {
 } from './ticket-schemas.ts';
 
 type Id = { Params: { id: string } };
-type ListQuery = { status?: TicketState; assignee?: string; q?: string; tenantId?: number; limit?: number; cursor?: string };
+type ListQuery = Omit<TicketQuery, 'state'> & { status?: TicketState };
 
 const tags = ['tickets'];
 
@@ -49,7 +49,7 @@ export async function ticketRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: 'The queue, newest first, by cursor',
+        summary: 'The queue (newest first unless sort/order say otherwise), filtered, by cursor',
         querystring: listTicketsQuery,
         response: { 200: { type: 'object', properties: { items: { type: 'array', items: ticketShape }, nextCursor: { type: ['string', 'null'] } } } },
       },

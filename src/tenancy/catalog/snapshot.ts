@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { TenantStatus } from '../../db/schema.ts';
+import type { TenantLimits } from '../../config/config.ts';
 
 /** What request handling needs to know of one tenant, held in memory. */
 export type TenantInfo = {
@@ -15,6 +16,8 @@ export type TenantInfo = {
   readonly branding: Readonly<Record<string, unknown>>;
   /** Set while the tenant is moved to another shard (placement/move-tenant.ts). */
   readonly move?: { readonly to: string; readonly frozen: boolean };
+  /** This tenant's own limits (tenant_quotas), overriding the defaults; see tenancy/tenant-limits.ts. */
+  readonly limits?: Partial<TenantLimits>;
 };
 
 /** An in-memory copy of the catalog's tenants and hosts at one catalog version. */
@@ -73,6 +76,7 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
       .execute();
     const hosts = await tx.selectFrom('tenant_hosts').select(['host', 'tenant_id']).execute();
     const moves = new Map((await tx.selectFrom('tenant_moves').select(['tenant_id', 'to_shard', 'phase']).execute()).map((m) => [m.tenant_id, m]));
+    const limits = new Map((await tx.selectFrom('tenant_quotas').selectAll().execute()).map((q) => [q.tenant_id, limitOverrides(q)]));
     return new CatalogSnapshot(
       Number(version.version),
       tenants.map((t) => ({
@@ -85,8 +89,19 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
         shard: t.shard,
         branding: (t.branding ?? {}) as Record<string, unknown>,
         ...(moves.has(t.id) ? { move: { to: moves.get(t.id)!.to_shard, frozen: moves.get(t.id)!.phase === 'frozen' } } : {}),
+        ...(limits.has(t.id) ? { limits: limits.get(t.id)! } : {}),
       })),
       hosts,
     );
   });
+}
+
+/** The columns of a tenant_quotas row that are set, as limits. */
+function limitOverrides(row: { api_rate: number | null; api_burst: number | null; mail_per_hour: number | null; storage_bytes: string | number | null }): Partial<TenantLimits> {
+  return {
+    ...(row.api_rate !== null ? { apiRate: row.api_rate } : {}),
+    ...(row.api_burst !== null ? { apiBurst: row.api_burst } : {}),
+    ...(row.mail_per_hour !== null ? { mailPerHour: row.mail_per_hour } : {}),
+    ...(row.storage_bytes !== null ? { storageBytes: Number(row.storage_bytes) } : {}),
+  };
 }

@@ -50,6 +50,8 @@ async function provisionOnServer(serverUrl: string, name: string): Promise<strin
   const template = `${base}_template`.slice(0, 63);
   const target = `${base}_${name.replace(/-/g, '_')}`.slice(0, 63);
   const admin = new pg.Client({ connectionString: serverUrl });
+  // A connection lost mid-statement fails that statement; unheard, pg's 'error' event would end the process.
+  admin.on('error', () => {});
   try {
     await admin.connect();
   } catch (error) {
@@ -98,6 +100,7 @@ export async function dropSiloDatabase(shards: Shards, name: string): Promise<vo
     const admin = new URL(sameServer ? shards.pool.url! : row.location);
     admin.pathname = '/postgres';
     const client = new pg.Client({ connectionString: admin.toString() });
+    client.on('error', () => {});
     await client.connect();
     try {
       await client.query(`drop database if exists ${identifier(silo.pathname.slice(1))} with (force)`);

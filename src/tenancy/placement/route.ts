@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.ts';
+import { isConnectionError } from '../../db/errors.ts';
 import type { ObjectType } from '../../db/registry.ts';
 import type { TenantSet } from '../../db/scope.ts';
 import { AppError } from '../../errors.ts';
@@ -73,7 +74,8 @@ export async function scatter<T>(targets: Target[], work: (target: Target) => Pr
       ...(await Promise.all(
         batch.map((target) =>
           work(target).catch((error: unknown) => {
-            if (error instanceof AppError || target.database === targets[0]?.database || hasSqlState(error)) throw error;
+            // A shard that dropped the connection (57P01, 08006) answered with a SQLSTATE too, but is out of reach.
+            if (error instanceof AppError || target.database === targets[0]?.database || (hasSqlState(error) && !isConnectionError(error))) throw error;
             throw unreachable(target.holds ?? []);
           }),
         ),
@@ -83,11 +85,23 @@ export async function scatter<T>(targets: Target[], work: (target: Target) => Pr
   return results;
 }
 
-/** A partial answer is never given: the error names the tenants whose data is out of reach. */
-function unreachable(slugs: readonly string[]): AppError {
-  const which = slugs.length ? `of ${slugs.length === 1 ? 'tenant' : 'tenants'} ${slugs.join(', ')}` : 'of some tenants';
-  return new AppError('SERVICE_UNAVAILABLE', `The data ${which} cannot be reached right now; the answer would be incomplete. Try again shortly.`);
+/**
+ * A partial answer is never given: the error names the tenants whose data is out of reach, in its
+ * message and, for programs (the SP's merged queue), as `error.tenants`.
+ */
+class TenantsUnreachable extends AppError {
+  constructor(readonly tenants: readonly string[]) {
+    const which = tenants.length ? `of ${tenants.length === 1 ? 'tenant' : 'tenants'} ${tenants.join(', ')}` : 'of some tenants';
+    super('SERVICE_UNAVAILABLE', `The data ${which} cannot be reached right now; the answer would be incomplete. Try again shortly.`);
+  }
+
+  override toJSON() {
+    const { error } = super.toJSON();
+    return { error: { ...error, tenants: [...this.tenants] } };
+  }
 }
+
+const unreachable = (slugs: readonly string[]): AppError => new TenantsUnreachable(slugs);
 
 // An error PostgreSQL answered (with a SQLSTATE) is about the query, not about reaching the shard.
 const hasSqlState = (error: unknown) => typeof (error as { code?: unknown })?.code === 'string' && /^[0-9A-Z]{5}$/.test((error as { code: string }).code);

@@ -28,8 +28,28 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
-    throw new ApiError(0, 'NETWORK', 'The server could not be reached. Check your connection and try again.');
+    throw networkError();
   }
+  return answer<T>(response);
+}
+
+const networkError = () => new ApiError(0, 'NETWORK', 'The server could not be reached. Check your connection and try again.');
+
+/** Sends one file as multipart/form-data (the part named `file`, as the attachment routes expect). */
+export async function upload<T>(path: string, file: File): Promise<T> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' }, body: form });
+  } catch {
+    throw networkError();
+  }
+  return answer<T>(response);
+}
+
+/** The JSON of an answer, or its error as an ApiError. */
+async function answer<T>(response: Response): Promise<T> {
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   let json: unknown;

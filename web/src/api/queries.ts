@@ -41,7 +41,20 @@ export function useReadableTenants(enabled = true) {
   });
 }
 
-export type QueueFilters = { status?: TicketState | undefined; assignee?: string | undefined; q?: string | undefined; tenantId?: number | undefined };
+export type QueueSort = 'created' | 'updated' | 'due' | 'priority';
+
+export type QueueFilters = {
+  status?: TicketState | undefined;
+  /** A contact id, `me`, or `none` (unassigned). */
+  assignee?: string | undefined;
+  departmentId?: string | undefined;
+  priorityId?: string | undefined;
+  overdue?: 'true' | undefined;
+  q?: string | undefined;
+  tenantId?: number | undefined;
+  sort?: QueueSort | undefined;
+  order?: 'asc' | 'desc' | undefined;
+};
 
 /** The queue, page by page through the API's cursor, refreshed every POLL_MS while shown. */
 export function useTickets(filters: QueueFilters, pageSize = 25) {
@@ -135,14 +148,6 @@ export function useSwitchRole() {
 
 export type NewTicket = { subject: string; body: string; helpTopicId?: string; tenantId?: number; priorityId?: string };
 
-export function useCreateTicket() {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (input: NewTicket) => api<Ticket>('POST', '/api/v1/tickets', input),
-    onSuccess: () => client.invalidateQueries({ queryKey: [...keys.scoped, 'tickets'] }),
-  });
-}
-
 /** Changes to one ticket; each refreshes the ticket, its thread and the queues. */
 export function useTicketActions(id: string) {
   const client = useQueryClient();
@@ -150,10 +155,6 @@ export function useTicketActions(id: string) {
   const refresh = () => client.invalidateQueries({ queryKey: keys.scoped, predicate: (q) => q.queryKey[1] === 'tickets' || q.queryKey[2] === id });
   const options = { onSuccess: refresh };
   return {
-    addEntry: useMutation({
-      mutationFn: (input: { kind: 'reply' | 'note'; body: string }) => api<ThreadEntry>('POST', `${path}/${input.kind === 'note' ? 'notes' : 'replies'}`, { body: input.body }),
-      ...options,
-    }),
     update: useMutation({ mutationFn: (input: { version: number } & Record<string, unknown>) => api<Ticket>('PATCH', path, input), ...options }),
     close: useMutation({ mutationFn: (version: number) => api<Ticket>('POST', `${path}/close`, { version }), ...options }),
     reopen: useMutation({ mutationFn: (version: number) => api<Ticket>('POST', `${path}/reopen`, { version }), ...options }),

@@ -35,6 +35,14 @@ export type Ticket = {
   priorityId: string | null;
   helpTopicId: string | null;
   dueAt: string | null;
+  /** SLA clocks: the resolution due date (a manual `dueAt` wins), the first-response one, breaches. */
+  resolutionDueAt?: string | null;
+  firstResponseDueAt?: string | null;
+  firstRespondedAt?: string | null;
+  resolutionBreachedAt?: string | null;
+  firstResponseBreachedAt?: string | null;
+  slaPausedAt?: string | null;
+  mergedIntoId?: string | null;
   version: number;
   closedAt: string | null;
   createdAt: string;

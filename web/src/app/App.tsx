@@ -5,6 +5,7 @@ import type { Me } from '../api/types.ts';
 import { applyBranding } from '../components/branding.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
 import { AdminPage } from '../pages/admin/AdminPage.tsx';
+import { DashboardPage } from '../pages/agent/DashboardPage.tsx';
 import { QueuePage } from '../pages/agent/QueuePage.tsx';
 import { GuestStatusPage } from '../pages/portal/GuestStatusPage.tsx';
 import { NewTicketPage } from '../pages/NewTicketPage.tsx';
@@ -64,6 +65,7 @@ function SignedInRoutes({ me }: { me: Me }) {
       <Route path="/tickets/new" element={<NewTicketPage me={me} />} />
       <Route path="/tickets/:id" element={<TicketPage me={me} />} />
       <Route path="/queue" element={isCustomer(me) ? <Navigate to="/tickets" replace /> : <QueuePage me={me} />} />
+      <Route path="/dashboard" element={isCustomer(me) ? <Navigate to="/tickets" replace /> : <DashboardPage me={me} />} />
       <Route path="/admin" element={<Navigate to="/admin/departments" replace />} />
       <Route path="/admin/:resource" element={<AdminPage me={me} />} />
       <Route path="*" element={<NotFoundPage />} />

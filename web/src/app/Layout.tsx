@@ -22,9 +22,13 @@ export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | 
       </a>
       <header className="topbar">
         <Link to="/" className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            {tenant.name.slice(0, 1)}
-          </span>
+          {tenant.branding?.logoUrl ? (
+            <img className="brand-logo" src={tenant.branding.logoUrl} alt="" />
+          ) : (
+            <span className="brand-mark" aria-hidden="true">
+              {tenant.name.slice(0, 1)}
+            </span>
+          )}
           <span className="brand-name">{tenant.name}</span>
         </Link>
         {me && (
@@ -36,6 +40,7 @@ export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | 
             ) : (
               <NavLink to="/queue">{t('nav.queue')}</NavLink>
             )}
+            {!isCustomer(me) && can(me, 'report.read') && <NavLink to="/dashboard">{t('nav.dashboard')}</NavLink>}
             <NavLink to="/tickets/new">{t('nav.newTicket')}</NavLink>
             {admin && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
           </nav>

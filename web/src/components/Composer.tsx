@@ -1,14 +1,16 @@
 import { useState, type FormEvent } from 'react';
 import type { UseMutationResult } from '@tanstack/react-query';
+import type { EntryInput, FailedUpload } from '../api/desk-queries.ts';
 import type { ThreadEntry } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { FileInput, UploadFailures } from './Attachments.tsx';
 import { ErrorMessage, Notice } from './ErrorMessage.tsx';
 import { Field } from './Field.tsx';
 import { htmlToText, textToHtml } from './html.ts';
 import { Options } from './Options.tsx';
 
 type Kind = 'reply' | 'note';
-type AddEntry = UseMutationResult<ThreadEntry, Error, { kind: Kind; body: string }>;
+type AddEntry = UseMutationResult<{ entry: ThreadEntry; failed: FailedUpload[] }, Error, EntryInput>;
 
 /**
  * Writing to a ticket. With `allowNote`, the writer chooses between a public reply and an internal
@@ -18,16 +20,19 @@ export function Composer({ addEntry, allowNote, canned = [] }: { addEntry: AddEn
   const { t } = useI18n();
   const [kind, setKind] = useState<Kind>('reply');
   const [text, setText] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
   const [sent, setSent] = useState(false);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSent(false);
     addEntry.mutate(
-      { kind, body: textToHtml(text) },
+      { kind, body: textToHtml(text), files },
       {
+        // The message is sent even when a file was refused: it is not offered for sending twice.
         onSuccess: () => {
           setText('');
+          setFiles([]);
           setSent(true);
         },
       },
@@ -64,8 +69,10 @@ export function Composer({ addEntry, allowNote, canned = [] }: { addEntry: AddEn
       <Field label={kind === 'note' ? t('compose.note') : t('compose.yourReply')}>
         <textarea name="body" rows={5} required value={text} onChange={(e) => setText(e.target.value)} />
       </Field>
+      <FileInput files={files} onChange={setFiles} />
       {addEntry.isError && <ErrorMessage error={addEntry.error} />}
       {sent && <Notice>{t('compose.sent')}</Notice>}
+      {sent && addEntry.data && <UploadFailures failed={addEntry.data.failed} />}
       <button type="submit" className={`button ${kind === 'note' ? 'button-note' : ''}`} disabled={addEntry.isPending}>
         {kind === 'note' ? t('compose.addNote') : t('compose.sendReply')}
       </button>

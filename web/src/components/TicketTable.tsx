@@ -1,13 +1,17 @@
 import { Link } from 'react-router';
 import type { Ticket } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { DueDate } from './DueDate.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 
-type Column = 'tenant' | 'assignee';
+type Column = 'tenant' | 'assignee' | 'priority' | 'due';
+/** The sort the rows are in, announced on its column header. */
+type Sorted = { by: string; order: 'asc' | 'desc' };
 
 /** Tickets as a table (cards on a phone); the subject links to the ticket. */
-export function TicketTable({ tickets, columns = [], names }: { tickets: Ticket[]; columns?: Column[]; names?: Map<string, string> }) {
+export function TicketTable({ tickets, columns = [], names, priorities, sorted }: { tickets: Ticket[]; columns?: Column[]; names?: Map<string, string>; priorities?: Map<string, string>; sorted?: Sorted }) {
   const { t, formatDate } = useI18n();
+  const ariaSort = (by: string) => (sorted?.by === by ? { 'aria-sort': sorted.order === 'asc' ? ('ascending' as const) : ('descending' as const) } : {});
   return (
     <table className="tickets">
       <thead>
@@ -17,7 +21,19 @@ export function TicketTable({ tickets, columns = [], names }: { tickets: Ticket[
           <th scope="col">{t('ticket.subject')}</th>
           <th scope="col">{t('ticket.status')}</th>
           {columns.includes('assignee') && <th scope="col">{t('ticket.assignee')}</th>}
-          <th scope="col">{t('ticket.updated')}</th>
+          {columns.includes('priority') && (
+            <th scope="col" {...ariaSort('priority')}>
+              {t('ticket.priority')}
+            </th>
+          )}
+          {columns.includes('due') && (
+            <th scope="col" {...ariaSort('due')}>
+              {t('ticket.due')}
+            </th>
+          )}
+          <th scope="col" {...ariaSort('updated')}>
+            {t('ticket.updated')}
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -39,6 +55,12 @@ export function TicketTable({ tickets, columns = [], names }: { tickets: Ticket[
             </td>
             {columns.includes('assignee') && (
               <td data-label={t('ticket.assignee')}>{ticket.assigneeId ? (names?.get(ticket.assigneeId) ?? '…') : <span className="muted">{t('ticket.unassigned')}</span>}</td>
+            )}
+            {columns.includes('priority') && <td data-label={t('ticket.priority')}>{ticket.priorityId ? (priorities?.get(ticket.priorityId) ?? '…') : <span className="muted">{t('ticket.none')}</span>}</td>}
+            {columns.includes('due') && (
+              <td data-label={t('ticket.due')}>
+                <DueDate ticket={ticket} />
+              </td>
             )}
             <td data-label={t('ticket.updated')}>
               <time dateTime={ticket.updatedAt}>{formatDate(ticket.updatedAt)}</time>

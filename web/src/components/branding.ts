@@ -9,8 +9,11 @@ function luminance(hex: string): number {
   return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
 }
 
+/** The contrast ratio of white text on #rrggbb (1 to 21). */
+export const contrastWithWhite = (hex: string) => 1.05 / (luminance(hex) + 0.05);
+
 /** Whether white text on this colour meets WCAG AA for normal text (4.5:1). */
-export const readableOnWhiteText = (hex: string) => /^#[0-9a-f]{6}$/i.test(hex) && 1.05 / (luminance(hex) + 0.05) >= 4.5;
+export const readableOnWhiteText = (hex: string) => /^#[0-9a-f]{6}$/i.test(hex) && contrastWithWhite(hex) >= 4.5;
 
 /**
  * The tenant's brand colour: the one its branding names when white text stays readable on it,

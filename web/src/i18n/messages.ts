@@ -1,5 +1,10 @@
+import { deskEn, deskFr } from './desk-messages.ts';
+import { adminEn, adminFr } from './admin-messages.ts';
+
 /** Every text of the interface, in English; French below must have the same keys (the type says so). */
 export const en = {
+  ...deskEn,
+  ...adminEn,
   'app.loading': 'Loading…',
   'app.skip': 'Skip to content',
   'app.language': 'Language',
@@ -147,6 +152,8 @@ export const en = {
 export type MessageKey = keyof typeof en;
 
 export const fr: Record<MessageKey, string> = {
+  ...deskFr,
+  ...adminFr,
   'app.loading': 'Chargement…',
   'app.skip': 'Aller au contenu',
   'app.language': 'Langue',

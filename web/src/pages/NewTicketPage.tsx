@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import { useChoices, useCreateTicket, useReadableTenants, type NewTicket } from '../api/queries.ts';
+import { useOpenTicket } from '../api/desk-queries.ts';
+import { useChoices, useReadableTenants, type NewTicket } from '../api/queries.ts';
 import type { Me } from '../api/types.ts';
 import { isCustomer, writesSeveralTenants } from '../app/session.ts';
+import { FileInput } from '../components/Attachments.tsx';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Field } from '../components/Field.tsx';
 import { textToHtml } from '../components/html.ts';
@@ -23,7 +25,8 @@ export function NewTicketPage({ me }: { me: Me }) {
   const topics = useChoices('ticket', 'help_topic_id', several ? tenant : undefined, ready);
   const priorities = useChoices('ticket', 'priority_id', several ? tenant : undefined, ready && !isCustomer(me));
   const [form, setForm] = useState({ helpTopicId: '', priorityId: '', subject: '', message: '' });
-  const create = useCreateTicket();
+  const [files, setFiles] = useState<File[]>([]);
+  const create = useOpenTicket();
   const set = (name: keyof typeof form) => (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value });
 
   const submit = (event: FormEvent) => {
@@ -36,7 +39,11 @@ export function NewTicketPage({ me }: { me: Me }) {
       ...(form.priorityId ? { priorityId: form.priorityId } : {}),
       ...(chosen ? { tenantId: chosen.id } : {}),
     };
-    create.mutate(input, { onSuccess: (ticket) => navigate(`/tickets/${ticket.id}`, { state: { created: ticket.number } }) });
+    create.mutate(
+      { ticket: input, files },
+      // Files the server refused are named on the ticket's page; the ticket itself is open.
+      { onSuccess: ({ ticket, failed }) => navigate(`/tickets/${ticket.id}`, { state: { created: ticket.number, failedFiles: failed.map((f) => f.file.name) } }) },
+    );
   };
 
   return (
@@ -70,6 +77,7 @@ export function NewTicketPage({ me }: { me: Me }) {
         <Field label={t('ticket.message')}>
           <textarea name="message" required rows={8} value={form.message} onChange={set('message')} />
         </Field>
+        <FileInput files={files} onChange={setFiles} />
         {create.isError && <ErrorMessage error={create.error} />}
         <button type="submit" className="button" disabled={create.isPending || !ready}>
           {t('newTicket.submit')}

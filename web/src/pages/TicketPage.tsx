@@ -1,14 +1,18 @@
 import { useEffect, useState } from 'react';
-import { useLocation, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../api/client.ts';
+import { useAddEntry, useAttachments, useRelatedTickets } from '../api/desk-queries.ts';
 import { useConfigList, useContactNames, useThread, useTicket, useTicketActions } from '../api/queries.ts';
 import type { Me, Ticket } from '../api/types.ts';
 import { can, isCustomer, readsSeveralTenants } from '../app/session.ts';
 import { Composer } from '../components/Composer.tsx';
+import { DueDate } from '../components/DueDate.tsx';
 import { ErrorMessage, Loading, Notice } from '../components/ErrorMessage.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { Thread } from '../components/Thread.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import { CollaboratorsPanel } from './agent/CollaboratorsPanel.tsx';
+import { MergeLinkPanel } from './agent/MergeLinkPanel.tsx';
 import { TicketDetailsForm } from './agent/TicketDetailsForm.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 
@@ -33,13 +37,15 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
   const location = useLocation();
   const navigate = useNavigate();
   // "Ticket N has been opened" shows once: the history entry forgets it, so a reload does not repeat it.
-  const [created] = useState((location.state as { created?: string } | null)?.created);
+  const [{ created, failedFiles }] = useState((location.state as { created?: string; failedFiles?: string[] } | null) ?? {});
   useEffect(() => {
     if (created) navigate(location.pathname, { replace: true, state: null });
   }, [created, location.pathname, navigate]);
   const thread = useThread(ticket.id);
+  const attachments = useAttachments(ticket.id);
   const names = useContactNames();
   const actions = useTicketActions(ticket.id);
+  const addEntry = useAddEntry(ticket.id);
   const customer = isCustomer(me);
   const closed = ticket.status === 'closed' || ticket.status === 'resolved';
   const canned = useCannedResponses(!customer);
@@ -47,6 +53,12 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
   return (
     <article className="ticket">
       {created && <Notice>{t('newTicket.created', { number: created })}</Notice>}
+      {failedFiles && failedFiles.length > 0 && (
+        <p role="alert" className="alert alert-error">
+          {t('attach.notAttached', { names: failedFiles.join(', ') })}
+        </p>
+      )}
+      {ticket.mergedIntoId && <MergedInto id={ticket.mergedIntoId} />}
       <div className="page-head">
         <div>
           <p className="mono muted">
@@ -56,6 +68,12 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
           <h1>{ticket.subject}</h1>
           <p className="muted">
             <StatusBadge state={ticket.status} /> · {t('ticket.created')} <time dateTime={ticket.createdAt}>{formatDate(ticket.createdAt)}</time>
+            {!customer && (ticket.resolutionDueAt ?? ticket.dueAt) && (
+              <>
+                {' '}
+                · {t('ticket.due')} <DueDate ticket={ticket} />
+              </>
+            )}
           </p>
         </div>
         {can(me, 'ticket.close') && (
@@ -77,13 +95,20 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
       <div className={customer ? 'ticket-body' : 'ticket-body with-side'}>
         <section aria-labelledby="thread-title">
           <h2 id="thread-title">{t('thread.title')}</h2>
-          {thread.isPending ? <Loading /> : thread.isError ? <ErrorMessage error={thread.error} /> : <Thread entries={thread.data} meId={me.contact.id} names={names} />}
-          {(can(me, 'ticket.reply') || can(me, 'ticket.note')) && <Composer addEntry={actions.addEntry} allowNote={!customer && can(me, 'ticket.note')} canned={canned} />}
+          {thread.isPending ? <Loading /> : thread.isError ? <ErrorMessage error={thread.error} /> : <Thread entries={thread.data} meId={me.contact.id} names={names} attachments={attachments.data} />}
+          {attachments.isError && <ErrorMessage error={attachments.error} />}
+          {(can(me, 'ticket.reply') || can(me, 'ticket.note')) && !ticket.mergedIntoId && <Composer addEntry={addEntry} allowNote={!customer && can(me, 'ticket.note')} canned={canned} />}
         </section>
         {!customer && (
           <aside aria-labelledby="details-title">
             <h2 id="details-title">{t('ticketView.details')}</h2>
             <TicketDetailsForm me={me} ticket={ticket} update={actions.update} />
+            {can(me, 'ticket.edit') && (
+              <>
+                <CollaboratorsPanel ticket={ticket} />
+                <MergeLinkPanel ticket={ticket} />
+              </>
+            )}
           </aside>
         )}
       </div>
@@ -91,6 +116,16 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
   );
 }
 
+/** A merged ticket is closed for good and points to the one its conversation continues in. */
+function MergedInto({ id }: { id: string }) {
+  const { t } = useI18n();
+  const target = useRelatedTickets([id]).get(id);
+  return (
+    <p className="alert alert-warning" role="status">
+      {t('merge.mergedInto')} <Link to={`/tickets/${id}`}>{target ? `${target.number} · ${target.subject}` : t('merge.theOther')}</Link>
+    </p>
+  );
+}
 
 function useCannedResponses(enabled: boolean) {
   const list = useConfigList('canned-responses', enabled);

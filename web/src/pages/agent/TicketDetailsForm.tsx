@@ -26,7 +26,7 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
   const assignees = useChoices('ticket', 'assignee_id', tenant, can(me, 'ticket.assign'));
   const departments = useChoices('ticket', 'department_id', tenant);
   const currentStatus = statuses.find((s) => s.id === ticket.statusId)?.slug ?? ticket.status;
-  const initial = { status: currentStatus, priorityId: ticket.priorityId ?? '', assigneeId: ticket.assigneeId ?? '', departmentId: ticket.departmentId ?? '' };
+  const initial = { status: currentStatus, priorityId: ticket.priorityId ?? '', assigneeId: ticket.assigneeId ?? '', departmentId: ticket.departmentId ?? '', dueAt: localInput(ticket.dueAt) };
   const [form, setForm] = useState(initial);
   const set = (name: keyof typeof form) => (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value });
 
@@ -38,6 +38,7 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
     const changes: Record<string, unknown> = {};
     if (form.status !== initial.status) changes.status = form.status;
     for (const name of ['priorityId', 'assigneeId', 'departmentId'] as const) if (form[name] !== initial[name]) changes[name] = form[name] || null;
+    if (form.dueAt !== initial.dueAt) changes.dueAt = form.dueAt ? new Date(form.dueAt).toISOString() : null;
     if (Object.keys(changes).length) save(changes);
   };
 
@@ -71,6 +72,11 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
           <Options empty={t('ticket.none')} items={options(departments.data, form.departmentId)} />
         </select>
       </Field>
+      {can(me, 'ticket.edit') && (
+        <Field label={t('ticket.dueAt')} hint={t('ticket.dueHint')}>
+          <input type="datetime-local" name="dueAt" value={form.dueAt} onChange={set('dueAt')} />
+        </Field>
+      )}
       {update.isError && <ErrorMessage error={update.error} />}
       {update.isSuccess && <Notice>{t('ticketView.updated')}</Notice>}
       <div className="actions">
@@ -85,4 +91,12 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
       </div>
     </form>
   );
+}
+
+/** An instant as the value of a datetime-local input, in the browser's zone ('' for none). */
+function localInput(iso: string | null): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  const local = new Date(at.getTime() - at.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
 }

@@ -1,0 +1,92 @@
+import pg from 'pg';
+import { openDatabase } from '../src/db/database.ts';
+import { buildApp } from '../src/http/app.ts';
+import { Catalog } from '../src/tenancy/catalog/catalog.ts';
+import { Shards } from '../src/tenancy/placement/shards.ts';
+import { DEFAULT_TENANCY } from '../src/tenancy/settings.ts';
+import { isMain, parseArgs } from './support/args.ts';
+import { hostOf } from './support/fixture.ts';
+import { table } from './support/stats.ts';
+import { keyOf, prepare, ticketsHttpOptionsFromArgs, urlFor } from './tickets-http.ts';
+
+/**
+ * What one request costs the server, whatever else the machine is doing: the statements it sends
+ * to PostgreSQL (each a network round trip; BEGIN and COMMIT included) and its CPU time, for ticket
+ * creation and the 50-row queue, one request at a time through `app.inject` (no sockets, no load
+ * generator sharing the process). Statement counts are exact; CPU time moves a little with the
+ * machine's load. Uses the td_bench_tickets database of bench/tickets-http.ts (`--reuse` keeps it).
+ */
+type Cost = { kind: string; requests: number; statements: number; transactions: number; cpuMs: number; wallMs: number };
+
+let statements = 0;
+let transactions = 0;
+
+/** Counts every statement pool clients of this process send (instrumentation of this benchmark only); returns the undo. */
+function countStatements(): () => void {
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    statements++;
+    const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string } | undefined)?.text ?? '');
+    if (/^\s*begin/i.test(text)) transactions++;
+    if (process.env.COST_TRACE) console.error(`  sql: ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  return () => void (pg.Client.prototype.query = query);
+}
+
+export async function measureRequestCost(options: { url: string; tenants: number; requests: number }): Promise<Cost[]> {
+  const database = await openDatabase({ kind: 'postgres', url: options.url, poolMax: 4 });
+  const catalog = await Catalog.load(database);
+  const shards = new Shards(database);
+  const app = await buildApp({ database, shards, catalog, settings: DEFAULT_TENANCY, trustProxy: false, webRoot: false });
+  const tenantIds = [...catalog.snapshot().byId.keys()].filter((id) => catalog.snapshot().byId.get(id)!.slug !== 'sp');
+  const send = (kind: 'create' | 'list', i: number) => {
+    const tenant = tenantIds[i % Math.min(tenantIds.length, options.tenants)]!;
+    const headers = { host: hostOf(tenant), authorization: `Bearer ${keyOf(tenant)}`, 'content-type': 'application/json' };
+    return kind === 'create'
+      ? app.inject({ method: 'POST', url: '/api/v1/tickets', headers, payload: JSON.stringify({ subject: `Cost ${i}`, body: '<p>The printer jams again.</p>' }) })
+      : app.inject({ method: 'GET', url: '/api/v1/tickets?limit=50', headers });
+  };
+  const costs: Cost[] = [];
+  const uncount = countStatements();
+  try {
+    for (const kind of ['create', 'list'] as const) {
+      for (let i = 0; i < 20; i++) await send(kind, i); // warm-up: caches, JIT, pool connections
+      if (process.env.COST_TRACE) {
+        console.error(`-- one ${kind}`);
+        await send(kind, 1);
+      }
+      statements = transactions = 0;
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      for (let i = 0; i < options.requests; i++) {
+        const res = await send(kind, i);
+        if (res.statusCode >= 300) throw new Error(`${kind}: ${res.statusCode} ${res.body}`);
+      }
+      const used = process.cpuUsage(cpu);
+      const n = options.requests;
+      costs.push({ kind, requests: n, statements: statements / n, transactions: transactions / n, cpuMs: (used.user + used.system) / 1000 / n, wallMs: (performance.now() - started) / n });
+    }
+  } finally {
+    uncount();
+    await app.close();
+    await shards.close();
+    await database.close();
+  }
+  return costs;
+}
+
+export function reportRequestCost(costs: Cost[]): string {
+  return table(
+    ['request', 'requests', 'statements / request', 'transactions / request', 'server CPU ms / request', 'wall ms / request'],
+    costs.map((c) => [c.kind, String(c.requests), c.statements.toFixed(1), c.transactions.toFixed(1), c.cpuMs.toFixed(2), c.wallMs.toFixed(2)]),
+  );
+}
+
+if (isMain(import.meta.url)) {
+  const args = parseArgs();
+  const options = ticketsHttpOptionsFromArgs(args);
+  await prepare({ ...options, reuse: true });
+  const costs = await measureRequestCost({ url: urlFor(options.adminUrl, options.database), tenants: options.tenants, requests: args.int('requests', 300) });
+  console.log(reportRequestCost(costs));
+}

@@ -1,0 +1,310 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import { openDatabase } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { signedMessageId } from '../src/mail/message-token.ts';
+import { secretBox } from '../src/mail/secret-box.ts';
+import { isMain, parseArgs } from './support/args.ts';
+import { catalogShape, HOST_SUFFIX, loadCatalog } from './support/fixture.ts';
+import type { SmtpServerQueries, SmtpServerReady } from './support/smtp-intake-server.ts';
+import { table } from './support/stats.ts';
+import { admin, urlFor } from './tickets-http.ts';
+
+/**
+ * Target (2 cores): >= 200 messages/s through TenantDesk's SMTP listener to committed tickets, for
+ * all-new tickets and with 10% replies threaded into existing tickets.
+ *
+ * A dedicated PostgreSQL database (td_bench_smtp), migrated, with the catalog of `--tenants` tenants
+ * (bench/support/fixture.ts), each with one support address `support@t<id>.bench.test`. A child
+ * process runs the real SMTP listener (support/smtp-intake-server.ts: the runtime and
+ * `startSmtpListener` as SMTP_PORT starts them). Here, `--clients` nodemailer transports, each a pool
+ * of `--connections` SMTP connections on loopback, deliver `--messages` messages (multipart text +
+ * HTML, about 1.5 KB) spread over the tenants. The listener answers 250 only after the message's
+ * unit of work committed, so the time from the first send to the last 250 is the time to committed
+ * tickets; the database is then counted to check that every 250 is a stored entry.
+ *
+ * Run "replies": 10% of the messages answer tickets of the first run, a third each by the
+ * Message-ID the desk sent (the auto-reply's signed token, computed as send-mail.ts computes it), by
+ * the Message-ID of the customer's first message (In-Reply-To), and by the `[T5-000012]` number in
+ * the subject from the ticket's requester; every one must be threaded (outcome `reply`).
+ */
+export type SmtpIntakeOptions = {
+  adminUrl: string;
+  database: string;
+  tenants: number;
+  messages: number;
+  warmup: number;
+  clients: number;
+  connections: number;
+  replyShare: number;
+  pool: number;
+  keep: boolean;
+  /** Write a V8 CPU profile of the server process into this directory. */
+  cpuProf: string | undefined;
+};
+
+export type IntakeRun = {
+  name: string;
+  messages: number;
+  seconds: number;
+  accepted: number;
+  refused: number;
+  entries: number;
+  tickets: number;
+  replies: number;
+  expectedReplies: number;
+  roundTrips: number;
+  /** CPU time per message of the server process and of the database's PostgreSQL backends, in ms. */
+  serverCpuMs: number;
+  postgresCpuMs: number;
+  load: [number, number];
+};
+
+const SERVER = fileURLToPath(new URL('./support/smtp-intake-server.ts', import.meta.url));
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const SECRET = 'bench-smtp-intake-secret-0123456789abcdef';
+const addressOf = (tenant: number) => `support@t${tenant}.${HOST_SUFFIX}`;
+
+type Sent = { tenant: number; from: string; messageId: string; number: string };
+type Mail = SendMailOptions & { from: string; messageId: string; tenant: number };
+
+async function prepare(options: SmtpIntakeOptions): Promise<string> {
+  const url = urlFor(options.adminUrl, options.database);
+  await admin(options.adminUrl, async (c) => {
+    await c.query(`drop database if exists ${options.database} with (force)`);
+    await c.query(`create database ${options.database}`);
+  });
+  const database = await openDatabase({ kind: 'postgres', url, poolMax: 1 });
+  try {
+    await migrate(database);
+    await loadCatalog(database.owner, catalogShape(options.tenants));
+    await sql`insert into mailboxes (tenant_id, address, name) select id, 'support@' || slug || ${'.' + HOST_SUFFIX}, name || ' Support' from tenants`.execute(database.owner);
+    await sql`vacuum analyze`.execute(database.owner);
+  } finally {
+    await database.close();
+  }
+  return url;
+}
+
+async function startServer(url: string, options: SmtpIntakeOptions): Promise<{ child: ChildProcess; port: number }> {
+  const execArgv = ['--import', 'tsx', ...(options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProf] : [])];
+  const env = { ...process.env, DATABASE_URL: url, MAIL_SECRET: SECRET, LOG_LEVEL: 'warn', DB_POOL_MAX: String(options.pool), SMTP_PORT: '0' };
+  const child = fork(SERVER, [], { cwd: REPO, execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.on('message', (message) => {
+      if ((message as SmtpServerReady)?.type === 'ready') resolve((message as SmtpServerReady).port);
+    });
+    child.once('exit', (code) => reject(new Error(`the SMTP bench server exited (${String(code)}) before listening`)));
+  });
+  return { child, port };
+}
+
+function serverQueries(child: ChildProcess): Promise<SmtpServerQueries> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if ((message as SmtpServerQueries)?.type !== 'queries') return;
+      child.off('message', onMessage);
+      resolve(message as SmtpServerQueries);
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'queries' });
+  });
+}
+
+/**
+ * CPU seconds used so far by each PostgreSQL backend serving `database` (from /proc: the server
+ * runs on this machine). CPU time, unlike wall time, hardly depends on what else the machine runs.
+ */
+async function backendCpu(url: string, database: string): Promise<Map<number, number>> {
+  const pids = await admin(url, async (c) => (await c.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database])).rows);
+  const cpu = new Map<number, number>();
+  for (const { pid } of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // The backend ended meanwhile.
+    }
+  }
+  return cpu;
+}
+
+const cpuSpent = (before: Map<number, number>, after: Map<number, number>): number =>
+  [...after].reduce((sum, [pid, seconds]) => sum + seconds - (before.get(pid) ?? 0), 0);
+
+type Counts = { entries: number; tickets: number; replies: number };
+
+async function counts(url: string): Promise<Counts> {
+  return admin(url, async (c) => {
+    const { rows } = await c.query<{ entries: string; tickets: string; replies: string }>(`select
+      (select count(*) from thread_entries where kind = 'reply') as entries,
+      (select count(*) from tickets) as tickets,
+      (select count(*) from mail_messages where direction = 'in' and outcome = 'reply') as replies`);
+    return { entries: Number(rows[0]!.entries), tickets: Number(rows[0]!.tickets), replies: Number(rows[0]!.replies) };
+  });
+}
+
+const BODY = 'Good morning,\n\nThe printer on the second floor jams on every second page since this morning. ' +
+  'We tried another tray and fresh paper. Could someone have a look today?\n\nThanks,\n';
+
+/** A new ticket's message: to tenant `i % tenants`, from one of that tenant's customers. */
+function newMessage(run: string, i: number, options: SmtpIntakeOptions, senders: number): Mail {
+  const tenant = 1 + (i % options.tenants);
+  const from = `customer${Math.floor(i / options.tenants) % senders}@t${tenant}.customers.test`;
+  const messageId = `${run}.${i}.${process.pid}@customers.test`;
+  const subject = `Printer jams (${run} ${i})`;
+  return { tenant, from, messageId, to: addressOf(tenant), subject, text: `${BODY}${from}`, html: `<p>${BODY.replace(/\n\n/g, '</p><p>')}${from}</p>` };
+}
+
+/** A reply to a ticket of the first run, threaded one of three ways (see the header comment). */
+function replyMessage(i: number, sent: Sent, deskIds: Map<string, string>): Mail {
+  const base = { tenant: sent.tenant, from: sent.from, to: addressOf(sent.tenant), messageId: `reply.${i}.${process.pid}@customers.test`, text: 'It jams again.\n' };
+  const way = i % 3;
+  if (way === 0 && deskIds.has(sent.number)) return { ...base, subject: 'Re: your request', inReplyTo: `<${deskIds.get(sent.number)!}>`, references: [`<${deskIds.get(sent.number)!}>`] };
+  if (way === 1) return { ...base, subject: 'Re: Printer jams', inReplyTo: `<${sent.messageId}>`, references: [`<${sent.messageId}>`] };
+  return { ...base, subject: `Re: [${sent.number}] Printer jams` };
+}
+
+/** The Message-IDs the desk gives its auto-replies (send-mail.ts: signed token, outbox row id as nonce). */
+async function deskMessageIds(url: string): Promise<Map<string, string>> {
+  const box = secretBox(SECRET);
+  const rows = await admin(url, async (c) =>
+    (await c.query<{ id: string; tenant_id: number; ticket_id: string; number: string }>(`select o.id, o.tenant_id, o.ticket_id, t.number
+      from mail_outbox o join tickets t on t.id = o.ticket_id where o.kind = 'auto-reply'`)).rows,
+  );
+  return new Map(rows.map((r) => [r.number, signedMessageId(box, { tenantId: r.tenant_id, ticketId: r.ticket_id }, `t${r.tenant_id}.${HOST_SUFFIX}`, r.id.replace(/-/g, ''))]));
+}
+
+function transports(port: number, options: SmtpIntakeOptions): Transporter[] {
+  return Array.from({ length: options.clients }, () =>
+    nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: options.connections, maxMessages: Infinity } as never),
+  );
+}
+
+/** Sends every mail over the pooled clients at once; resolves when each has its answer. */
+async function deliver(clients: Transporter[], mails: Mail[]): Promise<{ seconds: number; accepted: number; refused: number; sent: Sent[] }> {
+  const started = performance.now();
+  const results = await Promise.allSettled(
+    mails.map((m, i) => clients[i % clients.length]!.sendMail({ ...m, messageId: `<${m.messageId}>` }).then((info) => ({ m, info }))),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const sent: Sent[] = [];
+  let refused = 0;
+  for (const r of results) {
+    if (r.status === 'rejected') {
+      refused++;
+      continue;
+    }
+    const response = String(r.value.info.response ?? '');
+    const number = /Accepted: (\S+)/.exec(response)?.[1] ?? '';
+    if (!response.startsWith('250')) refused++;
+    else sent.push({ tenant: r.value.m.tenant, from: r.value.m.from, messageId: r.value.m.messageId, number });
+  }
+  if (refused) console.error(`[smtp-intake] ${refused} refused, e.g. ${String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined)?.reason)}`);
+  return { seconds, accepted: sent.length, refused, sent };
+}
+
+async function measured(name: string, url: string, child: ChildProcess, clients: Transporter[], mails: Mail[], expectedReplies: number): Promise<IntakeRun & { sent: Sent[] }> {
+  const before = await counts(url);
+  const serverBefore = await serverQueries(child);
+  const postgresBefore = await backendCpu(url, new URL(url).pathname.slice(1));
+  const loadBefore = loadavg()[0]!;
+  console.error(`[smtp-intake] ${name}: ${mails.length} messages`);
+  const result = await deliver(clients, mails);
+  const serverAfter = await serverQueries(child);
+  const postgresSeconds = cpuSpent(postgresBefore, await backendCpu(url, new URL(url).pathname.slice(1)));
+  const after = await counts(url);
+  const run = {
+    name,
+    messages: mails.length,
+    seconds: result.seconds,
+    accepted: result.accepted,
+    refused: result.refused,
+    entries: after.entries - before.entries,
+    tickets: after.tickets - before.tickets,
+    replies: after.replies - before.replies,
+    expectedReplies,
+    roundTrips: (serverAfter.count - serverBefore.count) / mails.length,
+    serverCpuMs: (serverAfter.cpuMs - serverBefore.cpuMs) / mails.length,
+    postgresCpuMs: (postgresSeconds * 1000) / mails.length,
+    load: [loadBefore, loadavg()[0]!] as [number, number],
+    sent: result.sent,
+  };
+  console.error(`[smtp-intake] ${name}: ${Math.round(run.messages / run.seconds)} msg/s, ${run.accepted} x 250, ${run.entries} entries stored, ${run.roundTrips.toFixed(1)} round trips/msg, CPU ms/msg: server ${run.serverCpuMs.toFixed(1)}, PostgreSQL ${run.postgresCpuMs.toFixed(1)}`);
+  return run;
+}
+
+export async function runSmtpIntake(options: SmtpIntakeOptions): Promise<IntakeRun[]> {
+  const url = await prepare(options);
+  const { child, port } = await startServer(url, options);
+  const clients = transports(port, options);
+  const total = options.warmup + 2 * options.messages;
+  const senders = Math.max(20, Math.ceil(total / options.tenants / 20));
+  try {
+    await deliver(clients, Array.from({ length: options.warmup }, (_, i) => newMessage('warmup', i, options, senders)));
+    const fresh = await measured('all new tickets', url, child, clients, Array.from({ length: options.messages }, (_, i) => newMessage('new', i, options, senders)), 0);
+    const deskIds = await deskMessageIds(url);
+    const replies = Math.round(options.messages * options.replyShare);
+    const mixed = Array.from({ length: options.messages }, (_, i) => newMessage('mixed', i, options, senders));
+    // Every tenth message (for a 10% share) answers a distinct ticket of the first run instead.
+    const every = Math.max(1, Math.floor(options.messages / Math.max(1, replies)));
+    for (let r = 0; r < replies; r++) mixed[r * every] = replyMessage(r, fresh.sent[(r * 7919) % fresh.sent.length]!, deskIds);
+    const threaded = await measured(`${Math.round(options.replyShare * 100)}% replies`, url, child, clients, mixed, replies);
+    return [fresh, threaded].map(({ sent: _sent, ...run }) => run);
+  } finally {
+    for (const client of clients) client.close();
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    if (!options.keep) await admin(options.adminUrl, (c) => c.query(`drop database if exists ${options.database} with (force)`));
+  }
+}
+
+export function reportSmtpIntake(options: SmtpIntakeOptions, runs: IntakeRun[]): string {
+  const rows = runs.map((r) => [
+    r.name,
+    String(r.messages),
+    r.seconds.toFixed(1),
+    String(Math.round(r.messages / r.seconds)),
+    String(r.accepted),
+    String(r.entries),
+    String(r.tickets),
+    `${r.replies} / ${r.expectedReplies}`,
+    String(r.refused),
+    r.roundTrips.toFixed(1),
+    r.serverCpuMs.toFixed(1),
+    r.postgresCpuMs.toFixed(1),
+    `${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)}`,
+  ]);
+  return [
+    `## SMTP intake (${options.tenants} tenants, ${options.clients} clients x ${options.connections} connections, pool of ${options.pool}, ${options.warmup} warm-up messages)`,
+    '',
+    table(['run', 'messages', 'seconds', 'msg/s', '250 answers', 'entries stored', 'new tickets', 'replies threaded', 'refused', 'DB round trips/msg', 'server CPU ms/msg', 'PostgreSQL CPU ms/msg', 'load avg (1 min)'], rows),
+  ].join('\n');
+}
+
+export function smtpIntakeOptionsFromArgs(args = parseArgs()): SmtpIntakeOptions {
+  const cpuProf = args.string('cpu-prof', '');
+  return {
+    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    database: args.string('database', 'td_bench_smtp'),
+    tenants: args.int('tenants', 100),
+    messages: args.int('messages', 2_000),
+    warmup: args.int('warmup', 200),
+    clients: args.int('clients', 4),
+    connections: args.int('connections', 4),
+    replyShare: args.int('reply-percent', 10) / 100,
+    pool: args.int('pool', 10),
+    keep: args.flag('keep'),
+    cpuProf: cpuProf || undefined,
+  };
+}
+
+if (isMain(import.meta.url)) {
+  const options = smtpIntakeOptionsFromArgs();
+  console.log(reportSmtpIntake(options, await runSmtpIntake(options)));
+}

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../test/support/net.ts';
+
+/**
+ * The real server, `tenantdesk serve` (bin/tenantdesk.js, as an operator starts it), in a child
+ * process on 127.0.0.1 ports of its own, configured by environment variables only. Its log (pino
+ * JSON on stdout, LOG_LEVEL=warn) is read: every line at level error or above is kept, for the
+ * benchmarks to count as errors.
+ */
+export type DeskProcess = {
+  readonly pid: number;
+  readonly port: number;
+  readonly smtpPort: number;
+  /** Log lines at level error (50) or above, and warnings (40), as logged. */
+  readonly logged: { errors: string[]; warnings: string[] };
+  stop(): Promise<number | null>;
+};
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/tenantdesk.js', import.meta.url));
+
+export async function startDesk(databaseUrl: string, env: Record<string, string> = {}): Promise<DeskProcess> {
+  const [port, smtpPort] = [await freePort(), await freePort()];
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {
+    cwd: REPO,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      DATABASE_URL: databaseUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      SMTP_PORT: String(smtpPort),
+      PUBLIC_SCHEME: 'http',
+      LOG_LEVEL: 'warn',
+      MAIL_SECRET: 'bench-mail-secret-0123456789abcdef0123456789',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logged = { errors: [] as string[], warnings: [] as string[] };
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const level = Number(/"level":(\d+)/.exec(line)?.[1] ?? 0);
+    if (level >= 50) logged.errors.push(line.slice(0, 2000));
+    else if (level >= 40) logged.warnings.push(line.slice(0, 2000));
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`tenantdesk serve exited (${child.exitCode}) before it was ready: ${stderr}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`tenantdesk serve was not ready within 60 s: ${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    pid: child.pid!,
+    port,
+    smtpPort,
+    logged,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { AppError } from '../errors.ts';
+import { recordAuditInScope } from '../identity/audit.ts';
+import { inSet } from '../tenancy/access.ts';
+import type { TenancyContext } from '../tenancy/context.ts';
+import { createObject, deleteObject, inTransaction, listObjects, updateObject, type Row } from '../tenancy/data-access.ts';
+import { bareSubject } from './message-traits.ts';
+import { brandOf, PLACEHOLDER, PLACEHOLDERS, renderMail, type MailValues, type Placeholder, type RenderedMail } from './render-mail.ts';
+
+/**
+ * The mail templates (migration 0017): per kind of mail, a subject and an HTML body with
+ * placeholders. Public defaults (no tenant) ship with the migration; a tenant's own row of a kind
+ * wins over the default for that tenant's mail only. Administrators of a tenant (`admin.tenant`)
+ * write its rows through the data-access layer, whose write rules keep them to their tenants and
+ * leave the public defaults to the service provider.
+ */
+export const TEMPLATE_KINDS = ['auto-reply', 'agent-reply', 'assignment', 'overdue'] as const;
+export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
+
+const COMMON: readonly Placeholder[] = ['ticket.number', 'ticket.subject', 'ticket.status', 'recipient.name', 'recipient.email', 'tenant.name'];
+
+/** The placeholders each kind has values for; `entry.body` (HTML) never in a subject. */
+export const KIND_PLACEHOLDERS: Record<TemplateKind, readonly Placeholder[]> = {
+  'auto-reply': [...COMMON, 'entry.body'],
+  'agent-reply': [...COMMON, 'entry.body'],
+  assignment: COMMON,
+  overdue: [...COMMON, 'sla.clock', 'sla.due'],
+};
+
+export type TemplateInput = { subject: string; body: string };
+
+export const isTemplateKind = (kind: unknown): kind is TemplateKind => (TEMPLATE_KINDS as readonly unknown[]).includes(kind);
+
+/** Refuses a placeholder the kind has no value for, naming it and the field it is in. */
+function checkPlaceholders(kind: TemplateKind, field: 'subject' | 'body', text: string): void {
+  for (const [, name] of text.matchAll(PLACEHOLDER)) {
+    const allowed = KIND_PLACEHOLDERS[kind].filter((p) => field === 'body' || p !== 'entry.body');
+    if (!allowed.includes(name as Placeholder)) {
+      const known = (PLACEHOLDERS as readonly string[]).includes(name!) ? `is not available in the ${field} of ${kind} mail` : 'is unknown';
+      throw new AppError('VALIDATION_FAILED', `The placeholder {{${name}}} ${known}; use ${allowed.map((p) => `{{${p}}}`).join(', ')}.`, field);
+    }
+  }
+}
+
+function checkTemplate(kind: TemplateKind, input: TemplateInput): TemplateInput {
+  const subject = input.subject.trim();
+  if (!subject || subject.length > 300 || /[\r\n]/.test(subject)) throw new AppError('VALIDATION_FAILED', 'A subject is one line of 1-300 characters.', 'subject');
+  if (!input.body.trim() || input.body.length > 20_000) throw new AppError('VALIDATION_FAILED', 'A body is 1-20000 characters of HTML.', 'body');
+  checkPlaceholders(kind, 'subject', subject);
+  checkPlaceholders(kind, 'body', input.body);
+  return { subject, body: input.body };
+}
+
+/**
+ * The template `tenantId`'s mail of `kind` uses: its own row, else the public default. Read with
+ * the context narrowed to that one tenant, so a role reading several never gets another's row.
+ */
+export async function effectiveTemplate(ctx: TenancyContext, tenantId: number, kind: TemplateKind): Promise<Row> {
+  const read = inSet(ctx.access.read, tenantId) || inSet(ctx.access.write, tenantId) ? [tenantId] : [];
+  const narrowed: TenancyContext = { ...ctx, access: { ...ctx.access, read } };
+  // Ascending puts the tenant's own row before the public one (nulls sort last).
+  const [template] = await listObjects(narrowed, 'mailTemplate', { where: { kind }, orderBy: 'tenant_id', limit: 1 });
+  if (!template) throw new Error(`No ${kind} mail template: migration 0017 seeds the public defaults.`);
+  return template;
+}
+
+/**
+ * Renders `tenantId`'s mail of `kind` with its template, in the tenant's branded layout: the
+ * template is read once, then each call renders one mail (one per recipient).
+ */
+export async function mailRenderer(ctx: TenancyContext, tenantId: number, kind: TemplateKind): Promise<(values: MailValues) => RenderedMail> {
+  const template = await effectiveTemplate(ctx, tenantId, kind);
+  const tenant = ctx.catalog.byId.get(tenantId);
+  const text = { subject: template.subject as string, body: template.body as string };
+  return (values) => renderMail(text, { ...values, tenant: { name: tenant?.name ?? '' } }, brandOf(tenant));
+}
+
+/** A ticket's values for a template (its subject without `Re:` and numbers: templates add them). */
+export const ticketValues = (ticket: Row): MailValues['ticket'] => ({
+  number: ticket.number as string | null,
+  subject: bareSubject(ticket.subject as string),
+  status: ticket.status as string,
+});
+
+/** Every kind's effective template for a tenant, for its administrators. */
+export async function listTemplates(ctx: TenancyContext, tenantId: number): Promise<Row[]> {
+  return Promise.all(TEMPLATE_KINDS.map((kind) => effectiveTemplate(ctx, tenantId, kind)));
+}
+
+/** Writes the tenant's own template of `kind` (null: the public default); audited. */
+export async function saveTemplate(ctx: TenancyContext, tenantId: number | null, kind: TemplateKind, input: TemplateInput): Promise<Row> {
+  const values = checkTemplate(kind, input);
+  return inTransaction(ctx, async (tx) => {
+    const [own] = await listObjects(tx, 'mailTemplate', { where: { tenant_id: tenantId, kind }, limit: 1 });
+    const saved = own
+      ? await updateObject(tx, 'mailTemplate', own.id as string, { ...values, updated_at: new Date() })
+      : await createObject(tx, 'mailTemplate', { tenant_id: tenantId, kind, ...values });
+    if (tenantId !== null) await recordAuditInScope(tx, { tenantId, action: 'mail_template.saved', objectType: 'mailTemplate', objectId: saved.id as string, data: { kind } });
+    return saved;
+  }, tenantId);
+}
+
+/** Removes the tenant's own template of `kind`: its mail uses the public default again. */
+export async function resetTemplate(ctx: TenancyContext, tenantId: number, kind: TemplateKind): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const [own] = await listObjects(tx, 'mailTemplate', { where: { tenant_id: tenantId, kind }, limit: 1 });
+    if (!own) throw new AppError('NOT_FOUND', `This tenant has no ${kind} template of its own; its mail uses the default.`);
+    await deleteObject(tx, 'mailTemplate', own.id as string);
+    await recordAuditInScope(tx, { tenantId, action: 'mail_template.reset', objectType: 'mailTemplate', objectId: own.id as string, data: { kind } });
+  }, tenantId);
+}

@@ -1,0 +1,47 @@
+import type { TenantLimits } from '../../config/config.ts';
+import type { Database } from '../../db/database.ts';
+import { AppError } from '../../errors.ts';
+import { bumpCatalogVersion } from './groups.ts';
+
+/** A change of a tenant's own limits: a number sets one, null returns it to the installation's default. */
+export type TenantQuotaChange = { -readonly [K in keyof TenantLimits]?: number | null };
+
+const COLUMN = { apiRate: 'api_rate', apiBurst: 'api_burst', mailPerHour: 'mail_per_hour', storageBytes: 'storage_bytes' } as const;
+const MAX = { apiRate: 1_000_000, apiBurst: 1_000_000, mailPerHour: 10_000_000, storageBytes: 2 ** 50 } as const;
+
+function columnValues(change: TenantQuotaChange): Partial<Record<(typeof COLUMN)[keyof TenantLimits], number | null>> {
+  const values: Partial<Record<(typeof COLUMN)[keyof TenantLimits], number | null>> = {};
+  for (const key of Object.keys(COLUMN) as (keyof TenantLimits)[]) {
+    const value = change[key];
+    if (value === undefined) continue;
+    if (value !== null && (!Number.isInteger(value) || value < 1 || value > MAX[key])) {
+      throw new AppError('VALIDATION_FAILED', `${key} is a whole number from 1 to ${MAX[key]}, or null for the default.`, key);
+    }
+    values[COLUMN[key]] = value;
+  }
+  return values;
+}
+
+/**
+ * Sets (or returns to the default) some of a tenant's own limits. Catalog administration: written as
+ * the owner, and the catalog version is bumped so every process applies them within HOST_CACHE_TTL_MS.
+ * A row left with no limit of its own is removed.
+ */
+export async function setTenantQuotas(database: Database, slug: string, change: TenantQuotaChange): Promise<void> {
+  const values = columnValues(change);
+  await database.owner.transaction().execute(async (tx) => {
+    const tenant = await tx.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
+    if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
+    if (!Object.keys(values).length) return;
+    const row = await tx
+      .insertInto('tenant_quotas')
+      .values({ tenant_id: tenant.id, ...values })
+      .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ ...values, updated_at: new Date() }))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (row.api_rate === null && row.api_burst === null && row.mail_per_hour === null && row.storage_bytes === null) {
+      await tx.deleteFrom('tenant_quotas').where('tenant_id', '=', tenant.id).execute();
+    }
+    await bumpCatalogVersion(tx);
+  });
+}

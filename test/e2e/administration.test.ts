@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
+import { demoAndBrowser, screenshot, signedIn, type DemoServer } from './harness.ts';
+
+/*
+ * The administration screens in a real browser: a tenant administrator of acme adds a category
+ * and a mailbox and changes the branding (the page takes the new colour at once); the service
+ * provider's administrator creates a tenant, suspends it (its address then refuses sign-in with a
+ * clear message) and reads the multi-tenancy state.
+ */
+
+const topbarColour = (page: import('playwright-core').Page) => page.locator('header.topbar').evaluate((el) => getComputedStyle(el).backgroundColor);
+
+describe('administration screens (browser)', { timeout: 300_000 }, () => {
+  let server: DemoServer;
+  let browser: Browser;
+
+  demoAndBrowser(async (s, b) => {
+    [server, browser] = [s, b];
+    await server.admin('contact.create', { tenant: 'acme', kind: 'agent', email: 'admin@acme.test', name: 'Acme administrator', password: DEMO_PASSWORD, role: ['tenant-admin'] });
+  });
+
+  it('lets a tenant administrator add a category and a mailbox, and rebrand the help desk', async () => {
+    const { page, context } = await signedIn(browser, server, 'acme.localhost', 'admin@acme.test');
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await page.getByRole('link', { name: 'Categories' }).click();
+    await page.getByRole('heading', { name: 'Categories' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Printers');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const row = page.locator('.config-list li').filter({ hasText: 'Printers' });
+    await row.waitFor();
+    assert.equal(await row.locator('.tag').textContent(), 'acme');
+
+    await page.getByRole('link', { name: 'Email' }).click();
+    await page.getByLabel('Address').fill('help@acme.test');
+    await page.getByLabel('Display name').fill('Acme help desk');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.locator('.config-list li').filter({ hasText: 'help@acme.test' }).waitFor();
+    await screenshot(page, 'admin-email');
+
+    await page.getByRole('link', { name: 'Roles' }).click();
+    await page.locator('tr').filter({ hasText: 'sp-admin' }).getByText('Public — read-only for your role').waitFor();
+    await screenshot(page, 'admin-roles');
+
+    await page.getByRole('link', { name: 'Branding' }).click();
+    const before = await topbarColour(page);
+    const colour = page.getByRole('textbox', { name: 'Brand colour' });
+    await colour.fill('#ffee00');
+    await page.getByText(/Too light/).waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').getByText(/contrast of 1\.\d:1/).waitFor();
+    assert.equal(await topbarColour(page), before, 'a refused colour changes nothing');
+    await colour.fill('#0b5394');
+    await page.getByLabel('Name shown').fill('Acme Group');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved: every page of this help desk now shows it.').waitFor();
+    await page.waitForFunction(() => getComputedStyle(document.querySelector('header.topbar')!).backgroundColor === 'rgb(11, 83, 148)');
+    assert.equal(await page.locator('.topbar .brand-name').first().textContent(), 'Acme Group');
+    await screenshot(page, 'admin-branding');
+    await context.close();
+  });
+
+  it('lets the service provider create a tenant, suspend it, and read the multi-tenancy state', async () => {
+    const { page, context } = await signedIn(browser, server, 'desk.localhost', 'admin@northwind.test');
+    await page.goto(server.url('desk.localhost', '/admin/tenants'));
+    await page.getByRole('heading', { name: 'Tenants', exact: true }).waitFor();
+    await page.locator('tr[data-tenant="acme-eu"]').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Initech');
+    await page.getByLabel('Identifier (slug)').fill('initech');
+    await page.getByLabel('Host names').fill('initech.localhost');
+    await page.getByLabel('Pool (shared database)').check();
+    await page.getByRole('button', { name: 'Create' }).click();
+    const initech = page.locator('tr[data-tenant="initech"]');
+    await initech.waitFor();
+    await page.getByText('Tenant Initech created.').waitFor();
+    await screenshot(page, 'sp-tenants');
+
+    // The new host answers at once, with its own name.
+    const visitor = await browser.newContext({ locale: 'en-GB' });
+    const home = await visitor.newPage();
+    await home.goto(server.url('initech.localhost'));
+    await home.getByRole('heading', { name: 'Sign in to Initech' }).waitFor();
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await initech.getByRole('button', { name: 'Suspend Initech' }).click();
+    await initech.getByText('Suspended').waitFor();
+    await home.reload();
+    await home.getByRole('alert').getByText('This help desk is not available at the moment.').waitFor();
+    assert.equal(await home.getByLabel('Password').count(), 0, 'no sign-in form');
+    await screenshot(home, 'tenant-suspended');
+    await visitor.close();
+
+    await page.getByRole('link', { name: 'Multi-tenancy state' }).click();
+    await page.getByRole('heading', { name: 'Multi-tenancy state' }).waitFor();
+    const pool = page.locator('tr[data-shard="pool"]');
+    await pool.getByText('initech', { exact: true }).waitFor();
+    assert.match((await page.locator('dl.facts').textContent()) ?? '', /On: every tenancy rule is enforced/);
+    await page.getByText('No tenant is being moved.').waitFor();
+    await screenshot(page, 'sp-multi-tenancy');
+
+    await page.getByRole('link', { name: 'Tenant groups' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Europe');
+    await page.getByLabel('Identifier (slug)').fill('europe');
+    await page.getByLabel('Acme Europe').check();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.locator('.config-list li').filter({ hasText: 'europe' }).getByText('acme-eu').waitFor();
+    await screenshot(page, 'sp-tenant-groups');
+    await context.close();
+  });
+});

@@ -1,0 +1,64 @@
+/** The shapes of the administration API (roles, mailboxes, branding, the service provider's /api/v1/sp/...). */
+
+export type AdminRole = {
+  id: string;
+  tenantId: number | null;
+  tenant: string | null;
+  slug: string;
+  name: string;
+  /** `all`, `own`, `tenant:<slug>` or `group:<slug>`. */
+  read: string;
+  write: string;
+  mayWritePublic: boolean;
+  permissions: string[];
+  partitions: Record<string, unknown>[];
+};
+
+export type HeldRole = { id: string; slug: string; name: string; tenant: string | null; default: boolean };
+
+export type Mailbox = {
+  id: string;
+  tenant: string | null;
+  address: string;
+  name: string;
+  acceptUnknownSenders: boolean;
+  autoReply: boolean;
+  imapHost: string | null;
+  smtpRelay: 'own' | 'installation';
+  active: boolean;
+};
+
+export type BrandingChange = { name?: string; primaryColor?: string | null; logoUrl?: string | null };
+
+export type TenantStatus = 'active' | 'suspended' | 'archived';
+
+export type TenantEntry = {
+  id: number;
+  slug: string;
+  name: string;
+  status: TenantStatus;
+  parent: string | null;
+  depth: number;
+  serviceProvider: boolean;
+  subtenantsAllowed: boolean;
+  shard: string;
+  placement: 'pool' | 'silo';
+  hosts: string[];
+  branding: { primaryColor?: string; logoUrl?: string };
+  move: { to: string; phase: string } | null;
+};
+
+export type NewTenant = { slug: string; name: string; parent?: string; hosts?: string[]; placement: 'pool' | 'silo'; subtenantsAllowed?: boolean };
+
+export type TenantGroup = { slug: string; name: string; kind: 'user' | 'subtenants' | 'supertenants' | 'foreign-key' | 'related'; description: string; members: string[] };
+
+export type TenancyState = {
+  state: 'off' | 'setup' | 'on';
+  untenanted: 'strict' | 'warn' | 'allow';
+  maxDepth: number;
+  maxTenants: number | null;
+  catalogVersion: number;
+  tenantCount: number;
+  shards: { name: string; kind: 'pool' | 'silo'; location: string; tenants: string[] }[];
+  moves: { tenant: string; from: string; to: string; phase: string; startedAt: string; updatedAt: string }[];
+};
