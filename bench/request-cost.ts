@@ -7,7 +7,8 @@ import { DEFAULT_TENANCY } from '../src/tenancy/settings.ts';
 import { isMain, parseArgs } from './support/args.ts';
 import { hostOf } from './support/fixture.ts';
 import { table } from './support/stats.ts';
-import { keyOf, prepare, ticketsHttpOptionsFromArgs, urlFor } from './tickets-http.ts';
+import { keyOf, prepare, ticketsHttpOptionsFromArgs } from './tickets-http.ts';
+import { databaseUrl } from './support/server.ts';
 
 /**
  * What one request costs the server, whatever else the machine is doing: the statements it sends
@@ -87,6 +88,6 @@ if (isMain(import.meta.url)) {
   const args = parseArgs();
   const options = ticketsHttpOptionsFromArgs(args);
   await prepare({ ...options, reuse: true });
-  const costs = await measureRequestCost({ url: urlFor(options.adminUrl, options.database), tenants: options.tenants, requests: args.int('requests', 300) });
+  const costs = await measureRequestCost({ url: databaseUrl(options.adminUrl, options.database), tenants: options.tenants, requests: args.int('requests', 300) });
   console.log(reportRequestCost(costs));
 }

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { sql, type RawBuilder } from 'kysely';
-import pg from 'pg';
 import { openDatabase, redact, type Database } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { objectType } from '../src/db/registry.ts';
@@ -14,6 +13,7 @@ import { DEFAULT_TENANCY } from '../src/tenancy/settings.ts';
 import { isMain, parseArgs } from './support/args.ts';
 import { BASELINE_HELPERS } from './support/baseline-helpers.ts';
 import { catalogShape, loadCatalog } from './support/fixture.ts';
+import { databaseUrl, freshBenchDatabase, withClient } from './support/server.ts';
 import { fixed, ratio, seededInts, summarize, table, type Summary } from './support/stats.ts';
 
 /**
@@ -85,28 +85,13 @@ function listQuery(set: TenantSet): RawBuilder<Row> {
 
 const encode = (set: TenantSet) => (set === 'all' ? '*' : `{${set.join(',')}}`);
 
-function urlFor(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function admin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 const log = (message: string) => console.error(`[rls-list] ${message}`);
 
 async function isLoaded(options: RlsOptions): Promise<boolean> {
-  const exists = await admin(options.adminUrl, (c) => c.query('select 1 from pg_database where datname = $1', [options.database]));
+  const exists = await withClient(options.adminUrl, (c) => c.query('select 1 from pg_database where datname = $1', [options.database]));
   if (!exists.rowCount) return false;
-  return admin(urlFor(options.adminUrl, options.database), async (c) => {
+  return withClient(databaseUrl(options.adminUrl, options.database), async (c) => {
     const r = await c.query<{ tenants: number; tickets: number }>(
       `select (select count(*)::integer from tenants) as tenants, (select count(*)::integer from tickets) as tickets`,
     );
@@ -116,7 +101,7 @@ async function isLoaded(options: RlsOptions): Promise<boolean> {
 
 /** Brings a reused database up to date (new migrations, a changed security script); false if it cannot be. */
 async function migratesCleanly(options: RlsOptions): Promise<boolean> {
-  const database = await openDatabase({ kind: 'postgres', url: urlFor(options.adminUrl, options.database), poolMax: 1 });
+  const database = await openDatabase({ kind: 'postgres', url: databaseUrl(options.adminUrl, options.database), poolMax: 1 });
   try {
     await migrate(database);
     return true;
@@ -132,14 +117,8 @@ async function migratesCleanly(options: RlsOptions): Promise<boolean> {
 async function createAndLoad(options: RlsOptions): Promise<number> {
   const started = performance.now();
   const name = options.database;
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name "${name}"`);
-  await admin(options.adminUrl, async (c) => {
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.query(`create database ${name}`);
-  });
-  const database = await openDatabase({ kind: 'postgres', url: urlFor(options.adminUrl, name), poolMax: 1 });
+  const database = await freshBenchDatabase(options.adminUrl, name);
   try {
-    await migrate(database);
     log(`migrated ${name}; loading ${options.tenants} tenants`);
     await loadCatalog(database.owner, catalogShape(options.tenants));
   } finally {
@@ -148,7 +127,7 @@ async function createAndLoad(options: RlsOptions): Promise<number> {
   // Tickets in chunks, set-based: tenant = 1 + g mod N (about N/T tickets each), creation times
   // spread deterministically over two years.
   const chunk = 250_000;
-  await admin(urlFor(options.adminUrl, name), async (c) => {
+  await withClient(databaseUrl(options.adminUrl, name), async (c) => {
     await c.query('set synchronous_commit = off');
     for (let from = 1; from <= options.tickets; from += chunk) {
       const to = Math.min(options.tickets, from + chunk - 1);
@@ -317,7 +296,7 @@ export async function runRlsList(options: RlsOptions): Promise<RlsResult> {
     log(`loaded in ${fixed(loadSeconds, 1)} s`);
   }
   // One connection for everything, so every variant runs on the same backend.
-  const database = await openDatabase({ kind: 'postgres', url: urlFor(options.adminUrl, options.database), poolMax: 1 });
+  const database = await openDatabase({ kind: 'postgres', url: databaseUrl(options.adminUrl, options.database), poolMax: 1 });
   try {
     const catalog = await Catalog.load(database);
     const snapshot = catalog.snapshot();
@@ -361,7 +340,7 @@ export async function runRlsList(options: RlsOptions): Promise<RlsResult> {
   } finally {
     await database.close();
     if (!options.keep) {
-      await admin(options.adminUrl, (c) => c.query(`drop database if exists ${options.database} with (force)`));
+      await withClient(options.adminUrl, (c) => c.query(`drop database if exists ${options.database} with (force)`));
       log(`dropped ${options.database} (pass --keep to keep it)`);
     }
   }

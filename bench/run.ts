@@ -5,7 +5,8 @@ import { runPlacement } from './placement.ts';
 import { reportBusinessCalendar, runBusinessCalendar } from './business-calendar.ts';
 import { runSlaBench, slaOptionsFromArgs } from './sla.ts';
 import { parseArgs } from './support/args.ts';
-import { prepare, reportTicketsHttp, runTicketsHttp, ticketsHttpOptionsFromArgs, urlFor } from './tickets-http.ts';
+import { prepare, reportTicketsHttp, runTicketsHttp, ticketsHttpOptionsFromArgs } from './tickets-http.ts';
+import { databaseUrl } from './support/server.ts';
 import { reportSmtpIntake, runSmtpIntake, smtpIntakeOptionsFromArgs } from './smtp-intake.ts';
 import { measureRequestCost, reportRequestCost } from './request-cost.ts';
 
@@ -67,7 +68,7 @@ if (only === 'all' || only === 'cost') {
   console.error('[bench] statements and CPU per ticket request (PostgreSQL, the tickets database)');
   const ticketArgs = ticketsHttpOptionsFromArgs();
   await prepare({ ...ticketArgs, tenants: args.int('tenants', 1_000), reuse: true });
-  sections.push(reportRequestCost(await measureRequestCost({ url: urlFor(ticketArgs.adminUrl, ticketArgs.database), tenants: args.int('tenants', 1_000), requests: args.int('requests', 300) })));
+  sections.push(reportRequestCost(await measureRequestCost({ url: databaseUrl(ticketArgs.adminUrl, ticketArgs.database), tenants: args.int('tenants', 1_000), requests: args.int('requests', 300) })));
 }
 if (only === 'all' || only === 'sla') {
   console.error('[bench] SLA: overdue sweep and dashboard summary (PostgreSQL)');

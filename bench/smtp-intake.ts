@@ -5,15 +5,13 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
-import { openDatabase } from '../src/db/database.ts';
-import { migrate } from '../src/db/migrate.ts';
 import { signedMessageId } from '../src/mail/message-token.ts';
 import { secretBox } from '../src/mail/secret-box.ts';
 import { isMain, parseArgs } from './support/args.ts';
 import { catalogShape, HOST_SUFFIX, loadCatalog } from './support/fixture.ts';
 import type { SmtpServerQueries, SmtpServerReady } from './support/smtp-intake-server.ts';
 import { table } from './support/stats.ts';
-import { admin, urlFor } from './tickets-http.ts';
+import { databaseUrl, freshBenchDatabase, runStatement, withClient } from './support/server.ts';
 
 /**
  * Target (2 cores): >= 200 messages/s through TenantDesk's SMTP listener to committed tickets, for
@@ -74,14 +72,9 @@ type Sent = { tenant: number; from: string; messageId: string; number: string };
 type Mail = SendMailOptions & { from: string; messageId: string; tenant: number };
 
 async function prepare(options: SmtpIntakeOptions): Promise<string> {
-  const url = urlFor(options.adminUrl, options.database);
-  await admin(options.adminUrl, async (c) => {
-    await c.query(`drop database if exists ${options.database} with (force)`);
-    await c.query(`create database ${options.database}`);
-  });
-  const database = await openDatabase({ kind: 'postgres', url, poolMax: 1 });
+  const url = databaseUrl(options.adminUrl, options.database);
+  const database = await freshBenchDatabase(options.adminUrl, options.database);
   try {
-    await migrate(database);
     await loadCatalog(database.owner, catalogShape(options.tenants));
     await sql`insert into mailboxes (tenant_id, address, name) select id, 'support@' || slug || ${'.' + HOST_SUFFIX}, name || ' Support' from tenants`.execute(database.owner);
     await sql`vacuum analyze`.execute(database.owner);
@@ -121,7 +114,7 @@ function serverQueries(child: ChildProcess): Promise<SmtpServerQueries> {
  * runs on this machine). CPU time, unlike wall time, hardly depends on what else the machine runs.
  */
 async function backendCpu(url: string, database: string): Promise<Map<number, number>> {
-  const pids = await admin(url, async (c) => (await c.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database])).rows);
+  const pids = await withClient(url, async (c) => (await c.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database])).rows);
   const cpu = new Map<number, number>();
   for (const { pid } of pids) {
     try {
@@ -140,7 +133,7 @@ const cpuSpent = (before: Map<number, number>, after: Map<number, number>): numb
 type Counts = { entries: number; tickets: number; replies: number };
 
 async function counts(url: string): Promise<Counts> {
-  return admin(url, async (c) => {
+  return withClient(url, async (c) => {
     const { rows } = await c.query<{ entries: string; tickets: string; replies: string }>(`select
       (select count(*) from thread_entries where kind = 'reply') as entries,
       (select count(*) from tickets) as tickets,
@@ -173,7 +166,7 @@ function replyMessage(i: number, sent: Sent, deskIds: Map<string, string>): Mail
 /** The Message-IDs the desk gives its auto-replies (send-mail.ts: signed token, outbox row id as nonce). */
 async function deskMessageIds(url: string): Promise<Map<string, string>> {
   const box = secretBox(SECRET);
-  const rows = await admin(url, async (c) =>
+  const rows = await withClient(url, async (c) =>
     (await c.query<{ id: string; tenant_id: number; ticket_id: string; number: string }>(`select o.id, o.tenant_id, o.ticket_id, t.number
       from mail_outbox o join tickets t on t.id = o.ticket_id where o.kind = 'auto-reply'`)).rows,
   );
@@ -260,7 +253,7 @@ export async function runSmtpIntake(options: SmtpIntakeOptions): Promise<IntakeR
     for (const client of clients) client.close();
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
-    if (!options.keep) await admin(options.adminUrl, (c) => c.query(`drop database if exists ${options.database} with (force)`));
+    if (!options.keep) await runStatement(options.adminUrl, `drop database if exists ${options.database} with (force)`);
   }
 }
 

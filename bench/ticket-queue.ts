@@ -1,8 +1,7 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../src/db/database.ts';
-import { migrate } from '../src/db/migrate.ts';
+import type { Database } from '../src/db/database.ts';
 import type { Role } from '../src/db/schema.ts';
 import type { DeskContext } from '../src/desk/desk-context.ts';
 import { decodeCursor, encodeCursor, listTickets, type TicketQuery } from '../src/desk/tickets/list-tickets.ts';
@@ -13,7 +12,7 @@ import { DEFAULT_TENANCY } from '../src/tenancy/settings.ts';
 import { systemContext } from '../src/tenancy/system-context.ts';
 import { isMain, parseArgs } from './support/args.ts';
 import { catalogShape, loadCatalog } from './support/fixture.ts';
-import { databaseUrl, runStatement } from './support/server.ts';
+import { freshBenchDatabase, runStatement } from './support/server.ts';
 import { fixed, ratio, summarize, table } from './support/stats.ts';
 
 /**
@@ -75,11 +74,8 @@ async function timePages(desk: DeskContext, c: Case): Promise<number> {
 }
 
 export async function runQueueBench(options: QueueBenchOptions): Promise<string> {
-  await runStatement(options.adminUrl, `drop database if exists ${options.database} with (force)`);
-  await runStatement(options.adminUrl, `create database ${options.database}`);
-  const database = await openDatabase({ kind: 'postgres', url: databaseUrl(options.adminUrl, options.database), poolMax: 4 });
+  const database = await freshBenchDatabase(options.adminUrl, options.database, 4);
   try {
-    await migrate(database);
     const t0 = performance.now();
     await load(database, options);
     log(`loaded ${options.tickets} tickets in ${fixed((performance.now() - t0) / 1000, 1)} s`);

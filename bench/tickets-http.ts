@@ -2,12 +2,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { openDatabase } from '../src/db/database.ts';
-import { migrate } from '../src/db/migrate.ts';
 import { digest } from '../src/identity/tokens.ts';
 import { isMain, parseArgs } from './support/args.ts';
 import { catalogShape, hostOf, loadCatalog } from './support/fixture.ts';
+import { databaseUrl, freshBenchDatabase, runStatement, withClient } from './support/server.ts';
 import { table } from './support/stats.ts';
 import type { TicketsServerReady } from './support/tickets-server.ts';
 
@@ -47,37 +45,16 @@ const SERVER = fileURLToPath(new URL('./support/tickets-server.ts', import.meta.
 const SECRET = 'b'.repeat(43);
 export const keyOf = (tenant: number) => `td_${tenant.toString(16).padStart(16, '0')}_${SECRET}`;
 
-export function urlFor(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-export async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Creates, migrates and loads the database (or keeps a loaded one with --reuse). */
 export async function prepare(options: TicketsHttpOptions): Promise<string> {
-  const url = urlFor(options.adminUrl, options.database);
-  const exists = (await admin(options.adminUrl, (c) => c.query('select 1 from pg_database where datname = $1', [options.database]))).rowCount;
+  const url = databaseUrl(options.adminUrl, options.database);
+  const exists = (await withClient(options.adminUrl, (c) => c.query('select 1 from pg_database where datname = $1', [options.database]))).rowCount;
   if (exists && options.reuse) {
     console.error(`[tickets-http] reusing ${options.database}`);
     return url;
   }
-  await admin(options.adminUrl, async (c) => {
-    await c.query(`drop database if exists ${options.database} with (force)`);
-    await c.query(`create database ${options.database}`);
-  });
-  const database = await openDatabase({ kind: 'postgres', url, poolMax: 1 });
+  const database = await freshBenchDatabase(options.adminUrl, options.database);
   try {
-    await migrate(database);
     const started = Date.now();
     const db = database.owner;
     await loadCatalog(db, catalogShape(options.tenants));
@@ -124,7 +101,7 @@ async function startServer(url: string, pool: number): Promise<{ child: ChildPro
  */
 async function ticketCount(url: string): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  return admin(url, async (c) => Number((await c.query<{ n: string }>('select count(*) as n from tickets')).rows[0]!.n));
+  return withClient(url, async (c) => Number((await c.query<{ n: string }>('select count(*) as n from tickets')).rows[0]!.n));
 }
 
 function load(port: number, kind: PhaseResult['kind'], connections: number, duration: number, tenants: number): Promise<autocannon.Result> {
@@ -181,7 +158,7 @@ export async function runTicketsHttp(options: TicketsHttpOptions): Promise<Phase
     child.kill('SIGTERM');
     if (!options.keep) {
       await new Promise((resolve) => child.once('exit', resolve));
-      await admin(options.adminUrl, (c) => c.query(`drop database if exists ${options.database} with (force)`));
+      await runStatement(options.adminUrl, `drop database if exists ${options.database} with (force)`);
     }
   }
   return results;

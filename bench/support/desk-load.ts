@@ -1,10 +1,7 @@
 import { sql } from 'kysely';
-import pg from 'pg';
-import { openDatabase } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
 import { digest } from '../../src/identity/tokens.ts';
 import { catalogShape, HOST_SUFFIX, loadCatalog } from './fixture.ts';
-import { databaseUrl, runStatement } from './server.ts';
+import { databaseUrl, freshBenchDatabase, runStatement, withClient } from './server.ts';
 
 /**
  * A loaded help desk for the flood and soak benchmarks, in a database of its own, with set-based
@@ -29,12 +26,9 @@ export const ticketNumberOf = (tenant: number, n: number) => `T${tenant}-${Strin
 /** Creates the database afresh, migrates and loads it; returns its URL. */
 export async function loadDesk(load: DeskLoad, log: (line: string) => void = () => {}): Promise<string> {
   const url = databaseUrl(load.adminUrl, load.database);
-  await runStatement(load.adminUrl, `drop database if exists ${load.database} with (force)`);
-  await runStatement(load.adminUrl, `create database ${load.database}`);
-  const database = await openDatabase({ kind: 'postgres', url, poolMax: 1 });
+  const database = await freshBenchDatabase(load.adminUrl, load.database);
   const started = Date.now();
   try {
-    await migrate(database);
     const db = database.owner;
     await loadCatalog(db, catalogShape(load.tenants));
     await db.transaction().execute(async (tx) => {
@@ -69,16 +63,10 @@ export async function loadDesk(load: DeskLoad, log: (line: string) => void = () 
 
 /** The loaded tickets' ids by tenant (they are the customer's own). */
 export async function loadedTickets(url: string): Promise<Map<number, string[]>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const rows = (await client.query<{ tenant_id: number; id: string }>('select tenant_id, id from tickets order by tenant_id, number')).rows;
-    const out = new Map<number, string[]>();
-    for (const r of rows) out.set(r.tenant_id, out.get(r.tenant_id) ?? []).get(r.tenant_id)!.push(r.id);
-    return out;
-  } finally {
-    await client.end();
-  }
+  const rows = (await withClient(url, (client) => client.query<{ tenant_id: number; id: string }>('select tenant_id, id from tickets order by tenant_id, number'))).rows;
+  const out = new Map<number, string[]>();
+  for (const r of rows) out.set(r.tenant_id, out.get(r.tenant_id) ?? []).get(r.tenant_id)!.push(r.id);
+  return out;
 }
 
 export async function dropDesk(load: Pick<DeskLoad, 'adminUrl' | 'database'>): Promise<void> {
