@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { buildApp } from '../src/http/app.ts';
 import { Catalog } from '../src/tenancy/catalog/catalog.ts';
@@ -9,6 +8,8 @@ import { hostOf } from './support/fixture.ts';
 import { table } from './support/stats.ts';
 import { keyOf, prepare, ticketsHttpOptionsFromArgs } from './tickets-http.ts';
 import { databaseUrl } from './support/server.ts';
+import { countStatements } from './support/statement-count.ts';
+import { serverCpu } from './support/server-cpu.ts';
 
 /**
  * What one request costs the server, whatever else the machine is doing: the statements it sends
@@ -17,26 +18,11 @@ import { databaseUrl } from './support/server.ts';
  * generator sharing the process). Statement counts are exact; CPU time moves a little with the
  * machine's load. Uses the td_bench_tickets database of bench/tickets-http.ts (`--reuse` keeps it).
  */
-type Cost = { kind: string; requests: number; statements: number; transactions: number; cpuMs: number; wallMs: number };
+type Cost = { kind: string; requests: number; statements: number; transactions: number; cpuMs: number; dbCpuMs: number | null; wallMs: number };
+type CostOptions = { url: string; tenants: number; requests: number; preparedStatements?: boolean };
 
-let statements = 0;
-let transactions = 0;
-
-/** Counts every statement pool clients of this process send (instrumentation of this benchmark only); returns the undo. */
-function countStatements(): () => void {
-  const query = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    statements++;
-    const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string } | undefined)?.text ?? '');
-    if (/^\s*begin/i.test(text)) transactions++;
-    if (process.env.COST_TRACE) console.error(`  sql: ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
-  return () => void (pg.Client.prototype.query = query);
-}
-
-export async function measureRequestCost(options: { url: string; tenants: number; requests: number }): Promise<Cost[]> {
-  const database = await openDatabase({ kind: 'postgres', url: options.url, poolMax: 4 });
+export async function measureRequestCost(options: CostOptions): Promise<Cost[]> {
+  const database = await openDatabase({ kind: 'postgres', url: options.url, poolMax: 4, preparedStatements: options.preparedStatements ?? true });
   const catalog = await Catalog.load(database);
   const shards = new Shards(database);
   const app = await buildApp({ database, shards, catalog, settings: DEFAULT_TENANCY, trustProxy: false, webRoot: false });
@@ -49,7 +35,7 @@ export async function measureRequestCost(options: { url: string; tenants: number
       : app.inject({ method: 'GET', url: '/api/v1/tickets?limit=50', headers });
   };
   const costs: Cost[] = [];
-  const uncount = countStatements();
+  const counter = countStatements();
   try {
     for (const kind of ['create', 'list'] as const) {
       for (let i = 0; i < 20; i++) await send(kind, i); // warm-up: caches, JIT, pool connections
@@ -57,19 +43,22 @@ export async function measureRequestCost(options: { url: string; tenants: number
         console.error(`-- one ${kind}`);
         await send(kind, 1);
       }
-      statements = transactions = 0;
+      counter.reset();
       const cpu = process.cpuUsage();
+      const dbCpu = serverCpu(new URL(options.url).pathname.slice(1));
       const started = performance.now();
       for (let i = 0; i < options.requests; i++) {
         const res = await send(kind, i);
         if (res.statusCode >= 300) throw new Error(`${kind}: ${res.statusCode} ${res.body}`);
       }
       const used = process.cpuUsage(cpu);
+      const dbSeconds = dbCpu.stop();
       const n = options.requests;
-      costs.push({ kind, requests: n, statements: statements / n, transactions: transactions / n, cpuMs: (used.user + used.system) / 1000 / n, wallMs: (performance.now() - started) / n });
+      const dbCpuMs = dbSeconds === null ? null : (dbSeconds * 1000) / n;
+      costs.push({ kind, requests: n, statements: counter.statements / n, transactions: counter.transactions / n, cpuMs: (used.user + used.system) / 1000 / n, dbCpuMs, wallMs: (performance.now() - started) / n });
     }
   } finally {
-    uncount();
+    counter.stop();
     await app.close();
     await shards.close();
     await database.close();
@@ -79,8 +68,8 @@ export async function measureRequestCost(options: { url: string; tenants: number
 
 export function reportRequestCost(costs: Cost[]): string {
   return table(
-    ['request', 'requests', 'statements / request', 'transactions / request', 'server CPU ms / request', 'wall ms / request'],
-    costs.map((c) => [c.kind, String(c.requests), c.statements.toFixed(1), c.transactions.toFixed(1), c.cpuMs.toFixed(2), c.wallMs.toFixed(2)]),
+    ['request', 'requests', 'statements / request', 'transactions / request', 'server CPU ms / request', 'PostgreSQL CPU ms / request', 'wall ms / request'],
+    costs.map((c) => [c.kind, String(c.requests), c.statements.toFixed(1), c.transactions.toFixed(1), c.cpuMs.toFixed(2), c.dbCpuMs?.toFixed(2) ?? 'n/a', c.wallMs.toFixed(2)]),
   );
 }
 
@@ -88,6 +77,12 @@ if (isMain(import.meta.url)) {
   const args = parseArgs();
   const options = ticketsHttpOptionsFromArgs(args);
   await prepare({ ...options, reuse: true });
-  const costs = await measureRequestCost({ url: databaseUrl(options.adminUrl, options.database), tenants: options.tenants, requests: args.int('requests', 300) });
-  console.log(reportRequestCost(costs));
+  const base = { url: databaseUrl(options.adminUrl, options.database), tenants: options.tenants, requests: args.int('requests', 300) };
+  if (args.flag('compare-prepared')) {
+    // Alternated twice, so that a change in the machine's load falls on both variants.
+    for (const preparedStatements of [false, true, true, false]) {
+      console.log(`prepared statements ${preparedStatements ? 'on' : 'off'}:`);
+      console.log(reportRequestCost(await measureRequestCost({ ...base, preparedStatements })));
+    }
+  } else console.log(reportRequestCost(await measureRequestCost(base)));
 }

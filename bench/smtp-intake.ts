@@ -65,13 +65,13 @@ export type IntakeRun = {
 
 const SERVER = fileURLToPath(new URL('./support/smtp-intake-server.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const SECRET = 'bench-smtp-intake-secret-0123456789abcdef';
-const addressOf = (tenant: number) => `support@t${tenant}.${HOST_SUFFIX}`;
+export const SECRET = 'bench-smtp-intake-secret-0123456789abcdef';
+export const addressOf = (tenant: number) => `support@t${tenant}.${HOST_SUFFIX}`;
 
-type Sent = { tenant: number; from: string; messageId: string; number: string };
-type Mail = SendMailOptions & { from: string; messageId: string; tenant: number };
+export type Sent = { tenant: number; from: string; messageId: string; number: string };
+export type Mail = SendMailOptions & { from: string; messageId: string; tenant: number };
 
-async function prepare(options: SmtpIntakeOptions): Promise<string> {
+export async function prepare(options: SmtpIntakeOptions): Promise<string> {
   const url = databaseUrl(options.adminUrl, options.database);
   const database = await freshBenchDatabase(options.adminUrl, options.database);
   try {
@@ -113,7 +113,7 @@ function serverQueries(child: ChildProcess): Promise<SmtpServerQueries> {
  * CPU seconds used so far by each PostgreSQL backend serving `database` (from /proc: the server
  * runs on this machine). CPU time, unlike wall time, hardly depends on what else the machine runs.
  */
-async function backendCpu(url: string, database: string): Promise<Map<number, number>> {
+export async function backendCpu(url: string, database: string): Promise<Map<number, number>> {
   const pids = await withClient(url, async (c) => (await c.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database])).rows);
   const cpu = new Map<number, number>();
   for (const { pid } of pids) {
@@ -127,7 +127,7 @@ async function backendCpu(url: string, database: string): Promise<Map<number, nu
   return cpu;
 }
 
-const cpuSpent = (before: Map<number, number>, after: Map<number, number>): number =>
+export const cpuSpent = (before: Map<number, number>, after: Map<number, number>): number =>
   [...after].reduce((sum, [pid, seconds]) => sum + seconds - (before.get(pid) ?? 0), 0);
 
 type Counts = { entries: number; tickets: number; replies: number };
@@ -146,7 +146,7 @@ const BODY = 'Good morning,\n\nThe printer on the second floor jams on every sec
   'We tried another tray and fresh paper. Could someone have a look today?\n\nThanks,\n';
 
 /** A new ticket's message: to tenant `i % tenants`, from one of that tenant's customers. */
-function newMessage(run: string, i: number, options: SmtpIntakeOptions, senders: number): Mail {
+export function newMessage(run: string, i: number, options: SmtpIntakeOptions, senders: number): Mail {
   const tenant = 1 + (i % options.tenants);
   const from = `customer${Math.floor(i / options.tenants) % senders}@t${tenant}.customers.test`;
   const messageId = `${run}.${i}.${process.pid}@customers.test`;
@@ -155,7 +155,7 @@ function newMessage(run: string, i: number, options: SmtpIntakeOptions, senders:
 }
 
 /** A reply to a ticket of the first run, threaded one of three ways (see the header comment). */
-function replyMessage(i: number, sent: Sent, deskIds: Map<string, string>): Mail {
+export function replyMessage(i: number, sent: Sent, deskIds: Map<string, string>): Mail {
   const base = { tenant: sent.tenant, from: sent.from, to: addressOf(sent.tenant), messageId: `reply.${i}.${process.pid}@customers.test`, text: 'It jams again.\n' };
   const way = i % 3;
   if (way === 0 && deskIds.has(sent.number)) return { ...base, subject: 'Re: your request', inReplyTo: `<${deskIds.get(sent.number)!}>`, references: [`<${deskIds.get(sent.number)!}>`] };
@@ -164,7 +164,7 @@ function replyMessage(i: number, sent: Sent, deskIds: Map<string, string>): Mail
 }
 
 /** The Message-IDs the desk gives its auto-replies (send-mail.ts: signed token, outbox row id as nonce). */
-async function deskMessageIds(url: string): Promise<Map<string, string>> {
+export async function deskMessageIds(url: string): Promise<Map<string, string>> {
   const box = secretBox(SECRET);
   const rows = await withClient(url, async (c) =>
     (await c.query<{ id: string; tenant_id: number; ticket_id: string; number: string }>(`select o.id, o.tenant_id, o.ticket_id, t.number
@@ -173,14 +173,14 @@ async function deskMessageIds(url: string): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [r.number, signedMessageId(box, { tenantId: r.tenant_id, ticketId: r.ticket_id }, `t${r.tenant_id}.${HOST_SUFFIX}`, r.id.replace(/-/g, ''))]));
 }
 
-function transports(port: number, options: SmtpIntakeOptions): Transporter[] {
+export function transports(port: number, options: Pick<SmtpIntakeOptions, 'clients' | 'connections'>): Transporter[] {
   return Array.from({ length: options.clients }, () =>
     nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: options.connections, maxMessages: Infinity } as never),
   );
 }
 
 /** Sends every mail over the pooled clients at once; resolves when each has its answer. */
-async function deliver(clients: Transporter[], mails: Mail[]): Promise<{ seconds: number; accepted: number; refused: number; sent: Sent[] }> {
+export async function deliver(clients: Transporter[], mails: Mail[]): Promise<{ seconds: number; accepted: number; refused: number; sent: Sent[] }> {
   const started = performance.now();
   const results = await Promise.allSettled(
     mails.map((m, i) => clients[i % clients.length]!.sendMail({ ...m, messageId: `<${m.messageId}>` }).then((info) => ({ m, info }))),

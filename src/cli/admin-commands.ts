@@ -1,5 +1,4 @@
 import { migrate } from '../db/migrate.ts';
-import { seedDemo } from '../demo/seed-demo.ts';
 import { createTenant } from '../tenancy/catalog/create-tenant.ts';
 import { addTenantHost, removeTenantHost } from '../tenancy/catalog/tenant-hosts.ts';
 import { changeTenantGroupMembers, createTenantGroup, listTenantGroups } from '../tenancy/catalog/tenant-groups.ts';
@@ -7,18 +6,9 @@ import { updateTenant } from '../tenancy/catalog/update-tenant.ts';
 import { listTenants } from '../tenancy/catalog/tenant-directory.ts';
 import { AppError } from '../errors.ts';
 import type { Runtime } from './runtime.ts';
-import { migrateSilos } from '../tenancy/placement/migrate-shards.ts';
-import { deleteTenant } from '../tenancy/placement/delete-tenant.ts';
-import { moveTenant } from '../tenancy/placement/move-tenant.ts';
-import { importTenant } from '../tenancy/placement/import-tenant.ts';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Shards } from '../tenancy/placement/shards.ts';
-import { createContact } from '../identity/create-contact.ts';
-import { createRole } from '../identity/create-role.ts';
-import { grantRole } from '../identity/grant-role.ts';
-import { createApiKey, revokeApiKey } from '../identity/api-keys.ts';
-import { listObjects } from '../tenancy/data-access.ts';
 import type { ContactKind } from '../db/schema.ts';
 import { mailCommands } from './mail-commands.ts';
 import { admin, tenantId } from './admin-context.ts';
@@ -27,6 +17,8 @@ import { tenantQuotaCommand } from './quota-commands.ts';
 /**
  * The administrative commands, runnable in the CLI's own process or, when the embedded database
  * is held by a running server, inside that server (admin-socket.ts). Each returns what to print.
+ * Each loads the modules only it needs when it runs: a CLI process runs one command, and should not
+ * pay for loading the mail parser, the password hasher or the tenant mover to list tenants.
  */
 export type AdminOptions = Record<string, string | boolean | string[] | undefined>;
 type AdminCommand = (rt: Runtime, options: AdminOptions) => Promise<string>;
@@ -58,6 +50,7 @@ const setStatus = (status: 'active' | 'suspended'): AdminCommand => async (rt, o
 };
 
 async function contactId(rt: Runtime, tenant: string, email: string): Promise<string> {
+  const { listObjects } = await import('../tenancy/data-access.ts');
   const ctx = await admin(rt);
   const [contact] = await listObjects(ctx, 'contact', { where: { tenant_id: tenantId(rt, tenant), email: email.toLowerCase() }, limit: 1 });
   if (!contact) throw new AppError('NOT_FOUND', `No contact ${email} in tenant "${tenant}".`, 'contact');
@@ -66,6 +59,7 @@ async function contactId(rt: Runtime, tenant: string, email: string): Promise<st
 
 const identityCommands: Record<string, AdminCommand> = {
   'contact.create': async (rt, o) => {
+    const { createContact } = await import('../identity/create-contact.ts');
     const ctx = await admin(rt);
     const contact = await createContact(ctx, {
       tenantId: tenantId(rt, str(o, 'tenant')),
@@ -78,6 +72,7 @@ const identityCommands: Record<string, AdminCommand> = {
     return `Created contact ${contact.email} in ${str(o, 'tenant')}.`;
   },
   'role.create': async (rt, o) => {
+    const { createRole } = await import('../identity/create-role.ts');
     const ctx = await admin(rt);
     const role = await createRole(ctx, {
       slug: str(o, 'slug'),
@@ -98,16 +93,19 @@ const identityCommands: Record<string, AdminCommand> = {
     return `Created role ${role.slug}.`;
   },
   'role.grant': async (rt, o) => {
+    const { grantRole } = await import('../identity/grant-role.ts');
     const role = await grantRole(await admin(rt), { contactId: await contactId(rt, str(o, 'tenant'), str(o, 'contact')), roleSlug: str(o, 'role') });
     return `Granted ${role.slug} to ${str(o, 'contact')}.`;
   },
   'role.list': async (rt, o) => {
+    const { listObjects } = await import('../tenancy/data-access.ts');
     const ctx = await admin(rt);
     const rows = await listObjects(ctx, 'role', { orderBy: 'slug', limit: 1000, ...(typeof o.tenant === 'string' ? { where: { tenant_id: tenantId(rt, o.tenant) } } : {}) });
     const slugOf = (id: unknown) => (typeof id === 'number' ? rt.catalog.snapshot().byId.get(id)?.slug : undefined) ?? 'public';
     return ['slug\ttenant\tread\twrite\tpermissions', ...rows.map((r) => [r.slug, slugOf(r.tenant_id), r.read_access, r.write_access, (r.permissions as string[]).join(',')].join('\t'))].join('\n');
   },
   'apikey.create': async (rt, o) => {
+    const { createApiKey } = await import('../identity/api-keys.ts');
     const created = await createApiKey(await admin(rt), null, {
       contactId: await contactId(rt, str(o, 'tenant'), str(o, 'contact')),
       ...(typeof o.role === 'string' ? { roleSlug: o.role } : {}),
@@ -118,6 +116,7 @@ const identityCommands: Record<string, AdminCommand> = {
     return `Created API key ${created.id}. It is shown only now:\n${created.key}`;
   },
   'apikey.revoke': async (rt, o) => {
+    const { revokeApiKey } = await import('../identity/api-keys.ts');
     await revokeApiKey(await admin(rt), null, str(o, 'id'));
     return `Revoked API key ${str(o, 'id')}.`;
   },
@@ -130,6 +129,7 @@ export const describeMigrations = (applied: string[]): string =>
 /** Migrates the pool, then every silo; what it prints. A failed silo fails the command, after the others. */
 export async function migrateEveryShard(shards: Shards, log?: Runtime['log']): Promise<string> {
   const lines = [describeMigrations(await migrate(shards.pool))];
+  const { migrateSilos } = await import('../tenancy/placement/migrate-shards.ts');
   const silos = await migrateSilos(shards, log);
   for (const silo of silos) lines.push(silo.error ? `Silo ${silo.shard} FAILED: ${silo.error}` : `Silo ${silo.shard}: ${describeMigrations(silo.applied)}`);
   const failed = silos.filter((s) => s.error).length;
@@ -142,6 +142,7 @@ export const adminCommands: Record<string, AdminCommand> = {
   ...mailCommands,
   migrate: (rt) => migrateEveryShard(rt.shards, rt.log),
   demo: async (rt) => {
+    const { seedDemo } = await import('../demo/seed-demo.ts');
     const seeded = await seedDemo(rt.shards, rt.settings, rt.log);
     await rt.catalog.refresh();
     return seeded ? 'Demo tenants and logins created.' : 'The catalog already has tenants; the demo was not seeded.';
@@ -163,11 +164,13 @@ export const adminCommands: Record<string, AdminCommand> = {
   'tenant.list': (rt) => tenantTable(rt),
   'tenant.show': (rt, o) => tenantTable(rt, str(o, 'slug')),
   'tenant.delete': async (rt, o) => {
+    const { deleteTenant } = await import('../tenancy/placement/delete-tenant.ts');
     await deleteTenant(await admin(rt), str(o, 'slug'), { dataDir: rt.config.dataDir });
     await rt.catalog.refresh();
     return `Deleted tenant ${str(o, 'slug')} and all its data.`;
   },
   'tenant.move': async (rt, o) => {
+    const { moveTenant } = await import('../tenancy/placement/move-tenant.ts');
     const report = await moveTenant(rt.shards, rt.catalog, str(o, 'slug'), {
       ...(o.to === 'pool' || o.to === 'silo' ? { to: o.to } : {}),
       ...(o.to !== undefined && o.to !== 'pool' && o.to !== 'silo' ? invalidTarget() : {}),
@@ -183,6 +186,7 @@ export const adminCommands: Record<string, AdminCommand> = {
   'tenant.import': async (rt, o) => {
     const file = str(o, 'file');
     if (!(await stat(file).catch(() => undefined))?.isFile()) throw new AppError('NOT_FOUND', `No archive file ${file}.`, 'file');
+    const { importTenant } = await import('../tenancy/placement/import-tenant.ts');
     const imported = await importTenant(rt.shards, rt.catalog, rt.settings, createReadStream(file), {
       slug: typeof o.slug === 'string' ? o.slug : undefined,
       hosts: o.host === undefined ? undefined : list(o.host),

@@ -1,10 +1,8 @@
 import { createServer, request, type Server, type ServerResponse } from 'node:http';
-import { exportTenant } from '../tenancy/placement/export-tenant.ts';
 import { chmodSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppError } from '../errors.ts';
-import { toAppError } from '../http/error-reply.ts';
-import { adminCommands, type AdminOptions } from './admin-commands.ts';
+import type { AdminOptions } from './admin-commands.ts';
 import type { Runtime } from './runtime.ts';
 
 /**
@@ -18,6 +16,8 @@ const ADMIN_COMMAND_TIMEOUT_MS = 5 * 60_000;
 type Reply = { output?: string; error?: { code: string; message: string; field?: string } };
 
 export async function listenAdminSocket(rt: Runtime): Promise<Server> {
+  // Loaded here: the CLI imports this module only to send commands, which needs none of them.
+  const [{ adminCommands }, { toAppError }] = await Promise.all([import('./admin-commands.ts'), import('../http/error-reply.ts')]);
   const path = adminSocketPath(rt.config.dataDir);
   rmSync(path, { force: true });
   const server = createServer((req, res) => {
@@ -47,6 +47,7 @@ export async function listenAdminSocket(rt: Runtime): Promise<Server> {
 
 /** An archive is streamed as the answer itself; an error before its first byte is a JSON reply. */
 async function streamExport(rt: Runtime, slug: string, res: ServerResponse): Promise<void> {
+  const { exportTenant } = await import('../tenancy/placement/export-tenant.ts');
   if (!rt.catalog.snapshot().bySlug.has(slug)) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
   res.setHeader('content-type', 'application/gzip');
   try {

@@ -1,13 +1,9 @@
 import { AppError } from '../errors.ts';
-import { mailDeps } from '../mail/mail-context.ts';
-import { createMailbox, listMailboxes, removeMailbox } from '../mail/mailboxes.ts';
-import { listQuarantine } from '../mail/quarantine.ts';
-import { receiveMessage } from '../mail/receive-message.ts';
 import type { AdminOptions } from './admin-commands.ts';
 import { admin, tenantId } from './admin-context.ts';
 import type { Runtime } from './runtime.ts';
 
-/** The email channel's administrative commands (`mailbox ...`, `mail ...`), run here or in the server. */
+/** The email channel's administrative commands (`mailbox ...`, `mail ...`), run here or in the server; each loads the mail modules when it runs. */
 type AdminCommand = (rt: Runtime, options: AdminOptions) => Promise<string>;
 
 const text = (o: AdminOptions, key: string): string | undefined => (typeof o[key] === 'string' && o[key] ? (o[key] as string) : undefined);
@@ -20,6 +16,7 @@ const slugOf = (rt: Runtime, id: unknown) => (typeof id === 'number' ? rt.catalo
 
 export const mailCommands: Record<string, AdminCommand> = {
   'mailbox.add': async (rt, o) => {
+    const [{ createMailbox }, { mailDeps }] = await Promise.all([import('../mail/mailboxes.ts'), import('../mail/mail-context.ts')]);
     const ctx = await admin(rt);
     const mailbox = await createMailbox(ctx, mailDeps(rt), {
       tenantId: tenantId(rt, required(o, 'tenant')),
@@ -35,11 +32,13 @@ export const mailCommands: Record<string, AdminCommand> = {
     return `Mailbox ${mailbox.address as string} now receives mail for ${required(o, 'tenant')}${mailbox.imap_host ? ` (IMAP ${mailbox.imap_host as string}:${mailbox.imap_port as number})` : ''}.`;
   },
   'mailbox.list': async (rt, o) => {
+    const { listMailboxes } = await import('../mail/mailboxes.ts');
     const rows = await listMailboxes(await admin(rt), text(o, 'tenant') ? { tenant_id: tenantId(rt, text(o, 'tenant')!) } : {});
     const lines = rows.map((m) => [m.address, slugOf(rt, m.tenant_id), m.imap_host ? `${m.imap_user as string}@${m.imap_host as string}:${m.imap_port as number}/${m.imap_folder as string}` : '-', m.smtp_url_enc ? 'own' : 'installation', m.active ? 'yes' : 'no'].join('\t'));
     return ['address\ttenant\timap\tsmtp relay\tactive', ...lines].join('\n');
   },
   'mailbox.remove': async (rt, o) => {
+    const { listMailboxes, removeMailbox } = await import('../mail/mailboxes.ts');
     const ctx = await admin(rt);
     const address = required(o, 'address').toLowerCase();
     const [mailbox] = await listMailboxes(ctx, { address });
@@ -48,6 +47,7 @@ export const mailCommands: Record<string, AdminCommand> = {
     return `Mailbox ${address} removed; mail to it is now refused.`;
   },
   'mail.quarantine': async (rt, o) => {
+    const { listQuarantine } = await import('../mail/quarantine.ts');
     const ctx = await admin(rt);
     const rows = (await listQuarantine(ctx, 1000)).filter((q) => !text(o, 'tenant') || q.tenant_id === tenantId(rt, text(o, 'tenant')!));
     return ['received\ttenant\tfrom\tsubject\tbytes\treason', ...rows.map((q) => [(q.created_at as Date).toISOString(), slugOf(rt, q.tenant_id), q.sender, q.subject, q.size, q.reason].join('\t'))].join('\n');
@@ -55,6 +55,7 @@ export const mailCommands: Record<string, AdminCommand> = {
   /** One raw message (base64 in `raw`, as the socket carries JSON); what became of it, one line per tenant. */
   'mail.pipe': async (rt, o) => {
     const raw = Buffer.from(required(o, 'raw'), 'base64');
+    const [{ receiveMessage }, { mailDeps }] = await Promise.all([import('../mail/receive-message.ts'), import('../mail/mail-context.ts')]);
     const to = Array.isArray(o.to) ? o.to : text(o, 'to') ? [text(o, 'to')!] : undefined;
     const deliveries = await receiveMessage(mailDeps(rt), { raw, transport: 'pipe', ...(to?.length ? { recipients: to } : {}) });
     return deliveries.map((d) => `${slugOf(rt, d.tenantId)}: ${d.outcome}${d.ticketNumber ? ` ${d.ticketNumber}` : ''}${d.reason ? ` (${d.reason})` : ''}`).join('\n');

@@ -1,11 +1,7 @@
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../config/config.ts';
-import { createLogger } from '../config/logger.ts';
 import { readLock } from '../db/data-dir-lock.ts';
 import { AppError } from '../errors.ts';
-import { sendAdminCommand } from './admin-socket.ts';
-import { adminCommands } from './admin-commands.ts';
-import { openRuntime } from './runtime.ts';
+import { openCommandRuntime, type CliIo } from './io.ts';
 
 /**
  * Exit codes of `tenantdesk mail pipe`, from sysexits.h: what an MTA running us from an alias
@@ -21,41 +17,46 @@ export function exitCodeFor(code: string): number {
   return SYSEXITS.TEMPFAIL;
 }
 
-function exit(code: number, message?: string): never {
-  if (message) process.stderr.write(`tenantdesk: ${message}\n`);
-  process.exit(code);
-}
+/** What became of the message: the exit code, and what to print on stdout and on stderr. */
+type Outcome = { code: number; stdout?: string; message?: string };
 
 /** Reads one raw message on stdin and delivers it, here or in the server holding the embedded database. */
-export async function pipeMail(options: { to?: string[] }): Promise<void> {
+export async function pipeMail(io: CliIo, options: { to?: string[] }): Promise<void> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks);
-  if (!raw.length) exit(SYSEXITS.DATAERR, 'no message on standard input');
+  for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk));
+  const outcome = await deliver(io, Buffer.concat(chunks), options);
+  if (outcome.stdout !== undefined) io.stdout.write(`${outcome.stdout}\n`);
+  if (outcome.message) io.stderr.write(`tenantdesk: ${outcome.message}\n`);
+  io.exit(outcome.code);
+}
+
+// Every way out is an exit code an MTA understands: whatever goes wrong is caught here.
+async function deliver(io: CliIo, raw: Buffer, options: { to?: string[] }): Promise<Outcome> {
+  if (!raw.length) return { code: SYSEXITS.DATAERR, message: 'no message on standard input' };
   const command = { raw: raw.toString('base64'), ...(options.to?.length ? { to: options.to } : {}) };
+  const { ConfigError, loadConfig } = await import('../config/config.ts');
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(io.env);
   } catch (error) {
-    exit(error instanceof ConfigError ? SYSEXITS.CONFIG : SYSEXITS.SOFTWARE, (error as Error).message);
+    return { code: error instanceof ConfigError ? SYSEXITS.CONFIG : SYSEXITS.SOFTWARE, message: (error as Error).message };
   }
   try {
     const holder = config.databaseUrl ? undefined : readLock(resolve(config.dataDir));
     if (holder?.adminSocket) {
+      const { sendAdminCommand } = await import('./admin-socket.ts');
       const reply = await sendAdminCommand(holder.adminSocket, 'mail.pipe', command);
-      if (reply.error) exit(exitCodeFor(reply.error.code), reply.error.message);
-      process.stdout.write(`${reply.output ?? ''}\n`);
-      exit(SYSEXITS.OK);
+      return reply.error ? { code: exitCodeFor(reply.error.code), message: reply.error.message } : { code: SYSEXITS.OK, stdout: reply.output ?? '' };
     }
-    const rt = await openRuntime(config, createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }));
+    const { adminCommands } = await import('./admin-commands.ts');
+    const rt = await openCommandRuntime(io, config);
     try {
-      process.stdout.write(`${await adminCommands['mail.pipe']!(rt, command)}\n`);
+      return { code: SYSEXITS.OK, stdout: await adminCommands['mail.pipe']!(rt, command) };
     } finally {
       await rt.shards.close();
       await rt.database.close();
     }
   } catch (error) {
-    exit(error instanceof AppError ? exitCodeFor(error.code) : SYSEXITS.TEMPFAIL, (error as Error).message);
+    return { code: error instanceof AppError ? exitCodeFor(error.code) : SYSEXITS.TEMPFAIL, message: (error as Error).message };
   }
-  exit(SYSEXITS.OK);
 }

@@ -1,38 +1,38 @@
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.ts';
-import { createLogger } from '../config/logger.ts';
-import { DataDirLockedError, readLock } from '../db/data-dir-lock.ts';
-import { DatabaseUnavailableError, openDatabase } from '../db/database.ts';
-import { AppError } from '../errors.ts';
-import { Shards } from '../tenancy/placement/shards.ts';
-import { adminCommands, migrateEveryShard, type AdminOptions } from './admin-commands.ts';
-import { receiveExport, sendAdminCommand } from './admin-socket.ts';
-import { progressBar } from './progress.ts';
-import { pipeMail } from './mail-pipe.ts';
-import { exportTenant } from '../tenancy/placement/export-tenant.ts';
-import { databaseOptions, openRuntime, type Runtime } from './runtime.ts';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { DataDirLockedError, readLock } from '../db/data-dir-lock.ts';
+import { AppError } from '../errors.ts';
+import type { AdminOptions } from './admin-commands.ts';
+import { openCommandRuntime, processIo, type CliIo } from './io.ts';
+import { pipeMail } from './mail-pipe.ts';
+import type { Runtime } from './runtime.ts';
+
+/*
+ * Only what every command needs is imported above: each command loads its own modules when it runs,
+ * so `--help` or `tenant list` does not load the HTTP server, the mail parser or the demo seeder.
+ */
 
 /** One line on stderr and a non-zero exit: what a person sees when start-up cannot go on. */
-function fail(message: string, code = 1): never {
-  process.stderr.write(`tenantdesk: ${message}\n`);
-  process.exit(code);
+function fail(io: CliIo, message: string, code = 1): never {
+  io.stderr.write(`tenantdesk: ${message}\n`);
+  return io.exit(code);
 }
 
-function explain(error: unknown): never {
-  if (error instanceof ConfigError) fail(error.message, 2);
-  if (error instanceof AppError) fail(`${error.message}${error.field ? ` (${error.field})` : ''} [${error.code}]`);
-  if (error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError) fail(error.message);
+async function explain(io: CliIo, error: unknown): Promise<never> {
+  const [{ ConfigError }, { DatabaseUnavailableError }, { MigrationError }] = await Promise.all([import('../config/config.ts'), import('../db/database.ts'), import('../db/migrate.ts')]);
+  if (error instanceof ConfigError) fail(io, error.message, 2);
+  if (error instanceof AppError) fail(io, `${error.message}${error.field ? ` (${error.field})` : ''} [${error.code}]`);
+  if (error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError || error instanceof MigrationError) fail(io, error.message);
   throw error;
 }
 
-async function serve(demo: boolean): Promise<void> {
+async function serve(io: CliIo, demo: boolean): Promise<void> {
   try {
-    const config = loadConfig();
+    const [{ loadConfig }, { createLogger }, { openRuntime }] = await Promise.all([import('../config/config.ts'), import('../config/logger.ts'), import('./runtime.ts')]);
+    const config = loadConfig(io.env);
     const log = createLogger(config);
     const rt = await openRuntime(config, log);
-    // Loaded here, not at the top: the HTTP stack is most of the start-up time of every other command.
     const { startServer } = await import('../http/server.ts');
     const server = await startServer(rt, { demo });
     let stopping = false;
@@ -41,27 +41,27 @@ async function serve(demo: boolean): Promise<void> {
       stopping = true;
       log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
       // The grace period is the server's to keep; this is the backstop for a close that hangs.
-      const timer = setTimeout(() => fail('shutdown timed out'), config.shutdownGraceMs + 5000);
+      const timer = setTimeout(() => fail(io, 'shutdown timed out'), config.shutdownGraceMs + 5000);
       server.stop().then((clean) => {
         clearTimeout(timer);
-        if (!clean) fail(`shutdown: work still in hand after SHUTDOWN_GRACE_MS=${config.shutdownGraceMs} was cut off`);
-        process.exit(0);
-      }, explain);
+        if (!clean) fail(io, `shutdown: work still in hand after SHUTDOWN_GRACE_MS=${config.shutdownGraceMs} was cut off`);
+        io.exit(0);
+      }, (error: unknown) => explain(io, error));
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   } catch (error) {
-    explain(error);
+    await explain(io, error);
   }
 }
 
 /** Asks to type the slug again; without a terminal to ask on, --yes is required. */
-async function confirmDeletion(slug: string): Promise<void> {
-  if (!process.stdin.isTTY) fail(`Deleting tenant "${slug}" removes all its data: add --yes to confirm.`);
-  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+async function confirmDeletion(io: CliIo, slug: string): Promise<void> {
+  if (!io.stdin.isTTY) fail(io, `Deleting tenant "${slug}" removes all its data: add --yes to confirm.`);
+  const prompt = createInterface({ input: io.stdin, output: io.stdout });
   const answer = await prompt.question(`Deleting tenant "${slug}" removes all its data. Type the slug to confirm: `);
   prompt.close();
-  if (answer.trim() !== slug) fail('Not confirmed; nothing was deleted.');
+  if (answer.trim() !== slug) fail(io, 'Not confirmed; nothing was deleted.');
 }
 
 /** How to run one command: by default the admin command of that name, here or in the server. */
@@ -71,54 +71,62 @@ type AdminRun = {
 };
 
 /** Runs an admin command here, or in the running server when it holds the embedded database. */
-async function admin(command: string, options: AdminOptions, run: AdminRun = {}): Promise<void> {
+async function admin(io: CliIo, command: string, options: AdminOptions, run: AdminRun = {}): Promise<void> {
   try {
-    const config = loadConfig();
+    const config = (await import('../config/config.ts')).loadConfig(io.env);
     const holder = config.databaseUrl ? undefined : readLock(resolve(config.dataDir));
     if (holder?.adminSocket) {
+      const { sendAdminCommand } = await import('./admin-socket.ts');
       // The socket is gone while that server shuts down (or the lock's process id now belongs to another process).
       const reply = await (run.remote ?? ((socket) => sendAdminCommand(socket, command, options)))(holder.adminSocket).catch((error: Error) =>
-        fail(`The server (process ${holder.pid}) holding the embedded database in ${resolve(config.dataDir)} does not answer on ${holder.adminSocket} (${error.message}); if it is stopping, try again once it has stopped.`),
+        fail(io, `The server (process ${holder.pid}) holding the embedded database in ${resolve(config.dataDir)} does not answer on ${holder.adminSocket} (${error.message}); if it is stopping, try again once it has stopped.`),
       );
-      if (reply?.error) fail(`${reply.error.message}${reply.error.field ? ` (${reply.error.field})` : ''} [${reply.error.code}]`);
-      if (reply?.output !== undefined) process.stdout.write(`${reply.output}\n`);
+      if (reply?.error) fail(io, `${reply.error.message}${reply.error.field ? ` (${reply.error.field})` : ''} [${reply.error.code}]`);
+      if (reply?.output !== undefined) io.stdout.write(`${reply.output}\n`);
       return;
     }
+    const { adminCommands, migrateEveryShard } = await import('./admin-commands.ts');
     if (command === 'migrate') {
+      const [{ openDatabase }, { Shards }, { databaseOptions }] = await Promise.all([import('../db/database.ts'), import('../tenancy/placement/shards.ts'), import('./runtime.ts')]);
       // Not through openRuntime, which migrates as it opens: `migrate` would never see, nor report, what it applied.
-      const database = await openDatabase(databaseOptions(config));
+      const database = await openDatabase(databaseOptions(config, 'command'));
       const shards = new Shards(database, { dataDir: config.databaseUrl ? undefined : config.dataDir });
       try {
-        process.stdout.write(`${await migrateEveryShard(shards)}\n`);
+        io.stdout.write(`${await migrateEveryShard(shards)}\n`);
       } finally {
         await shards.close();
         await database.close();
       }
       return;
     }
-    const rt = await openRuntime(config, createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }));
+    const rt = await openCommandRuntime(io, config);
     try {
       const output = await (run.local ?? ((rt: Runtime) => adminCommands[command]!(rt, options)))(rt);
-      if (output) process.stdout.write(`${output}\n`);
+      if (output) io.stdout.write(`${output}\n`);
     } finally {
       await rt.shards.close();
       await rt.database.close();
     }
   } catch (error) {
-    explain(error);
+    await explain(io, error);
   }
 }
 
 /** `tenant export`: the archive goes to stdout, never to a terminal; progress goes to stderr. */
-async function exportArchive(slug: string): Promise<void> {
-  if (process.stdout.isTTY) fail(`The archive is binary: redirect it to a file, e.g. tenantdesk tenant export ${slug} > ${slug}.tdz`);
-  await admin('tenant.export', { slug }, {
-    remote: (socket) => receiveExport(socket, slug, process.stdout),
+async function exportArchive(io: CliIo, slug: string): Promise<void> {
+  if (io.stdout.isTTY) fail(io, `The archive is binary: redirect it to a file, e.g. tenantdesk tenant export ${slug} > ${slug}.tdz`);
+  const [{ receiveExport }, { exportTenant }, { progressBar }] = await Promise.all([
+    import('./admin-socket.ts'),
+    import('../tenancy/placement/export-tenant.ts'),
+    import('./progress.ts'),
+  ]);
+  await admin(io, 'tenant.export', { slug }, {
+    remote: (socket) => receiveExport(socket, slug, io.stdout),
     local: async (rt) => {
-      const bar = progressBar(`Exporting ${slug}`);
-      const done = await exportTenant(rt.shards, rt.catalog, slug, process.stdout, { dataDir: rt.config.dataDir, progress: bar.update });
+      const bar = progressBar(`Exporting ${slug}`, io.stderr);
+      const done = await exportTenant(rt.shards, rt.catalog, slug, io.stdout, { dataDir: rt.config.dataDir, progress: bar.update });
       bar.finish();
-      if (process.stderr.isTTY) process.stderr.write(`Exported tenant ${slug}: ${done.rows} rows and ${done.files} files.\n`);
+      if (io.stderr.isTTY) io.stderr.write(`Exported tenant ${slug}: ${done.rows} rows and ${done.files} files.\n`);
       return '';
     },
   });
@@ -126,12 +134,12 @@ async function exportArchive(slug: string): Promise<void> {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-export function program(): Command {
+export function program(io: CliIo = processIo): Command {
   const cli = new Command('tenantdesk').description('TenantDesk: a multi-tenant help desk').showHelpAfterError();
-  cli.command('start').description('serve HTTP, seeding the demo tenants on first run').action(() => serve(true));
-  cli.command('serve').description('serve HTTP (no demo seeding)').action(() => serve(false));
-  cli.command('migrate').description('apply pending database migrations').action(() => admin('migrate', {}));
-  cli.command('demo').description('seed the demo tenants and logins into an empty catalog').action(() => admin('demo', {}));
+  cli.command('start').description('serve HTTP, seeding the demo tenants on first run').action(() => serve(io, true));
+  cli.command('serve').description('serve HTTP (no demo seeding)').action(() => serve(io, false));
+  cli.command('migrate').description('apply pending database migrations').action(() => admin(io, 'migrate', {}));
+  cli.command('demo').description('seed the demo tenants and logins into an empty catalog').action(() => admin(io, 'demo', {}));
 
   const tenant = cli.command('tenant').description('manage tenants');
   tenant
@@ -145,16 +153,16 @@ export function program(): Command {
     .option('--subtenants-allowed', 'this tenant may have subtenants')
     .option('--silo', 'give the tenant a database of its own')
     .option('--server <url>', 'with --silo: the PostgreSQL server for it (default: the pool’s; the password comes from PGPASSWORD or ~/.pgpass)')
-    .action((o: AdminOptions) => admin('tenant.create', o));
-  tenant.command('list').description('list tenants').action(() => admin('tenant.list', {}));
-  tenant.command('show <slug>').description('show one tenant').action((slug: string) => admin('tenant.show', { slug }));
+    .action((o: AdminOptions) => admin(io, 'tenant.create', o));
+  tenant.command('list').description('list tenants').action(() => admin(io, 'tenant.list', {}));
+  tenant.command('show <slug>').description('show one tenant').action((slug: string) => admin(io, 'tenant.show', { slug }));
   tenant
     .command('delete <slug>')
     .description('delete a tenant and every row and file it owns (a silo: its database)')
     .option('--yes', 'do not ask for confirmation')
     .action(async (slug: string, o: { yes?: boolean }) => {
-      if (!o.yes) await confirmDeletion(slug);
-      await admin('tenant.delete', { slug });
+      if (!o.yes) await confirmDeletion(io, slug);
+      await admin(io, 'tenant.delete', { slug });
     });
   tenant
     .command('move <slug>')
@@ -162,20 +170,20 @@ export function program(): Command {
     .option('--to <where>', 'pool or silo (a rerun carries on the move under way)')
     .option('--server <url>', 'with --to silo: the PostgreSQL server for it (default: the pool’s)')
     .option('--abort', 'undo a move that has not switched yet: the tenant stays where it was')
-    .action((slug: string, o: AdminOptions) => admin('tenant.move', { ...o, slug }));
+    .action((slug: string, o: AdminOptions) => admin(io, 'tenant.move', { ...o, slug }));
   tenant
     .command('export <slug>')
     .description("write the tenant's archive (every row and file) to stdout: tenantdesk tenant export acme > acme.tdz")
-    .action((slug: string) => exportArchive(slug));
+    .action((slug: string) => exportArchive(io, slug));
   tenant
     .command('import <file>')
     .description('create a tenant, in the pool, from an archive made by export')
     .option('--slug <slug>', "import under another slug than the archive's")
     .option('--host <host>', "host names instead of the archive's (repeatable)", collect)
     .option('--parent <slug>', "the parent tenant, instead of the archive's")
-    .action((file: string, o: AdminOptions) => admin('tenant.import', { ...o, file: resolve(file) }));
-  tenant.command('suspend <slug>').description('suspend a tenant: its hosts answer 403').action((slug: string) => admin('tenant.suspend', { slug }));
-  tenant.command('resume <slug>').description('make a suspended tenant active again').action((slug: string) => admin('tenant.resume', { slug }));
+    .action((file: string, o: AdminOptions) => admin(io, 'tenant.import', { ...o, file: resolve(file) }));
+  tenant.command('suspend <slug>').description('suspend a tenant: its hosts answer 403').action((slug: string) => admin(io, 'tenant.suspend', { slug }));
+  tenant.command('resume <slug>').description('make a suspended tenant active again').action((slug: string) => admin(io, 'tenant.resume', { slug }));
   tenant
     .command('quota <slug>')
     .description("show a tenant's limits, or set its own (a number, or \"default\" for the TENANT_* setting)")
@@ -183,10 +191,10 @@ export function program(): Command {
     .option('--api-burst <n>', 'API requests at once above that rate')
     .option('--mail-per-hour <n>', 'inbound messages per hour; more are deferred')
     .option('--storage-mb <n>', 'attachment storage, in MB')
-    .action((slug: string, o: AdminOptions) => admin('tenant.quota', { ...o, slug }));
+    .action((slug: string, o: AdminOptions) => admin(io, 'tenant.quota', { ...o, slug }));
   const host = tenant.command('host').description("manage a tenant's host names");
-  host.command('add <slug> <host>').description('add a host name').action((slug: string, h: string) => admin('tenant.host.add', { slug, host: h }));
-  host.command('remove <slug> <host>').description('remove a host name').action((slug: string, h: string) => admin('tenant.host.remove', { slug, host: h }));
+  host.command('add <slug> <host>').description('add a host name').action((slug: string, h: string) => admin(io, 'tenant.host.add', { slug, host: h }));
+  host.command('remove <slug> <host>').description('remove a host name').action((slug: string, h: string) => admin(io, 'tenant.host.remove', { slug, host: h }));
 
   const group = cli.command('group').description('manage tenant groups');
   group
@@ -194,10 +202,10 @@ export function program(): Command {
     .description('create a user-defined tenant group')
     .requiredOption('--name <name>', 'display name')
     .option('--description <text>', 'what the group is for')
-    .action((slug: string, o: AdminOptions) => admin('group.create', { ...o, slug }));
-  group.command('add <group> <tenants...>').description('add tenants to a group').action((g: string, tenants: string[]) => admin('group.add', { group: g, tenants }));
-  group.command('remove <group> <tenants...>').description('remove tenants from a group').action((g: string, tenants: string[]) => admin('group.remove', { group: g, tenants }));
-  group.command('list').description('list tenant groups').option('--all', 'include the groups maintained from the hierarchy').action((o: AdminOptions) => admin('group.list', o));
+    .action((slug: string, o: AdminOptions) => admin(io, 'group.create', { ...o, slug }));
+  group.command('add <group> <tenants...>').description('add tenants to a group').action((g: string, tenants: string[]) => admin(io, 'group.add', { group: g, tenants }));
+  group.command('remove <group> <tenants...>').description('remove tenants from a group').action((g: string, tenants: string[]) => admin(io, 'group.remove', { group: g, tenants }));
+  group.command('list').description('list tenant groups').option('--all', 'include the groups maintained from the hierarchy').action((o: AdminOptions) => admin(io, 'group.list', o));
   const contact = cli.command('contact').description('manage contacts');
   contact
     .command('create')
@@ -208,7 +216,7 @@ export function program(): Command {
     .option('--kind <kind>', 'agent, customer or staff', 'agent')
     .option('--password <password>', 'a password to sign in with')
     .option('--role <slug>', 'a role to give (repeatable; the first is the default)', collect)
-    .action((o: AdminOptions) => admin('contact.create', o));
+    .action((o: AdminOptions) => admin(io, 'contact.create', o));
 
   const role = cli.command('role').description('manage roles');
   role
@@ -222,15 +230,15 @@ export function program(): Command {
     .option('--write-public', 'may write public objects')
     .option('--permission <permission>', 'a permission, e.g. ticket.create or admin.* (repeatable)', collect)
     .option('--partition <json>', 'a data partition, e.g. {"type":"ticket","field":"requester_id","op":"=","value":"@me"} (repeatable)', collect)
-    .action((o: AdminOptions) => admin('role.create', o));
+    .action((o: AdminOptions) => admin(io, 'role.create', o));
   role
     .command('grant')
     .description('give a contact a role')
     .requiredOption('--tenant <slug>', "the contact's tenant")
     .requiredOption('--contact <email>', "the contact's email")
     .requiredOption('--role <slug>', 'the role')
-    .action((o: AdminOptions) => admin('role.grant', o));
-  role.command('list').description('list roles').option('--tenant <slug>', "only this tenant's own roles").action((o: AdminOptions) => admin('role.list', o));
+    .action((o: AdminOptions) => admin(io, 'role.grant', o));
+  role.command('list').description('list roles').option('--tenant <slug>', "only this tenant's own roles").action((o: AdminOptions) => admin(io, 'role.list', o));
 
   const apikey = cli.command('apikey').description('manage API keys');
   apikey
@@ -241,8 +249,8 @@ export function program(): Command {
     .option('--role <slug>', "the role it acts with (default: the contact's default role)")
     .option('--name <name>', 'what the key is for')
     .option('--allow-ip <cidr>', 'accept the key only from this address or range (repeatable)', collect)
-    .action((o: AdminOptions) => admin('apikey.create', o));
-  apikey.command('revoke <id>').description('revoke an API key at once').action((id: string) => admin('apikey.revoke', { id }));
+    .action((o: AdminOptions) => admin(io, 'apikey.create', o));
+  apikey.command('revoke <id>').description('revoke an API key at once').action((id: string) => admin(io, 'apikey.revoke', { id }));
 
   const mailbox = cli.command('mailbox').description("manage tenants' support addresses (the email channel)");
   mailbox
@@ -257,16 +265,16 @@ export function program(): Command {
     .option('--smtp <url>', "this tenant's own outbound relay, smtp(s)://user:password@host:port (default: SMTP_URL)")
     .option('--known-senders-only', 'refuse (quarantine) mail from addresses that are not contacts of the tenant')
     .option('--no-auto-reply', 'do not acknowledge new tickets by mail')
-    .action((o: AdminOptions) => admin('mailbox.add', o));
-  mailbox.command('list').description('list support addresses').option('--tenant <slug>', "only this tenant's").action((o: AdminOptions) => admin('mailbox.list', o));
-  mailbox.command('remove <address>').description('remove a support address').action((address: string) => admin('mailbox.remove', { address }));
+    .action((o: AdminOptions) => admin(io, 'mailbox.add', o));
+  mailbox.command('list').description('list support addresses').option('--tenant <slug>', "only this tenant's").action((o: AdminOptions) => admin(io, 'mailbox.list', o));
+  mailbox.command('remove <address>').description('remove a support address').action((address: string) => admin(io, 'mailbox.remove', { address }));
   const mail = cli.command('mail').description('the email channel');
   mail
     .command('pipe')
     .description('deliver one raw message read on stdin (for an MTA alias); exit codes per sysexits: 0 taken, 65 bad input, 67 no such support address, 75 try again later')
     .option('--to <address>', 'the envelope recipient (repeatable; default: Delivered-To, To and Cc of the message)', collect)
-    .action((o: { to?: string[] }) => pipeMail(o));
-  mail.command('quarantine').description('list messages kept in quarantine').option('--tenant <slug>', "only this tenant's").action((o: AdminOptions) => admin('mail.quarantine', o));
+    .action((o: { to?: string[] }) => pipeMail(io, o));
+  mail.command('quarantine').description('list messages kept in quarantine').option('--tenant <slug>', "only this tenant's").action((o: AdminOptions) => admin(io, 'mail.quarantine', o));
   return cli;
 }
 

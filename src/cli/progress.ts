@@ -2,7 +2,7 @@
  * A progress bar on stderr, drawn only when stderr is a terminal (a redirected stderr, a log file,
  * gets nothing), at most ten times a second.
  */
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): { update: (done: number, total: number) => void; finish: () => void } {
+export function progressBar(label: string, stream: { write(text: string): unknown; readonly isTTY?: boolean } = process.stderr): { update: (done: number, total: number) => void; finish: () => void } {
   let drawnAt = 0;
   let drawn = false;
   const draw = (done: number, total: number) => {

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
-import { openDatabase, type Database, type OpenOptions } from '../db/database.ts';
+import { BRIEF_SHARED_BUFFERS, openDatabase, type Database, type OpenOptions } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { Catalog } from '../tenancy/catalog/catalog.ts';
 import { tenancySettings, type TenancySettings } from '../tenancy/settings.ts';
@@ -17,16 +17,19 @@ export type Runtime = {
   readonly shards: Shards;
 };
 
+/** Who opens the database: the server, for its lifetime, or a CLI command, for a moment. */
+export type Opener = 'server' | 'command';
+
 /** The configured database: PGlite under DATA_DIR unless DATABASE_URL is set. */
-export function databaseOptions(config: Config): OpenOptions {
+export function databaseOptions(config: Config, opener: Opener = 'server'): OpenOptions {
   return config.databaseUrl
-    ? { kind: 'postgres', url: config.databaseUrl, appUrl: config.appDatabaseUrl, poolMax: config.dbPoolMax }
-    : { kind: 'pglite', dataDir: config.dataDir };
+    ? { kind: 'postgres', url: config.databaseUrl, appUrl: config.appDatabaseUrl, poolMax: config.dbPoolMax, preparedStatements: config.dbPreparedStatements }
+    : { kind: 'pglite', dataDir: config.dataDir, ...(opener === 'command' ? { sharedBuffers: BRIEF_SHARED_BUFFERS } : {}) };
 }
 
 /** Opens the configured database and migrates it (silos: at server start and by `migrate`). */
-export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
-  const database = await openDatabase(databaseOptions(config));
+export async function openRuntime(config: Config, log: Logger, opener: Opener = 'server'): Promise<Runtime> {
+  const database = await openDatabase(databaseOptions(config, opener));
   try {
     const applied = await migrate(database);
     if (applied.length) log.info({ applied }, 'migrations applied');

@@ -14,6 +14,8 @@ const envSchema = z.object({
   DATABASE_URL: optionalUrl,
   APP_DATABASE_URL: optionalUrl,
   DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  // Off behind a connection pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+  DB_PREPARED_STATEMENTS: booleanFlag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: booleanFlag.default(false),
   MULTI_TENANCY: z.enum(['off', 'setup', 'on']).default('on'),
@@ -55,6 +57,7 @@ export type Config = {
   databaseUrl: string | undefined;
   appDatabaseUrl: string | undefined;
   dbPoolMax: number;
+  dbPreparedStatements: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   trustProxy: boolean;
   multiTenancy: 'off' | 'setup' | 'on';
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     appDatabaseUrl: e.APP_DATABASE_URL,
     dbPoolMax: e.DB_POOL_MAX,
+    dbPreparedStatements: e.DB_PREPARED_STATEMENTS,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     multiTenancy: e.MULTI_TENANCY,

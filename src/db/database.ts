@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { DB } from './schema.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { acquireLock } from './data-dir-lock.ts';
+import { prepareStatements } from './prepared-statements.ts';
 
 /**
  * One PostgreSQL database holding the help-desk schema: the embedded PGlite one, or one on a server.
@@ -27,22 +28,37 @@ export type Database = {
 export class DatabaseUnavailableError extends Error {}
 
 export type OpenOptions =
-  | { kind: 'pglite'; dataDir?: string | undefined; lock?: boolean }
-  | { kind: 'postgres'; url: string; appUrl?: string | undefined; poolMax?: number };
+  | {
+      kind: 'pglite';
+      dataDir?: string | undefined;
+      lock?: boolean;
+      sharedBuffers?: string;
+      /** A new database's files, from `dumpDataDir` of another (the tests' migrated template): no initdb. */
+      loadDataDir?: Blob;
+    }
+  | { kind: 'postgres'; url: string; appUrl?: string | undefined; poolMax?: number; preparedStatements?: boolean };
 
 const INT8_OID = 20;
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  return options.kind === 'pglite' ? openPGlite(options.dataDir, options.lock ?? true) : openPostgres(options);
+  return options.kind === 'pglite' ? openPGlite(options) : openPostgres(options);
 }
 
-async function openPGlite(dataDir: string | undefined, lock: boolean): Promise<Database> {
+/**
+ * PostgreSQL's shared_buffers for an embedded database opened for a moment (a CLI command, a test):
+ * PGlite sets up the whole buffer pool as it starts, and the default 128 MB is most of that start.
+ */
+export const BRIEF_SHARED_BUFFERS = '16MB';
+
+async function openPGlite({ dataDir, lock = true, sharedBuffers, loadDataDir }: Extract<OpenOptions, { kind: 'pglite' }>): Promise<Database> {
   const dir = dataDir ? resolve(dataDir) : undefined;
   if (dir) mkdirSync(dir, { recursive: true });
   const held = dir && lock ? acquireLock(dir) : undefined;
   try {
     const pglite = await PGlite.create(dir ? join(dir, 'pglite') : undefined, {
       parsers: { [INT8_OID]: (value: string) => Number(value) },
+      ...(sharedBuffers ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] } : {}),
+      ...(loadDataDir ? { loadDataDir } : {}),
     });
     const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
     return {
@@ -62,9 +78,10 @@ async function openPGlite(dataDir: string | undefined, lock: boolean): Promise<D
   }
 }
 
-async function openPostgres(options: { url: string; appUrl?: string | undefined; poolMax?: number }): Promise<Database> {
-  const owner = postgresKysely(options.url, options.poolMax);
-  const app = options.appUrl ? postgresKysely(options.appUrl, options.poolMax) : owner;
+async function openPostgres(options: Extract<OpenOptions, { kind: 'postgres' }>): Promise<Database> {
+  const prepared = options.preparedStatements ?? true;
+  const owner = postgresKysely(options.url, options.poolMax, prepared);
+  const app = options.appUrl ? postgresKysely(options.appUrl, options.poolMax, prepared) : owner;
   const close = async () => {
     await owner.destroy();
     if (app !== owner) await app.destroy();
@@ -78,7 +95,7 @@ async function openPostgres(options: { url: string; appUrl?: string | undefined;
   return { kind: 'postgres', label: `PostgreSQL at ${redact(options.url)}`, url: options.url, owner, app, setAdminSocket: () => {}, close };
 }
 
-function postgresKysely(url: string, max = 10): Kysely<DB> {
+function postgresKysely(url: string, max = 10, prepared = true): Kysely<DB> {
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -94,6 +111,7 @@ function postgresKysely(url: string, max = 10): Kysely<DB> {
   // two statements of a transaction (held across other I/O), where the pool listens no more. The
   // transaction's next statement fails instead, and the pool discards the client on release.
   pool.on('connect', (client) => client.on('error', () => {}));
+  if (prepared) prepareStatements(pool);
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -29,7 +29,8 @@ export function migrationFiles(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
-function allMigrations(): Migration[] {
+/** Every migration, the generated row-level security one last. */
+export function allMigrations(): Migration[] {
   const security = securitySql();
   return [...migrationFiles(), { version: SECURITY_VERSION, name: 'row-level security', sql: security, checksum: checksum(security) }];
 }

@@ -39,10 +39,15 @@ export type ObjectType = {
   readonly labelColumn?: string;
   readonly references: readonly Reference[];
   /**
-   * Short-lived rows (sign-in throttling) that moving or exporting a tenant leaves behind rather
-   * than copies; deleting the tenant deletes them.
+   * Short-lived or derived rows (sign-in throttling, the SLA sweep's work list) that moving or
+   * exporting a tenant leaves behind rather than copies; deleting the tenant deletes them.
    */
   readonly transient?: boolean;
+  /**
+   * The columns identifying a row of a table without an `id` (rows derived by triggers, which the
+   * data-access layer never addresses one by one); every other type has an `id`.
+   */
+  readonly key?: readonly string[];
   /**
    * Rows with no tenant belong to the installation itself (installation jobs), not to a tenant that
    * was forgotten: the start-up report of untenanted rows leaves them out.
@@ -256,6 +261,17 @@ const types = {
     ],
   },
   tenantCounter: { name: 'tenantCounter', table: 'tenant_counters', class: 'tenant-required', tenantColumn: 'tenant_id', references: [] },
+  // Derived from the tickets by triggers (migration 0023): a copied ticket gets its clocks in the
+  // database it is written to, so a move or an export leaves these rows behind.
+  slaClock: {
+    name: 'slaClock',
+    table: 'sla_clocks',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [{ column: 'ticket_id', target: 'ticket', sameTenant: true }],
+    transient: true,
+    key: ['tenant_id', 'ticket_id', 'clock'],
+  },
   threadEntry: {
     name: 'threadEntry',
     table: 'thread_entries',

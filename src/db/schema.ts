@@ -323,6 +323,8 @@ export type TicketFiltersTable = {
   created_at: Timestamp;
 };
 export type TenantCountersTable = { id: Generated<string>; tenant_id: number | null; name: string; last_value: ColumnType<string, number | undefined, number> };
+/** A running, unbreached SLA clock of a ticket (migration 0023): written by triggers and the overdue sweep only. */
+export type SlaClocksTable = { tenant_id: number; ticket_id: string; clock: 'first-response' | 'resolution'; due_at: Date };
 export type ThreadEntriesTable = {
   id: Generated<string>;
   tenant_id: number | null;
@@ -396,6 +398,7 @@ export type DB = {
   canned_responses: CannedResponsesTable;
   ticket_filters: TicketFiltersTable;
   tenant_counters: TenantCountersTable;
+  sla_clocks: SlaClocksTable;
   thread_entries: ThreadEntriesTable;
   ticket_links: TicketLinksTable;
   attachments: AttachmentsTable;

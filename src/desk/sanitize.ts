@@ -19,3 +19,19 @@ const OPTIONS: sanitizeHtml.IOptions = {
 export function sanitizeBody(html: string): string {
   return sanitizeHtml(html, OPTIONS).trim();
 }
+
+/**
+ * The HTML of mail we send: as stored, without images. A remote image is fetched by the
+ * recipient's mail client, telling whoever serves it that, when and from where the mail was read
+ * (a tracking pixel in a customer's message would report on every agent and collaborator it is
+ * mailed to); and outgoing mail carries no inline parts for `cid:` images to name.
+ */
+const MAIL_OPTIONS: sanitizeHtml.IOptions = {
+  ...OPTIONS,
+  allowedTags: (OPTIONS.allowedTags as string[]).filter((tag) => tag !== 'img'),
+  allowedSchemesByTag: {},
+};
+
+export function sanitizeMailBody(html: string): string {
+  return sanitizeHtml(html, MAIL_OPTIONS).trim();
+}

@@ -16,20 +16,19 @@ import { defineJob, handleJob } from './job-type.ts';
  */
 export const slaSweep = defineJob({
   name: 'sla.sweep-overdue',
-  // `batch`: tickets per clock and partition in one run (SWEEP_BATCH when absent), kept by the runs
-  // that follow; `after`: where the previous run of a drain stopped (sweep-overdue.ts, SweepCursor).
-  payload: z.object({ batch: z.number().int().positive().optional(), after: z.record(z.string(), z.string()).optional() }),
+  // `batch`: clocks per partition in one run (SWEEP_BATCH when absent), kept by the runs that follow.
+  // (A run queued before migration 0023 may also carry `after`, a cursor no longer needed: ignored.)
+  payload: z.object({ batch: z.number().int().positive().optional() }),
   leaseMs: 10 * 60_000,
   maxAttempts: 3,
 });
 
 export const slaSweepHandler = handleJob(slaSweep, async (ctx, payload, job) => {
-  const result = await sweepOverdue(ctx, { ...(payload.batch ? { batch: payload.batch } : {}), ...(payload.after ? { after: payload.after } : {}) });
-  const { cursor, ...figures } = result;
-  if (result.breaches) ctx.log?.info(figures, 'sla: overdue tickets marked');
+  const result = await sweepOverdue(ctx, payload.batch ? { batch: payload.batch } : {});
+  if (result.breaches) ctx.log?.info(result, 'sla: overdue tickets marked');
   if (result.more && ctx.tx) {
     // Tenant boundary: an installation job (no tenant) is the installation's own row.
     await applyScope(ctx.tx, writeScope(ctx.access, true));
-    await enqueue(ctx.tx, slaSweep, { tenantId: null, payload: { ...payload, after: cursor }, key: `more:${job.id}` });
+    await enqueue(ctx.tx, slaSweep, { tenantId: null, payload: payload.batch ? { batch: payload.batch } : {}, key: `more:${job.id}` });
   }
 });

@@ -52,6 +52,8 @@ export function tenantMailContext(deps: MailDeps, tenantId: number): TenancyCont
     settings: deps.settings,
     catalog: deps.catalog(),
     access: { read: [tenantId], write: [tenantId], writePublic: false },
+    // The rows one message's unit of work reads or writes, so references to them are not read again.
+    known: new Map(),
     ...(deps.log ? { log: deps.log } : {}),
   };
 }

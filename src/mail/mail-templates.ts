@@ -4,7 +4,7 @@ import { inSet } from '../tenancy/access.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, deleteObject, inTransaction, listObjects, updateObject, type Row } from '../tenancy/data-access.ts';
 import { bareSubject } from './message-traits.ts';
-import { brandOf, PLACEHOLDER, PLACEHOLDERS, renderMail, type MailValues, type Placeholder, type RenderedMail } from './render-mail.ts';
+import { brandOf, HTML_PLACEHOLDERS, PLACEHOLDER, PLACEHOLDERS, renderMail, type MailValues, type OverdueItem, type Placeholder, type RenderedMail } from './render-mail.ts';
 
 /**
  * The mail templates (migration 0017): per kind of mail, a subject and an HTML body with
@@ -13,7 +13,7 @@ import { brandOf, PLACEHOLDER, PLACEHOLDERS, renderMail, type MailValues, type P
  * write its rows through the data-access layer, whose write rules keep them to their tenants and
  * leave the public defaults to the service provider.
  */
-export const TEMPLATE_KINDS = ['auto-reply', 'agent-reply', 'assignment', 'overdue'] as const;
+export const TEMPLATE_KINDS = ['auto-reply', 'agent-reply', 'assignment', 'overdue', 'overdue-digest'] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
 const COMMON: readonly Placeholder[] = ['ticket.number', 'ticket.subject', 'ticket.status', 'recipient.name', 'recipient.email', 'tenant.name'];
@@ -24,6 +24,8 @@ export const KIND_PLACEHOLDERS: Record<TemplateKind, readonly Placeholder[]> = {
   'agent-reply': [...COMMON, 'entry.body'],
   assignment: COMMON,
   overdue: [...COMMON, 'sla.clock', 'sla.due'],
+  // One mail for the breaches of several tickets (the overdue sweep): no single ticket to name.
+  'overdue-digest': ['recipient.name', 'recipient.email', 'tenant.name', 'sla.count', 'sla.tickets'],
 };
 
 export type TemplateInput = { subject: string; body: string };
@@ -33,7 +35,7 @@ export const isTemplateKind = (kind: unknown): kind is TemplateKind => (TEMPLATE
 /** Refuses a placeholder the kind has no value for, naming it and the field it is in. */
 function checkPlaceholders(kind: TemplateKind, field: 'subject' | 'body', text: string): void {
   for (const [, name] of text.matchAll(PLACEHOLDER)) {
-    const allowed = KIND_PLACEHOLDERS[kind].filter((p) => field === 'body' || p !== 'entry.body');
+    const allowed = KIND_PLACEHOLDERS[kind].filter((p) => field === 'body' || !HTML_PLACEHOLDERS.includes(p));
     if (!allowed.includes(name as Placeholder)) {
       const known = (PLACEHOLDERS as readonly string[]).includes(name!) ? `is not available in the ${field} of ${kind} mail` : 'is unknown';
       throw new AppError('VALIDATION_FAILED', `The placeholder {{${name}}} ${known}; use ${allowed.map((p) => `{{${p}}}`).join(', ')}.`, field);
@@ -55,12 +57,17 @@ function checkTemplate(kind: TemplateKind, input: TemplateInput): TemplateInput 
  * the context narrowed to that one tenant, so a role reading several never gets another's row.
  */
 export async function effectiveTemplate(ctx: TenancyContext, tenantId: number, kind: TemplateKind): Promise<Row> {
+  return (await templateRows(ctx, tenantId, kind, 1))[0]!;
+}
+
+/** The tenant's own row of `kind` first, if any, then the public default; `limit` 1 is the effective one alone. */
+async function templateRows(ctx: TenancyContext, tenantId: number, kind: TemplateKind, limit: 1 | 2): Promise<Row[]> {
   const read = inSet(ctx.access.read, tenantId) || inSet(ctx.access.write, tenantId) ? [tenantId] : [];
   const narrowed: TenancyContext = { ...ctx, access: { ...ctx.access, read } };
   // Ascending puts the tenant's own row before the public one (nulls sort last).
-  const [template] = await listObjects(narrowed, 'mailTemplate', { where: { kind }, orderBy: 'tenant_id', limit: 1 });
-  if (!template) throw new Error(`No ${kind} mail template: migration 0017 seeds the public defaults.`);
-  return template;
+  const rows = await listObjects(narrowed, 'mailTemplate', { where: { kind }, orderBy: 'tenant_id', limit });
+  if (!rows.length) throw new Error(`No ${kind} mail template: migration 0017 seeds the public defaults.`);
+  return rows;
 }
 
 /**
@@ -81,9 +88,45 @@ export const ticketValues = (ticket: Row): MailValues['ticket'] => ({
   status: ticket.status as string,
 });
 
-/** Every kind's effective template for a tenant, for its administrators. */
+/**
+ * The SLA values of an overdue row queued by the sweep (`template_data`): one breach (clock and due
+ * date) or a digest (how many, and the ones it lists).
+ */
+export function overdueValues(data: Record<string, unknown>): MailValues['sla'] {
+  if (Array.isArray(data.tickets)) return { count: Number(data.count ?? data.tickets.length), tickets: data.tickets as OverdueItem[] };
+  return { clock: (data.clock as string | undefined) ?? '', due: (data.due as string | undefined) ?? '' };
+}
+
+/**
+ * Every kind's effective template for a tenant, for its administrators, with the public default's
+ * text beside it (`default_subject`, `default_body`: what a reset goes back to).
+ */
 export async function listTemplates(ctx: TenancyContext, tenantId: number): Promise<Row[]> {
-  return Promise.all(TEMPLATE_KINDS.map((kind) => effectiveTemplate(ctx, tenantId, kind)));
+  return Promise.all(
+    TEMPLATE_KINDS.map(async (kind) => {
+      const rows = await templateRows(ctx, tenantId, kind, 2);
+      const fallback = rows.at(-1)!;
+      return { ...rows[0]!, default_subject: fallback.subject, default_body: fallback.body };
+    }),
+  );
+}
+
+/** Sample values for a preview: every placeholder of every kind has one. */
+const SAMPLE_VALUES: MailValues = {
+  ticket: { number: 'DEMO-000042', subject: 'The printer jams', status: 'open' },
+  recipient: { name: 'Alex Example', email: 'alex@example.test' },
+  entry: { body: '<p>The printer on the second floor jams on every second page.</p>' },
+  sla: { clock: 'resolution', due: '2026-01-05 17:00', count: 2, tickets: [{ number: 'DEMO-000042', subject: 'The printer jams', clock: 'resolution', due: '2026-01-05 17:00' }, { number: 'DEMO-000043', subject: 'No VPN', clock: 'first response', due: '2026-01-05 18:00' }] },
+};
+
+/**
+ * A template as the tenant's mail would look, with sample values, before it is saved: checked as
+ * a save checks it (a bad placeholder is VALIDATION_FAILED naming the field), rendered as sent.
+ * Pure: nothing is read or written.
+ */
+export function previewTemplate(ctx: TenancyContext, tenantId: number, kind: TemplateKind, input: TemplateInput): RenderedMail {
+  const tenant = ctx.catalog.byId.get(tenantId);
+  return renderMail(checkTemplate(kind, input), { ...SAMPLE_VALUES, tenant: { name: tenant?.name ?? '' } }, brandOf(tenant));
 }
 
 /** Writes the tenant's own template of `kind` (null: the public default); audited. */

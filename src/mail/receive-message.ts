@@ -22,7 +22,7 @@ import { failsAuthentication, isAutomated, normalizeAddress, textToHtml } from '
 import { quarantineMessage, sha256 } from './quarantine.ts';
 import { notifyParticipants, queueMail } from './queue-mail.ts';
 import { findThread } from './thread-message.ts';
-import { assertTenantMailWithinHour } from './tenant-mail-limit.ts';
+import { hourlyMailCounts } from './tenant-mail-limit.ts';
 
 /**
  * The one inbound pipeline. The SMTP listener, `tenantdesk mail pipe` and the IMAP fetch job all
@@ -63,7 +63,7 @@ export type ReadMessage = {
   readonly subject: string;
 };
 
-const PARSE_OPTIONS = { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, keepCidLinks: true } as const;
+export const PARSE_OPTIONS = { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, keepCidLinks: true } as const;
 
 /**
  * What a message may do at the desk: open tickets (with `source: email`) and reply. Tenant access
@@ -151,11 +151,40 @@ export async function receiveMessage(deps: MailDeps, message: IncomingMessage): 
   const mailboxes = await routeMessage(deps, message.recipients ?? headerRecipients(read.parsed));
   if (!mailboxes.length) throw new AppError('NOT_FOUND', 'No recipient of this message is a support address of this help desk.', 'recipient');
   const deliveries: Delivery[] = [];
-  for (const mailbox of mailboxes) {
-    const tenantId = mailbox.tenant_id as number;
-    deliveries.push(await inTransaction(tenantMailContext(deps, tenantId), async (ctx) => deliverToMailbox(deps, ctx, await currentMailbox(deps, ctx, mailbox), message, read), tenantId));
-  }
+  for (const mailbox of mailboxes) deliveries.push(await deliverAlone(deps, mailbox, message, read));
   return deliveries;
+}
+
+/** Why a claimed message is kept in quarantine instead of becoming a ticket entry. */
+class Refusal extends Error {
+  constructor(
+    readonly reason: string,
+    readonly outcome: 'quarantined' | 'rejected',
+  ) {
+    super(reason);
+  }
+}
+
+/** A refusal that retrying cannot change (an AppError below 500), or undefined: the error stands. */
+const refusalOf = (error: unknown): Refusal | undefined =>
+  error instanceof AppError && error.status < 500 ? new Refusal(error.message, error.code === 'TICKET_REJECTED' ? 'rejected' : 'quarantined') : undefined;
+
+/**
+ * One message in a unit of work of its own (SMTP, pipe), without a savepoint: a refusal rolls the
+ * whole unit of work back, and a second one claims the message and keeps it in quarantine. Two
+ * statements fewer for every message taken; a refused one costs a short second transaction, in
+ * which another delivery of it may meanwhile have claimed it (then it is a duplicate).
+ */
+async function deliverAlone(deps: MailDeps, routed: Row, message: IncomingMessage, read: ReadMessage): Promise<Delivery> {
+  const tenantId = routed.tenant_id as number;
+  const deliver = (refused?: Refusal) =>
+    inTransaction(tenantMailContext(deps, tenantId), async (ctx) => deliverToMailbox(deps, ctx, await currentMailbox(deps, ctx, routed), message, read, { alone: true, refused }), tenantId);
+  try {
+    return await deliver();
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    return deliver(error);
+  }
 }
 
 /**
@@ -170,37 +199,58 @@ async function currentMailbox(deps: MailDeps, ctx: TenancyContext, routed: Row):
   throw new Error(`The support address ${routed.address as string} was removed or deactivated while its mail was routed; the message is offered again.`);
 }
 
+type DeliveryMode = {
+  /** The message has the unit of work to itself: a refusal is thrown as a Refusal (deliverAlone). */
+  alone?: boolean;
+  /** The refusal of a first attempt: claim the message and keep it in quarantine. */
+  refused?: Refusal | undefined;
+};
+
 /**
  * Delivers a read message to one mailbox inside the caller's unit of work (`ctx.tx`, scoped to the
  * mailbox's tenant). A refusal that retrying cannot change (an AppError below 500) undoes the
- * message's own writes, back to a savepoint, and keeps it in quarantine instead; anything else
- * is thrown, so the whole unit of work rolls back and the message is offered again later.
+ * message's own writes, back to a savepoint, and keeps it in quarantine instead (or, `alone`, is
+ * thrown for the caller to do so afresh); anything else is thrown, so the whole unit of work rolls
+ * back and the message is offered again later.
  */
-export async function deliverToMailbox(deps: MailDeps, ctx: TenancyContext, mailbox: Row, message: IncomingMessage, read: ReadMessage): Promise<Delivery> {
+export async function deliverToMailbox(deps: MailDeps, ctx: TenancyContext, mailbox: Row, message: IncomingMessage, read: ReadMessage, mode: DeliveryMode = {}): Promise<Delivery> {
   const tenantId = mailbox.tenant_id as number;
   const base = { tenantId, mailboxId: mailbox.id as string };
   // Before the claim and outside the savepoint: over the tenant's hourly limit, the message is deferred, not quarantined.
-  await assertTenantMailWithinHour(ctx, tenantId);
+  const { bySender } = await hourlyMailCounts(ctx, tenantId, { address: read.from?.address ?? '', limit: deps.config.ratePerSenderPerHour });
   const automated = read.parsed ? isAutomated(read.parsed.headerLines, read.parsed.headers.get('content-type')?.toString() ?? contentTypeOf(read.parsed), read.from?.address ?? '') : false;
   const flagged = read.parsed ? failsAuthentication(read.parsed.headerLines) : false;
   const claim = await claimMessage(ctx, mailbox, message, read, { automated, flagged });
   if (!claim) return { ...base, outcome: 'duplicate' };
-  const keep = async (reason: string, outcome: 'quarantined' | 'rejected' = 'quarantined'): Promise<Delivery> => {
-    await quarantineMessage(ctx, { tenantId, mailboxId: mailbox.id as string, reason, transport: message.transport, raw: read.raw, sender: read.from?.address ?? '', subject: read.subject });
-    await recordOutcome(ctx, claim, { outcome });
-    return { ...base, outcome, reason };
+  const keep = async (refusal: Refusal): Promise<Delivery> => {
+    await quarantineMessage(ctx, { tenantId, mailboxId: mailbox.id as string, reason: refusal.reason, transport: message.transport, raw: read.raw, sender: read.from?.address ?? '', subject: read.subject });
+    await recordOutcome(ctx, claim, { outcome: refusal.outcome });
+    return { ...base, outcome: refusal.outcome, reason: refusal.reason };
   };
-  if (read.problem) return keep(read.problem);
+  if (read.problem) return keep(new Refusal(read.problem, 'quarantined'));
+  if (mode.refused) return keep(mode.refused);
+  const accept = () => writingFiles((write) => acceptMessage(deps, ctx, mailbox, message, read, { claim, automated, flagged, bySender, write }));
+  if (mode.alone) {
+    try {
+      return { ...base, ...(await accept()) };
+    } catch (error) {
+      throw refusalOf(error) ?? error;
+    }
+  }
   const tx = await scopedTx(ctx);
   await sql`savepoint mail_message`.execute(tx);
+  const known = ctx.known && new Map(ctx.known);
   try {
-    const done = await writingFiles((write) => acceptMessage(deps, ctx, mailbox, message, read, { claim, automated, flagged, write }));
+    const done = await accept();
     await sql`release savepoint mail_message`.execute(tx);
     return { ...base, ...done };
   } catch (error) {
-    if (!(error instanceof AppError) || error.status >= 500) throw error;
+    const refusal = refusalOf(error);
+    if (!refusal) throw error;
     await rollbackToSavepoint(tx, 'mail_message');
-    return keep(error.message, error.code === 'TICKET_REJECTED' ? 'rejected' : 'quarantined');
+    // Rows written after the savepoint no longer exist: no later reference may skip its check on them.
+    if (known) for (const key of ctx.known!.keys()) if (!known.has(key)) ctx.known!.delete(key);
+    return keep(refusal);
   }
 }
 
@@ -241,13 +291,13 @@ async function recordOutcome(ctx: TenancyContext, claim: string, outcome: { outc
     where id = ${claim}`.execute(await scopedTx(ctx));
 }
 
-type Acceptance = { claim: string; automated: boolean; flagged: boolean; write: (path: string, data: Buffer) => Promise<void> };
+type Acceptance = { claim: string; automated: boolean; flagged: boolean; bySender: number; write: (path: string, data: Buffer) => Promise<void> };
 
 /** The message becomes a reply on a ticket of the tenant, or a new ticket; throws AppError to refuse it. */
 async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, message: IncomingMessage, read: ReadMessage, a: Acceptance): Promise<Omit<Delivery, 'tenantId' | 'mailboxId'>> {
   const tenantId = mailbox.tenant_id as number;
   const parsed = read.parsed!;
-  await assertWithinRate(deps, ctx, tenantId, read.from!.address, a.claim);
+  assertWithinRate(deps, read.from!.address, a.bySender);
   const contact = await senderContact(ctx, mailbox, read.from!);
   const desk: DeskContext = { ...ctx, actor: { contactId: contact.id as string, kind: contact.kind as ContactKind, activeRole: EMAIL_ROLE } };
   const html = messageHtml(parsed);
@@ -255,13 +305,14 @@ async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, 
   const email = { messageId: read.messageId ?? null, from: read.from!.address, transport: message.transport, flagged: a.flagged, automated: a.automated, ...(oversized.length ? { attachmentsRefused: oversized.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })) } : {}) };
   const ticket = await findThread(deps.box, ctx, tenantId, parsed, contact, a.flagged);
   let entry: Row;
+  let opened: Row | undefined;
   let target: Row;
   let outcome: 'ticket' | 'reply';
   if (ticket) {
     target = ticket;
     outcome = 'reply';
     entry = await createObject(ctx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: contact.id, body_html: html, data: JSON.stringify({ email }) });
-    await reopenOnCustomerReply(desk, ticket.id as string);
+    await reopenOnCustomerReply(desk, ticket);
     await recordAuditInScope(ctx, { tenantId, actorContactId: contact.id as string, action: 'ticket.reply_added', objectType: 'ticket', objectId: ticket.id as string, data: { entryId: entry.id, via: 'email' } });
   } else {
     outcome = 'ticket';
@@ -276,8 +327,9 @@ async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, 
       // Only a sender that passed authentication may bring others onto the ticket.
       collaboratorIds: a.flagged ? [] : await copiedContacts(deps, ctx, mailbox, parsed, contact),
       firstEntryData: { email },
+      onFirstEntry: (first) => (opened = first),
     });
-    [entry] = (await listObjects(ctx, 'threadEntry', { where: { ticket_id: target.id, kind: 'reply' }, orderBy: 'created_at', limit: 1 })) as [Row];
+    entry = opened!;
   }
   for (const file of parsed.attachments.filter((f) => f.size <= deps.config.maxAttachmentBytes)) {
     await storeAttachment(desk, { dataDir: deps.dataDir, maxBytes: deps.config.maxAttachmentBytes }, a.write, entry, { filename: file.filename ?? 'attachment', contentType: file.contentType, data: file.content });
@@ -294,12 +346,13 @@ async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, 
   return { outcome, ticketId: target.id as string, ticketNumber: target.number as string };
 }
 
-/** A sender writing more than MAIL_RATE_PER_SENDER_PER_HOUR messages an hour to one tenant is held back. */
-async function assertWithinRate(deps: MailDeps, ctx: TenancyContext, tenantId: number, sender: string, claim: string): Promise<void> {
+/**
+ * A sender writing more than MAIL_RATE_PER_SENDER_PER_HOUR messages an hour to one tenant is held
+ * back; `sent` is its count before this message's claim (hourlyMailCounts).
+ */
+function assertWithinRate(deps: MailDeps, sender: string, sent: number): void {
   const limit = deps.config.ratePerSenderPerHour;
-  const result = await sql<{ n: number }>`select count(*)::integer as n from mail_messages
-    where tenant_id = ${tenantId} and direction = 'in' and sender = ${sender} and created_at > now() - interval '1 hour' and id <> ${claim}`.execute(await scopedTx(ctx));
-  if (result.rows[0]!.n >= limit) throw new AppError('RATE_LIMITED', `${sender} sent more than ${limit} messages in an hour (MAIL_RATE_PER_SENDER_PER_HOUR); this one is held in quarantine.`);
+  if (sent >= limit) throw new AppError('RATE_LIMITED', `${sender} sent more than ${limit} messages in an hour (MAIL_RATE_PER_SENDER_PER_HOUR); this one is held in quarantine.`);
 }
 
 /** The sender's contact in the tenant (From decides, never Reply-To); a new customer when allowed. */

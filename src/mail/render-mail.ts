@@ -1,4 +1,4 @@
-import { sanitizeBody } from '../desk/sanitize.ts';
+import { sanitizeMailBody } from '../desk/sanitize.ts';
 import type { TenantInfo } from '../tenancy/catalog/snapshot.ts';
 import { htmlToText } from './message-traits.ts';
 
@@ -26,8 +26,11 @@ export type MailValues = {
   readonly recipient?: { readonly name?: string | null; readonly email?: string | null };
   readonly tenant?: { readonly name?: string | null };
   readonly entry?: { readonly body?: string | null };
-  readonly sla?: { readonly clock?: string | null; readonly due?: string | null };
+  readonly sla?: { readonly clock?: string | null; readonly due?: string | null; readonly count?: number | null; readonly tickets?: readonly OverdueItem[] };
 };
+
+/** A breach listed by an overdue digest (the sweep's `template_data.tickets`). */
+export type OverdueItem = { readonly number?: string | null; readonly subject?: string | null; readonly clock?: string | null; readonly due?: string | null };
 
 export type Brand = { readonly name: string; readonly color: string };
 export type RenderedMail = { readonly subject: string; readonly html: string; readonly text: string };
@@ -43,8 +46,13 @@ export const PLACEHOLDERS = [
   'entry.body',
   'sla.clock',
   'sla.due',
+  'sla.count',
+  'sla.tickets',
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+/** Placeholders whose value is HTML we built (never in a subject). */
+export const HTML_PLACEHOLDERS: readonly Placeholder[] = ['entry.body', 'sla.tickets'];
 
 /** `{{ name }}`, spaces allowed inside the braces. */
 export const PLACEHOLDER = /\{\{\s*([a-z]+(?:\.[a-z]+)*)\s*\}\}/gi;
@@ -61,7 +69,16 @@ export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
 }
 
+/** A digest's list: one escaped line per breach, and how many more it did not name. */
+function overdueList(sla: NonNullable<MailValues['sla']>): string {
+  const items = sla.tickets ?? [];
+  const line = (i: OverdueItem) => `<li>${escapeHtml(`[${i.number ?? ''}] ${i.subject ?? ''}: ${i.clock ?? ''} was due ${i.due ?? ''}`)}</li>`;
+  const more = (sla.count ?? items.length) - items.length;
+  return `<ul>${items.map(line).join('')}</ul>${more > 0 ? `<p>${escapeHtml(`… and ${more} more in the overdue queue.`)}</p>` : ''}`;
+}
+
 function valueOf(values: MailValues, name: string): string {
+  if (name === 'sla.tickets') return values.sla ? overdueList(values.sla) : '';
   const [group, field] = name.split('.') as [keyof MailValues, string];
   const value = (values[group] as Record<string, unknown> | undefined)?.[field];
   return value === null || value === undefined ? '' : String(value);
@@ -77,10 +94,10 @@ export function renderSubject(template: string, values: MailValues): string {
   return oneLine(template.replace(PLACEHOLDER, (_, name: string) => oneLine(valueOf(values, name)))).slice(0, 900);
 }
 
-/** The template's body with its values: escaped text, `entry.body` as HTML, then sanitised as a whole. */
+/** The template's body with its values: escaped text, `entry.body` and `sla.tickets` as HTML, then sanitised as a whole, images left out (sanitizeMailBody). */
 export function renderBody(template: string, values: MailValues): string {
-  const filled = template.replace(PLACEHOLDER, (_, name: string) => (name === 'entry.body' ? valueOf(values, name) : escapeHtml(valueOf(values, name))));
-  return sanitizeBody(filled);
+  const filled = template.replace(PLACEHOLDER, (_, name: string) => ((HTML_PLACEHOLDERS as readonly string[]).includes(name) ? valueOf(values, name) : escapeHtml(valueOf(values, name))));
+  return sanitizeMailBody(filled);
 }
 
 export function renderMail(template: TemplateText, values: MailValues, brand: Brand): RenderedMail {

@@ -8,7 +8,7 @@ import { listObjects, updateObject, type Row } from '../tenancy/data-access.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import type { MailDeps } from './mail-context.ts';
 import { scopedTx } from './mail-context.ts';
-import { isTemplateKind, mailRenderer, ticketValues } from './mail-templates.ts';
+import { isTemplateKind, mailRenderer, overdueValues, ticketValues } from './mail-templates.ts';
 import { signedMessageId } from './message-token.ts';
 import { sendMail } from './queue-mail.ts';
 
@@ -67,11 +67,11 @@ export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }
  * values instead of a body: it is rendered now, with its tenant's template (kept on the row once sent).
  */
 async function outboxContent(ctx: TenancyContext, row: Row): Promise<{ subject: string; text: string; html: string | undefined; rendered: boolean }> {
-  const data = row.template_data as Record<string, string | undefined> | null;
+  const data = row.template_data as Record<string, unknown> | null;
   if (row.body_html || !data || !isTemplateKind(row.kind)) return { subject: row.subject as string, text: row.body_text as string, html: (row.body_html as string | null) ?? undefined, rendered: false };
   const [ticket] = row.ticket_id ? await listObjects(ctx, 'ticket', { where: { id: row.ticket_id }, limit: 1 }) : [];
   const render = await mailRenderer(ctx, row.tenant_id as number, row.kind);
-  const mail = render({ ...(ticket ? { ticket: ticketValues(ticket) } : {}), recipient: { name: data.recipientName ?? '', email: row.to_address as string }, sla: { clock: data.clock ?? '', due: data.due ?? '' } });
+  const mail = render({ ...(ticket ? { ticket: ticketValues(ticket) } : {}), recipient: { name: (data.recipientName as string | undefined) ?? '', email: row.to_address as string }, sla: overdueValues(data) });
   return { ...mail, rendered: true };
 }
 

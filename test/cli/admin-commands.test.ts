@@ -1,24 +1,27 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { Command, CommanderError } from 'commander';
 import { program } from '../../src/cli/program.ts';
+import { readLock } from '../../src/db/data-dir-lock.ts';
+import { bin, cleanEnv, failed, launch, ok, root, runCli, runInProcess, type Exit } from '../support/cli.ts';
 import { databaseKinds, freshDatabase, type FreshDatabase } from '../support/databases.ts';
 import { freePort } from '../support/net.ts';
 
 /**
- * The administrative CLI as a person runs it, `node bin/tenantdesk.js ...`: on an embedded data
- * directory with no server, on one a running server holds (the command is forwarded over the admin
- * socket), and on PostgreSQL when TEST_DATABASE_URL is set. --help is also checked in-process.
+ * The administrative CLI: on an embedded data directory with no server, on one a running server
+ * holds (the command is forwarded over the admin socket), and on PostgreSQL when TEST_DATABASE_URL
+ * is set. Each suite runs a few commands as a person does, `node bin/tenantdesk.js ...` in a
+ * process of its own (exit code, stdout, stderr, the data directory released), and the others
+ * through the same program in this process (`runInProcess`), which checks the same output and exit
+ * code without paying for a process start each time.
  */
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'bin', 'tenantdesk.js');
 const HEADER = 'slug\tname\tstatus\tparent\tservice-provider\thosts';
 const FORWARDED_TENANTS = [
   HEADER,
@@ -27,13 +30,9 @@ const FORWARDED_TENANTS = [
   'northwind\tNorthwind\tactive\t-\tyes\tdesk.test',
 ].join('\n');
 
-type Exit = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
-
-const children = new Set<ChildProcess>();
 const tempDirs: string[] = [];
 
 after(() => {
-  for (const child of children) child.kill('SIGKILL');
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -41,44 +40,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tenantdesk-cli-'));
   tempDirs.push(dir);
   return dir;
-}
-
-function cleanEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn' };
-  if (process.env.HOME) env.HOME = process.env.HOME;
-  if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
-  return { ...env, ...vars };
-}
-
-function launch(args: string[], vars: Record<string, string>): { child: ChildProcess; exited: Promise<Exit> } {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: cleanEnv(vars), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<Exit>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, exited };
-}
-
-/** Runs one CLI command to its end. */
-// The timeout only catches a process that hangs: on a busy machine one command can take many seconds.
-async function runCli(args: string[], vars: Record<string, string>, timeoutMs = 180_000): Promise<Exit> {
-  const { child, exited } = launch(args, vars);
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  try {
-    const exit = await exited;
-    assert.notEqual(exit.signal, 'SIGKILL', `tenantdesk ${args.join(' ')} did not finish within ${timeoutMs} ms`);
-    return exit;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** `tenantdesk <args> > file`, as a person types it: stdout is the file, not a pipe. */
@@ -97,26 +58,6 @@ async function runToFile(args: string[], file: string, vars: Record<string, stri
 function archiveEnds(file: string): { header: { tenant: { slug: string } }; end: { end: boolean; rows: number } } {
   const lines = gunzipSync(readFileSync(file)).toString('utf8').trimEnd().split('\n');
   return { header: JSON.parse(lines[0]!), end: JSON.parse(lines.at(-1)!) };
-}
-
-/** The command succeeded, printed nothing on stderr; returns stdout without its final newline. */
-function ok(exit: Exit): string {
-  assert.equal(exit.code, 0, `exit code; stderr: ${exit.stderr}`);
-  assert.equal(exit.stderr, '');
-  return exit.stdout.replace(/\n$/, '');
-}
-
-/** The command failed with exactly one line on stderr, ending with the error code. */
-function failed(exit: Exit, code: string, message?: RegExp): string {
-  assert.notEqual(exit.code, 0, `expected a failure; stdout: ${exit.stdout}`);
-  assert.equal(exit.signal, null);
-  assert.equal(exit.stdout, '');
-  const lines = exit.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, `exactly one line on stderr, got:\n${exit.stderr}`);
-  const line = lines[0]!;
-  assert.ok(line.startsWith('tenantdesk: ') && line.endsWith(`[${code}]`), line);
-  if (message) assert.match(line, message);
-  return line;
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -213,14 +154,15 @@ describe('tenantdesk command line', { concurrency: true }, () => {
 
   describe('admin commands on an embedded data directory with no server running', { concurrency: 1 }, () => {
     let dataDir: string;
-    const cli = (...args: string[]) => runCli(args, { DATA_DIR: dataDir });
+    const cli = (...args: string[]) => runInProcess(args, { DATA_DIR: dataDir });
+    const inItsOwnProcess = (...args: string[]) => runCli(args, { DATA_DIR: dataDir });
 
     before(() => {
       dataDir = tempDir();
     });
 
     it('migrate applies every migration, then reports the database up to date', async () => {
-      assert.match(ok(await cli('migrate')), /^Applied migrations: 0001, .*\bsecurity\.$/);
+      assert.match(ok(await inItsOwnProcess('migrate')), /^Applied migrations: 0001, .*\bsecurity\.$/);
       assert.equal(ok(await cli('migrate')), 'The database is up to date.');
     });
 
@@ -251,7 +193,7 @@ describe('tenantdesk command line', { concurrency: true }, () => {
 
     it('lists and shows tenants with every change made above', async () => {
       assert.equal(
-        ok(await cli('tenant', 'list')),
+        ok(await inItsOwnProcess('tenant', 'list')),
         [HEADER, 'acme\tAcme\tactive\tnorthwind\tno\tacme.test,support.acme.test', 'northwind\tNorthwind\tactive\t-\tyes\tdesk.test'].join('\n'),
       );
       assert.equal(ok(await cli('tenant', 'show', 'acme')), [HEADER, 'acme\tAcme\tactive\tnorthwind\tno\tacme.test,support.acme.test'].join('\n'));
@@ -277,7 +219,7 @@ describe('tenantdesk command line', { concurrency: true }, () => {
     });
 
     it('refuses a duplicate slug with one line naming CONFLICT, and releases the data directory', async () => {
-      failed(await cli('tenant', 'create', '--slug', 'acme', '--name', 'Acme again'), 'CONFLICT', /"acme" already exists/);
+      failed(await inItsOwnProcess('tenant', 'create', '--slug', 'acme', '--name', 'Acme again'), 'CONFLICT', /"acme" already exists/);
       assert.equal(existsSync(join(dataDir, 'tenantdesk.lock')), false);
     });
   });
@@ -286,7 +228,8 @@ describe('tenantdesk command line', { concurrency: true }, () => {
     let dataDir: string;
     let server: ReturnType<typeof launch>;
     let port: number;
-    const cli = (...args: string[]) => runCli(args, { DATA_DIR: dataDir });
+    const cli = (...args: string[]) => runInProcess(args, { DATA_DIR: dataDir });
+    const inItsOwnProcess = (...args: string[]) => runCli(args, { DATA_DIR: dataDir });
     const lockPath = () => join(dataDir, 'tenantdesk.lock');
 
     before(async () => {
@@ -298,7 +241,7 @@ describe('tenantdesk command line', { concurrency: true }, () => {
       server = launch(['serve'], { DATA_DIR: dataDir, PORT: String(port), HOST_CACHE_TTL_MS: '600000' });
       const deadline = Date.now() + 180_000;
       for (;;) {
-        const lock = existsSync(lockPath()) ? (JSON.parse(readFileSync(lockPath(), 'utf8')) as { pid: number; adminSocket?: string }) : undefined;
+        const lock = readLock(dataDir);
         if (lock && lock.pid === server.child.pid && lock.adminSocket && existsSync(lock.adminSocket)) break;
         if (server.child.exitCode !== null) assert.fail(`the server exited: ${(await server.exited).stderr}`);
         if (Date.now() > deadline) assert.fail('the server did not start within 180 s');
@@ -321,7 +264,7 @@ describe('tenantdesk command line', { concurrency: true }, () => {
     });
 
     it('lists and shows tenants', async () => {
-      const [list, show] = await Promise.all([cli('tenant', 'list'), cli('tenant', 'show', 'initech')]);
+      const [list, show] = await Promise.all([inItsOwnProcess('tenant', 'list'), cli('tenant', 'show', 'initech')]);
       assert.equal(ok(list), FORWARDED_TENANTS);
       assert.equal(ok(show), [HEADER, 'initech\tInitech\tactive\tacme\tno\tinitech.test'].join('\n'));
     });
@@ -353,8 +296,7 @@ describe('tenantdesk command line', { concurrency: true }, () => {
       assert.equal(exported.code, 0, exported.stderr);
       assert.equal(archiveEnds(file).header.tenant.slug, 'initech');
       assert.equal(archiveEnds(file).end.end, true);
-      const missing = await runToFile(['tenant', 'export', 'nobody'], join(dataDir, 'nobody.tdz'), { DATA_DIR: dataDir });
-      assert.match(missing.stderr, /No tenant "nobody"\. \(tenant\) \[NOT_FOUND\]/);
+      failed(await cli('tenant', 'export', 'nobody'), 'NOT_FOUND', /No tenant "nobody"\. \(tenant\)/);
       assert.match(ok(await cli('tenant', 'move', 'initech', '--to', 'silo')), /^Moved initech from pool to silo-initech: /);
       assert.equal(await tenantAt(port, 'initech.test'), 'initech');
       assert.match(ok(await cli('tenant', 'move', 'initech', '--to', 'pool')), /^Moved initech from silo-initech to pool: /);
@@ -362,17 +304,13 @@ describe('tenantdesk command line', { concurrency: true }, () => {
     });
 
     it('refuses bad input with one line naming the error code, changing nothing, and the server keeps serving', async () => {
-      const [duplicate, unknownParent, ownParent, badHost] = await mapLimit(
-        [
-          ['tenant', 'create', '--slug', 'initech', '--name', 'Initech again'],
-          ['tenant', 'create', '--slug', 'hooli', '--name', 'Hooli', '--parent', 'nowhere'],
-          // The CLI cannot re-parent, so the only cycle it can ask for is a tenant as its own parent.
-          ['tenant', 'create', '--slug', 'ouroboros', '--name', 'Loop', '--parent', 'ouroboros'],
-          ['tenant', 'host', 'add', 'initech', 'not a host!'],
-        ],
-        2,
-        (args) => cli(...args),
-      );
+      const [duplicate, unknownParent, ownParent, badHost] = await Promise.all([
+        inItsOwnProcess('tenant', 'create', '--slug', 'initech', '--name', 'Initech again'),
+        cli('tenant', 'create', '--slug', 'hooli', '--name', 'Hooli', '--parent', 'nowhere'),
+        // The CLI cannot re-parent, so the only cycle it can ask for is a tenant as its own parent.
+        cli('tenant', 'create', '--slug', 'ouroboros', '--name', 'Loop', '--parent', 'ouroboros'),
+        cli('tenant', 'host', 'add', 'initech', 'not a host!'),
+      ]);
       failed(duplicate!, 'CONFLICT', /"initech" already exists/);
       failed(unknownParent!, 'NOT_FOUND', /"nowhere"/);
       failed(ownParent!, 'NOT_FOUND', /"ouroboros"/);
@@ -394,7 +332,8 @@ describe('tenantdesk command line', { concurrency: true }, () => {
     describe('admin commands on PostgreSQL (DATABASE_URL)', { concurrency: 1 }, () => {
       let fresh: FreshDatabase | undefined;
       let dataDir: string;
-      const cli = (...args: string[]) => runCli(args, { DATA_DIR: dataDir, DATABASE_URL: fresh!.url! });
+      const cli = (...args: string[]) => runInProcess(args, { DATA_DIR: dataDir, DATABASE_URL: fresh!.url! });
+      const inItsOwnProcess = (...args: string[]) => runCli(args, { DATA_DIR: dataDir, DATABASE_URL: fresh!.url! });
 
       before(async () => {
         dataDir = tempDir();
@@ -406,7 +345,7 @@ describe('tenantdesk command line', { concurrency: true }, () => {
       });
 
       it('migrate applies every migration to an empty database, then reports it up to date', async () => {
-        assert.match(ok(await cli('migrate')), /^Applied migrations: 0001, .*\bsecurity\.$/);
+        assert.match(ok(await inItsOwnProcess('migrate')), /^Applied migrations: 0001, .*\bsecurity\.$/);
         assert.equal(ok(await cli('migrate')), 'The database is up to date.');
       });
 
@@ -438,12 +377,19 @@ describe('tenantdesk command line', { concurrency: true }, () => {
 
       it('refuses a duplicate slug and an unknown parent with one line naming the error code', async () => {
         const [duplicate, unknownParent] = await Promise.all([
-          cli('tenant', 'create', '--slug', 'acme', '--name', 'Acme again'),
+          inItsOwnProcess('tenant', 'create', '--slug', 'acme', '--name', 'Acme again'),
           cli('tenant', 'create', '--slug', 'hooli', '--name', 'Hooli', '--parent', 'nowhere'),
         ]);
         failed(duplicate, 'CONFLICT', /"acme" already exists/);
         failed(unknownParent, 'NOT_FOUND', /"nowhere"/);
         assert.deepEqual(readdirSync(dataDir), [], 'with DATABASE_URL the data directory is never used');
+      });
+
+      it('refuses to start on a migration changed after it was applied, in one line and no stack trace', async () => {
+        await sql`update schema_migrations set checksum = 'edited' where version = '0002'`.execute(fresh!.database.owner);
+        const exit = await cli('tenant', 'list');
+        assert.equal(exit.code, 1);
+        assert.match(exit.stderr, /^tenantdesk: Migration 0002_\S+ was changed after it was applied; migrations are forward-only: add a new file instead\.\n$/);
       });
     });
   }

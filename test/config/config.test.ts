@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       appDatabaseUrl: undefined,
       dbPoolMax: 10,
+      dbPreparedStatements: true,
       logLevel: 'info',
       trustProxy: false,
       multiTenancy: 'on',

@@ -8,9 +8,10 @@ forEachDatabase('the object registry', (db) => {
   const columnsOf = async (table: string) =>
     (await sql<{ column_name: string }>`select column_name from information_schema.columns where table_schema = 'public' and table_name = ${table}`.execute(db().owner)).rows.map((r) => r.column_name);
 
-  it('names, for each tenant-scoped or public type, a table with an id the data-access layer can address', async () => {
+  it('names, for each tenant-scoped or public type, a table with an id the data-access layer can address, or its declared key', async () => {
     for (const type of Object.values(registry).filter((t) => t.class !== 'catalog')) {
-      assert.ok((await columnsOf(type.table)).includes('id'), `${type.table} has an id column`);
+      const columns = await columnsOf(type.table);
+      for (const column of type.key ?? ['id']) assert.ok(columns.includes(column), `${type.table} has a ${column} column`);
     }
   });
 

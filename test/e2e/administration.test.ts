@@ -40,6 +40,20 @@ describe('administration screens (browser)', { timeout: 300_000 }, () => {
     await page.locator('.config-list li').filter({ hasText: 'help@acme.test' }).waitFor();
     await screenshot(page, 'admin-email');
 
+    await page.getByRole('link', { name: 'Mail templates' }).click();
+    const assignment = page.locator('.config-list li').filter({ hasText: 'Assignment' });
+    await assignment.getByText('Default', { exact: true }).waitFor();
+    await assignment.getByRole('button', { name: 'Edit Assignment' }).click();
+    await page.getByLabel('Subject').fill('Yours now: {{ticket.number}}');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.locator('.mail-preview figcaption').getByText('Yours now: DEMO-000042').waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await assignment.getByText('Own template').waitFor();
+    await screenshot(page, 'admin-mail-templates');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await assignment.getByRole('button', { name: 'Reset Assignment to the default' }).click();
+    await assignment.getByText('Default', { exact: true }).waitFor();
+
     await page.getByRole('link', { name: 'Roles' }).click();
     await page.locator('tr').filter({ hasText: 'sp-admin' }).getByText('Public — read-only for your role').waitFor();
     await screenshot(page, 'admin-roles');

@@ -12,6 +12,8 @@ const SUBJECT = 'VPN drops every hour';
 const REPLY = 'Please update the VPN client to 5.2.';
 const NOTE = 'Known issue with the 5.1 client, see the vendor bulletin.';
 const PHONE = { width: 390, height: 844 };
+/** A bound on a wait that only a broken server or page reaches; the step ends as soon as the state shows. */
+const NOTE_SAVED_MS = 120_000;
 
 describe('client portal and agent panel (browser)', { timeout: 300_000 }, () => {
   let server: DemoServer;
@@ -59,9 +61,14 @@ describe('client portal and agent panel (browser)', { timeout: 300_000 }, () => 
     await agent.getByRole('radio', { name: 'Internal note' }).check();
     assert.equal(await agent.getByRole('button', { name: 'Send reply' }).count(), 0, 'the send button says what will happen');
     await agent.getByRole('textbox', { name: 'Internal note' }).fill(NOTE);
+    // The note shows once the server saved it and the thread came back, behind the refresh of every
+    // ticket query the reply started, all on one embedded database: on a loaded machine that is
+    // more than the 30 s a click or a fill may take. Wait for the save itself, then for the note.
+    const saved = agent.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/notes'), { timeout: NOTE_SAVED_MS });
     await agent.getByRole('button', { name: 'Add internal note' }).click();
+    assert.equal((await saved).status(), 201, 'the note was saved');
     const note = agent.locator('.entry-note', { hasText: NOTE });
-    await note.waitFor();
+    await note.waitFor({ timeout: NOTE_SAVED_MS });
     assert.match((await note.textContent()) ?? '', /Internal note/);
 
     await agent.getByRole('button', { name: 'Assign to me' }).click();

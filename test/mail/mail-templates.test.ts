@@ -135,6 +135,57 @@ forEachDatabase('mail templates in outgoing mail', (db) => {
     await runner.drain(db());
     assert.equal(to('admin@sp.test').length, before);
   });
+
+  it('mails the breaches of one sweep to one recipient as one digest, with the tenant’s digest template', async () => {
+    const [requester] = await listObjects(w.admin, 'contact', { where: { email: 'carol@customer.test', tenant_id: w.t.acme } });
+    await assert.rejects(saveTemplate(w.admin, w.t.acme!, 'overdue-digest', { subject: 'Late: {{sla.tickets}}', body: '<p>x</p>' }), /\{\{sla\.tickets\}\} is not available in the subject/);
+    await saveTemplate(w.admin, w.t.acme!, 'overdue-digest', { subject: '{{sla.count}} late for {{recipient.name}}', body: '<p>Late:</p>{{sla.tickets}}' });
+    const plan = await createConfigObject(w.admin, 'slaPlan', { tenant_id: w.t.acme, name: 'Digest', resolution_minutes: 60 });
+    const late: string[] = [];
+    for (const subject of ['Disk <full>', 'Printer']) {
+      const ticket = await createTicket(w.admin, { tenantId: w.t.acme!, subject, body: '<p>x</p>', requesterId: requester!.id as string, slaPlanId: plan.id as string });
+      await assignTicket(w.admin, ticket.id as string, { assigneeId: w.agents.acme!.id as string }, ticket.version as number);
+      late.push(ticket.id as string);
+    }
+    await sql`update tickets set resolution_due_at = now() - interval '1 minute' where id = any (${late}::uuid[])`.execute(db().owner);
+    const before = to('agent@acme.test').length;
+    assert.equal((await sweepOverdue(systemContext(w.deps.shards, DEFAULT_TENANCY, w.catalog.snapshot()))).mailed, 1);
+    for (const row of await listObjects(w.admin, 'mailOutbox', { where: { kind: 'overdue-digest', sent_at: null } })) {
+      await enqueue(db().owner, sendMail, { tenantId: row.tenant_id as number, payload: { outboxId: row.id as string }, key: row.id as string });
+    }
+    await runner.drain(db());
+    // (The two assignment mails went out in the same drain.)
+    const mails = to('agent@acme.test').slice(before).filter((m) => !m.parsed.subject?.startsWith('Yours now'));
+    assert.deepEqual(mails.map((m) => m.parsed.subject), ['2 late for Acme agent']);
+    assert.match(mails[0]!.parsed.html as string, /<p>Late:<\/p><ul><li>\[ACME-\d{6}\] Disk &lt;full&gt;: resolution was due \d{4}-[^<]+<\/li><li>\[ACME-\d{6}\] Printer: resolution was due/);
+    assert.match(mails[0]!.parsed.html as string, /background:#7a1f5c;/, 'in the tenant’s branded layout');
+  });
+
+  it('mails an agent assigned by a ticket filter as one assigned by hand, through the outbox with the assignment template', async () => {
+    await saveTemplate(w.admin, w.t.acme!, 'assignment', { subject: 'Rule gave you {{ticket.number}}', body: '<p>{{recipient.name}}: {{ticket.subject}}.</p>' });
+    const filter = await createConfigObject(w.admin, 'ticketFilter', {
+      tenant_id: w.t.acme,
+      name: 'Invoices to the agent',
+      match: 'all',
+      rules: [{ field: 'subject', op: 'contains', value: 'invoice' }],
+      set_assignee_id: w.agents.acme!.id,
+    });
+    try {
+      const [delivery] = await receiveMessage(w.deps, { raw: rawMessage({ from: 'Dora <dora@customer.test>', subject: 'Invoice 7 is wrong' }), transport: 'smtp', recipients: ['support@acme.test'] });
+      assert.equal(delivery!.outcome, 'ticket');
+      const [row] = await listObjects(w.admin, 'mailOutbox', { where: { kind: 'assignment', ticket_id: delivery!.ticketId } });
+      assert.equal(row?.to_address, 'agent@acme.test', 'queued in the unit of work that opened the ticket');
+      await runner.drain(db());
+      const mail = to('agent@acme.test').find((m) => m.parsed.subject === `Rule gave you ${delivery!.ticketNumber}`);
+      assert.ok(mail, 'the tenant’s assignment template');
+      assert.match(mail.parsed.html as string, /<p>Acme agent: Invoice 7 is wrong\.<\/p>/);
+      // A ticket no filter assigns tells nobody.
+      const [plain] = await receiveMessage(w.deps, { raw: rawMessage({ from: 'Dora <dora@customer.test>', subject: 'Printer' }), transport: 'smtp', recipients: ['support@acme.test'] });
+      assert.equal((await listObjects(w.admin, 'mailOutbox', { where: { kind: 'assignment', ticket_id: plain!.ticketId } })).length, 0);
+    } finally {
+      await sql`delete from ticket_filters where id = ${filter.id}`.execute(db().owner);
+    }
+  });
 });
 
 forEachDatabase('the mail templates API', (db) => {
@@ -153,7 +204,8 @@ forEachDatabase('the mail templates API', (db) => {
     const acme = await as('admin@acme.test');
     const globex = await as('admin@globex.test');
     const listed = (await acme({ url: '/api/v1/mail-templates' })).json().templates as { kind: string; isDefault: boolean; placeholders: string[] }[];
-    assert.deepEqual(listed.map((t) => [t.kind, t.isDefault]), [['auto-reply', true], ['agent-reply', true], ['assignment', true], ['overdue', true]]);
+    assert.deepEqual(listed.map((t) => [t.kind, t.isDefault]), [['auto-reply', true], ['agent-reply', true], ['assignment', true], ['overdue', true], ['overdue-digest', true]]);
+    assert.deepEqual(listed[4]!.placeholders, ['{{recipient.name}}', '{{recipient.email}}', '{{tenant.name}}', '{{sla.count}}', '{{sla.tickets}}']);
     assert.ok(listed[3]!.placeholders.includes('{{sla.due}}'));
     const put = await acme({ method: 'PUT', url: '/api/v1/mail-templates/auto-reply', body: { subject: 'Thanks {{recipient.name}}', body: '<p>{{ticket.number}}</p>' } });
     assert.equal(put.statusCode, 200, put.body);
@@ -164,6 +216,30 @@ forEachDatabase('the mail templates API', (db) => {
     assert.equal((await globex({ method: 'DELETE', url: '/api/v1/mail-templates/auto-reply' })).statusCode, 404, 'globex has none of its own');
     assert.equal((await acme({ method: 'DELETE', url: '/api/v1/mail-templates/auto-reply' })).statusCode, 204);
     assert.equal((await acme({ url: '/api/v1/mail-templates/auto-reply' })).json().isDefault, true);
+  });
+
+  it('lists the default beside an override, and previews a template with sample values, writing nothing', async () => {
+    const acme = await as('admin@acme.test');
+    await acme({ method: 'PUT', url: '/api/v1/mail-templates/assignment', body: { subject: 'Yours: {{ticket.number}}', body: '<p>{{recipient.name}}</p>' } });
+    type Listed = { kind: string; isDefault: boolean; subject: string; defaultSubject: string; defaultBody: string };
+    const listed = (await acme({ url: '/api/v1/mail-templates' })).json().templates as Listed[];
+    const assignment = listed.find((t) => t.kind === 'assignment')!;
+    const autoReply = listed.find((t) => t.kind === 'auto-reply')!;
+    assert.deepEqual([assignment.isDefault, assignment.subject], [false, 'Yours: {{ticket.number}}']);
+    assert.notEqual(assignment.defaultSubject, assignment.subject, 'the public default, not the override');
+    assert.equal(autoReply.defaultSubject, autoReply.subject);
+    const preview = await acme({ method: 'POST', url: '/api/v1/mail-templates/auto-reply/preview', body: { subject: 'Hi {{recipient.name}}', body: '<p>{{ticket.number}}</p><script>x()</script>' } });
+    assert.equal(preview.statusCode, 200, preview.body);
+    assert.equal(preview.json().subject, 'Hi Alex Example');
+    assert.match(preview.json().html, /<p>DEMO-000042<\/p>/);
+    assert.doesNotMatch(preview.json().html, /<script/);
+    assert.match(preview.json().html, />Acme Corporation</, "the tenant's layout");
+    const bad = await acme({ method: 'POST', url: '/api/v1/mail-templates/assignment/preview', body: { subject: 's', body: '{{entry.body}}' } });
+    assert.deepEqual([bad.statusCode, bad.json().error.field], [400, 'body']);
+    assert.equal((await acme({ url: '/api/v1/mail-templates/auto-reply' })).json().isDefault, true, 'a preview saves nothing');
+    const globex = await as('admin@globex.test');
+    assert.equal((await globex({ method: 'POST', url: '/api/v1/mail-templates/auto-reply/preview?tenant=acme', body: { subject: 's', body: 'b' } })).statusCode, 403);
+    assert.equal((await acme({ method: 'DELETE', url: '/api/v1/mail-templates/assignment' })).statusCode, 204);
   });
 
   it('refuses unknown fields, kinds and placeholders, and public defaults to tenant administrators', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
+import { createConfigObject } from '../../src/desk/config/config-objects.ts';
 import { addThreadEntry } from '../../src/desk/threads/add-thread-entry.ts';
 import { signedMessageId } from '../../src/mail/message-token.ts';
 import { receiveMessage } from '../../src/mail/receive-message.ts';
@@ -185,6 +186,22 @@ forEachDatabase('the inbound mail pipeline', (db) => {
     for (let i = 0; i <= limit; i++) outcomes.push((await receive(rawMessage({ from: 'flood@spam.test', subject: `spam ${i}` }), ['support@acme.test']))[0]!.outcome);
     assert.equal(outcomes.filter((o) => o === 'ticket').length, limit);
     assert.equal(outcomes.at(-1), 'quarantined');
+  });
+
+  it("keeps a message a ticket filter rejects, undoing everything its first attempt wrote, once", async () => {
+    const filter = await createConfigObject(w.admin, 'ticketFilter', { tenant_id: w.t.acme, name: 'No lottery', match: 'all', rules: [{ field: 'subject', op: 'contains', value: 'lottery' }], reject: true });
+    try {
+      const raw = rawMessage({ from: 'winner@lottery.test', subject: 'You won the lottery' });
+      const [first] = await receive(raw, ['support@acme.test']);
+      assert.deepEqual([first!.outcome, first!.ticketId], ['rejected', undefined]);
+      assert.match(first!.reason!, /No lottery/);
+      assert.equal((await listObjects(w.admin, 'contact', { where: { email: 'winner@lottery.test' } })).length, 0, "the sender's contact went with the refused attempt");
+      assert.equal((await listQuarantine(w.admin, 500)).filter((q) => q.sender === 'winner@lottery.test').length, 1);
+      const [again] = await receive(raw, ['support@acme.test']);
+      assert.equal(again!.outcome, 'duplicate', 'the claim of the second unit of work stands');
+    } finally {
+      await sql`delete from ticket_filters where id = ${filter.id}`.execute(db().owner);
+    }
   });
 
   it('mails agent replies to the requester and collaborators, never internal notes', async () => {

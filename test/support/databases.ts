@@ -1,8 +1,9 @@
 import { after, before, describe } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../src/db/database.ts';
+import { BRIEF_SHARED_BUFFERS, openDatabase, type Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { migratedTemplate } from './pglite-template.ts';
 
 /**
  * Every database test body runs on PGlite and, when TEST_DATABASE_URL is set, on a real PostgreSQL
@@ -38,7 +39,10 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
 /** A new, migrated database of `kind`. */
 export async function freshDatabase(kind: DatabaseKind, options: { migrate?: boolean } = {}): Promise<FreshDatabase> {
   if (kind === 'pglite') {
-    const database = await openDatabase({ kind: 'pglite' });
+    // A test's database lives for one file: the small buffer pool of a CLI command starts faster.
+    // Migrated, it starts from the migrated template's files instead of initdb (pglite-template.ts).
+    const template = options.migrate !== false ? await migratedTemplate() : undefined;
+    const database = await openDatabase({ kind: 'pglite', sharedBuffers: BRIEF_SHARED_BUFFERS, ...(template ? { loadDataDir: template } : {}) });
     if (options.migrate !== false) await migrate(database);
     return { database, drop: () => database.close() };
   }

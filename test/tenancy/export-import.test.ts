@@ -13,6 +13,7 @@ import { createContact } from '../../src/identity/create-contact.ts';
 import { createRole } from '../../src/identity/create-role.ts';
 import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
 import { createTenant } from '../../src/tenancy/catalog/create-tenant.ts';
+import { setTenantQuotas } from '../../src/tenancy/catalog/tenant-quotas.ts';
 import { createObject } from '../../src/tenancy/data-access.ts';
 import { deleteTenant } from '../../src/tenancy/placement/delete-tenant.ts';
 import { exportTenant } from '../../src/tenancy/placement/export-tenant.ts';
@@ -70,6 +71,7 @@ forEachDatabase('exporting and importing a tenant', (db) => {
     for (let i = 0; i < 1200; i++) await createObject(ctx, 'ticket', { tenant_id: ids.acme, subject: `Ticket ${i}`, requester_id: customer.id });
     mkdirSync(join(tenantFilesDir(dataDir, ids.acme!), 'ab'), { recursive: true });
     writeFileSync(join(tenantFilesDir(dataDir, ids.acme!), 'ab', 'screenshot.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 255, 10, 13]));
+    await setTenantQuotas(db(), 'acme', { apiRate: 7, mailPerHour: 99 });
     original = await tenantRows(db(), ids.acme!);
     archive = await archiveOf(shards, catalog, 'acme', dataDir);
   });
@@ -80,11 +82,12 @@ forEachDatabase('exporting and importing a tenant', (db) => {
 
   it('writes a versioned, gzip-compressed archive: header, rows in copy order, files, end line', () => {
     const lines = gunzipSync(archive).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    const header = lines[0] as { format: string; version: number; tables: Record<string, number>; files: number; tenant: { hosts: string[] } };
+    const header = lines[0] as { format: string; version: number; tables: Record<string, number>; files: number; tenant: { hosts: string[]; quotas?: unknown } };
     assert.equal(header.format, 'tenantdesk-tenant-archive');
     assert.equal(header.version, 1);
     assert.equal(header.tables.tickets, 1200);
     assert.deepEqual(header.tenant.hosts, ['acme.test']);
+    assert.deepEqual(header.tenant.quotas, { apiRate: 7, mailPerHour: 99 }, "the tenant's own limits travel with it");
     assert.deepEqual(lines.at(-1), { end: true, rows: 1200 + 1 + 1 + 1, files: 1 }, 'the tickets, the customer, the role and its audit event');
     const order = [...new Set(lines.filter((l) => 'table' in l).map((l) => l.table as string))];
     const copy = copyOrder().map((t) => t.table);
@@ -99,6 +102,7 @@ forEachDatabase('exporting and importing a tenant', (db) => {
     const tenant = catalog.snapshot().bySlug.get('acme')!;
     assert.notEqual(tenant.id, ids.acme);
     assert.equal(catalog.snapshot().byHost.get('acme.test')?.id, tenant.id);
+    assert.deepEqual(tenant.limits, { apiRate: 7, mailPerHour: 99 }, 'its own limits come back with it');
     assert.deepEqual(await tenantRows(db(), tenant.id), original);
     assert.deepEqual(readFileSync(join(tenantFilesDir(dataDir, tenant.id), 'ab', 'screenshot.png')), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 255, 10, 13]));
     const role = await db().owner.selectFrom('roles').selectAll().where('slug', '=', 'acme-lead').executeTakeFirstOrThrow();

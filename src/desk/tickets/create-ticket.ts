@@ -13,6 +13,7 @@ import { toColumns, withTicketFieldNames } from './ticket-fields.ts';
 import { allocateTicketNumber } from './ticket-number.ts';
 import { resolveStatus } from './ticket-status.ts';
 import { clockOnOpen } from '../../sla/ticket-sla.ts';
+import { notifyAssignee } from '../../mail/queue-mail.ts';
 
 export type CreateTicketInput = {
   tenantId?: number;
@@ -37,6 +38,8 @@ export type CreateTicketInput = {
   collaboratorIds?: string[];
   /** Kept with the first message (`thread_entries.data`): the email channel's facts about the mail. */
   firstEntryData?: Record<string, unknown>;
+  /** Handed the first message as written, for a caller that goes on with it (the email channel's attachments). */
+  onFirstEntry?: (entry: Row) => void;
 };
 
 /** Fields only agents set on a new ticket; a customer's ticket gets them from topics and filters. */
@@ -73,9 +76,12 @@ export async function createTicket(desk: DeskContext, input: CreateTicketInput):
         custom_fields: JSON.stringify(customFields),
         ...clock,
       });
-      await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: desk.actor.contactId, body_html: body, ...(input.firstEntryData ? { data: JSON.stringify(input.firstEntryData) } : {}) });
+      const entry = await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: desk.actor.contactId, body_html: body, ...(input.firstEntryData ? { data: JSON.stringify(input.firstEntryData) } : {}) });
+      input.onFirstEntry?.(entry);
       for (const contactId of new Set(input.collaboratorIds ?? [])) await createObject(tx, 'ticketCollaborator', { ticket_id: ticket.id, contact_id: contactId });
       if (outcome.applied.length) await addSystemEvent(tx, ticket, null, { event: 'filters', applied: outcome.applied });
+      // A rule's assignee is told as one assigned by hand is (update-ticket.ts), in this unit of work.
+      if (outcome.set.assignee_id) await notifyAssignee(tx, ticket, desk.actor.contactId);
       await recordAuditInScope(tx, { tenantId: ticket.tenant_id as number, actorContactId: desk.actor.contactId, action: 'ticket.created', objectType: 'ticket', objectId: ticket.id as string, data: { number, subject: ticket.subject } });
       return ticket;
     }, tenantId);

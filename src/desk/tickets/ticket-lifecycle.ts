@@ -34,9 +34,10 @@ const REOPENED_BY_CUSTOMER: ReadonlySet<unknown> = new Set(['pending', 'resolved
  * the customer resumes and the ticket is back in the agents' open queues. A ticket merged into
  * another stays closed.
  */
-export async function reopenOnCustomerReply(desk: DeskContext, ticketId: string): Promise<void> {
+export async function reopenOnCustomerReply(desk: DeskContext, answered: string | Row): Promise<void> {
   if (desk.actor.kind !== 'customer') return;
-  const ticket = await findObject(desk, 'ticket', ticketId);
+  // A row the caller read in this unit of work is current enough: updateTicket checks its version.
+  const ticket = typeof answered === 'string' ? await findObject(desk, 'ticket', answered) : answered;
   if (!REOPENED_BY_CUSTOMER.has(ticket.status) || ticket.merged_into_id) return;
-  await updateTicket(desk, ticketId, { status: 'open' }, ticket.version as number, { implied: true });
+  await updateTicket(desk, ticket.id as string, { status: 'open' }, ticket.version as number, { implied: true });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requirePermission } from '../../identity/permissions.ts';
 import { createMailbox, listMailboxes, presentMailbox, removeMailbox, type CreateMailboxInput } from '../../mail/mailboxes.ts';
-import { effectiveTemplate, KIND_PLACEHOLDERS, listTemplates, resetTemplate, saveTemplate, TEMPLATE_KINDS, type TemplateKind } from '../../mail/mail-templates.ts';
+import { effectiveTemplate, KIND_PLACEHOLDERS, listTemplates, previewTemplate, resetTemplate, saveTemplate, TEMPLATE_KINDS, type TemplateKind } from '../../mail/mail-templates.ts';
 import { listQuarantine } from '../../mail/quarantine.ts';
 import type { SecretBox } from '../../mail/secret-box.ts';
 import type { Row } from '../../tenancy/data-access.ts';
@@ -78,6 +78,9 @@ const templateShape = {
     body: { type: 'string' },
     /** True when the tenant has no template of its own: this is the public default. */
     isDefault: { type: 'boolean' },
+    /** The public default's text (in the list): what a reset goes back to. */
+    defaultSubject: { type: 'string' },
+    defaultBody: { type: 'string' },
     placeholders: { type: 'array', items: { type: 'string' } },
     updatedAt: { type: 'string' },
   },
@@ -96,6 +99,9 @@ const templateBody = {
   required: ['subject', 'body'],
   additionalProperties: false,
 } as const;
+
+const previewBody = { ...templateBody, properties: { subject: templateBody.properties.subject, body: templateBody.properties.body } } as const;
+const previewShape = { type: 'object', properties: { subject: { type: 'string' }, html: { type: 'string' }, text: { type: 'string' } } } as const;
 
 type KindParams = { Params: { kind: TemplateKind }; Querystring: { tenant?: string } };
 
@@ -128,6 +134,17 @@ async function mailTemplateRoutes(app: FastifyInstance): Promise<void> {
       // null: the public default, which the data-access layer lets only roles writing public objects change.
       const tenantId = tenant === null ? null : tenantForRequest(request.ctx, tenant);
       return presentTemplate(request, await saveTemplate(request.ctx, tenantId, request.params.kind, { subject, body }));
+    },
+  );
+
+  // A preview reads and writes nothing: the text as given, with sample values, in the tenant's layout.
+  app.post<{ Params: { kind: TemplateKind }; Querystring: { tenant?: string }; Body: { subject: string; body: string } }>(
+    '/api/v1/mail-templates/:kind/preview',
+    { schema: { params: templateParams, querystring: tenantQuery, body: previewBody, response: { 200: previewShape } } },
+    async (request) => {
+      requirePermission(request.actor.activeRole, 'admin.tenant');
+      const tenantId = tenantForRequest(request.ctx, request.query.tenant);
+      return previewTemplate(request.ctx, tenantId, request.params.kind, request.body);
     },
   );
 

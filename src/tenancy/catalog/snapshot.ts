@@ -97,7 +97,7 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
 }
 
 /** The columns of a tenant_quotas row that are set, as limits. */
-function limitOverrides(row: { api_rate: number | null; api_burst: number | null; mail_per_hour: number | null; storage_bytes: string | number | null }): Partial<TenantLimits> {
+export function limitOverrides(row: { api_rate: number | null; api_burst: number | null; mail_per_hour: number | null; storage_bytes: string | number | null }): Partial<TenantLimits> {
   return {
     ...(row.api_rate !== null ? { apiRate: row.api_rate } : {}),
     ...(row.api_burst !== null ? { apiBurst: row.api_burst } : {}),

@@ -1,5 +1,7 @@
+import type { Transaction } from 'kysely';
 import type { TenantLimits } from '../../config/config.ts';
 import type { Database } from '../../db/database.ts';
+import type { DB } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { bumpCatalogVersion } from './groups.ts';
 
@@ -28,20 +30,28 @@ function columnValues(change: TenantQuotaChange): Partial<Record<(typeof COLUMN)
  * A row left with no limit of its own is removed.
  */
 export async function setTenantQuotas(database: Database, slug: string, change: TenantQuotaChange): Promise<void> {
-  const values = columnValues(change);
   await database.owner.transaction().execute(async (tx) => {
     const tenant = await tx.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
-    if (!Object.keys(values).length) return;
-    const row = await tx
-      .insertInto('tenant_quotas')
-      .values({ tenant_id: tenant.id, ...values })
-      .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ ...values, updated_at: new Date() }))
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    if (row.api_rate === null && row.api_burst === null && row.mail_per_hour === null && row.storage_bytes === null) {
-      await tx.deleteFrom('tenant_quotas').where('tenant_id', '=', tenant.id).execute();
-    }
-    await bumpCatalogVersion(tx);
+    if (await writeTenantQuotas(tx, tenant.id, change)) await bumpCatalogVersion(tx);
   });
+}
+
+/**
+ * Writes a change of a tenant's own limits in the caller's catalog transaction (the caller bumps the
+ * catalog version); false when the change sets nothing. Validated as `tenantdesk tenant quota` is.
+ */
+export async function writeTenantQuotas(tx: Transaction<DB>, tenantId: number, change: TenantQuotaChange): Promise<boolean> {
+  const values = columnValues(change);
+  if (!Object.keys(values).length) return false;
+  const row = await tx
+    .insertInto('tenant_quotas')
+    .values({ tenant_id: tenantId, ...values })
+    .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ ...values, updated_at: new Date() }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (row.api_rate === null && row.api_burst === null && row.mail_per_hour === null && row.storage_bytes === null) {
+    await tx.deleteFrom('tenant_quotas').where('tenant_id', '=', tenantId).execute();
+  }
+  return true;
 }

@@ -10,6 +10,7 @@ import type { DB } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { listTenantFiles, tenantFilesDir } from '../../files/tenant-files.ts';
 import type { Catalog } from '../catalog/catalog.ts';
+import { limitOverrides } from '../catalog/snapshot.ts';
 import type { Shards } from './shards.ts';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION, TENANT_ID_COLUMNS, type ArchiveHeader, type Progress } from './tenant-archive.ts';
 import { copyOrder, inUtc, readRows, tableShape } from './tenant-rows.ts';
@@ -72,6 +73,7 @@ async function describeTenant(shards: Shards, id: number): Promise<ArchiveHeader
   const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const parent = row.parent_id === null ? undefined : await db.selectFrom('tenants').select('slug').where('id', '=', row.parent_id).executeTakeFirst();
   const hosts = await db.selectFrom('tenant_hosts').select('host').where('tenant_id', '=', id).orderBy('host').execute();
+  const quotas = await db.selectFrom('tenant_quotas').selectAll().where('tenant_id', '=', id).executeTakeFirst();
   return {
     id,
     slug: row.slug,
@@ -82,6 +84,7 @@ async function describeTenant(shards: Shards, id: number): Promise<ArchiveHeader
     branding: row.branding as Record<string, unknown>,
     termsOfUse: row.terms_of_use,
     hosts: hosts.map((h) => h.host),
+    ...(quotas ? { quotas: limitOverrides(quotas) } : {}),
   };
 }
 

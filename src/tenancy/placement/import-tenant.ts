@@ -12,6 +12,7 @@ import { AppError } from '../../errors.ts';
 import { deleteTenantFiles, tenantFilesDir } from '../../files/tenant-files.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { createTenant } from '../catalog/create-tenant.ts';
+import { writeTenantQuotas } from '../catalog/tenant-quotas.ts';
 import type { TenancySettings } from '../settings.ts';
 import type { Shards } from './shards.ts';
 import { archiveEnd, archiveFile, archiveHeader, archiveRow, TENANT_ID_COLUMNS, type ArchiveHeader, type Progress } from './tenant-archive.ts';
@@ -54,6 +55,7 @@ export async function importTenant(shards: Shards, catalog: Catalog, settings: T
       async (tx, tenant) => {
         tenantId = tenant.id;
         await tx.updateTable('tenants').set({ status: header.tenant.status }).where('id', '=', tenant.id).execute();
+        if (header.tenant.quotas) await writeTenantQuotas(tx, tenant.id, header.tenant.quotas);
         counts = await fillTenant(tx, header, tenant.id, lines, options);
       },
     );

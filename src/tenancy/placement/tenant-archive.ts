@@ -28,6 +28,8 @@ export const archiveHeader = z.object({
     branding: z.record(z.string(), z.unknown()),
     termsOfUse: z.string().nullable(),
     hosts: z.array(z.string()),
+    /** Its own limits (tenant_quotas), where it has any; absent in archives before 2026-11-23. */
+    quotas: z.object({ apiRate: z.number(), apiBurst: z.number(), mailPerHour: z.number(), storageBytes: z.number() }).partial().strict().optional(),
   }),
   /** Other tenants and groups the rows name by id (roles' access), to be found again by slug. */
   tenants: z.record(z.string(), tenantRef),

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, get } from './client.ts';
+import { api, get, query } from './client.ts';
 import { keys } from './queries.ts';
-import type { AdminRole, BrandingChange, HeldRole, Mailbox, NewTenant, TenancyState, TenantEntry, TenantGroup } from './admin-types.ts';
+import type { AdminRole, BrandingChange, HeldRole, Mailbox, MailPreview, MailTemplate, MailTemplateKind, NewTenant, TenancyState, TenantEntry, TenantGroup } from './admin-types.ts';
 import type { Contact, TenantInfo } from './types.ts';
 
 /** Queries and changes of the administration screens; all role-dependent, so under keys.scoped. */
@@ -53,6 +53,32 @@ export function useMailboxActions() {
     create: useChange(admin('mailboxes'), (body: Record<string, unknown>) => api<Mailbox>('POST', '/api/v1/mailboxes', body)),
     remove: useChange(admin('mailboxes'), (id: string) => api<void>('DELETE', `/api/v1/mailboxes/${enc(id)}`)),
   };
+}
+
+/** A tenant's mail templates (`tenant`: its slug, for a role writing several; undefined: its only one). */
+export function useMailTemplates(tenant: string | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: admin('mail-templates', tenant ?? ''),
+    queryFn: async () => (await get<{ templates: MailTemplate[] }>(`/api/v1/mail-templates${query({ tenant })}`)).templates,
+    enabled,
+  });
+}
+
+export function useMailTemplateActions(tenant: string | undefined) {
+  const templates = admin('mail-templates');
+  const path = (kind: MailTemplateKind) => `/api/v1/mail-templates/${enc(kind)}`;
+  return {
+    save: useChange(templates, ({ kind, subject, body }: { kind: MailTemplateKind; subject: string; body: string }) => api<MailTemplate>('PUT', path(kind), { subject, body, ...(tenant ? { tenant } : {}) })),
+    reset: useChange(templates, (kind: MailTemplateKind) => api<void>('DELETE', `${path(kind)}${query({ tenant })}`)),
+  };
+}
+
+/** A template's text rendered with sample values; it changes nothing, a mutation only because it is asked for with the text being edited. */
+export function useMailTemplatePreview(tenant: string | undefined) {
+  return useMutation({
+    mutationFn: ({ kind, subject, body }: { kind: MailTemplateKind; subject: string; body: string }) =>
+      api<MailPreview>('POST', `/api/v1/mail-templates/${enc(kind)}/preview${query({ tenant })}`, { subject, body }),
+  });
 }
 
 /** Changes this host's branding; the whole page takes it at once (App applies the tenant's branding). */

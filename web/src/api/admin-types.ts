@@ -62,3 +62,21 @@ export type TenancyState = {
   shards: { name: string; kind: 'pool' | 'silo'; location: string; tenants: string[] }[];
   moves: { tenant: string; from: string; to: string; phase: string; startedAt: string; updatedAt: string }[];
 };
+
+export type MailTemplateKind = 'auto-reply' | 'agent-reply' | 'assignment' | 'overdue' | 'overdue-digest';
+
+/** A tenant's effective template of a kind, with the public default it overrides (or is). */
+export type MailTemplate = {
+  id: string;
+  tenant: string | null;
+  kind: MailTemplateKind;
+  subject: string;
+  body: string;
+  isDefault: boolean;
+  defaultSubject: string;
+  defaultBody: string;
+  placeholders: string[];
+  updatedAt: string;
+};
+
+export type MailPreview = { subject: string; html: string; text: string };

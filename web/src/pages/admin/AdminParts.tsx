@@ -42,6 +42,19 @@ export function FormFooter({ mutation, label, done }: { mutation: MutationView; 
   );
 }
 
+/** An edit form's buttons: save (with its outcome) and cancel. */
+export function SaveOrCancel({ mutation, onCancel }: { mutation: MutationView; onCancel: () => void }) {
+  const { t } = useI18n();
+  return (
+    <div className="actions">
+      <FormFooter mutation={mutation} label={t('actions.save')} done={t('admin.saved')} />
+      <button type="button" className="button secondary" onClick={onCancel}>
+        {t('actions.cancel')}
+      </button>
+    </div>
+  );
+}
+
 /** The tenant a new row is for; shown only to a role that writes several tenants. */
 export function TenantField({ choice, empty, required }: { choice: ReturnType<typeof useTenantChoice>; empty: string; required: boolean }) {
   const { t } = useI18n();

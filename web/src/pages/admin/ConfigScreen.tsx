@@ -3,13 +3,14 @@ import { useConfigActions, useConfigList, useChoices } from '../../api/queries.t
 import { useConfigUpdate } from '../../api/admin-queries.ts';
 import type { ConfigItem, Me } from '../../api/types.ts';
 import { can } from '../../app/session.ts';
-import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
 import { textToHtml } from '../../components/html.ts';
 import { Options, choiceOptions } from '../../components/Options.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { FormFooter, RowAccess, TenantField, TenantTag, mayChange, useTenantChoice } from './AdminParts.tsx';
+import { FormFooter, SaveOrCancel, RowAccess, TenantField, TenantTag, mayChange, useTenantChoice } from './AdminParts.tsx';
+import { QueryView } from '../../components/QueryView.tsx';
 
 type InputKind = 'text' | 'minutes' | 'longtext' | 'parentCategory';
 export type ConfigField = { name: string; label: MessageKey; input: InputKind; required: boolean };
@@ -84,12 +85,7 @@ function EditRow({ resource, item, items, onDone }: { resource: ConfigResource; 
   return (
     <form className="form edit-row" onSubmit={submit} aria-label={t('admin.editing', { name: String(item[resource.label] ?? '') })}>
       <Inputs fields={fields} values={values} setValues={setValues} tenant={item.tenant} items={items} exclude={item.id} />
-      <div className="actions">
-        <FormFooter mutation={update} label={t('actions.save')} done={t('admin.saved')} />
-        <button type="button" className="button secondary" onClick={onDone}>
-          {t('actions.cancel')}
-        </button>
-      </div>
+      <SaveOrCancel mutation={update} onCancel={onDone} />
     </form>
   );
 }
@@ -119,32 +115,28 @@ export function ConfigScreen({ me, resource }: { me: Me; resource: ConfigResourc
       <h2>{t(resource.title)}</h2>
       <p className="muted small">{t('admin.publicHint')}</p>
       {resource.deletable === false && <p className="muted small">{t('admin.keptNotDeleted')}</p>}
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <ErrorMessage error={list.error} onRetry={() => void list.refetch()} />
-      ) : items.length === 0 ? (
-        <p className="empty">{t('admin.empty')}</p>
-      ) : (
-        <ul className="config-list">
-          {sortByTenant(items).map((item) => {
-            const label = String(item[resource.label] ?? '');
-            return (
-              <li key={item.id} className={editing === item.id ? 'editing' : undefined}>
-                <span>{label}</span>
-                <TenantTag tenant={item.tenant} />
-                <RowAccess me={me} mayWrite={mayWrite} tenant={item.tenant} label={label} onEdit={() => setEditing(editing === item.id ? null : item.id)} />
-                {resource.deletable !== false && mayChange(me, mayWrite, item.tenant) && (
-                  <button type="button" className="button danger small" onClick={() => window.confirm(`${t('actions.delete')}: ${label}?`) && remove.mutate(item.id)} disabled={remove.isPending}>
-                    {t('actions.delete')}
-                  </button>
-                )}
-                {editing === item.id && <EditRow resource={resource} item={item} items={items} onDone={() => setEditing(null)} />}
-              </li>
-            );
-          })}
-        </ul>
-      )}
+      <QueryView query={list} isEmpty={() => items.length === 0} empty={<p className="empty">{t('admin.empty')}</p>}>
+        {(data) => (
+          <ul className="config-list">
+            {sortByTenant(items).map((item) => {
+              const label = String(item[resource.label] ?? '');
+              return (
+                <li key={item.id} className={editing === item.id ? 'editing' : undefined}>
+                  <span>{label}</span>
+                  <TenantTag tenant={item.tenant} />
+                  <RowAccess me={me} mayWrite={mayWrite} tenant={item.tenant} label={label} onEdit={() => setEditing(editing === item.id ? null : item.id)} />
+                  {resource.deletable !== false && mayChange(me, mayWrite, item.tenant) && (
+                    <button type="button" className="button danger small" onClick={() => window.confirm(`${t('actions.delete')}: ${label}?`) && remove.mutate(item.id)} disabled={remove.isPending}>
+                      {t('actions.delete')}
+                    </button>
+                  )}
+                  {editing === item.id && <EditRow resource={resource} item={item} items={items} onDone={() => setEditing(null)} />}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </QueryView>
       {remove.isError && <ErrorMessage error={remove.error} />}
       {mayWrite ? (
         <form className="card form" onSubmit={submit}>

@@ -3,11 +3,12 @@ import { useContactActions, useHeldRoles, useRoles } from '../../api/admin-queri
 import { useContacts, useCreateContact } from '../../api/queries.ts';
 import type { Contact, Me } from '../../api/types.ts';
 import { can } from '../../app/session.ts';
-import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
 import { Options } from '../../components/Options.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { FormFooter, TenantField, TenantTag, useTenantChoice } from './AdminParts.tsx';
+import { FormFooter, SaveOrCancel, TenantField, TenantTag, useTenantChoice } from './AdminParts.tsx';
+import { QueryView } from '../../components/QueryView.tsx';
 
 const KINDS = ['agent', 'customer', 'staff'] as const;
 type Kind = (typeof KINDS)[number];
@@ -29,26 +30,24 @@ function RolesPanel({ contact }: { contact: Contact }) {
   return (
     <div className="card">
       <h3>{t('admin.rolesOf', { name: contact.name })}</h3>
-      {held.isPending ? (
-        <Loading />
-      ) : held.isError ? (
-        <ErrorMessage error={held.error} />
-      ) : (
-        <ul className="config-list">
-          {held.data.map((r) => (
-            <li key={r.id}>
-              <span>
-                {r.name} <span className="muted small mono">{r.slug}</span>
-                {r.default && <span className="muted small"> · {t('admin.defaultRole')}</span>}
-              </span>
-              <TenantTag tenant={r.tenant} />
-              <button type="button" className="button danger small" onClick={() => revoke.mutate({ id: contact.id, roleId: r.id })} disabled={revoke.isPending}>
-                {t('admin.removeRole', { role: r.name })}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <QueryView query={held} retry={false}>
+        {(data) => (
+          <ul className="config-list">
+            {data.map((r) => (
+              <li key={r.id}>
+                <span>
+                  {r.name} <span className="muted small mono">{r.slug}</span>
+                  {r.default && <span className="muted small"> · {t('admin.defaultRole')}</span>}
+                </span>
+                <TenantTag tenant={r.tenant} />
+                <button type="button" className="button danger small" onClick={() => revoke.mutate({ id: contact.id, roleId: r.id })} disabled={revoke.isPending}>
+                  {t('admin.removeRole', { role: r.name })}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryView>
       {revoke.isError && <ErrorMessage error={revoke.error} />}
       <form className="inline-form" onSubmit={submit}>
         <Field label={t('admin.giveRole')}>
@@ -87,12 +86,7 @@ function ContactEditor({ contact, onDone }: { contact: Contact; onDone: () => vo
           ))}
         </select>
       </Field>
-      <div className="actions">
-        <FormFooter mutation={update} label={t('actions.save')} done={t('admin.saved')} />
-        <button type="button" className="button secondary" onClick={onDone}>
-          {t('actions.cancel')}
-        </button>
-      </div>
+      <SaveOrCancel mutation={update} onCancel={onDone} />
     </form>
   );
 }
@@ -189,29 +183,27 @@ export function ContactsScreen({ me }: { me: Me }) {
   return (
     <section>
       <h2>{t('admin.contacts')}</h2>
-      {contacts.isPending ? (
-        <Loading />
-      ) : contacts.isError ? (
-        <ErrorMessage error={contacts.error} onRetry={() => void contacts.refetch()} />
-      ) : (
-        <table className="tickets">
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.name')}</th>
-              <th scope="col">{t('admin.email')}</th>
-              <th scope="col">{t('admin.kind')}</th>
-              <th scope="col">{t('admin.status')}</th>
-              <th scope="col">{t('ticket.tenant')}</th>
-              {mayWrite && <th scope="col">{t('admin.actions')}</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {contacts.data.map((c) => (
-              <ContactRow key={c.id} contact={c} mayWrite={mayWrite} selected={c.id === selected} onSelect={() => setSelected(c.id === selected ? null : c.id)} />
-            ))}
-          </tbody>
-        </table>
-      )}
+      <QueryView query={contacts}>
+        {(data) => (
+          <table className="tickets">
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.name')}</th>
+                <th scope="col">{t('admin.email')}</th>
+                <th scope="col">{t('admin.kind')}</th>
+                <th scope="col">{t('admin.status')}</th>
+                <th scope="col">{t('ticket.tenant')}</th>
+                {mayWrite && <th scope="col">{t('admin.actions')}</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {data.map((c) => (
+                <ContactRow key={c.id} contact={c} mayWrite={mayWrite} selected={c.id === selected} onSelect={() => setSelected(c.id === selected ? null : c.id)} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </QueryView>
       {mayWrite && chosen && (
         <div className="two-columns">
           <ContactEditor key={chosen.id} contact={chosen} onDone={() => setSelected(null)} />

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { useMailboxActions, useMailboxes } from '../../api/admin-queries.ts';
 import type { Me } from '../../api/types.ts';
-import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { FormFooter, TenantField, TenantTag, useTenantChoice } from './AdminParts.tsx';
+import { QueryView } from '../../components/QueryView.tsx';
 
 const EMPTY = { address: '', name: '', acceptUnknownSenders: true, autoReply: true, imapUrl: '', smtpUrl: '' };
 
@@ -39,34 +40,30 @@ export function MailboxesScreen({ me }: { me: Me }) {
     <section>
       <h2>{t('mail.title')}</h2>
       <p className="muted small">{t('mail.intro')}</p>
-      {mailboxes.isPending ? (
-        <Loading />
-      ) : mailboxes.isError ? (
-        <ErrorMessage error={mailboxes.error} onRetry={() => void mailboxes.refetch()} />
-      ) : mailboxes.data.length === 0 ? (
-        <p className="empty">{t('mail.empty')}</p>
-      ) : (
-        <ul className="config-list">
-          {mailboxes.data.map((m) => (
-            <li key={m.id}>
-              <span>
-                <strong>{m.address}</strong> {m.name && <span className="muted">({m.name})</span>}
-                <span className="muted small"> · {m.imapHost ? t('mail.fetch', { host: m.imapHost }) : t('mail.bySmtp')}</span>
-                {m.smtpRelay === 'own' && <span className="muted small"> · {t('mail.ownRelay')}</span>}
-              </span>
-              <TenantTag tenant={m.tenant} />
-              <button
-                type="button"
-                className="button danger small"
-                disabled={remove.isPending}
-                onClick={() => window.confirm(t('mail.removeConfirm', { address: m.address })) && remove.mutate(m.id)}
-              >
-                {t('mail.remove', { address: m.address })}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <QueryView query={mailboxes} isEmpty={(data) => data.length === 0} empty={<p className="empty">{t('mail.empty')}</p>}>
+        {(data) => (
+          <ul className="config-list">
+            {data.map((m) => (
+              <li key={m.id}>
+                <span>
+                  <strong>{m.address}</strong> {m.name && <span className="muted">({m.name})</span>}
+                  <span className="muted small"> · {m.imapHost ? t('mail.fetch', { host: m.imapHost }) : t('mail.bySmtp')}</span>
+                  {m.smtpRelay === 'own' && <span className="muted small"> · {t('mail.ownRelay')}</span>}
+                </span>
+                <TenantTag tenant={m.tenant} />
+                <button
+                  type="button"
+                  className="button danger small"
+                  disabled={remove.isPending}
+                  onClick={() => window.confirm(t('mail.removeConfirm', { address: m.address })) && remove.mutate(m.id)}
+                >
+                  {t('mail.remove', { address: m.address })}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryView>
       {remove.isError && <ErrorMessage error={remove.error} />}
       <form className="card form" onSubmit={submit}>
         <h3>{t('admin.new')}</h3>

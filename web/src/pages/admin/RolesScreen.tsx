@@ -4,10 +4,11 @@ import type { AdminRole } from '../../api/admin-types.ts';
 import { useReadableTenants } from '../../api/queries.ts';
 import type { Me } from '../../api/types.ts';
 import { can } from '../../app/session.ts';
-import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { FormFooter, RowAccess, TenantField, TenantTag, useTenantChoice } from './AdminParts.tsx';
+import { FormFooter, SaveOrCancel, RowAccess, TenantField, TenantTag, useTenantChoice } from './AdminParts.tsx';
+import { QueryView } from '../../components/QueryView.tsx';
 
 /** `tenant:acme` -> "Tenant acme", in the reader's language. */
 function useAccessLabel() {
@@ -105,12 +106,7 @@ function RoleEditor({ me, role, onDone }: { me: Me; role: AdminRole; onDone: () 
       <h3>{t('admin.editing', { name: role.name })}</h3>
       <RoleFields me={me} form={form} setForm={setForm} creating={false} />
       {jsonError && <ErrorMessage error={new Error(t('roles.badJson', { reason: jsonError }))} />}
-      <div className="actions">
-        <FormFooter mutation={update} label={t('actions.save')} done={t('admin.saved')} />
-        <button type="button" className="button secondary" onClick={onDone}>
-          {t('actions.cancel')}
-        </button>
-      </div>
+      <SaveOrCancel mutation={update} onCancel={onDone} />
     </form>
   );
 }
@@ -153,51 +149,49 @@ export function RolesScreen({ me }: { me: Me }) {
     <section>
       <h2>{t('admin.rolesTab')}</h2>
       <p className="muted small">{t('admin.publicHint')}</p>
-      {roles.isPending ? (
-        <Loading />
-      ) : roles.isError ? (
-        <ErrorMessage error={roles.error} onRetry={() => void roles.refetch()} />
-      ) : (
-        <table className="tickets role-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.name')}</th>
-              <th scope="col">{t('ticket.tenant')}</th>
-              <th scope="col">{t('roles.read')}</th>
-              <th scope="col">{t('roles.write')}</th>
-              <th scope="col">{t('roles.permissions')}</th>
-              <th scope="col">{t('roles.partitions')}</th>
-              <th scope="col">{t('admin.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {roles.data.map((r) => (
-              <tr key={r.id}>
-                <td data-label={t('admin.name')}>
-                  {r.name} <span className="muted small mono">{r.slug}</span>
-                </td>
-                <td data-label={t('ticket.tenant')}>
-                  <TenantTag tenant={r.tenant} />
-                </td>
-                <td data-label={t('roles.read')}>{accessLabel(r.read)}</td>
-                <td data-label={t('roles.write')}>
-                  {accessLabel(r.write)}
-                  {r.mayWritePublic && <span className="muted small"> · {t('roles.writePublic')}</span>}
-                </td>
-                <td data-label={t('roles.permissions')} className="mono small">
-                  {r.permissions.join(', ')}
-                </td>
-                <td data-label={t('roles.partitions')} className="mono small">
-                  {r.partitions.length ? JSON.stringify(r.partitions) : t('roles.noPartitions')}
-                </td>
-                <td data-label={t('admin.actions')}>
-                  <RowAccess me={me} mayWrite={mayWrite} tenant={r.tenant} label={r.name} onEdit={() => setEditing(editing === r.id ? null : r.id)} />
-                </td>
+      <QueryView query={roles}>
+        {(data) => (
+          <table className="tickets role-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.name')}</th>
+                <th scope="col">{t('ticket.tenant')}</th>
+                <th scope="col">{t('roles.read')}</th>
+                <th scope="col">{t('roles.write')}</th>
+                <th scope="col">{t('roles.permissions')}</th>
+                <th scope="col">{t('roles.partitions')}</th>
+                <th scope="col">{t('admin.actions')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {data.map((r) => (
+                <tr key={r.id}>
+                  <td data-label={t('admin.name')}>
+                    {r.name} <span className="muted small mono">{r.slug}</span>
+                  </td>
+                  <td data-label={t('ticket.tenant')}>
+                    <TenantTag tenant={r.tenant} />
+                  </td>
+                  <td data-label={t('roles.read')}>{accessLabel(r.read)}</td>
+                  <td data-label={t('roles.write')}>
+                    {accessLabel(r.write)}
+                    {r.mayWritePublic && <span className="muted small"> · {t('roles.writePublic')}</span>}
+                  </td>
+                  <td data-label={t('roles.permissions')} className="mono small">
+                    {r.permissions.join(', ')}
+                  </td>
+                  <td data-label={t('roles.partitions')} className="mono small">
+                    {r.partitions.length ? JSON.stringify(r.partitions) : t('roles.noPartitions')}
+                  </td>
+                  <td data-label={t('admin.actions')}>
+                    <RowAccess me={me} mayWrite={mayWrite} tenant={r.tenant} label={r.name} onEdit={() => setEditing(editing === r.id ? null : r.id)} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </QueryView>
       {chosen && <RoleEditor key={chosen.id} me={me} role={chosen} onDone={() => setEditing(null)} />}
       {mayWrite && <NewRoleForm me={me} />}
     </section>

@@ -1,8 +1,8 @@
 import { Link } from 'react-router';
 import { useTickets } from '../../api/queries.ts';
-import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { TicketTable } from '../../components/TicketTable.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { QueryView } from '../../components/QueryView.tsx';
 
 /** A customer's own tickets (the customer role's data partition limits the queue to them). */
 export function PortalTicketsPage() {
@@ -17,15 +17,11 @@ export function PortalTicketsPage() {
           {t('portal.open')}
         </Link>
       </div>
-      {tickets.isPending ? (
-        <Loading />
-      ) : tickets.isError ? (
-        <ErrorMessage error={tickets.error} onRetry={() => void tickets.refetch()} />
-      ) : items.length === 0 ? (
-        <p className="empty">{t('portal.empty')}</p>
-      ) : (
-        <TicketTable tickets={items} />
-      )}
+      <QueryView query={tickets} isEmpty={() => items.length === 0} empty={<p className="empty">{t('portal.empty')}</p>}>
+        {(data) => (
+          <TicketTable tickets={items} />
+        )}
+      </QueryView>
       {tickets.hasNextPage && (
         <button type="button" className="button secondary" onClick={() => void tickets.fetchNextPage()} disabled={tickets.isFetchingNextPage}>
           {t('actions.loadMore')}

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { useSpTenants, useTenantGroupActions, useTenantGroups } from '../../../api/admin-queries.ts';
 import type { TenantEntry, TenantGroup } from '../../../api/admin-types.ts';
-import { ErrorMessage, Loading } from '../../../components/ErrorMessage.tsx';
+import { ErrorMessage } from '../../../components/ErrorMessage.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
-import { FormFooter } from '../AdminParts.tsx';
+import { FormFooter, SaveOrCancel } from '../AdminParts.tsx';
+import { QueryView } from '../../../components/QueryView.tsx';
 
 /** Tenants to tick, for a group's members. */
 function MemberChoice({ tenants, members, onChange, legend }: { tenants: TenantEntry[]; members: string[]; onChange: (m: string[]) => void; legend: string }) {
@@ -42,12 +43,7 @@ function GroupEditor({ group, tenants, onDone }: { group: TenantGroup; tenants: 
         <input value={description} onChange={(e) => setDescription(e.target.value)} />
       </Field>
       {user ? <MemberChoice tenants={tenants} members={members} onChange={setMembers} legend={t('sp.members')} /> : <p className="muted small">{t('sp.groupKind.maintained')}</p>}
-      <div className="actions">
-        <FormFooter mutation={update} label={t('actions.save')} done={t('admin.saved')} />
-        <button type="button" className="button secondary" onClick={onDone}>
-          {t('actions.cancel')}
-        </button>
-      </div>
+      <SaveOrCancel mutation={update} onCancel={onDone} />
     </form>
   );
 }
@@ -94,36 +90,32 @@ export function TenantGroupsScreen() {
       <label className="check">
         <input type="checkbox" checked={maintained} onChange={(e) => setMaintained(e.target.checked)} /> {t('sp.showMaintained')}
       </label>
-      {groups.isPending ? (
-        <Loading />
-      ) : groups.isError ? (
-        <ErrorMessage error={groups.error} onRetry={() => void groups.refetch()} />
-      ) : groups.data.length === 0 ? (
-        <p className="empty">{t('admin.empty')}</p>
-      ) : (
-        <ul className="config-list">
-          {groups.data.map((g) => (
-            <li key={g.slug}>
-              <span>
-                <strong>{g.name}</strong> <span className="muted small mono">{g.slug}</span>
-                <div className="small">
-                  {t('sp.members')}: {g.members.join(', ') || t('ticket.none')}
-                </div>
-              </span>
-              {g.kind !== 'user' && <span className="tag tag-public" title={t('sp.groupKind.maintained')}>{t('sp.maintained')}</span>}
-              <button type="button" className="button secondary small" aria-label={t('admin.editing', { name: g.name })} onClick={() => setEditing(editing === g.slug ? null : g.slug)}>
-                {t('actions.edit')}
-              </button>
-              {g.kind === 'user' && (
-                <button type="button" className="button danger small" disabled={remove.isPending} onClick={() => window.confirm(t('sp.deleteGroupConfirm', { slug: g.slug })) && remove.mutate(g.slug)}>
-                  {t('actions.delete')}
-                  <span className="visually-hidden"> {g.name}</span>
+      <QueryView query={groups} isEmpty={(data) => data.length === 0} empty={<p className="empty">{t('admin.empty')}</p>}>
+        {(data) => (
+          <ul className="config-list">
+            {data.map((g) => (
+              <li key={g.slug}>
+                <span>
+                  <strong>{g.name}</strong> <span className="muted small mono">{g.slug}</span>
+                  <div className="small">
+                    {t('sp.members')}: {g.members.join(', ') || t('ticket.none')}
+                  </div>
+                </span>
+                {g.kind !== 'user' && <span className="tag tag-public" title={t('sp.groupKind.maintained')}>{t('sp.maintained')}</span>}
+                <button type="button" className="button secondary small" aria-label={t('admin.editing', { name: g.name })} onClick={() => setEditing(editing === g.slug ? null : g.slug)}>
+                  {t('actions.edit')}
                 </button>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+                {g.kind === 'user' && (
+                  <button type="button" className="button danger small" disabled={remove.isPending} onClick={() => window.confirm(t('sp.deleteGroupConfirm', { slug: g.slug })) && remove.mutate(g.slug)}>
+                    {t('actions.delete')}
+                    <span className="visually-hidden"> {g.name}</span>
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryView>
       {remove.isError && <ErrorMessage error={remove.error} />}
       {chosen && <GroupEditor key={chosen.slug} group={chosen} tenants={tenants.data ?? []} onDone={() => setEditing(null)} />}
       <NewGroupForm tenants={tenants.data ?? []} />

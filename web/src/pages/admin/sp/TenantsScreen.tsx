@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { useSpTenantActions, useSpTenants } from '../../../api/admin-queries.ts';
 import type { NewTenant, TenantEntry } from '../../../api/admin-types.ts';
-import { ErrorMessage, Loading } from '../../../components/ErrorMessage.tsx';
+import { ErrorMessage } from '../../../components/ErrorMessage.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { Options } from '../../../components/Options.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import { FormFooter } from '../AdminParts.tsx';
+import { QueryView } from '../../../components/QueryView.tsx';
 
 type Actions = ReturnType<typeof useSpTenantActions>;
 
@@ -140,34 +141,32 @@ export function TenantsScreen() {
   return (
     <section>
       <h2>{t('sp.tenants')}</h2>
-      {tenants.isPending ? (
-        <Loading />
-      ) : tenants.isError ? (
-        <ErrorMessage error={tenants.error} onRetry={() => void tenants.refetch()} />
-      ) : (
-        <>
-          {failed && <ErrorMessage error={failed.error} />}
-          <table className="tickets">
-            <caption className="visually-hidden">{t('sp.hierarchy')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.name')}</th>
-                <th scope="col">{t('admin.status')}</th>
-                <th scope="col">{t('sp.parent')}</th>
-                <th scope="col">{t('sp.placement')}</th>
-                <th scope="col">{t('sp.hosts')}</th>
-                <th scope="col">{t('admin.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tenants.data.map((tenant) => (
-                <TenantRow key={tenant.slug} tenant={tenant} actions={actions} />
-              ))}
-            </tbody>
-          </table>
-          <NewTenantForm tenants={tenants.data} actions={actions} />
-        </>
-      )}
+      <QueryView query={tenants}>
+        {(data) => (
+          <>
+            {failed && <ErrorMessage error={failed.error} />}
+            <table className="tickets">
+              <caption className="visually-hidden">{t('sp.hierarchy')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('admin.name')}</th>
+                  <th scope="col">{t('admin.status')}</th>
+                  <th scope="col">{t('sp.parent')}</th>
+                  <th scope="col">{t('sp.placement')}</th>
+                  <th scope="col">{t('sp.hosts')}</th>
+                  <th scope="col">{t('admin.actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.map((tenant) => (
+                  <TenantRow key={tenant.slug} tenant={tenant} actions={actions} />
+                ))}
+              </tbody>
+            </table>
+            <NewTenantForm tenants={data} actions={actions} />
+          </>
+        )}
+      </QueryView>
     </section>
   );
 }
