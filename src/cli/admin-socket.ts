@@ -66,7 +66,7 @@ async function streamExport(rt: Runtime, slug: string, res: ServerResponse): Pro
  */
 export async function receiveExport(socketPath: string, slug: string, out: NodeJS.WritableStream): Promise<Reply | undefined> {
   return new Promise((ok, fail) => {
-    const req = request({ socketPath, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = request({ socketPath, path: '/', method: 'POST', headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
       if (!String(res.headers['content-type']).startsWith('application/gzip')) {
         let body = '';
         res.on('data', (chunk) => (body += chunk));
@@ -84,7 +84,9 @@ export async function receiveExport(socketPath: string, slug: string, out: NodeJ
 
 export async function sendAdminCommand(socketPath: string, command: string, options: AdminOptions): Promise<Reply> {
   return new Promise((ok, fail) => {
-    const req = request({ socketPath, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+    // agent: false, here and for exports: a connection of its own per command, never a kept-alive one
+    // that the server may be closing as an idle connection while the command goes out on it.
+    const req = request({ socketPath, path: '/', method: 'POST', headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
       let body = '';
       res.on('data', (chunk) => (body += chunk));
       res.on('end', () => ok(JSON.parse(body) as Reply));

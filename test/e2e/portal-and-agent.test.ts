@@ -55,8 +55,11 @@ describe('client portal and agent panel (browser)', { timeout: 300_000 }, () => 
     await row.getByRole('link', { name: SUBJECT }).click();
 
     await agent.getByLabel('Your reply').fill(REPLY);
+    // As for the note below: the save, then the thread that shows it, each within a bound only a failure reaches.
+    const replied = agent.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/replies'), { timeout: NOTE_SAVED_MS });
     await agent.getByRole('button', { name: 'Send reply' }).click();
-    await agent.locator('.entry-reply', { hasText: REPLY }).waitFor();
+    assert.equal((await replied).status(), 201, 'the reply was saved');
+    await agent.locator('.entry-reply', { hasText: REPLY }).waitFor({ timeout: NOTE_SAVED_MS });
 
     await agent.getByRole('radio', { name: 'Internal note' }).check();
     assert.equal(await agent.getByRole('button', { name: 'Send reply' }).count(), 0, 'the send button says what will happen');
