@@ -9,10 +9,11 @@ import { prepare, reportTicketsHttp, runTicketsHttp, ticketsHttpOptionsFromArgs 
 import { databaseUrl } from './support/server.ts';
 import { reportSmtpIntake, runSmtpIntake, smtpIntakeOptionsFromArgs } from './smtp-intake.ts';
 import { measureRequestCost, reportRequestCost } from './request-cost.ts';
+import { reportThroughputFloor, runThroughputFloor } from './throughput-floor.ts';
 
 /**
  * `npm run bench`: every benchmark in turn, each report printed as markdown (progress on stderr).
- *   --only host|http|rls|placement|calendar|tickets|cost|sla|smtp   run one of them
+ *   --only host|http|rls|placement|calendar|tickets|cost|floor|sla|smtp   run one of them
  *   --tenants N            tenants/hosts for all of them (default 10000)
  *   rls-list options: --tickets N --keep --reuse --url URL --database NAME --iterations-one|group|all N
  *   http-hook options: --runs N --duration S --warmup S --connections N
@@ -69,6 +70,10 @@ if (only === 'all' || only === 'cost') {
   const ticketArgs = ticketsHttpOptionsFromArgs();
   await prepare({ ...ticketArgs, tenants: args.int('tenants', 1_000), reuse: true });
   sections.push(reportRequestCost(await measureRequestCost({ url: databaseUrl(ticketArgs.adminUrl, ticketArgs.database), tenants: args.int('tenants', 1_000), requests: args.int('requests', 300) })));
+}
+if (only === 'all' || only === 'floor') {
+  console.error("[bench] this machine's ceiling: the SQL, HTTP and SMTP parts alone (pgbench, bare servers)");
+  sections.push(reportThroughputFloor(await runThroughputFloor(args)));
 }
 if (only === 'all' || only === 'sla') {
   console.error('[bench] SLA: overdue sweep and dashboard summary (PostgreSQL)');
