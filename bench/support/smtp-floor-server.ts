@@ -2,13 +2,13 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { sanitizeBody } from '../../src/desk/sanitize.ts';
 import { PARSE_OPTIONS } from '../../src/mail/receive-message.ts';
+import type { FloorServerReady } from './floor-server.ts';
 
 /**
  * The mail half of bench/throughput-floor.ts, in a child process like the real listener's bench
  * server: smtp-server on 127.0.0.1 doing only what no intake can skip, receiving the message, parsing
  * it with mailparser and sanitising its HTML, then answering 250. No database, no tenancy.
  */
-export type SmtpFloorReady = { type: 'ready'; port: number };
 
 const server = new SMTPServer({
   authOptional: true,
@@ -31,7 +31,7 @@ const server = new SMTPServer({
 server.listen(0, '127.0.0.1', () => {
   const address = server.server.address();
   if (!address || typeof address === 'string') throw new Error('the SMTP floor server has no TCP address');
-  process.send!({ type: 'ready', port: address.port } satisfies SmtpFloorReady);
+  process.send!({ type: 'ready', port: address.port } satisfies FloorServerReady);
 });
 const stop = () => server.close(() => process.exit(0));
 process.on('disconnect', stop);

@@ -2,7 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { useMailTemplateActions, useMailTemplatePreview, useMailTemplates } from '../../api/admin-queries.ts';
 import type { MailTemplate } from '../../api/admin-types.ts';
 import type { Me } from '../../api/types.ts';
-import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { QueryView } from '../../components/QueryView.tsx';
 import { Field } from '../../components/Field.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -109,16 +110,16 @@ export function MailTemplatesScreen({ me }: { me: Me }) {
       <h2>{t('templates.title')}</h2>
       <p className="muted small">{t('templates.intro')}</p>
       <TenantField choice={choice} empty={t('newTicket.chooseTenant')} required />
-      {choice.several && !tenant ? null : templates.isPending ? (
-        <Loading />
-      ) : templates.isError ? (
-        <ErrorMessage error={templates.error} onRetry={() => void templates.refetch()} />
-      ) : (
-        <ul className="config-list">
-          {templates.data.map((template) => (
-            <TemplateRow key={template.kind} template={template} actions={actions} tenant={tenant} editing={editing === template.kind} setEditing={(on) => setEditing(on ? template.kind : null)} />
-          ))}
-        </ul>
+      {choice.several && !tenant ? null : (
+        <QueryView query={templates}>
+          {(data) => (
+            <ul className="config-list">
+              {data.map((template) => (
+                <TemplateRow key={template.kind} template={template} actions={actions} tenant={tenant} editing={editing === template.kind} setEditing={(on) => setEditing(on ? template.kind : null)} />
+              ))}
+            </ul>
+          )}
+        </QueryView>
       )}
       {actions.reset.isError && <ErrorMessage error={actions.reset.error} />}
     </section>

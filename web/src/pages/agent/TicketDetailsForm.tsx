@@ -3,7 +3,8 @@ import type { UseMutationResult } from '@tanstack/react-query';
 import { useChoices, useTicketStatuses } from '../../api/queries.ts';
 import type { Choice, Me, Ticket, TicketStatus } from '../../api/types.ts';
 import { can } from '../../app/session.ts';
-import { ErrorMessage, Loading, Notice } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage, Notice } from '../../components/ErrorMessage.tsx';
+import { QueryView } from '../../components/QueryView.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { choiceOptions, Options } from '../../components/Options.tsx';
@@ -13,10 +14,8 @@ type Update = UseMutationResult<Ticket, Error, { version: number } & Record<stri
 /** Status, priority, assignee and department of a ticket; one PATCH based on the version shown. */
 export function TicketDetailsForm(props: { me: Me; ticket: Ticket; update: Update }) {
   const statuses = useTicketStatuses();
-  if (statuses.isPending) return <Loading />;
-  if (statuses.isError) return <ErrorMessage error={statuses.error} onRetry={() => void statuses.refetch()} />;
   // A new version from the server (someone else's change, or ours) starts the form afresh.
-  return <DetailsForm key={props.ticket.version} {...props} statuses={statuses.data} />;
+  return <QueryView query={statuses}>{(data) => <DetailsForm key={props.ticket.version} {...props} statuses={data} />}</QueryView>;
 }
 
 function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket; update: Update; statuses: TicketStatus[] }) {

@@ -1,14 +1,15 @@
 import { useTenancyState } from '../../../api/admin-queries.ts';
-import { ErrorMessage, Loading } from '../../../components/ErrorMessage.tsx';
+import type { TenancyState } from '../../../api/admin-types.ts';
+import { QueryView } from '../../../components/QueryView.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
 
 /** The installation's multi-tenancy state, read-only: settings, catalog version, shards and their tenants, moves. */
 export function TenancyStateScreen() {
+  return <QueryView query={useTenancyState()}>{(state) => <TenancyStateView s={state} />}</QueryView>;
+}
+
+function TenancyStateView({ s }: { s: TenancyState }) {
   const { t, formatDate } = useI18n();
-  const state = useTenancyState();
-  if (state.isPending) return <Loading />;
-  if (state.isError) return <ErrorMessage error={state.error} onRetry={() => void state.refetch()} />;
-  const s = state.data;
   return (
     <section>
       <h2>{t('sp.state')}</h2>
