@@ -1,5 +1,4 @@
 import { loadavg } from 'node:os';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { openRuntime } from '../src/cli/runtime.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { createLogger } from '../src/config/logger.ts';
@@ -9,7 +8,7 @@ import { isMain, parseArgs, type Args } from './support/args.ts';
 import { runStatement } from './support/server.ts';
 import { countStatements } from './support/statement-count.ts';
 import { table } from './support/stats.ts';
-import { backendCpu, cpuSpent, deskMessageIds, newMessage, prepare, replyMessage, SECRET, smtpIntakeOptionsFromArgs, type Mail, type Sent } from './smtp-intake.ts';
+import { backendCpu, cpuSpent, deskMessageIds, newMessage, prepare, rawMail, replyMessage, SECRET, smtpIntakeOptionsFromArgs, type Mail, type Sent } from './smtp-intake.ts';
 
 /**
  * What one inbound message costs, whatever else the machine is doing: the statements the mail
@@ -21,14 +20,12 @@ import { backendCpu, cpuSpent, deskMessageIds, newMessage, prepare, replyMessage
  */
 type MailCost = { kind: string; messages: number; statements: number; transactions: number; serverCpuMs: number; postgresCpuMs: number; load: number };
 
-const raw = (mail: Mail): Promise<Buffer> => new MailComposer({ ...mail, messageId: `<${mail.messageId}>` }).compile().build();
-
 async function measure(deps: MailDeps, url: string, kind: string, mails: Mail[], tracing: { on: boolean }): Promise<{ cost: MailCost; sent: Sent[] }> {
   const counter = countStatements({ trace: () => tracing.on });
   const database = new URL(url).pathname.slice(1);
   const sent: Sent[] = [];
   // Composed before the clock starts: this process's CPU time is the pipeline's alone.
-  const raws = new Map(await Promise.all(mails.map(async (mail) => [mail, await raw(mail)] as const)));
+  const raws = new Map(await Promise.all(mails.map(async (mail) => [mail, await rawMail(mail)] as const)));
   const deliver = async (mail: Mail) => {
     const [delivery] = await receiveMessage(deps, { raw: raws.get(mail)!, transport: 'smtp', recipients: [mail.to as string] });
     if (delivery?.outcome !== (kind === 'reply' ? 'reply' : 'ticket')) throw new Error(`${kind}: ${JSON.stringify(delivery)}`);

@@ -53,6 +53,12 @@ export type ObjectType = {
    * was forgotten: the start-up report of untenanted rows leaves them out.
    */
   readonly installationRows?: boolean;
+  /**
+   * Settings every ticket or message reads and administrators seldom write: a change to the table
+   * bumps its database's settings version (migration 0024), so reads of it are kept in memory
+   * under that version (tenancy/settings-cache.ts).
+   */
+  readonly settings?: boolean;
 };
 
 const types = {
@@ -61,10 +67,11 @@ const types = {
   tenantGroup: { name: 'tenantGroup', table: 'tenant_groups', class: 'catalog', references: [] },
   tenantGroupMember: { name: 'tenantGroupMember', table: 'tenant_group_members', class: 'catalog', references: [] },
   catalogState: { name: 'catalogState', table: 'catalog_state', class: 'catalog', references: [] },
+  settingsState: { name: 'settingsState', table: 'settings_state', class: 'catalog', references: [] },
   shard: { name: 'shard', table: 'shards', class: 'catalog', references: [] },
   tenantMove: { name: 'tenantMove', table: 'tenant_moves', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
   tenantQuota: { name: 'tenantQuota', table: 'tenant_quotas', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
-  role: { name: 'role', table: 'roles', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
+  role: { name: 'role', table: 'roles', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [], settings: true },
   contact: { name: 'contact', table: 'contacts', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
   contactRole: {
     name: 'contactRole',
@@ -132,6 +139,7 @@ const types = {
       { column: 'help_topic_id', target: 'helpTopic' },
       { column: 'department_id', target: 'department' },
     ],
+    settings: true,
   },
   mailMessage: {
     name: 'mailMessage',
@@ -151,7 +159,7 @@ const types = {
     labelColumn: 'subject',
     references: [{ column: 'mailbox_id', target: 'mailbox', sameTenant: true }],
   },
-  mailTemplate: { name: 'mailTemplate', table: 'mail_templates', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'kind', references: [] },
+  mailTemplate: { name: 'mailTemplate', table: 'mail_templates', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'kind', references: [], settings: true },
   job: { name: 'job', table: 'jobs', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [], installationRows: true },
   jobSchedule: { name: 'jobSchedule', table: 'job_schedules', class: 'catalog', references: [] },
   priority: { name: 'priority', table: 'priorities', class: 'public', labelColumn: 'name', references: [] },
@@ -206,7 +214,7 @@ const types = {
       { column: 'merged_into_id', target: 'ticket', sameTenant: true },
     ],
   },
-  ticketStatus: { name: 'ticketStatus', table: 'ticket_statuses', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
+  ticketStatus: { name: 'ticketStatus', table: 'ticket_statuses', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [], settings: true },
   urgency: { name: 'urgency', table: 'urgencies', class: 'public', labelColumn: 'name', references: [] },
   slaPlan: {
     name: 'slaPlan',
@@ -259,6 +267,7 @@ const types = {
       { column: 'set_assignee_id', target: 'contact', spEligible: true },
       { column: 'set_team_id', target: 'team', spEligible: true },
     ],
+    settings: true,
   },
   tenantCounter: { name: 'tenantCounter', table: 'tenant_counters', class: 'tenant-required', tenantColumn: 'tenant_id', references: [] },
   // Derived from the tickets by triggers (migration 0023): a copied ticket gets its clocks in the

@@ -49,6 +49,8 @@ export type TenantQuotasTable = {
   updated_at: Timestamp;
 };
 export type CatalogStateTable = { singleton: Generated<boolean>; version: number };
+/** One row: the database's settings version (migration 0024). */
+export type SettingsStateTable = { singleton: Generated<boolean>; version: number };
 
 export type RolesTable = {
   id: Generated<string>;
@@ -366,6 +368,7 @@ export type DB = {
   tenant_groups: TenantGroupsTable;
   tenant_group_members: TenantGroupMembersTable;
   catalog_state: CatalogStateTable;
+  settings_state: SettingsStateTable;
   shards: ShardsTable;
   tenant_moves: TenantMovesTable;
   tenant_quotas: TenantQuotasTable;

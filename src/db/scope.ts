@@ -51,12 +51,32 @@ export async function applyScope(tx: ScopedTx, scope: DbScope, options: { readOn
   // Tenant boundary: the role switch and tenant sets below are what row-level security enforces.
   const role = scope.read === 'all' ? APP_ALL_ROLE : APP_ROLE;
   applied.delete(tx);
-  await sql`select set_config('role', ${role}, true),
+  const { rows } = await sql<{ settings_version: number }>`select set_config('role', ${role}, true),
     set_config('td.read', ${read}, true),
     set_config('td.write', ${encode(scope.write)}, true),
     set_config('td.write_public', ${scope.writePublic ? 'on' : 'off'}, true),
-    set_config('td.untenanted', ${scope.untenantedAllowed ? 'on' : 'off'}, true)`.execute(tx);
+    set_config('td.untenanted', ${scope.untenantedAllowed ? 'on' : 'off'}, true),
+    settings_version() as settings_version`.execute(tx);
   applied.set(tx, { read, all });
+  if (settingsSeen.get(tx) !== 'written') settingsSeen.set(tx, Number(rows[0]!.settings_version));
+}
+
+/**
+ * The settings version (migration 0024) each open transaction read with its scope, in the same
+ * round trip, or `written` once it changed a settings table itself: from then on it sees rows
+ * that may never commit, so it neither reads nor fills the settings cache.
+ */
+const settingsSeen = new WeakMap<ScopedTx, number | 'written'>();
+
+/** The settings version this transaction saw, undefined when it wrote settings (see above). */
+export function settingsVersionSeen(tx: ScopedTx): number | undefined {
+  const seen = settingsSeen.get(tx);
+  return typeof seen === 'number' ? seen : undefined;
+}
+
+/** Notes that this transaction wrote to a settings table (registry `settings`). */
+export function noteSettingsWritten(tx: ScopedTx): void {
+  settingsSeen.set(tx, 'written');
 }
 
 /** Rolls back to a savepoint, which also restores the scope of that moment: the next statement sets its own. */

@@ -170,10 +170,16 @@ const refusalOf = (error: unknown): Refusal | undefined =>
   error instanceof AppError && error.status < 500 ? new Refusal(error.message, error.code === 'TICKET_REJECTED' ? 'rejected' : 'quarantined') : undefined;
 
 /**
+ * A message already recorded under its key for the mailbox (another delivery of it committed
+ * first): what this delivery wrote is undone, and it is a duplicate.
+ */
+class AlreadyRecorded extends Error {}
+
+/**
  * One message in a unit of work of its own (SMTP, pipe), without a savepoint: a refusal rolls the
- * whole unit of work back, and a second one claims the message and keeps it in quarantine. Two
+ * whole unit of work back, and a second one records the message and keeps it in quarantine. Two
  * statements fewer for every message taken; a refused one costs a short second transaction, in
- * which another delivery of it may meanwhile have claimed it (then it is a duplicate).
+ * which another delivery of it may meanwhile have been recorded (then it is a duplicate).
  */
 async function deliverAlone(deps: MailDeps, routed: Row, message: IncomingMessage, read: ReadMessage): Promise<Delivery> {
   const tenantId = routed.tenant_id as number;
@@ -182,8 +188,12 @@ async function deliverAlone(deps: MailDeps, routed: Row, message: IncomingMessag
   try {
     return await deliver();
   } catch (error) {
+    if (error instanceof AlreadyRecorded) return { tenantId, mailboxId: routed.id as string, outcome: 'duplicate' };
     if (!(error instanceof Refusal)) throw error;
-    return deliver(error);
+    return deliver(error).catch((again: unknown) => {
+      if (again instanceof AlreadyRecorded) return { tenantId, mailboxId: routed.id as string, outcome: 'duplicate' };
+      throw again;
+    });
   }
 }
 
@@ -208,28 +218,29 @@ type DeliveryMode = {
 
 /**
  * Delivers a read message to one mailbox inside the caller's unit of work (`ctx.tx`, scoped to the
- * mailbox's tenant). A refusal that retrying cannot change (an AppError below 500) undoes the
- * message's own writes, back to a savepoint, and keeps it in quarantine instead (or, `alone`, is
- * thrown for the caller to do so afresh); anything else is thrown, so the whole unit of work rolls
- * back and the message is offered again later.
+ * mailbox's tenant). The message is recorded under its key last, with what became of it: a second
+ * delivery of it waits on that key until the first commits, then finds it there and undoes its
+ * own writes (a duplicate). A refusal that retrying cannot change (an AppError below 500) undoes
+ * the message's own writes, back to a savepoint, and keeps it in quarantine instead (or, `alone`,
+ * is thrown for the caller to do so afresh); anything else is thrown, so the whole unit of work
+ * rolls back and the message is offered again later.
  */
 export async function deliverToMailbox(deps: MailDeps, ctx: TenancyContext, mailbox: Row, message: IncomingMessage, read: ReadMessage, mode: DeliveryMode = {}): Promise<Delivery> {
   const tenantId = mailbox.tenant_id as number;
   const base = { tenantId, mailboxId: mailbox.id as string };
-  // Before the claim and outside the savepoint: over the tenant's hourly limit, the message is deferred, not quarantined.
+  // Before anything is written: over the tenant's hourly limit, the message is deferred, not quarantined.
   const { bySender } = await hourlyMailCounts(ctx, tenantId, { address: read.from?.address ?? '', limit: deps.config.ratePerSenderPerHour });
   const automated = read.parsed ? isAutomated(read.parsed.headerLines, read.parsed.headers.get('content-type')?.toString() ?? contentTypeOf(read.parsed), read.from?.address ?? '') : false;
   const flagged = read.parsed ? failsAuthentication(read.parsed.headerLines) : false;
-  const claim = await claimMessage(ctx, mailbox, message, read, { automated, flagged });
-  if (!claim) return { ...base, outcome: 'duplicate' };
+  const record = (outcome: Outcome) => recordMessage(ctx, mailbox, message, read, { automated, flagged }, outcome);
   const keep = async (refusal: Refusal): Promise<Delivery> => {
+    if (!(await record({ outcome: refusal.outcome }))) return { ...base, outcome: 'duplicate' };
     await quarantineMessage(ctx, { tenantId, mailboxId: mailbox.id as string, reason: refusal.reason, transport: message.transport, raw: read.raw, sender: read.from?.address ?? '', subject: read.subject });
-    await recordOutcome(ctx, claim, { outcome: refusal.outcome });
     return { ...base, outcome: refusal.outcome, reason: refusal.reason };
   };
   if (read.problem) return keep(new Refusal(read.problem, 'quarantined'));
   if (mode.refused) return keep(mode.refused);
-  const accept = () => writingFiles((write) => acceptMessage(deps, ctx, mailbox, message, read, { claim, automated, flagged, bySender, write }));
+  const accept = () => writingFiles((write) => acceptMessage(deps, ctx, mailbox, message, read, { record, automated, flagged, bySender, write }));
   if (mode.alone) {
     try {
       return { ...base, ...(await accept()) };
@@ -246,11 +257,11 @@ export async function deliverToMailbox(deps: MailDeps, ctx: TenancyContext, mail
     return { ...base, ...done };
   } catch (error) {
     const refusal = refusalOf(error);
-    if (!refusal) throw error;
+    if (!refusal && !(error instanceof AlreadyRecorded)) throw error;
     await rollbackToSavepoint(tx, 'mail_message');
     // Rows written after the savepoint no longer exist: no later reference may skip its check on them.
     if (known) for (const key of ctx.known!.keys()) if (!known.has(key)) ctx.known!.delete(key);
-    return keep(refusal);
+    return refusal ? keep(refusal) : { ...base, outcome: 'duplicate' };
   }
 }
 
@@ -266,32 +277,27 @@ function messageKey(message: IncomingMessage, read: ReadMessage): string {
   return `sha256:${sha256(read.raw)}`;
 }
 
+type Outcome = { outcome: MailOutcome; ticket_id?: unknown; thread_entry_id?: unknown };
+
 /**
- * Records the message under its key for this mailbox; undefined when that key is already there (a
- * second delivery). Concurrent deliveries of one message wait on the unique index: the second
- * sees the first's row once it commits.
+ * Records the message under its key for this mailbox, with what became of it; false when that key
+ * is already there (another delivery of it). Concurrent deliveries of one message wait on the
+ * unique index: the second sees the first's row once it commits. Written with a statement of its
+ * own (the channel's bookkeeping, under the tenant's scope, which row-level security enforces);
+ * the ticket and entry were just written or found in this tenant's unit of work, and the foreign
+ * keys check them again.
  */
-async function claimMessage(ctx: TenancyContext, mailbox: Row, message: IncomingMessage, read: ReadMessage, traits: { automated: boolean; flagged: boolean }): Promise<string | undefined> {
+async function recordMessage(ctx: TenancyContext, mailbox: Row, message: IncomingMessage, read: ReadMessage, traits: { automated: boolean; flagged: boolean }, done: Outcome): Promise<boolean> {
   const result = await sql<{ id: string }>`insert into mail_messages
-      (tenant_id, mailbox_id, direction, message_key, transport, imap_uid_validity, imap_uid, sender, outcome, automated, flagged)
+      (tenant_id, mailbox_id, direction, message_key, transport, imap_uid_validity, imap_uid, sender, outcome, ticket_id, thread_entry_id, automated, flagged)
     values (${mailbox.tenant_id}, ${mailbox.id}, 'in', ${messageKey(message, read)}, ${message.transport}, ${message.imap?.uidValidity ?? null},
-      ${message.imap?.uid ?? null}, ${read.from?.address ?? ''}, 'quarantined', ${traits.automated}, ${traits.flagged})
+      ${message.imap?.uid ?? null}, ${read.from?.address ?? ''}, ${done.outcome}, ${done.ticket_id ?? null}, ${done.thread_entry_id ?? null}, ${traits.automated}, ${traits.flagged})
     on conflict (tenant_id, mailbox_id, direction, message_key) do nothing
     returning id`.execute(await scopedTx(ctx));
-  return result.rows[0]?.id;
+  return result.rows.length > 0;
 }
 
-/**
- * What became of a claimed message, on its claim row. Written as the claim was (the channel's own
- * bookkeeping, under the tenant's scope, which row-level security enforces); the ticket and entry
- * were just written or found in this tenant's unit of work, and the foreign keys check them again.
- */
-async function recordOutcome(ctx: TenancyContext, claim: string, outcome: { outcome: MailOutcome; ticket_id?: unknown; thread_entry_id?: unknown }): Promise<void> {
-  await sql`update mail_messages set outcome = ${outcome.outcome}, ticket_id = ${outcome.ticket_id ?? null}, thread_entry_id = ${outcome.thread_entry_id ?? null}
-    where id = ${claim}`.execute(await scopedTx(ctx));
-}
-
-type Acceptance = { claim: string; automated: boolean; flagged: boolean; bySender: number; write: (path: string, data: Buffer) => Promise<void> };
+type Acceptance = { record: (outcome: Outcome) => Promise<boolean>; automated: boolean; flagged: boolean; bySender: number; write: (path: string, data: Buffer) => Promise<void> };
 
 /** The message becomes a reply on a ticket of the tenant, or a new ticket; throws AppError to refuse it. */
 async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, message: IncomingMessage, read: ReadMessage, a: Acceptance): Promise<Omit<Delivery, 'tenantId' | 'mailboxId'>> {
@@ -342,7 +348,7 @@ async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, 
     await notifyParticipants(ctx, target, entry, { contactId: contact.id as string, kind: contact.kind as string });
   }
   if (outcome === 'ticket' && mailbox.auto_reply && !a.automated && !a.flagged) await acknowledge(ctx, mailbox, target, read, contact, entry);
-  await recordOutcome(ctx, a.claim, { outcome, ticket_id: target.id, thread_entry_id: entry.id });
+  if (!(await a.record({ outcome, ticket_id: target.id, thread_entry_id: entry.id }))) throw new AlreadyRecorded();
   return { outcome, ticketId: target.id as string, ticketNumber: target.number as string };
 }
 

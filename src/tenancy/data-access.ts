@@ -2,12 +2,13 @@ import { sql, type RawBuilder } from 'kysely';
 import { mapDatabaseError } from '../db/errors.ts';
 import { objectType, type ObjectType, type ObjectTypeName, type Reference } from '../db/registry.ts';
 import type { Database } from '../db/database.ts';
-import { applyScope, inScope, type DbScope, type ScopedTx, type TenantSet } from '../db/scope.ts';
+import { applyScope, inScope, noteSettingsWritten, type DbScope, type ScopedTx, type TenantSet } from '../db/scope.ts';
 import { AppError } from '../errors.ts';
 import { inSet, readScope, writeScope } from './access.ts';
 import type { TenancyContext } from './context.ts';
 import { partitionFilter } from './data-partitions.ts';
 import { assertWritesOpen, compareRows, readTargets, scatter, writeTarget, type Target } from './placement/route.ts';
+import { keepSettings, keptSettings } from './settings-cache.ts';
 
 /**
  * The scoped data-access layer. Every read is limited to the active role's readable tenants (plus
@@ -185,20 +186,38 @@ export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, opt
   const targets = await readTargets(ctx, type, ctx.access.read);
   const order = options.orderValue?.by ?? sql.ref(orderBy);
   const ordered = sql`order by ${order} ${options.descending ? sql`desc` : sql`asc`}, id`;
+  const settingsRead = settingsReadKey(ctx, type, options);
   const pages = await scatter(targets, (target) =>
     scoped(ctx, target.database, readScope({ ...ctx.access, read: target.tenants }), async (tx) => {
+      const key = settingsRead?.(target);
+      const kept = key === undefined ? undefined : keptSettings(tx, target.database, key);
+      if (kept) return kept;
       const page = sql<Row>`select * from ${sql.table(type.table)}
         where ${visible(ctx, type, target, options.where ?? {})} and ${matchesSearch(ctx, type, target, options.search)}
           and ${options.filter ?? sql<boolean>`true`} and ${afterCursor(order, options.descending ?? false, options.after)}
         ${ordered} limit ${limit}`;
       // The sort key of the page's rows only: computed for every candidate row it tripled a top-N sort.
       const query = options.orderValue ? sql<Row>`select *, ${options.orderValue.key} as ${sql.ref(orderBy)} from (${page}) as page ${ordered}` : page;
-      return (await query.execute(tx)).rows;
+      const { rows } = await query.execute(tx);
+      if (key !== undefined) keepSettings(tx, target.database, key, rows);
+      return rows;
     }),
   );
   const rows = pages.length === 1 ? pages[0]! : pages.flat().sort(compareRows(orderBy, options.descending ?? false)).slice(0, limit);
   remember(ctx, type, rows);
   return rows;
+}
+
+/**
+ * The settings cache's key for a plain read of a settings type (settings-cache.ts), per target:
+ * every input of the query, the tenant filter included. Undefined for other reads, and when the
+ * active role's data partitions apply to the type (they depend on who asks).
+ */
+function settingsReadKey(ctx: TenancyContext, type: ObjectType, options: ListOptions): ((target: Target) => string) | undefined {
+  if (!type.settings || options.search || options.filter || options.after || options.orderValue) return undefined;
+  if (ctx.access.partitions?.some((p) => p.type === type.name)) return undefined;
+  const read = JSON.stringify([options.where ?? {}, options.orderBy ?? 'id', options.descending ?? false, options.limit ?? 100]);
+  return (target) => `${type.name} ${JSON.stringify([target.tenants, target.publicRows ?? true, target.exclude ?? []])} ${read}`;
 }
 
 export async function countObjects(ctx: TenancyContext, name: ObjectTypeName, where: Row = {}): Promise<number> {
@@ -292,6 +311,7 @@ export async function createObject(ctx: TenancyContext, name: ObjectTypeName, in
     const database = await writeTarget(ctx, tenantId);
     return scoped(ctx, database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
       const columns = Object.keys(values);
+      if (type.settings) noteSettingsWritten(tx);
       const result = await sql<Row>`insert into ${sql.table(type.table)} (${sql.join(columns.map((c) => sql.ref(c)))})
         values (${sql.join(columns.map((c) => values[c]))}) returning *`.execute(tx);
       await assertInPartition(ctx, tx, type, result.rows[0]!.id);
@@ -337,6 +357,7 @@ export async function updateObject(ctx: TenancyContext, name: ObjectTypeName, id
     return scoped(ctx, found.database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
       // The row is read again under the write scope: it must still be readable and in the partition.
       if (!(await selectById(tx, type, { tenants: ctx.access.read, publicRows: true }, id, ctx))) throw new AppError('NOT_FOUND', `This ${type.name} was not found.`);
+      if (type.settings) noteSettingsWritten(tx);
       const result = await sql<Row>`update ${sql.table(type.table)}
         set ${sql.join(columns.map((c) => sql`${sql.ref(c)} = ${patch[c]}`))}
         where id = ${id} and ${whereEquals(options.expect ?? {})} returning *`.execute(tx);
@@ -356,7 +377,10 @@ export async function deleteObject(ctx: TenancyContext, name: ObjectTypeName, id
     const tenantId = type.tenantColumn ? (found.row[type.tenantColumn] as number | null) : undefined;
     assertWritable(ctx, type, tenantId);
     assertWritesOpen(ctx.catalog, tenantId);
-    await scoped(ctx, found.database, writeScope(ctx.access, untenantedAllowed(ctx)), (tx) => sql`delete from ${sql.table(type.table)} where id = ${id}`.execute(tx), true);
+    await scoped(ctx, found.database, writeScope(ctx.access, untenantedAllowed(ctx)), (tx) => {
+      if (type.settings) noteSettingsWritten(tx);
+      return sql`delete from ${sql.table(type.table)} where id = ${id}`.execute(tx);
+    }, true);
     ctx.known?.delete(`${type.name}:${id}`);
   });
 }

@@ -76,6 +76,16 @@ forEachDatabase('IMAP fetching from a real Dovecot', (db, kind) => {
     assert.ok(keys.some((k) => /^imap:\d+:\d+$/.test(k.message_key as string)), 'a message without Message-ID is keyed by UIDVALIDITY and UID');
   });
 
+  it('makes one ticket of two copies of a message in one fetch, and takes both', async () => {
+    const copy = rawMessage({ from: 'nina@customer.test', subject: 'Sent twice over IMAP', messageId: '<twice@customer.test>' });
+    await imap.append('INBOX', copy);
+    await imap.append('INBOX', copy);
+    const outcomes = await fetchAgain();
+    assert.deepEqual(outcomes.map((o) => [o.name, o.state]), [['mail.fetch-mailbox', 'done'], ['mail.imap-ack', 'done']]);
+    assert.equal((await subjects()).filter((s) => s === 'Sent twice over IMAP').length, 1, 'the second copy undid what it wrote, back to its savepoint');
+    assert.deepEqual(await unseen(), [], 'the duplicate is acknowledged too');
+  });
+
   it('leaves a message unseen when its transaction fails, and takes it on the next round', async () => {
     await sql`create function td_test_fail() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$`.execute(db().owner);
     await sql`create trigger td_test_fail before insert on tickets for each row execute function td_test_fail()`.execute(db().owner);
@@ -104,7 +114,7 @@ forEachDatabase('IMAP fetching from a real Dovecot', (db, kind) => {
     } finally {
       lock.release();
     }
-    assert.equal((await unseen()).length, 3);
+    assert.equal((await unseen()).length, 5);
     await fetchAgain();
     assert.deepEqual(await subjects(), before, 'no new ticket');
     assert.deepEqual(await unseen(), []);

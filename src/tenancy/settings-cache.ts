@@ -1,0 +1,41 @@
+import type { Database } from '../db/database.ts';
+import { settingsVersionSeen, type ScopedTx } from '../db/scope.ts';
+
+type Row = Record<string, unknown>;
+
+/**
+ * Reads of settings tables (registry `settings`: roles, ticket statuses and filters, mail
+ * templates, mailboxes), kept in memory per database under the settings version the reading
+ * transaction saw with its scope (db/scope.ts, migration 0024). Every ticket and every message
+ * reads some of them; administrators seldom change them, and any change bumps the version, so a
+ * transaction that saw version V is answered from rows read at V or later, never earlier ones:
+ * what it would have read itself, as of its own first statement at the latest.
+ *
+ * The key is the whole read (tenants, public rows, conditions, order, limit), so a read under one
+ * tenant set never answers another. A transaction that wrote settings neither reads nor fills it.
+ */
+const MAX_READS = 10_000;
+
+type Shelf = { version: number; reads: Map<string, readonly Row[]> };
+const shelves = new WeakMap<Database, Shelf>();
+
+/** The rows kept for this read at the version `tx` saw, as copies the caller may change; undefined when none are. */
+export function keptSettings(tx: ScopedTx, database: Database, key: string): Row[] | undefined {
+  const version = settingsVersionSeen(tx);
+  const shelf = shelves.get(database);
+  if (version === undefined || shelf?.version !== version) return undefined;
+  const rows = shelf.reads.get(key);
+  return rows && structuredClone(rows as Row[]);
+}
+
+/** Keeps the rows `tx` just read under the version it saw; a newer version empties the shelf first. */
+export function keepSettings(tx: ScopedTx, database: Database, key: string, rows: readonly Row[]): void {
+  const version = settingsVersionSeen(tx);
+  if (version === undefined) return;
+  let shelf = shelves.get(database);
+  if (!shelf || shelf.version < version) shelves.set(database, (shelf = { version, reads: new Map() }));
+  // An older transaction's rows may predate a change a newer one already saw: they are not kept.
+  if (shelf.version !== version) return;
+  if (shelf.reads.size >= MAX_READS) shelf.reads.clear();
+  shelf.reads.set(key, structuredClone(rows as Row[]));
+}
