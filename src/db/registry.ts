@@ -59,6 +59,11 @@ export type ObjectType = {
    * under that version (tenancy/settings-cache.ts).
    */
   readonly settings?: boolean;
+  /**
+   * Listed in creation order by (created_at, id): new rows get time-ordered ids (db/ordered-id.ts),
+   * so rows of one millisecond keep their order on PGlite, whose clock has no finer resolution.
+   */
+  readonly orderedIds?: boolean;
 };
 
 const types = {
@@ -290,6 +295,7 @@ const types = {
       { column: 'ticket_id', target: 'ticket', impliesTenant: true, sameTenant: true },
       { column: 'author_id', target: 'contact', spEligible: true },
     ],
+    orderedIds: true,
   },
   attachment: {
     name: 'attachment',

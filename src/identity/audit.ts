@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
-import { createObject } from '../tenancy/data-access.ts';
+import { createObject, type Companion } from '../tenancy/data-access.ts';
 
 export type AuditEntry = {
   tenantId: number;
@@ -42,4 +42,9 @@ export async function recordAudit(db: Kysely<DB>, entry: AuditEntry): Promise<vo
  */
 export async function recordAuditInScope(ctx: TenancyContext, entry: AuditEntry): Promise<void> {
   await createObject(ctx, 'auditEvent', auditRow(entry));
+}
+
+/** The same event, written in the statement of the change it records (`createObject`'s `with`). */
+export function auditCompanion(entry: AuditEntry): Companion {
+  return { name: 'auditEvent', values: auditRow(entry) };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ContactKind, Role } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
@@ -33,16 +34,16 @@ export async function createContact(ctx: TenancyContext, input: CreateContactInp
       if (input.grantedBy) assertCanGrant(input.grantedBy, role as Role);
       roles.push(role);
     }
-    const contact = await createObject(ctx, 'contact', {
+    const id = randomUUID();
+    // Its role memberships are written in the contact's statement.
+    const memberships = roles.map((role, index) => ({ name: 'contactRole' as const, values: { contact_id: id, role_id: role.id, is_default: index === 0 } }));
+    return createObject(ctx, 'contact', {
+      id,
       ...(input.tenantId !== undefined ? { tenant_id: input.tenantId } : {}),
       kind: input.kind,
       email,
       name: input.name,
       password_hash: passwordHash,
-    });
-    for (const [index, role] of roles.entries()) {
-      await createObject(ctx, 'contactRole', { contact_id: contact.id, role_id: role.id, is_default: index === 0 });
-    }
-    return contact;
+    }, { with: memberships });
   }, tenantId);
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { Companion } from '../tenancy/data-access.ts';
 import type { JobType } from './job-type.ts';
 
 export type NewJob<P> = {
@@ -24,10 +25,22 @@ export type NewJob<P> = {
  * });
  */
 export async function enqueue<P>(tx: Kysely<DB>, type: JobType<P>, job: NewJob<P>): Promise<string | undefined> {
-  const payload = JSON.stringify(type.payload.parse(job.payload));
+  const payload = jobPayload(type, job);
   const result = await sql<{ id: string }>`insert into jobs (tenant_id, name, key, payload, max_attempts, lease_ms, run_at)
     values (${job.tenantId}, ${type.name}, ${job.key ?? null}, ${payload}::jsonb, ${type.maxAttempts}, ${type.leaseMs}, coalesce(${job.runAt ?? null}::timestamptz, now()))
     on conflict (tenant_id, name, key) where key is not null do nothing
     returning id`.execute(tx);
   return result.rows[0]?.id;
+}
+
+const jobPayload = <P>(type: JobType<P>, job: NewJob<P>): string => JSON.stringify(type.payload.parse(job.payload));
+
+/**
+ * The same job as a row written in the statement of the row that causes it (`createObject`'s
+ * `with`), for a job whose key cannot exist yet (the id of that very row): there is no conflict to
+ * skip. Row-level security and the data-access layer's write rules check it like the row it goes with.
+ */
+export function jobCompanion<P>(type: JobType<P>, job: NewJob<P> & { readonly key: string }): Companion {
+  const values = { tenant_id: job.tenantId, name: type.name, key: job.key, payload: jobPayload(type, job), max_attempts: type.maxAttempts, lease_ms: type.leaseMs };
+  return { name: 'job', values: job.runAt ? { ...values, run_at: job.runAt } : values };
 }

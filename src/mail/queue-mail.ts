@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { defineJob } from '../jobs/job-type.ts';
-import { enqueue } from '../jobs/enqueue.ts';
+import { jobCompanion } from '../jobs/enqueue.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, listObjects, referenceableTenants, type Row } from '../tenancy/data-access.ts';
-import { scopedTx } from './mail-context.ts';
 import { mailRenderer, ticketValues } from './mail-templates.ts';
 import { htmlToText } from './message-traits.ts';
 
@@ -38,9 +38,12 @@ export type OutgoingMail = {
   readonly autoSubmitted?: boolean;
 };
 
-/** Queues one mail in the caller's unit of work: the outbox row and the job that sends it. */
+/** Queues one mail in the caller's unit of work: the outbox row and, in its statement, the job that sends it. */
 export async function queueMail(ctx: TenancyContext, mail: OutgoingMail): Promise<Row> {
-  const row = await createObject(ctx, 'mailOutbox', {
+  const id = randomUUID();
+  const send = jobCompanion(sendMail, { tenantId: mail.tenantId, payload: { outboxId: id }, key: id });
+  return createObject(ctx, 'mailOutbox', {
+    id,
     tenant_id: mail.tenantId,
     mailbox_id: mail.mailbox?.id ?? null,
     ticket_id: mail.ticket?.id ?? null,
@@ -52,9 +55,7 @@ export async function queueMail(ctx: TenancyContext, mail: OutgoingMail): Promis
     in_reply_to: mail.inReplyTo ?? null,
     references_ids: [...(mail.references ?? [])],
     auto_submitted: mail.autoSubmitted ?? false,
-  });
-  await enqueue(await scopedTx(ctx), sendMail, { tenantId: mail.tenantId, payload: { outboxId: row.id as string }, key: row.id as string });
-  return row;
+  }, { with: [send] });
 }
 
 /**

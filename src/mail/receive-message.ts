@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { ContactKind, MailOutcome, MailTransport, Role } from '../db/schema.ts';
+import { orderedId } from '../db/ordered-id.ts';
 import { rollbackToSavepoint } from '../db/scope.ts';
 import { writingFiles } from '../desk/attachments/attachment-files.ts';
 import { storeAttachment } from '../desk/attachments/add-attachment.ts';
@@ -9,7 +10,7 @@ import { sanitizeBody } from '../desk/sanitize.ts';
 import { createTicket } from '../desk/tickets/create-ticket.ts';
 import { reopenOnCustomerReply } from '../desk/tickets/ticket-lifecycle.ts';
 import { AppError } from '../errors.ts';
-import { recordAuditInScope } from '../identity/audit.ts';
+import { auditCompanion } from '../identity/audit.ts';
 import { createContact } from '../identity/create-contact.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, inTransaction, listObjects, type Row } from '../tenancy/data-access.ts';
@@ -317,9 +318,10 @@ async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, 
   if (ticket) {
     target = ticket;
     outcome = 'reply';
-    entry = await createObject(ctx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: contact.id, body_html: html, data: JSON.stringify({ email }) });
+    const entryId = orderedId();
+    const added = auditCompanion({ tenantId, actorContactId: contact.id as string, action: 'ticket.reply_added', objectType: 'ticket', objectId: ticket.id as string, data: { entryId, via: 'email' } });
+    entry = await createObject(ctx, 'threadEntry', { id: entryId, ticket_id: ticket.id, kind: 'reply', author_id: contact.id, body_html: html, data: JSON.stringify({ email }) }, { with: [added] });
     await reopenOnCustomerReply(desk, ticket);
-    await recordAuditInScope(ctx, { tenantId, actorContactId: contact.id as string, action: 'ticket.reply_added', objectType: 'ticket', objectId: ticket.id as string, data: { entryId: entry.id, via: 'email' } });
   } else {
     outcome = 'ticket';
     target = await createTicket(desk, {

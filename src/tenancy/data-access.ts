@@ -1,5 +1,7 @@
-import { sql, type RawBuilder } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import { mapDatabaseError } from '../db/errors.ts';
+import { orderedId } from '../db/ordered-id.ts';
 import { objectType, type ObjectType, type ObjectTypeName, type Reference } from '../db/registry.ts';
 import type { Database } from '../db/database.ts';
 import { applyScope, inScope, noteSettingsWritten, type DbScope, type ScopedTx, type TenantSet } from '../db/scope.ts';
@@ -300,25 +302,83 @@ export async function findObject(ctx: TenancyContext, name: ObjectTypeName, id: 
   return found.row;
 }
 
-export async function createObject(ctx: TenancyContext, name: ObjectTypeName, input: Row): Promise<Row> {
+/** A row written with another one, in its statement (`createObject`'s `with`). */
+export type Companion = { readonly name: ObjectTypeName; readonly values: Row };
+
+/**
+ * Creates one object; `with` writes more rows alongside it, in the same statement (its audit event,
+ * rows it owns that refer to it by id, the job that sends it): each is checked as an object of its
+ * own would be, and all are written or none. Returns the object's row; a companion's id, when the
+ * caller needs it, is the caller's to give.
+ */
+export async function createObject(ctx: TenancyContext, name: ObjectTypeName, input: Row, options: { with?: readonly Companion[] } = {}): Promise<Row> {
   const type = objectType(name);
+  const companions = options.with ?? [];
+  if (companions.length && [type, ...companions.map((c) => objectType(c.name))].some((t) => ctx.access.partitions?.some((p) => p.type === t.name))) {
+    // Each written row must be read back against the partitions: one statement each, in one unit of work.
+    return inTransaction(ctx, async (tx) => {
+      const row = await createObject(tx, name, input);
+      for (const companion of companions) await createObject(tx, companion.name, companion.values);
+      return row;
+    }, await tenantOfNew(ctx, name, input));
+  }
   return guarded(async () => {
-    const values = { ...input };
-    if (type.class !== 'public') values[type.tenantColumn!] = await decideTenant(ctx, type, values);
-    const tenantId = values[type.tenantColumn ?? ''] as number | null | undefined;
-    assertWritable(ctx, type, tenantId);
-    await checkReferences(ctx, type, values, Object.keys(values));
-    const database = await writeTarget(ctx, tenantId);
-    return scoped(ctx, database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
-      const columns = Object.keys(values);
-      if (type.settings) noteSettingsWritten(tx);
-      const result = await sql<Row>`insert into ${sql.table(type.table)} (${sql.join(columns.map((c) => sql.ref(c)))})
-        values (${sql.join(columns.map((c) => values[c]))}) returning *`.execute(tx);
+    const main = await checkedNew(ctx, type, type.orderedIds || (companions.length && !type.key) ? { id: newId(type), ...input } : { ...input });
+    // The companions may refer to the object by the id it is about to get.
+    const withMain: TenancyContext = companions.length ? { ...ctx, known: new Map(ctx.known ?? []) } : ctx;
+    if (companions.length) remember(withMain, type, [main.values]);
+    const rows = [main];
+    for (const companion of companions) {
+      const companionType = objectType(companion.name);
+      rows.push(await checkedNew(withMain, companionType, companionType.key ? { ...companion.values } : { id: newId(companionType), ...companion.values }));
+    }
+    if (rows.some((r) => r.database !== main.database)) throw new Error('A companion row must live in the database of the object it is written with.');
+    return scoped(ctx, main.database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
+      if (rows.some((r) => r.type.settings)) noteSettingsWritten(tx);
+      const result = await tx.executeQuery<Row>(insertStatement(rows.map((r) => ({ table: r.type.table, values: r.values }))));
       await assertInPartition(ctx, tx, type, result.rows[0]!.id);
       remember(ctx, type, result.rows);
+      for (const companion of rows.slice(1)) if (!companion.type.key) remember(ctx, companion.type, [companion.values]);
       return result.rows[0]!;
     }, true);
   });
+}
+
+const newId = (type: ObjectType) => (type.orderedIds ? orderedId() : randomUUID());
+
+/** A new row of `type` with its tenant decided and its write rules checked, and where it goes. */
+async function checkedNew(ctx: TenancyContext, type: ObjectType, values: Row): Promise<{ type: ObjectType; values: Row; database: Database }> {
+  if (type.class !== 'public') values[type.tenantColumn!] = await decideTenant(ctx, type, values);
+  const tenantId = values[type.tenantColumn ?? ''] as number | null | undefined;
+  assertWritable(ctx, type, tenantId);
+  await checkReferences(ctx, type, values, Object.keys(values));
+  return { type, values, database: await writeTarget(ctx, tenantId) };
+}
+
+const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const insertTexts = new Map<string, string>();
+
+/**
+ * The insert of a row, returning it, and of its companions (the rows before it, as data-modifying
+ * CTEs: PostgreSQL runs each once, and checks the foreign keys between them at the statement's
+ * end). The text depends on the tables and columns only, so it is built once per shape, not as a
+ * query tree for every row: inserts are most of a ticket's or a message's statements.
+ */
+function insertStatement(rows: readonly { table: string; values: Row }[]): CompiledQuery<Row> {
+  const [main, ...companions] = rows;
+  const columns = rows.map((r) => Object.keys(r.values));
+  const shape = rows.map((r, i) => `${r.table}(${columns[i]!.join(',')})`).join(' ');
+  let text = insertTexts.get(shape);
+  if (text === undefined) {
+    let n = 0;
+    const insert = (table: string, names: string[]) => `insert into ${quoted(table)} (${names.map(quoted).join(', ')}) values (${names.map(() => `$${++n}`).join(', ')})`;
+    const ctes = companions.map((r, i) => `c${i} as (${insert(r.table, columns[i + 1]!)})`);
+    text = `${ctes.length ? `with ${ctes.join(', ')} ` : ''}${insert(main!.table, columns[0]!)} returning *`;
+    if (insertTexts.size >= 1000) insertTexts.clear();
+    insertTexts.set(shape, text);
+  }
+  const ordered = [...companions, main!];
+  return CompiledQuery.raw(text, ordered.flatMap((r) => Object.keys(r.values).map((c) => r.values[c])));
 }
 
 /**

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { before, it } from 'node:test';
 import type { Database } from '../../src/db/database.ts';
 import { AppError, type ErrorCode } from '../../src/errors.ts';
@@ -9,6 +10,7 @@ import {
   createObject,
   deleteObject,
   findObject,
+  inTransaction,
   listChoices,
   listObjects,
   updateObject,
@@ -197,6 +199,68 @@ forEachDatabase('the scoped data-access layer', (db) => {
     const mine = await createObject(ctx, 'ticket', { subject: 'Mine', requester_id: me });
     await rejectsWith(updateObject(ctx, 'ticket', String(mine.id), { requester_id: objects.acmeAgent!.id }), 'DATA_PARTITION_DENIED');
     assert.equal((await findObject(ctx, 'ticket', String(mine.id))).requester_id, me);
+  });
+
+  it('writes companion rows in the statement of their object, each checked by the write rules, all or none', async () => {
+    const acme = await as(own('acme'));
+    const id = randomUUID();
+    const ticket = await createObject(acme, 'ticket', { id, subject: 'With companions', requester_id: objects.acmeCustomer!.id }, {
+      with: [
+        { name: 'ticketCollaborator', values: { ticket_id: id, contact_id: objects.acmeAgent!.id } },
+        { name: 'auditEvent', values: { tenant_id: t.acme, action: 'ticket.created', object_type: 'ticket', object_id: id, data: '{}' } },
+      ],
+    });
+    assert.equal(ticket.id, id);
+    assert.equal((await listObjects(acme, 'ticketCollaborator', { where: { ticket_id: id } })).length, 1);
+    assert.equal((await listObjects(acme, 'auditEvent', { where: { object_id: id } })).length, 1);
+    // A companion naming another tenant's contact is refused like a row of its own, and the object with it.
+    const refused = randomUUID();
+    await rejectsWith(
+      createObject(acme, 'ticket', { id: refused, subject: 'Refused companion', requester_id: objects.acmeCustomer!.id }, {
+        with: [{ name: 'ticketCollaborator', values: { ticket_id: refused, contact_id: objects.globexCustomer!.id } }],
+      }),
+      'TENANT_REFERENCE_INVALID',
+      'contact_id',
+    );
+    await rejectsWith(findObject(await as(ALL), 'ticket', refused), 'NOT_FOUND');
+    // One the database refuses (a second collaborator row of the same contact) undoes the object too.
+    const twice = randomUUID();
+    const collaborator = { name: 'ticketCollaborator' as const, values: { ticket_id: twice, contact_id: objects.acmeAgent!.id } };
+    await assert.rejects(createObject(acme, 'ticket', { id: twice, subject: 'Twice', requester_id: objects.acmeCustomer!.id }, { with: [collaborator, collaborator] }));
+    await rejectsWith(findObject(await as(ALL), 'ticket', twice), 'NOT_FOUND');
+  });
+
+  it('writes companions one by one, each checked against the partitions, when a data partition applies', async () => {
+    const me = String(objects.acmeCustomer!.id);
+    const partitions = resolvePartitions(parsePartitions([{ type: 'ticket', field: 'requester_id', op: '=', value: '@me' }]), { contactId: me, tenantId: t.acme!, departmentIds: [] });
+    const ctx = await as({ ...own('acme'), partitions });
+    const id = randomUUID();
+    await createObject(ctx, 'ticket', { id, subject: 'Mine, with a note', requester_id: me }, {
+      with: [{ name: 'auditEvent', values: { tenant_id: t.acme, action: 'ticket.created', object_type: 'ticket', object_id: id, data: '{}' } }],
+    });
+    assert.equal((await listObjects(await as(ALL), 'auditEvent', { where: { object_id: id } })).length, 1);
+    // Still all or none: a refused companion undoes the object written before it.
+    const undone = randomUUID();
+    await rejectsWith(createObject(ctx, 'ticket', { id: undone, subject: 'Mine, refused note', requester_id: me }, {
+      with: [{ name: 'auditEvent', values: { tenant_id: t.acme, actor_contact_id: objects.globexCustomer!.id, action: 'ticket.created', data: '{}' } }],
+    }), 'TENANT_REFERENCE_INVALID');
+    await rejectsWith(findObject(await as(ALL), 'ticket', undone), 'NOT_FOUND');
+    await rejectsWith(createObject(ctx, 'ticket', { subject: 'Not mine', requester_id: objects.acmeAgent!.id }, {
+      with: [{ name: 'auditEvent', values: { tenant_id: t.acme, action: 'ticket.created', data: '{}' } }],
+    }), 'DATA_PARTITION_DENIED');
+  });
+
+  it('lists thread entries written in one millisecond in the order they were written', async () => {
+    const acme = await as(own('acme'));
+    const ticket = objects.acmeTicket!;
+    // PGlite's clock has millisecond resolution: entries written together share their created_at there, as these do.
+    const at = new Date();
+    await inTransaction(acme, async (tx) => {
+      for (let i = 0; i < 30; i++) await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: 'event', body_html: '', data: JSON.stringify({ event: 'step', n: i }), created_at: at });
+    }, t.acme);
+    const steps = (await listObjects(acme, 'threadEntry', { where: { ticket_id: ticket.id, kind: 'event' }, orderBy: 'created_at', limit: 100 }))
+      .map((e) => (e.data as { n?: number }).n);
+    assert.deepEqual(steps, Array.from({ length: 30 }, (_, i) => i));
   });
 
   it('refuses a data partition that is not in the safe form', () => {

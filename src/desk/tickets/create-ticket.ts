@@ -1,6 +1,6 @@
 import type { TicketSource, TicketType } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { recordAuditInScope } from '../../identity/audit.ts';
+import { auditCompanion } from '../../identity/audit.ts';
 import { hasPermission } from '../../identity/permissions.ts';
 import { createObject, findObject, inTransaction, listObjects, tenantOfNew, type Row } from '../../tenancy/data-access.ts';
 import type { ObjectTypeName } from '../../db/registry.ts';
@@ -76,13 +76,14 @@ export async function createTicket(desk: DeskContext, input: CreateTicketInput):
         custom_fields: JSON.stringify(customFields),
         ...clock,
       });
-      const entry = await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: desk.actor.contactId, body_html: body, ...(input.firstEntryData ? { data: JSON.stringify(input.firstEntryData) } : {}) });
+      // The first message, the collaborators and the audit event go in one statement.
+      const collaborators = [...new Set(input.collaboratorIds ?? [])].map((contactId) => ({ name: 'ticketCollaborator' as const, values: { ticket_id: ticket.id, contact_id: contactId } }));
+      const created = auditCompanion({ tenantId: ticket.tenant_id as number, actorContactId: desk.actor.contactId, action: 'ticket.created', objectType: 'ticket', objectId: ticket.id as string, data: { number, subject: ticket.subject } });
+      const entry = await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: desk.actor.contactId, body_html: body, ...(input.firstEntryData ? { data: JSON.stringify(input.firstEntryData) } : {}) }, { with: [...collaborators, created] });
       input.onFirstEntry?.(entry);
-      for (const contactId of new Set(input.collaboratorIds ?? [])) await createObject(tx, 'ticketCollaborator', { ticket_id: ticket.id, contact_id: contactId });
       if (outcome.applied.length) await addSystemEvent(tx, ticket, null, { event: 'filters', applied: outcome.applied });
       // A rule's assignee is told as one assigned by hand is (update-ticket.ts), in this unit of work.
       if (outcome.set.assignee_id) await notifyAssignee(tx, ticket, desk.actor.contactId);
-      await recordAuditInScope(tx, { tenantId: ticket.tenant_id as number, actorContactId: desk.actor.contactId, action: 'ticket.created', objectType: 'ticket', objectId: ticket.id as string, data: { number, subject: ticket.subject } });
       return ticket;
     }, tenantId);
   });
