@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { DB } from './schema.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { acquireLock } from './data-dir-lock.ts';
+import { deferBegin } from './deferred-begin.ts';
 import { prepareStatements } from './prepared-statements.ts';
 
 /**
@@ -112,6 +113,8 @@ function postgresKysely(url: string, max = 10, prepared = true): Kysely<DB> {
   // transaction's next statement fails instead, and the pool discards the client on release.
   pool.on('connect', (client) => client.on('error', () => {}));
   if (prepared) prepareStatements(pool);
+  // After prepareStatements: it wraps what that one set up.
+  deferBegin(pool);
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

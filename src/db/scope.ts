@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 import type { DB } from './schema.ts';
+import { SCOPE_STATEMENT } from './deferred-begin.ts';
 import { APP_ALL_ROLE, APP_ROLE } from './rls.ts';
 
 /** A set of tenant ids, or every tenant. */
@@ -17,7 +18,12 @@ export type DbScope = {
 
 export type ScopedTx = Transaction<DB>;
 
-const encode = (set: TenantSet) => (set === 'all' ? '*' : `{${set.join(',')}}`);
+const encode = (set: TenantSet) => {
+  if (set === 'all') return '*';
+  // Sent inline (applyScope): nothing but integers ever goes into a set.
+  if (!set.every((id) => Number.isSafeInteger(id))) throw new Error(`A tenant set holds tenant ids only: ${JSON.stringify(set)}`);
+  return `{${set.join(',')}}`;
+};
 
 /**
  * Runs `work` in one transaction as the app role with the tenant sets set transaction-locally
@@ -51,11 +57,13 @@ export async function applyScope(tx: ScopedTx, scope: DbScope, options: { readOn
   // Tenant boundary: the role switch and tenant sets below are what row-level security enforces.
   const role = scope.read === 'all' ? APP_ALL_ROLE : APP_ROLE;
   applied.delete(tx);
-  const { rows } = await sql<{ settings_version: number }>`select set_config('role', ${role}, true),
-    set_config('td.read', ${read}, true),
-    set_config('td.write', ${encode(scope.write)}, true),
-    set_config('td.write_public', ${scope.writePublic ? 'on' : 'off'}, true),
-    set_config('td.untenanted', ${scope.untenantedAllowed ? 'on' : 'off'}, true),
+  // Values inline, no parameters: a transaction's BEGIN travels with this statement (deferred-begin.ts).
+  // Each is ours, not a caller's text: a role name, integer sets, on/off.
+  const { rows } = await sql<{ settings_version: number }>`${sql.raw(SCOPE_STATEMENT)}${sql.lit(role)}, true),
+    set_config('td.read', ${sql.lit(read)}, true),
+    set_config('td.write', ${sql.lit(encode(scope.write))}, true),
+    set_config('td.write_public', ${sql.lit(scope.writePublic ? 'on' : 'off')}, true),
+    set_config('td.untenanted', ${sql.lit(scope.untenantedAllowed ? 'on' : 'off')}, true),
     settings_version() as settings_version`.execute(tx);
   applied.set(tx, { read, all });
   if (settingsSeen.get(tx) !== 'written') settingsSeen.set(tx, Number(rows[0]!.settings_version));
