@@ -25,15 +25,19 @@ export type NewJob<P> = {
  * });
  */
 export async function enqueue<P>(tx: Kysely<DB>, type: JobType<P>, job: NewJob<P>): Promise<string | undefined> {
-  const payload = jobPayload(type, job);
+  const row = jobRow(type, job);
   const result = await sql<{ id: string }>`insert into jobs (tenant_id, name, key, payload, max_attempts, lease_ms, run_at)
-    values (${job.tenantId}, ${type.name}, ${job.key ?? null}, ${payload}::jsonb, ${type.maxAttempts}, ${type.leaseMs}, coalesce(${job.runAt ?? null}::timestamptz, now()))
+    values (${row.tenant_id}, ${row.name}, ${row.key}, ${row.payload}::jsonb, ${row.max_attempts}, ${row.lease_ms}, coalesce(${row.run_at}::timestamptz, now()))
     on conflict (tenant_id, name, key) where key is not null do nothing
     returning id`.execute(tx);
   return result.rows[0]?.id;
 }
 
-const jobPayload = <P>(type: JobType<P>, job: NewJob<P>): string => JSON.stringify(type.payload.parse(job.payload));
+/** A job's row, its payload checked against its type; `run_at` null: now. */
+function jobRow<P>(type: JobType<P>, job: NewJob<P>) {
+  const payload = JSON.stringify(type.payload.parse(job.payload));
+  return { tenant_id: job.tenantId, name: type.name, key: job.key ?? null, payload, max_attempts: type.maxAttempts, lease_ms: type.leaseMs, run_at: job.runAt ?? null };
+}
 
 /**
  * The same job as a row written in the statement of the row that causes it (`createObject`'s
@@ -41,6 +45,7 @@ const jobPayload = <P>(type: JobType<P>, job: NewJob<P>): string => JSON.stringi
  * skip. Row-level security and the data-access layer's write rules check it like the row it goes with.
  */
 export function jobCompanion<P>(type: JobType<P>, job: NewJob<P> & { readonly key: string }): Companion {
-  const values = { tenant_id: job.tenantId, name: type.name, key: job.key, payload: jobPayload(type, job), max_attempts: type.maxAttempts, lease_ms: type.leaseMs };
-  return { name: 'job', values: job.runAt ? { ...values, run_at: job.runAt } : values };
+  // Without a time of its own, run_at is left to its default (now), as enqueue's coalesce does.
+  const { run_at: runAt, ...values } = jobRow(type, job);
+  return { name: 'job', values: runAt ? { ...values, run_at: runAt } : values };
 }

@@ -186,15 +186,19 @@ async function deliverAlone(deps: MailDeps, routed: Row, message: IncomingMessag
   const tenantId = routed.tenant_id as number;
   const deliver = (refused?: Refusal) =>
     inTransaction(tenantMailContext(deps, tenantId), async (ctx) => deliverToMailbox(deps, ctx, await currentMailbox(deps, ctx, routed), message, read, { alone: true, refused }), tenantId);
+  const attempt = async () => {
+    try {
+      return await deliver();
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      return deliver(error);
+    }
+  };
   try {
-    return await deliver();
+    return await attempt();
   } catch (error) {
     if (error instanceof AlreadyRecorded) return { tenantId, mailboxId: routed.id as string, outcome: 'duplicate' };
-    if (!(error instanceof Refusal)) throw error;
-    return deliver(error).catch((again: unknown) => {
-      if (again instanceof AlreadyRecorded) return { tenantId, mailboxId: routed.id as string, outcome: 'duplicate' };
-      throw again;
-    });
+    throw error;
   }
 }
 

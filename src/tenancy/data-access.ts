@@ -217,7 +217,7 @@ export async function listObjects(ctx: TenancyContext, name: ObjectTypeName, opt
  */
 function settingsReadKey(ctx: TenancyContext, type: ObjectType, options: ListOptions): ((target: Target) => string) | undefined {
   if (!type.settings || options.search || options.filter || options.after || options.orderValue) return undefined;
-  if (ctx.access.partitions?.some((p) => p.type === type.name)) return undefined;
+  if (partitioned(ctx, type)) return undefined;
   const read = JSON.stringify([options.where ?? {}, options.orderBy ?? 'id', options.descending ?? false, options.limit ?? 100]);
   return (target) => `${type.name} ${JSON.stringify([target.tenants, target.publicRows ?? true, target.exclude ?? []])} ${read}`;
 }
@@ -286,9 +286,12 @@ async function locate(ctx: TenancyContext, type: ObjectType, set: TenantSet, id:
   return undefined;
 }
 
+/** Whether the active role's data partitions constrain rows of `type`. */
+const partitioned = (ctx: TenancyContext, type: ObjectType): boolean => ctx.access.partitions?.some((p) => p.type === type.name) ?? false;
+
 /** A written row must still lie inside the role's data partitions, or the write is undone. */
 async function assertInPartition(ctx: TenancyContext, tx: ScopedTx, type: ObjectType, id: unknown): Promise<void> {
-  if (!ctx.access.partitions?.some((p) => p.type === type.name)) return;
+  if (!partitioned(ctx, type)) return;
   if (!(await selectById(tx, type, { tenants: 'all', publicRows: true }, id, ctx))) {
     throw new AppError('DATA_PARTITION_DENIED', `This ${type.name} would fall outside the data partition of your active role.`);
   }
@@ -314,7 +317,7 @@ export type Companion = { readonly name: ObjectTypeName; readonly values: Row };
 export async function createObject(ctx: TenancyContext, name: ObjectTypeName, input: Row, options: { with?: readonly Companion[] } = {}): Promise<Row> {
   const type = objectType(name);
   const companions = options.with ?? [];
-  if (companions.length && [type, ...companions.map((c) => objectType(c.name))].some((t) => ctx.access.partitions?.some((p) => p.type === t.name))) {
+  if (companions.length && [type, ...companions.map((c) => objectType(c.name))].some((t) => partitioned(ctx, t))) {
     // Each written row must be read back against the partitions: one statement each, in one unit of work.
     return inTransaction(ctx, async (tx) => {
       const row = await createObject(tx, name, input);
