@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /*
  * Time-ordered ids (UUID version 7, RFC 9562): 48 bits of milliseconds, then a 12-bit counter that
@@ -10,6 +10,21 @@ import { randomBytes } from 'node:crypto';
 let lastMs = 0;
 let counter = 0;
 
+// Random bytes drawn from the system a pool at a time, as crypto.randomUUID does: one getrandom call
+// per id cost more than the rest of making it (ids are made for every message and thread entry).
+const POOL_IDS = 256;
+const pool = Buffer.alloc(16 * POOL_IDS);
+let pooled = POOL_IDS;
+
+/** 16 fresh random bytes, the caller's to change: each slot of the pool is handed out once. */
+function randomSlot(): Buffer {
+  if (pooled === POOL_IDS) {
+    randomFillSync(pool);
+    pooled = 0;
+  }
+  return pool.subarray(16 * pooled, 16 * ++pooled);
+}
+
 export function orderedId(now = Date.now()): string {
   if (now > lastMs) {
     lastMs = now;
@@ -19,7 +34,7 @@ export function orderedId(now = Date.now()): string {
     lastMs++;
     counter = 0;
   }
-  const bytes = randomBytes(16);
+  const bytes = randomSlot();
   bytes.writeUIntBE(lastMs, 0, 6);
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;

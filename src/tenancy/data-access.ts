@@ -29,7 +29,9 @@ export function tenantFilter(type: ObjectType, set: TenantSet, publicRows = true
   if (type.class === 'public') return sql<boolean>`true`;
   const column = sql.ref(type.tenantColumn!);
   if (set === 'all') return publicRows ? sql<boolean>`true` : sql<boolean>`${column} is not null`;
-  const own = sql<boolean>`${column} = any (${sql.val([...set])}::integer[])`;
+  // One tenant as a plain equality: the planner knows it selects one tenant, where an array of
+  // unknown length (a prepared statement's generic plan) looked like ten and priced index scans out.
+  const own = set.length === 1 ? sql<boolean>`${column} = ${set[0]!}` : sql<boolean>`${column} = any (${sql.val([...set])}::integer[])`;
   return type.class === 'tenant-optional' && publicRows ? sql<boolean>`(${column} is null or ${own})` : own;
 }
 

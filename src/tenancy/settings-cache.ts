@@ -25,7 +25,7 @@ export function keptSettings(tx: ScopedTx, database: Database, key: string): Row
   const shelf = shelves.get(database);
   if (version === undefined || shelf?.version !== version) return undefined;
   const rows = shelf.reads.get(key);
-  return rows && structuredClone(rows as Row[]);
+  return rows && (copied(rows) as Row[]);
 }
 
 /** Keeps the rows `tx` just read under the version it saw; a newer version empties the shelf first. */
@@ -37,5 +37,21 @@ export function keepSettings(tx: ScopedTx, database: Database, key: string, rows
   // An older transaction's rows may predate a change a newer one already saw: they are not kept.
   if (shelf.version !== version) return;
   if (shelf.reads.size >= MAX_READS) shelf.reads.clear();
-  shelf.reads.set(key, structuredClone(rows as Row[]));
+  shelf.reads.set(key, copied(rows) as Row[]);
+}
+
+/**
+ * A deep copy of rows as the database driver gives them: plain objects, arrays, dates and scalars
+ * copied by hand (structuredClone serialises and cost more than the read it saved); anything else
+ * (byte arrays) by structuredClone.
+ */
+function copied(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copied);
+  if (value instanceof Date) return new Date(value.getTime());
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const copy: Row = {};
+  for (const [key, field] of Object.entries(value)) copy[key] = copied(field);
+  return copy;
 }

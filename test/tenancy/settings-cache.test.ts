@@ -81,6 +81,21 @@ forEachDatabase('the settings cache', (db) => {
     assert.deepEqual(await statusNames(acme, 'on-hold'), [`${t.acme}:On hold (vendor)`]);
   });
 
+  it('hands out copies down to the nested values: JSON rules, tag arrays, dates', async () => {
+    const globex = await as(own(t.globex!));
+    await createObject(globex, 'ticketFilter', { name: 'VIP', rules: JSON.stringify([{ field: 'subject', op: 'contains', value: 'urgent' }]), add_tags: ['vip'] });
+    const read = () => listObjects(globex, 'ticketFilter', { where: { name: 'VIP' }, limit: 1 });
+    const [first] = await read();
+    const created = (first!.created_at as Date).getTime();
+    (first!.rules as Array<Record<string, unknown>>)[0]!.value = 'scribbled';
+    (first!.add_tags as string[]).push('scribbled');
+    (first!.created_at as Date).setTime(0);
+    const [again] = await read();
+    assert.deepEqual(again!.rules, [{ field: 'subject', op: 'contains', value: 'urgent' }]);
+    assert.deepEqual(again!.add_tags, ['vip']);
+    assert.equal((again!.created_at as Date).getTime(), created);
+  });
+
   it('covers exactly the tables whose changes bump the version', async () => {
     const { rows } = await sql<{ table: string }>`select c.relname as table from pg_trigger g join pg_class c on c.oid = g.tgrelid
       where g.tgname = 'settings_changed' order by 1`.execute(db().owner);
