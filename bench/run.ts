@@ -80,7 +80,7 @@ if (only === 'all' || only === 'sla') {
   sections.push(await runSlaBench({ ...slaOptionsFromArgs(), tenants }));
 }
 if (only === 'all' || only === 'smtp') {
-  console.error('[bench] SMTP intake: messages to committed tickets (nodemailer, PostgreSQL)');
+  console.error('[bench] SMTP intake: messages to committed tickets (16 SMTP sessions, PostgreSQL)');
   // 100 tenants with a support address each unless --tenants says otherwise.
   const smtpOptions = { ...smtpIntakeOptionsFromArgs(), tenants: args.int('tenants', 100) };
   sections.push(reportSmtpIntake(smtpOptions, await runSmtpIntake(smtpOptions)));

@@ -4,13 +4,14 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { signedMessageId } from '../src/mail/message-token.ts';
 import { secretBox } from '../src/mail/secret-box.ts';
 import { isMain, parseArgs } from './support/args.ts';
 import { catalogShape, HOST_SUFFIX, loadCatalog } from './support/fixture.ts';
 import type { SmtpServerQueries, SmtpServerReady } from './support/smtp-intake-server.ts';
+import { dataBlock, sendAll } from './support/smtp-sender.ts';
 import { table } from './support/stats.ts';
 import { databaseUrl, freshBenchDatabase, runStatement, withClient } from './support/server.ts';
 
@@ -19,13 +20,20 @@ import { databaseUrl, freshBenchDatabase, runStatement, withClient } from './sup
  * all-new tickets and with 10% replies threaded into existing tickets.
  *
  * A dedicated PostgreSQL database (td_bench_smtp), migrated, with the catalog of `--tenants` tenants
- * (bench/support/fixture.ts), each with one support address `support@t<id>.bench.test`. A child
- * process runs the real SMTP listener (support/smtp-intake-server.ts: the runtime and
- * `startSmtpListener` as SMTP_PORT starts them). Here, `--clients` nodemailer transports, each a pool
- * of `--connections` SMTP connections on loopback, deliver `--messages` messages (multipart text +
- * HTML, about 1.5 KB, composed before the clock starts) spread over the tenants. The listener answers 250 only after the message's
- * unit of work committed, so the time from the first send to the last 250 is the time to committed
- * tickets; the database is then counted to check that every 250 is a stored entry.
+ * (bench/support/fixture.ts), each with one support address `support@t<id>.bench.test` and
+ * `--past-contacts` customers from before: a desk in service. A child process runs the real SMTP
+ * listener (support/smtp-intake-server.ts: the runtime and `startSmtpListener` as SMTP_PORT starts
+ * them). Here, `--clients` x `--connections` SMTP sessions on loopback (support/smtp-sender.ts)
+ * deliver `--messages` messages (multipart text + HTML, about 1.5 KB, composed before the clock
+ * starts) spread over the tenants; with the defaults each message of the first run comes from a
+ * sender the desk does not know yet, those of the second from the same senders, known by then. The
+ * listener answers 250 only after the message's unit of work committed, so the time from the first
+ * send to the last 250 is the time to committed tickets; the database is then counted to check that
+ * every 250 is a stored entry.
+ *
+ * Before the runs, `--warmup` messages from senders of their own bring V8's compiled code to its
+ * steady state (200 left the first run paying for about a third more server CPU per message), and
+ * ANALYZE gives the tables the statistics autovacuum keeps in a desk in service (bench/README).
  *
  * Run "replies": 10% of the messages answer tickets of the first run, a third each by the
  * Message-ID the desk sent (the auto-reply's signed token, computed as send-mail.ts computes it), by
@@ -42,6 +50,8 @@ export type SmtpIntakeOptions = {
   connections: number;
   replyShare: number;
   pool: number;
+  /** Contacts each tenant has before the runs (none of them sends). */
+  pastContacts: number;
   keep: boolean;
   /** Write a V8 CPU profile of the server process into this directory. */
   cpuProf: string | undefined;
@@ -80,6 +90,11 @@ export async function prepare(options: SmtpIntakeOptions): Promise<string> {
   try {
     await loadCatalog(database.owner, catalogShape(options.tenants));
     await sql`insert into mailboxes (tenant_id, address, name) select id, 'support@' || slug || ${'.' + HOST_SUFFIX}, name || ' Support' from tenants`.execute(database.owner);
+    // A desk in service knows its customers: past contacts, none of them a sender of the runs.
+    await sql`insert into contacts (tenant_id, kind, email, name)
+      select t.id, 'customer', 'past' || g || '@t' || t.id || '.customers.test', 'Past customer ' || g from tenants t, generate_series(1, ${options.pastContacts}) g`.execute(database.owner);
+    await sql`insert into contact_roles (tenant_id, contact_id, role_id, is_default)
+      select c.tenant_id, c.id, r.id, true from contacts c, roles r where r.slug = 'customer' and r.tenant_id is null`.execute(database.owner);
     await sql`vacuum analyze`.execute(database.owner);
   } finally {
     await database.close();
@@ -151,7 +166,8 @@ const BODY = 'Good morning,\n\nThe printer on the second floor jams on every sec
 /** A new ticket's message: to tenant `i % tenants`, from one of that tenant's customers. */
 export function newMessage(run: string, i: number, options: SmtpIntakeOptions, senders: number): Mail {
   const tenant = 1 + (i % options.tenants);
-  const from = `customer${Math.floor(i / options.tenants) % senders}@t${tenant}.customers.test`;
+  // The warm-up's senders are its own: the runs measured meet the same new and known senders whatever its length.
+  const from = `${run === 'warmup' ? 'warmup-' : ''}customer${Math.floor(i / options.tenants) % senders}@t${tenant}.customers.test`;
   const messageId = `${run}.${i}.${process.pid}@customers.test`;
   const subject = `Printer jams (${run} ${i})`;
   return { tenant, from, messageId, to: addressOf(tenant), subject, text: `${BODY}${from}`, html: `<p>${BODY.replace(/\n\n/g, '</p><p>')}${from}</p>` };
@@ -176,52 +192,43 @@ export async function deskMessageIds(url: string): Promise<Map<string, string>> 
   return new Map(rows.map((r) => [r.number, signedMessageId(box, { tenantId: r.tenant_id, ticketId: r.ticket_id }, `t${r.tenant_id}.${HOST_SUFFIX}`, r.id.replace(/-/g, ''))]));
 }
 
-export function transports(port: number, options: Pick<SmtpIntakeOptions, 'clients' | 'connections'>): Transporter[] {
-  return Array.from({ length: options.clients }, () =>
-    nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: options.connections, maxMessages: Infinity } as never),
-  );
-}
+/** Where the load goes: the listener's port and how many SMTP sessions send at once. */
+export type SmtpTarget = { port: number; sessions: number };
+export const smtpTarget = (port: number, options: Pick<SmtpIntakeOptions, 'clients' | 'connections'>): SmtpTarget => ({ port, sessions: options.clients * options.connections });
 
 /** A mail as the bytes its sender's client would send. */
 export const rawMail = (mail: Mail): Promise<Buffer> => new MailComposer({ ...mail, messageId: `<${mail.messageId}>` }).compile().build();
 
 /**
- * Sends every mail over the pooled clients at once; resolves when each has its answer. The mails
- * are composed before the clock starts, as autocannon prepares its requests: the clients share the
- * machine with the desk, and building MIME is their sender's work, not the desk's.
+ * Sends every mail over the target's sessions at once (support/smtp-sender.ts); resolves when each
+ * has its answer. The mails are composed and dot-stuffed before the clock starts, as autocannon
+ * prepares its requests: the clients share the machine with the desk, and building MIME is their
+ * sender's work, not the desk's.
  */
-export async function deliver(clients: Transporter[], mails: Mail[]): Promise<{ seconds: number; clientCpuMs: number; accepted: number; refused: number; sent: Sent[] }> {
-  const raws = await Promise.all(mails.map(rawMail));
+export async function deliver(target: SmtpTarget, mails: Mail[]): Promise<{ seconds: number; clientCpuMs: number; accepted: number; refused: number; sent: Sent[] }> {
+  const envelopes = await Promise.all(mails.map(async (m) => ({ from: m.from, to: m.to as string, raw: dataBlock(await rawMail(m)) })));
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const results = await Promise.allSettled(
-    mails.map((m, i) => clients[i % clients.length]!.sendMail({ envelope: { from: m.from, to: [m.to as string] }, raw: raws[i]! }).then((info) => ({ m, info }))),
-  );
+  const answers = await sendAll(target.port, target.sessions, envelopes);
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const sent: Sent[] = [];
-  let refused = 0;
-  for (const r of results) {
-    if (r.status === 'rejected') {
-      refused++;
-      continue;
-    }
-    const response = String(r.value.info.response ?? '');
-    const number = /Accepted: (\S+)/.exec(response)?.[1] ?? '';
-    if (!response.startsWith('250')) refused++;
-    else sent.push({ tenant: r.value.m.tenant, from: r.value.m.from, messageId: r.value.m.messageId, number });
-  }
-  if (refused) console.error(`[smtp-intake] ${refused} refused, e.g. ${String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined)?.reason)}`);
+  answers.forEach((answer, i) => {
+    const number = /Accepted: (\S+)/.exec(answer.response)?.[1] ?? '';
+    if (answer.ok) sent.push({ tenant: mails[i]!.tenant, from: mails[i]!.from, messageId: mails[i]!.messageId, number });
+  });
+  const refused = mails.length - sent.length;
+  if (refused) console.error(`[smtp-intake] ${refused} refused, e.g. ${answers.find((a) => !a.ok)?.response}`);
   return { seconds, clientCpuMs: (used.user + used.system) / 1000, accepted: sent.length, refused, sent };
 }
 
-async function measured(name: string, url: string, child: ChildProcess, clients: Transporter[], mails: Mail[], expectedReplies: number): Promise<IntakeRun & { sent: Sent[] }> {
+async function measured(name: string, url: string, child: ChildProcess, target: SmtpTarget, mails: Mail[], expectedReplies: number): Promise<IntakeRun & { sent: Sent[] }> {
   const before = await counts(url);
   const serverBefore = await serverQueries(child);
   const postgresBefore = await backendCpu(url, new URL(url).pathname.slice(1));
   const loadBefore = loadavg()[0]!;
   console.error(`[smtp-intake] ${name}: ${mails.length} messages`);
-  const result = await deliver(clients, mails);
+  const result = await deliver(target, mails);
   const serverAfter = await serverQueries(child);
   const postgresSeconds = cpuSpent(postgresBefore, await backendCpu(url, new URL(url).pathname.slice(1)));
   const after = await counts(url);
@@ -249,22 +256,24 @@ async function measured(name: string, url: string, child: ChildProcess, clients:
 export async function runSmtpIntake(options: SmtpIntakeOptions): Promise<IntakeRun[]> {
   const url = await prepare(options);
   const { child, port } = await startServer(url, options);
-  const clients = transports(port, options);
+  const target = smtpTarget(port, options);
   const total = options.warmup + 2 * options.messages;
   const senders = Math.max(20, Math.ceil(total / options.tenants / 20));
   try {
-    await deliver(clients, Array.from({ length: options.warmup }, (_, i) => newMessage('warmup', i, options, senders)));
-    const fresh = await measured('all new tickets', url, child, clients, Array.from({ length: options.messages }, (_, i) => newMessage('new', i, options, senders)), 0);
+    await deliver(target, Array.from({ length: options.warmup }, (_, i) => newMessage('warmup', i, options, senders)));
+    // Statistics as autovacuum keeps them in a desk in service (it analyses a table after 50 rows and
+    // 10% changed). Without them the plans made for empty tables stay cached all run (see bench/README).
+    await runStatement(url, 'analyze');
+    const fresh = await measured('all new tickets', url, child, target, Array.from({ length: options.messages }, (_, i) => newMessage('new', i, options, senders)), 0);
     const deskIds = await deskMessageIds(url);
     const replies = Math.round(options.messages * options.replyShare);
     const mixed = Array.from({ length: options.messages }, (_, i) => newMessage('mixed', i, options, senders));
     // Every tenth message (for a 10% share) answers a distinct ticket of the first run instead.
     const every = Math.max(1, Math.floor(options.messages / Math.max(1, replies)));
     for (let r = 0; r < replies; r++) mixed[r * every] = replyMessage(r, fresh.sent[(r * 7919) % fresh.sent.length]!, deskIds);
-    const threaded = await measured(`${Math.round(options.replyShare * 100)}% replies`, url, child, clients, mixed, replies);
+    const threaded = await measured(`${Math.round(options.replyShare * 100)}% replies`, url, child, target, mixed, replies);
     return [fresh, threaded].map(({ sent: _sent, ...run }) => run);
   } finally {
-    for (const client of clients) client.close();
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
     if (!options.keep) await runStatement(options.adminUrl, `drop database if exists ${options.database} with (force)`);
@@ -302,11 +311,12 @@ export function smtpIntakeOptionsFromArgs(args = parseArgs()): SmtpIntakeOptions
     database: args.string('database', 'td_bench_smtp'),
     tenants: args.int('tenants', 100),
     messages: args.int('messages', 2_000),
-    warmup: args.int('warmup', 200),
+    warmup: args.int('warmup', 2_000),
     clients: args.int('clients', 4),
     connections: args.int('connections', 4),
     replyShare: args.int('reply-percent', 10) / 100,
     pool: args.int('pool', 10),
+    pastContacts: args.int('past-contacts', 100),
     keep: args.flag('keep'),
     cpuProf: cpuProf || undefined,
   };

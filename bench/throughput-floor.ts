@@ -8,7 +8,7 @@ import { isMain, parseArgs } from './support/args.ts';
 import { databaseUrl, runStatement } from './support/server.ts';
 import { table } from './support/stats.ts';
 import type { FloorServerReady } from './support/floor-server.ts';
-import { deliver, newMessage, smtpIntakeOptionsFromArgs, transports } from './smtp-intake.ts';
+import { deliver, newMessage, smtpIntakeOptionsFromArgs, smtpTarget } from './smtp-intake.ts';
 import { prepare, ticketsHttpOptionsFromArgs } from './tickets-http.ts';
 
 /**
@@ -23,8 +23,8 @@ import { prepare, ticketsHttpOptionsFromArgs } from './tickets-http.ts';
  * - **HTTP alone**: a bare fastify server (no database, no validation, no tenancy) answering the
  *   same two routes with a fixed body of the same size, loaded by autocannon at concurrency 32;
  * - **mail alone** (issue 8's >= 200 messages/s): smtp-server receiving bench:smtp's messages from
- *   the same nodemailer clients, parsing each with mailparser and sanitising its HTML, then 250;
- *   no database.
+ *   the same load generator (support/smtp-sender.ts), parsing each with mailparser and sanitising
+ *   its HTML, then 250; no database.
  *
  * A request needs both on the same 2 cores, so the app's ceiling lies below 1 / (1/sql + 1/http):
  * when that is under a target, no code of ours can reach the target on this machine.
@@ -128,16 +128,12 @@ function httpFloor(kind: 'create' | 'list', clients: number, seconds: number, ur
 function mailFloor(messages: number): Promise<number> {
   return withFloorServer(SMTP_FLOOR_SERVER, [], async (port) => {
     const options = smtpIntakeOptionsFromArgs(parseArgs());
-    const clients = transports(port, options);
-    try {
-      const mails = (run: string, n: number) => Array.from({ length: n }, (_, i) => newMessage(run, i, options, 20));
-      await deliver(clients, mails('warmup', options.warmup));
-      const result = await deliver(clients, mails('floor', messages));
-      if (result.refused) throw new Error(`the SMTP floor server refused ${result.refused} messages`);
-      return messages / result.seconds;
-    } finally {
-      for (const client of clients) client.close();
-    }
+    const target = smtpTarget(port, options);
+    const mails = (run: string, n: number) => Array.from({ length: n }, (_, i) => newMessage(run, i, options, 20));
+    await deliver(target, mails('warmup', options.warmup));
+    const result = await deliver(target, mails('floor', messages));
+    if (result.refused) throw new Error(`the SMTP floor server refused ${result.refused} messages`);
+    return messages / result.seconds;
   });
 }
 
