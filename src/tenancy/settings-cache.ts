@@ -42,8 +42,9 @@ export function keepSettings(tx: ScopedTx, database: Database, key: string, rows
 
 /**
  * A deep copy of rows as the database driver gives them: plain objects, arrays, dates and scalars
- * copied by hand (structuredClone serialises and cost more than the read it saved); anything else
- * (byte arrays) by structuredClone.
+ * copied by hand (structuredClone serialises, about 50 µs a message); anything else (byte arrays)
+ * by structuredClone. Object.fromEntries defines each key as an own property, `__proto__` of a
+ * JSON value included.
  */
 function copied(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
@@ -51,7 +52,5 @@ function copied(value: unknown): unknown {
   if (value instanceof Date) return new Date(value.getTime());
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
-  const copy: Row = {};
-  for (const [key, field] of Object.entries(value)) copy[key] = copied(field);
-  return copy;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, copied(field)]));
 }

@@ -94,6 +94,15 @@ forEachDatabase('the settings cache', (db) => {
     assert.deepEqual(again!.rules, [{ field: 'subject', op: 'contains', value: 'urgent' }]);
     assert.deepEqual(again!.add_tags, ['vip']);
     assert.equal((again!.created_at as Date).getTime(), created);
+    // A JSON key named __proto__ stays a key of the copy, not its prototype.
+    await createObject(globex, 'ticketFilter', { name: 'Odd', rules: '[{"__proto__": {"polluted": true}, "field": "subject"}]' });
+    for (let read = 0; read < 2; read++) {
+      const [odd] = await listObjects(globex, 'ticketFilter', { where: { name: 'Odd' }, limit: 1 });
+      const rule = (odd!.rules as Array<Record<string, unknown>>)[0]!;
+      assert.deepEqual(Object.keys(rule), ['field', '__proto__']);
+      assert.equal(Object.getPrototypeOf(rule), Object.prototype);
+      assert.equal((rule as { polluted?: boolean }).polluted, undefined);
+    }
   });
 
   it('covers exactly the tables whose changes bump the version', async () => {
