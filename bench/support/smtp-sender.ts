@@ -21,6 +21,9 @@ export function dataBlock(raw: Buffer): Buffer {
   return Buffer.from(`${stuffed}${stuffed.endsWith('\r\n') ? '' : '\r\n'}.\r\n`, 'latin1');
 }
 
+/** The last line of a reply: "ddd text", a space after the code ("ddd-text" lines continue it). */
+const REPLY_END = /(^|\r\n)\d{3} [^\r\n]*\r\n/;
+
 /** One SMTP session's replies, in order: each resolves with the full (possibly multi-line) reply. */
 class Session {
   readonly #socket: Socket;
@@ -44,8 +47,7 @@ class Session {
 
   #read(chunk: string): void {
     this.#buffered += chunk;
-    // A reply ends with a line "ddd text" (a space after the code); "ddd-text" lines continue it.
-    for (let end = /(^|\r\n)\d{3} [^\r\n]*\r\n/.exec(this.#buffered); end; end = /(^|\r\n)\d{3} [^\r\n]*\r\n/.exec(this.#buffered)) {
+    for (let end = REPLY_END.exec(this.#buffered); end; end = REPLY_END.exec(this.#buffered)) {
       const length = end.index + end[0].length;
       const reply = this.#buffered.slice(0, length).trimEnd();
       this.#buffered = this.#buffered.slice(length);
