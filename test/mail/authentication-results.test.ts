@@ -23,6 +23,12 @@ describe('Authentication-Results (RFC 8601)', () => {
     assert.deepEqual(parseAuthenticationResults('mx.acme.test; none'), { authservId: 'mx.acme.test', results: [] });
     assert.equal(passes('MX.ACME.TEST (Postfix);\r\n dmarc=pass (p=none dis=none) header.from=ACME.test'), true, 'ids and domains compare case-insensitively');
     assert.equal(passes('mx.acme.test; dkim=pass header.i=agent@acme.test'), true, 'DKIM with only the AUID (as Gmail writes it)');
+    const gmail = 'mx.acme.test;\r\n       dkim=pass header.i=@acme.test header.s=s1 header.b=Ab+c/9=;\r\n       spf=pass (mx.acme.test: domain of agent@acme.test designates 192.0.2.1 as permitted sender) smtp.mailfrom=agent@acme.test;\r\n       dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=acme.test';
+    assert.equal(passes(gmail), true);
+    const rspamd = 'mx.acme.test; dkim=pass header.d=acme.test header.s=dkim header.b=xyz; arc=none smtp.remote-ip=192.0.2.1; dmarc=pass (policy=reject) header.from=acme.test';
+    assert.equal(passes(rspamd), true);
+    // Microsoft 365's field has no authserv-id: it cannot be attributed to anyone, so it proves nothing.
+    assert.equal(passes('spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=acme.test; dkim=pass (signature was verified) header.d=acme.test;dmarc=pass action=none header.from=acme.test'), false);
   });
 
   it('says no to anything short of a DMARC or aligned DKIM pass for the From domain', () => {
