@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Every setting TenantDesk reads, from environment variables only, validated once at start-up. */
@@ -43,6 +44,19 @@ const envSchema = z.object({
   MAIL_FROM: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').default('helpdesk@localhost'),
   MAIL_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
   MAIL_RATE_PER_SENDER_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  // Whose Authentication-Results header fields (RFC 8601) are believed: the authserv-ids of the MTAs that receive our mail.
+  MAIL_TRUSTED_AUTHSERV_IDS: z
+    .string()
+    .transform((v) => v.split(',').map((id) => id.trim().toLowerCase()).filter(Boolean))
+    .refine((ids) => ids.every((id) => /^[a-z0-9](?:[a-z0-9._-]{0,251}[a-z0-9])?$/.test(id)), 'must be comma-separated authserv-ids (host names such as mx.example.com)')
+    .default([]),
+  // The SMTP peers whose mail may carry those header fields (the MTA relaying to SMTP_PORT); others' are ignored.
+  MAIL_TRUSTED_RELAYS: z
+    .string()
+    .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
+    .refine((list) => list.every(isAddressOrNetwork), 'must be comma-separated IP addresses or networks (127.0.0.1, 10.0.0.0/8, ::1)')
+    .default(['127.0.0.0/8', '::1']),
+  MAIL_AGENT_TOKEN_DAYS: z.coerce.number().min(0.001).max(365).default(30),
   // Per-tenant limits; 0 = none. A tenant's row in tenant_quotas overrides them (tenantdesk tenant quota).
   TENANT_API_RATE: z.coerce.number().min(0).default(50),
   TENANT_API_BURST: z.coerce.number().int().min(1).default(200),
@@ -107,6 +121,12 @@ export type MailConfig = {
   /** Per attachment (ATTACHMENT_MAX_MB, shared with uploads). */
   maxAttachmentBytes: number;
   ratePerSenderPerHour: number;
+  /** The authserv-ids (lower-cased) whose Authentication-Results may prove an agent's mail; empty: none. */
+  trustedAuthservIds: readonly string[];
+  /** SMTP peers (addresses, CIDR networks) allowed to hand us Authentication-Results; mail from others has them ignored. */
+  trustedRelays: readonly string[];
+  /** How long an agent reply token (message-token.ts) in mail we sent an agent lets that agent reply by mail. */
+  agentTokenMaxAgeMs: number;
 };
 
 /** How many failed sign-ins, per account and per client address, lock sign-in for the window. */
@@ -160,6 +180,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxMessageBytes: e.MAIL_MAX_MESSAGE_BYTES,
       maxAttachmentBytes: Math.round(e.ATTACHMENT_MAX_MB * 1024 * 1024),
       ratePerSenderPerHour: e.MAIL_RATE_PER_SENDER_PER_HOUR,
+      trustedAuthservIds: e.MAIL_TRUSTED_AUTHSERV_IDS,
+      trustedRelays: e.MAIL_TRUSTED_RELAYS,
+      agentTokenMaxAgeMs: Math.round(e.MAIL_AGENT_TOKEN_DAYS * 24 * 3600_000),
     },
     tenantLimits: {
       apiRate: e.TENANT_API_RATE,
@@ -168,6 +191,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       storageBytes: Math.round(e.TENANT_STORAGE_MB * 1024 * 1024),
     },
   };
+}
+
+/** `10.1.2.3`, `::1`, or a network `10.0.0.0/8`, `fd00::/8` with a prefix that fits the family. */
+function isAddressOrNetwork(value: string): boolean {
+  const [address = '', prefix, extra] = value.split('/');
+  const family = isIP(address);
+  if (!family || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 // A mistyped DATABASE_URL (`postgress://app:secret@...`) must not print its password on stderr and in logs.

@@ -38,8 +38,9 @@ export function isAutomated(lines: readonly HeaderLine[], contentType: string, f
 
 /**
  * Whether an `Authentication-Results` header, when present, says SPF, DKIM or DMARC failed. Such a
- * sender is flagged: it may still reach the desk as a customer, never act as an agent or add
- * collaborators. A forged header can only flag its own message, never lift a flag.
+ * sender is flagged: it may still reach the desk as a customer, never add collaborators or get an
+ * auto-reply. A forged header can only flag its own message, never lift a flag. (Acting as an agent
+ * takes a proof, not just the absence of a failure: reply-authentication.ts.)
  */
 export function failsAuthentication(lines: readonly HeaderLine[]): boolean {
   return valuesOf(lines, 'authentication-results').some((v) => /\b(spf|dkim|dmarc)\s*=\s*(fail|permerror)\b/.test(v));

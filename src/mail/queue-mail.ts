@@ -5,6 +5,7 @@ import { jobCompanion } from '../jobs/enqueue.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, listObjects, referenceableTenants, type Row } from '../tenancy/data-access.ts';
 import { mailRenderer, ticketValues } from './mail-templates.ts';
+import { isAgentTokenId } from './message-token.ts';
 import { htmlToText } from './message-traits.ts';
 
 /**
@@ -60,11 +61,12 @@ export async function queueMail(ctx: TenancyContext, mail: OutgoingMail): Promis
 
 /**
  * The Message-IDs of a ticket's mail so far, oldest first: the last is the reply's In-Reply-To,
- * and the first and latest ones its References (RFC 5322 suggests keeping the first).
+ * and the first and latest ones its References (RFC 5322 suggests keeping the first). The ids of
+ * mail we sent to agents are left out: their token lets whoever holds it write as that agent.
  */
 export async function ticketMessageIds(ctx: TenancyContext, ticketId: string): Promise<string[]> {
   const rows = await listObjects(ctx, 'mailMessage', { where: { ticket_id: ticketId }, orderBy: 'created_at', descending: true, limit: 20 });
-  const ids = rows.reverse().map((r) => r.message_key as string).filter((k) => !/^(sha256|imap):/.test(k));
+  const ids = rows.reverse().map((r) => r.message_key as string).filter((k) => !/^(sha256|imap):/.test(k) && !isAgentTokenId(k));
   return ids;
 }
 

@@ -22,7 +22,8 @@ import { tooManyPartsProblem } from './mime-parts.ts';
 import { failsAuthentication, isAutomated, normalizeAddress, textToHtml } from './message-traits.ts';
 import { quarantineMessage, sha256 } from './quarantine.ts';
 import { notifyParticipants, queueMail } from './queue-mail.ts';
-import { findThread } from './thread-message.ts';
+import { proveAgentMail, type AgentProof } from './reply-authentication.ts';
+import { findThread, ticketOf } from './thread-message.ts';
 import { hourlyMailCounts } from './tenant-mail-limit.ts';
 
 /**
@@ -39,6 +40,12 @@ export type IncomingMessage = {
   readonly recipients?: readonly string[];
   /** Where an IMAP message sits: a message without a Message-ID is keyed by it. */
   readonly imap?: { readonly uidValidity: number; readonly uid: number };
+  /**
+   * True when the SMTP peer is no relay in MAIL_TRUSTED_RELAYS: whatever Authentication-Results the
+   * message carries, its sender wrote them. The pipe (run by the local MTA) and IMAP (the mailbox
+   * provider's MTA delivered it) leave it unset.
+   */
+  readonly untrustedPeer?: boolean;
 };
 
 export type DeliveryOutcome = MailOutcome | 'duplicate';
@@ -310,11 +317,13 @@ async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, 
   const parsed = read.parsed!;
   assertWithinRate(deps, read.from!.address, a.bySender);
   const contact = await senderContact(ctx, mailbox, read.from!);
+  const proof = agentProof(deps, message, read, contact);
+  const asAgent = proof !== undefined;
   const desk: DeskContext = { ...ctx, actor: { contactId: contact.id as string, kind: contact.kind as ContactKind, activeRole: EMAIL_ROLE } };
   const html = messageHtml(parsed);
   const oversized = parsed.attachments.filter((f) => f.size > deps.config.maxAttachmentBytes);
   const email = { messageId: read.messageId ?? null, from: read.from!.address, transport: message.transport, flagged: a.flagged, automated: a.automated, ...(oversized.length ? { attachmentsRefused: oversized.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })) } : {}) };
-  const ticket = await findThread(deps.box, ctx, tenantId, parsed, contact, a.flagged);
+  const ticket = proof?.by === 'token' ? await tokenTicket(ctx, tenantId, proof.ticketId) : await findThread(deps.box, ctx, tenantId, parsed, contact, asAgent);
   let entry: Row;
   let opened: Row | undefined;
   let target: Row;
@@ -337,7 +346,7 @@ async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, 
       ...(mailbox.help_topic_id ? { helpTopicId: mailbox.help_topic_id as string } : {}),
       ...(mailbox.department_id ? { departmentId: mailbox.department_id as string } : {}),
       // Only a sender that passed authentication may bring others onto the ticket.
-      collaboratorIds: a.flagged ? [] : await copiedContacts(deps, ctx, mailbox, parsed, contact),
+      collaboratorIds: a.flagged && !asAgent ? [] : await copiedContacts(deps, ctx, mailbox, parsed, contact),
       firstEntryData: { email },
       onFirstEntry: (first) => (opened = first),
     });
@@ -350,12 +359,34 @@ async function acceptMessage(deps: MailDeps, ctx: TenancyContext, mailbox: Row, 
     // The ticket gets what fits; the whole message stays available to administrators.
     await quarantineMessage(ctx, { tenantId, mailboxId: mailbox.id as string, reason: `Attachment(s) over ${deps.config.maxAttachmentBytes} bytes left out of ${target.number as string}: ${oversized.map((f) => f.filename ?? 'attachment').join(', ')}`, transport: message.transport, raw: read.raw, sender: read.from!.address, subject: read.subject });
   }
-  if (outcome === 'reply' && !a.flagged && contact.kind !== 'customer') {
+  if (outcome === 'reply' && asAgent) {
     await notifyParticipants(ctx, target, entry, { contactId: contact.id as string, kind: contact.kind as string });
   }
   if (outcome === 'ticket' && mailbox.auto_reply && !a.automated && !a.flagged) await acknowledge(ctx, mailbox, target, read, contact, entry);
   if (!(await a.record({ outcome, ticket_id: target.id, thread_entry_id: entry.id }))) throw new AlreadyRecorded();
   return { outcome, ticketId: target.id as string, ticketNumber: target.number as string };
+}
+
+/**
+ * For mail from an agent's (or staff's) address, how it proves the agent wrote it; undefined for a
+ * customer. Unproven, it is refused (held in quarantine for review): never a public reply, never
+ * mailed on, never a ticket opened in the agent's name.
+ */
+function agentProof(deps: MailDeps, message: IncomingMessage, read: ReadMessage, contact: Row): AgentProof | undefined {
+  if (contact.kind !== 'agent' && contact.kind !== 'staff') return undefined;
+  const proof = proveAgentMail(deps, { parsed: read.parsed!, tenantId: contact.tenant_id as number, agentId: contact.id as string, from: read.from!.address, resultsTrusted: !message.untrustedPeer, now: new Date() });
+  if (proof) return proof;
+  throw new AppError(
+    'FORBIDDEN',
+    `${read.from!.address} is an agent's address, but the message does not prove the agent wrote it (no Authentication-Results pass from a trusted receiving server, no valid reply token): held for review, not posted.`,
+  );
+}
+
+/** The ticket an agent token names (a merged one leads on); gone, the message is held. */
+async function tokenTicket(ctx: TenancyContext, tenantId: number, ticketId: string): Promise<Row> {
+  const ticket = await ticketOf(ctx, tenantId, { id: ticketId });
+  if (!ticket) throw new AppError('NOT_FOUND', 'The ticket this agent reply token names no longer exists: held for review.');
+  return ticket;
 }
 
 /**

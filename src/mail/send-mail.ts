@@ -9,7 +9,7 @@ import type { TenancyContext } from '../tenancy/context.ts';
 import type { MailDeps } from './mail-context.ts';
 import { scopedTx } from './mail-context.ts';
 import { isTemplateKind, mailRenderer, overdueValues, ticketValues } from './mail-templates.ts';
-import { signedMessageId } from './message-token.ts';
+import { signedMessageId, type MessageToken } from './message-token.ts';
 import { sendMail } from './queue-mail.ts';
 
 /**
@@ -33,9 +33,7 @@ export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }
     if (!relay) throw new Error('No SMTP relay is configured: set SMTP_URL (or a relay on the tenant’s mailbox).');
     const from = (mailbox?.from_address ?? mailbox?.address ?? deps.config.defaultFrom) as string;
     const tenantId = row.tenant_id as number;
-    const messageId =
-      (row.message_id as string | null) ??
-      signedMessageId(deps.box, row.ticket_id ? { tenantId, ticketId: row.ticket_id as string } : undefined, from.split('@')[1]!, (row.id as string).replace(/-/g, ''));
+    const messageId = (row.message_id as string | null) ?? signedMessageId(deps.box, await messageToken(ctx, row), from.split('@')[1]!, (row.id as string).replace(/-/g, ''));
     const references = row.references_ids as string[];
     const content = await outboxContent(ctx, row);
     try {
@@ -73,6 +71,19 @@ async function outboxContent(ctx: TenancyContext, row: Row): Promise<{ subject: 
   const render = await mailRenderer(ctx, row.tenant_id as number, row.kind);
   const mail = render({ ...(ticket ? { ticket: ticketValues(ticket) } : {}), recipient: { name: (data.recipientName as string | undefined) ?? '', email: row.to_address as string }, sla: overdueValues(data) });
   return { ...mail, rendered: true };
+}
+
+/**
+ * What the Message-ID of a row about a ticket signs: the tenant and ticket, and, when it goes to
+ * an agent of the ticket's tenant, that agent, dated by the row (so a retried send keeps its id):
+ * the agent may answer it by mail (reply-authentication.ts).
+ */
+async function messageToken(ctx: TenancyContext, row: Row): Promise<MessageToken | undefined> {
+  if (!row.ticket_id) return undefined;
+  const token = { tenantId: row.tenant_id as number, ticketId: row.ticket_id as string };
+  const [recipient] = await listObjects(ctx, 'contact', { where: { tenant_id: row.tenant_id, email: row.to_address, status: 'active' }, limit: 1 });
+  if (recipient?.kind !== 'agent' && recipient?.kind !== 'staff') return token;
+  return { ...token, agent: { contactId: recipient.id as string, issuedAt: Math.floor((row.created_at as Date).getTime() / 1000) } };
 }
 
 /** The mailbox a row is sent from: its own, else the tenant's first active one (password resets). */

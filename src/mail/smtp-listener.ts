@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { BlockList, isIP, isIPv6 } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { AppError } from '../errors.ts';
 import type { MailDeps } from './mail-context.ts';
@@ -18,6 +19,7 @@ const smtpError = (code: number, message: string) => Object.assign(new Error(mes
  */
 export async function startSmtpListener(deps: MailDeps, options: { port: number; host: string; closeTimeoutMs?: number }): Promise<SmtpListener> {
   const tls = deps.config.tls;
+  const trustedRelay = relayList(deps.config.trustedRelays);
   const serverOptions: SMTPServerOptions = {
     name: 'tenantdesk',
     banner: 'TenantDesk mail receiver',
@@ -43,7 +45,8 @@ export async function startSmtpListener(deps: MailDeps, options: { port: number;
       stream.on('end', () => {
         if ((stream as { sizeExceeded?: boolean }).sizeExceeded) return callback(smtpError(552, `5.3.4 Message over the size limit of ${deps.config.maxMessageBytes} bytes`));
         const recipients = session.envelope.rcptTo.map((r) => r.address);
-        receiveMessage(deps, { raw: Buffer.concat(chunks), transport: 'smtp', recipients }).then(
+        const untrustedPeer = !trustedRelay(session.remoteAddress);
+        receiveMessage(deps, { raw: Buffer.concat(chunks), transport: 'smtp', recipients, untrustedPeer }).then(
           (deliveries) => callback(null, `2.0.0 Accepted: ${deliveries.map((d) => d.ticketNumber ?? d.outcome).join(', ')}`),
           (error: Error) => {
             if (error instanceof AppError && error.code === 'NOT_FOUND') return callback(smtpError(550, '5.1.1 No support address among the recipients'));
@@ -64,5 +67,26 @@ export async function startSmtpListener(deps: MailDeps, options: { port: number;
   return {
     port: typeof address === 'object' && address ? address.port : options.port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Whether an SMTP peer is a relay of MAIL_TRUSTED_RELAYS, the MTA that checked the sender and wrote
+ * the message's Authentication-Results. Anyone else reaching the port writes those fields itself.
+ */
+export function relayList(relays: readonly string[]): (address: string) => boolean {
+  const list = new BlockList();
+  for (const relay of relays) {
+    const [address = '', prefix] = relay.split('/');
+    const family = isIPv6(address) ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(prefix), family);
+  }
+  return (address) => {
+    // An IPv4 peer on a dual-stack socket comes as ::ffff:a.b.c.d.
+    const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+    if (v4) return list.check(v4, 'ipv4');
+    if (!isIP(address)) return false;
+    return isIPv6(address) ? list.check(address, 'ipv6') : list.check(address, 'ipv4');
   };
 }

@@ -19,6 +19,14 @@ const BAD_VALUES: [variable: string, value: string][] = [
   ['MAX_TENANT_DEPTH', '0'],
 ];
 
+/** Checked in process only (the process test below starts one command per entry of BAD_VALUES). */
+const MAIL_BAD_VALUES: [variable: string, value: string][] = [
+  ['MAIL_TRUSTED_AUTHSERV_IDS', 'mx.acme.test; dmarc=pass'],
+  ['MAIL_TRUSTED_RELAYS', '10.0.0.0/33'],
+  ['MAIL_TRUSTED_RELAYS', 'relay.acme.test'],
+  ['MAIL_AGENT_TOKEN_DAYS', '0'],
+];
+
 describe('loadConfig', () => {
   it('uses the documented defaults when nothing is set', () => {
     assert.deepEqual(loadConfig({}), {
@@ -53,8 +61,18 @@ describe('loadConfig', () => {
         maxMessageBytes: 25 * 1024 * 1024,
         maxAttachmentBytes: 10 * 1024 * 1024,
         ratePerSenderPerHour: 30,
+        trustedAuthservIds: [],
+        trustedRelays: ['127.0.0.0/8', '::1'],
+        agentTokenMaxAgeMs: 30 * 24 * 3600_000,
       },
     });
+  });
+
+  it('reads the authserv-ids and relays trusted for agent mail as lists', () => {
+    const { mail } = loadConfig({ MAIL_TRUSTED_AUTHSERV_IDS: ' MX1.Acme.test, mx2.acme.test ,', MAIL_TRUSTED_RELAYS: '10.0.0.0/8, 192.0.2.7,fd00::/8', MAIL_AGENT_TOKEN_DAYS: '7' });
+    assert.deepEqual(mail.trustedAuthservIds, ['mx1.acme.test', 'mx2.acme.test']);
+    assert.deepEqual(mail.trustedRelays, ['10.0.0.0/8', '192.0.2.7', 'fd00::/8']);
+    assert.equal(mail.agentTokenMaxAgeMs, 7 * 24 * 3600_000);
   });
 
   it('treats an exported but empty variable as not set', () => {
@@ -89,7 +107,7 @@ describe('loadConfig', () => {
     assert.equal(config.logLevel, 'silent');
   });
 
-  for (const [variable, value] of BAD_VALUES) {
+  for (const [variable, value] of [...BAD_VALUES, ...MAIL_BAD_VALUES]) {
     it(`refuses ${variable}=${value} with a ConfigError of one line naming ${variable}`, () => {
       assert.throws(
         () => loadConfig({ [variable]: value }),

@@ -19,6 +19,12 @@ import { join } from 'node:path';
 
 export const TEST_SECRET = 'test-mail-secret-0123456789abcdef0123456789';
 
+/** The receiving MTA the test installations trust (MAIL_TRUSTED_AUTHSERV_IDS). */
+export const TRUSTED_AUTHSERV_ID = 'mx.acme.test';
+
+/** The Authentication-Results field that trusted MTA adds for a message whose DMARC passed for `domain`. */
+export const trustedDmarcPass = (domain: string): string => `${TRUSTED_AUTHSERV_ID}; spf=pass smtp.mailfrom=${domain}; dkim=pass header.d=${domain}; dmarc=pass (p=reject) header.from=${domain}`;
+
 export function mailConfig(overrides: Partial<MailConfig> = {}): MailConfig {
   return {
     smtpPort: undefined,
@@ -30,6 +36,9 @@ export function mailConfig(overrides: Partial<MailConfig> = {}): MailConfig {
     maxMessageBytes: 200_000,
     maxAttachmentBytes: 20_000,
     ratePerSenderPerHour: 30,
+    trustedAuthservIds: [TRUSTED_AUTHSERV_ID],
+    trustedRelays: ['127.0.0.0/8', '::1'],
+    agentTokenMaxAgeMs: 30 * 24 * 3600_000,
     ...overrides,
   };
 }

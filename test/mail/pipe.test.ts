@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, runInProcess } from '../support/cli.ts';
-import { rawMessage, TEST_SECRET } from './mail-fixtures.ts';
+import { databaseKinds, freshDatabase, type FreshDatabase } from '../support/databases.ts';
+import { rawMessage, TEST_SECRET, TRUSTED_AUTHSERV_ID, trustedDmarcPass } from './mail-fixtures.ts';
 
 /*
  * `tenantdesk mail pipe` as an MTA's alias runs it, with the message on stdin. The exit codes an
@@ -66,3 +67,51 @@ describe('tenantdesk mail pipe', () => {
     assert.doesNotMatch(badConfig.stderr, /short/, 'a secret is never echoed');
   });
 });
+
+/*
+ * Issue 18, item 3, through the pipe: mail from an agent's address is the agent's only when it
+ * proves it (here: the trusted MTA's DMARC pass on top). On PGlite (a data directory) and on
+ * PostgreSQL (DATABASE_URL), as an MTA would run it.
+ */
+for (const kind of databaseKinds()) {
+  describe(`tenantdesk mail pipe, mail from an agent address [${kind}]`, () => {
+    let dataDir: string;
+    let database: FreshDatabase | undefined;
+    let env: Record<string, string>;
+    const pipe = (raw: Buffer) => runInProcess(['mail', 'pipe', '--to', 'support@acme.test'], env, raw);
+
+    before(async () => {
+      dataDir = mkdtempSync(join(tmpdir(), 'td-pipe-agent-'));
+      database = kind === 'postgres' ? await freshDatabase('postgres') : undefined;
+      env = { DATA_DIR: dataDir, MAIL_SECRET: TEST_SECRET, MAIL_TRUSTED_AUTHSERV_IDS: TRUSTED_AUTHSERV_ID, ...(database?.url ? { DATABASE_URL: database.url } : {}) };
+      for (const args of [
+        ['tenant', 'create', '--slug', 'sp', '--name', 'SP'],
+        ['tenant', 'create', '--slug', 'acme', '--name', 'Acme'],
+        ['mailbox', 'add', '--tenant', 'acme', '--address', 'support@acme.test'],
+        ['contact', 'create', '--tenant', 'acme', '--email', 'agent@acme.test', '--name', 'Acme agent'],
+      ]) {
+        const done = await runInProcess(args, env);
+        assert.equal(done.code, 0, done.stderr);
+      }
+    });
+    after(async () => {
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it("holds the reported attack (an agent's From, no Authentication-Results, the ticket's number), takes the trusted DMARC pass", async () => {
+      const opened = await pipe(rawMessage({ from: 'pat@customer.test', subject: 'Refund' }));
+      const number = /acme: ticket (ACME-\d{6})/.exec(opened.stdout)?.[1];
+      assert.ok(number, opened.stdout + opened.stderr);
+      const attack = rawMessage({ from: 'Acme agent <agent@acme.test>', subject: `Re: [${number}] Refund`, body: 'Refund approved, wire the fee first.' });
+      const held = await runCli(['mail', 'pipe', '--to', 'support@acme.test'], env, { input: attack });
+      assert.equal(held.code, 0, held.stderr);
+      assert.match(held.stdout, /^acme: quarantined \(agent@acme\.test is an agent's address, but the message does not prove the agent wrote it/m);
+      const listed = await runInProcess(['mail', 'quarantine', '--tenant', 'acme'], env);
+      assert.match(listed.stdout, new RegExp(`agent@acme\\.test\\tRe: \\[${number}\\] Refund`));
+      const proven = Buffer.concat([Buffer.from(`Authentication-Results: ${trustedDmarcPass('acme.test')}\r\n`), rawMessage({ from: 'Acme agent <agent@acme.test>', subject: `Re: [${number}] Refund`, body: 'Refund approved.' })]);
+      const taken = await pipe(proven);
+      assert.equal(taken.stdout.trim(), `acme: reply ${number}`, taken.stderr);
+    });
+  });
+}

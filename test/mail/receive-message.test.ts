@@ -9,7 +9,7 @@ import { countQuarantine, listQuarantine } from '../../src/mail/quarantine.ts';
 import { secretBox } from '../../src/mail/secret-box.ts';
 import { updateObject, listObjects, type Row } from '../../src/tenancy/data-access.ts';
 import { forEachDatabase } from '../support/databases.ts';
-import { mailWorld, messageIdOf, rawMessage, type MailWorld } from './mail-fixtures.ts';
+import { mailWorld, messageIdOf, rawMessage, trustedDmarcPass, type MailWorld } from './mail-fixtures.ts';
 
 forEachDatabase('the inbound mail pipeline', (db) => {
   let w: MailWorld;
@@ -81,8 +81,10 @@ forEachDatabase('the inbound mail pipeline', (db) => {
     assert.notEqual(stranger!.ticketId, opened!.ticketId);
     const [requester] = await receive(rawMessage({ from: 'erin@customer.test', subject: `Re: [${number}] Laptop` }), ['support@acme.test']);
     assert.deepEqual([requester!.outcome, requester!.ticketId], ['reply', opened!.ticketId]);
-    const [agent] = await receive(rawMessage({ from: 'agent@acme.test', subject: `[${number.toLowerCase()}] fixed` }), ['support@acme.test']);
-    assert.deepEqual([agent!.outcome, agent!.ticketId], ['reply', opened!.ticketId], "an agent of the ticket's tenant may answer by mail");
+    const [unproven] = await receive(rawMessage({ from: 'agent@acme.test', subject: `[${number}] fixed` }), ['support@acme.test']);
+    assert.equal(unproven!.outcome, 'quarantined', "an agent's address alone does not make the mail the agent's (agent-mail.test.ts)");
+    const [agent] = await receive(rawMessage({ from: 'agent@acme.test', subject: `[${number.toLowerCase()}] fixed`, headers: { 'Authentication-Results': trustedDmarcPass('acme.test') } }), ['support@acme.test']);
+    assert.deepEqual([agent!.outcome, agent!.ticketId], ['reply', opened!.ticketId], "an agent of the ticket's tenant, authenticated, may answer by mail");
     // The agent's mailed reply is mailed on to the requester, threaded.
     const mailed = await outbox({ ticket_id: opened!.ticketId, kind: 'agent-reply' });
     assert.deepEqual(mailed.map((m) => m.to_address), ['erin@customer.test']);
@@ -138,7 +140,7 @@ forEachDatabase('the inbound mail pipeline', (db) => {
     const [opened] = await receive(rawMessage({ from: 'gina@customer.test', subject: 'Keyboard' }), ['support@acme.test']);
     const failing = { 'Authentication-Results': 'mx.acme.test; spf=pass smtp.mailfrom=acme.test; dkim=fail header.d=acme.test; dmarc=fail' };
     const [spoof] = await receive(rawMessage({ from: 'agent@acme.test', subject: `[${opened!.ticketNumber}] closing this`, headers: failing }), ['support@acme.test']);
-    assert.equal(spoof!.outcome, 'ticket', 'a flagged "agent" does not join the ticket');
+    assert.equal(spoof!.outcome, 'quarantined', 'a flagged "agent" neither joins the ticket nor opens one in the agent\'s name');
     const [cc] = await receive(rawMessage({ from: 'gina@customer.test', cc: 'victim@else.test', subject: 'New with cc', headers: failing }), ['support@acme.test']);
     assert.equal((await listObjects(w.admin, 'ticketCollaborator', { where: { ticket_id: cc!.ticketId } })).length, 0);
     assert.equal((await outbox({ ticket_id: cc!.ticketId })).length, 0, 'no auto-reply to a flagged sender');
@@ -177,7 +179,7 @@ forEachDatabase('the inbound mail pipeline', (db) => {
     const [refused] = await receive(rawMessage({ from: 'nobody@else.test', to: 'help@globex.test' }), ['help@globex.test']);
     assert.equal(refused!.outcome, 'quarantined');
     assert.match(refused!.reason!, /known contacts only/);
-    const [known] = await receive(rawMessage({ from: 'agent@globex.test', to: 'help@globex.test', subject: 'internal' }), ['help@globex.test']);
+    const [known] = await receive(rawMessage({ from: 'agent@globex.test', to: 'help@globex.test', subject: 'internal', headers: { 'Authentication-Results': trustedDmarcPass('globex.test') } }), ['help@globex.test']);
     assert.equal(known!.outcome, 'ticket');
     await updateObject(w.admin, 'mailbox', w.mailboxes.globex!.id as string, { accept_unknown_senders: true });
 
