@@ -36,7 +36,13 @@ export async function startDemoServer(): Promise<DemoServer> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) assert.fail(`the server exited before it was ready: ${output}`);
-    if (Date.now() > deadline) assert.fail(`the server was not ready in time: ${output}`);
+    if (Date.now() > deadline) {
+      // Stopped here, or the server (never returned to after()) keeps the test process alive forever.
+      child.kill('SIGKILL');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+      assert.fail(`the server was not ready in time: ${output}`);
+    }
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
     if (ready && output.includes('demo is running')) break;
     await new Promise((r) => setTimeout(r, 200));
