@@ -15,7 +15,10 @@ export type ImapServer = { readonly port: number; readonly host: string; readonl
 
 export async function startImapServer(users: Record<string, string>): Promise<ImapServer> {
   const kind = imapServerKind();
-  if (kind === 'dovecot') return { ...(await startDovecot(users)), kind };
+  if (kind === 'dovecot') {
+    if (!hasDovecot()) throw new Error('TEST_IMAP_SERVER=dovecot, but `dovecot` cannot be run here: apt-get install -y dovecot-imapd (.ci/run does it)');
+    return { ...(await startDovecot(users)), kind };
+  }
   return startHoodiecrow(users);
 }
 
