@@ -61,6 +61,12 @@ while read -r lib; do
   if [ -e "$lib" ]; then hide "$empty_file" "$lib"; fi
 done < <(ldconfig -p | awk '/lib(nss3|nssutil3|nspr4|plc4|plds4|expat)\.so/ { print $NF }' | sort -u)
 
+# The accounts those packages create: a fresh machine has no `postgres` user to run a server as.
+grep -v -E '^(postgres|dovecot|dovenull):' /etc/passwd > /tmp/passwd
+grep -v -E '^(postgres|ssl-cert|dovecot|dovenull):' /etc/group > /tmp/group
+hide /tmp/passwd /etc/passwd
+hide /tmp/group /etc/group
+
 unset TEST_DATABASE_URL DATABASE_URL CI PG_BIN CHROMIUM_PATH TEST_IMAP_SERVER PGHOST PGPORT PGUSER PGDATABASE
 export npm_config_update_notifier=false
 
@@ -70,6 +76,7 @@ for program in pg_config initdb postgres dovecot chromium; do
   runnable=$(type -aP "$program" || true)
   if [ -n "$runnable" ]; then say "$program can still be run: $runnable" >&2; exit 1; fi
 done
+if id postgres >/dev/null 2>&1; then say "the postgres user still exists" >&2; exit 1; fi
 node -e "
 const net = require('node:net');
 const s = net.connect(5432, '127.0.0.1');
