@@ -5,7 +5,7 @@ import { openDatabase, type Database } from '../../src/db/database.ts';
 import { MAX_PER_CONNECTION } from '../../src/db/prepared-statements.ts';
 import { applyScope, type DbScope } from '../../src/db/scope.ts';
 import type { DB } from '../../src/db/schema.ts';
-import { databaseKinds, forEachDatabase } from '../support/databases.ts';
+import { databaseKinds, forEachDatabase, testServerUrl } from '../support/databases.ts';
 import { createTenants } from '../support/tenants.ts';
 
 /*
@@ -69,12 +69,12 @@ forEachDatabase('prepared statements', (db, kind) => {
   }
 });
 
-// Declared where PostgreSQL is (always under CI: databaseKinds() fails the run without it).
+// DB_PREPARED_STATEMENTS is a setting of the PostgreSQL connection pool: the server only.
 if (databaseKinds().includes('postgres')) {
   describe('DB_PREPARED_STATEMENTS=false', () => {
     let database: Database;
     before(async () => {
-      database = await openDatabase({ kind: 'postgres', url: process.env.TEST_DATABASE_URL!, poolMax: 1, preparedStatements: false });
+      database = await openDatabase({ kind: 'postgres', url: await testServerUrl(), poolMax: 1, preparedStatements: false });
     });
     after(async () => database.close());
 

@@ -10,14 +10,14 @@ import type { AdminOptions } from '../../src/cli/admin-commands.ts';
 import { adminSocketPath, sendAdminCommand } from '../../src/cli/admin-socket.ts';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
 import { freePort } from '../support/net.ts';
+import { chromiumBinary } from './chromium-binary.ts';
 
 /*
  * What the browser tests stand on: the demo server as `npm start` runs it (its own process, a
- * fresh data directory, PGlite), and Debian's Chromium driven by playwright-core.
+ * fresh data directory, PGlite), and a real Chromium (chromium-binary.ts) driven by playwright-core.
  */
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(root, 'docs', 'screenshots');
 
 export type DemoServer = { port: number; dataDir: string; url(host: string, path?: string): string; admin(command: string, options: AdminOptions): Promise<string>; stop(): Promise<void> };
@@ -36,7 +36,13 @@ export async function startDemoServer(): Promise<DemoServer> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) assert.fail(`the server exited before it was ready: ${output}`);
-    if (Date.now() > deadline) assert.fail(`the server was not ready in time: ${output}`);
+    if (Date.now() > deadline) {
+      // Stopped here, or the server (never returned to after()) keeps the test process alive forever.
+      child.kill('SIGKILL');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+      assert.fail(`the server was not ready in time: ${output}`);
+    }
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
     if (ready && output.includes('demo is running')) break;
     await new Promise((r) => setTimeout(r, 200));
@@ -59,14 +65,15 @@ export async function startDemoServer(): Promise<DemoServer> {
 }
 
 /**
- * Debian's Chromium, headless, with the flags this machine needs: no sandbox (root), no GPU, and
- * none of Chromium's own network traffic (the network is closed). Playwright gives it a fresh
- * profile directory; every *.localhost name goes to this machine.
+ * Chromium, headless, with the flags this machine needs: no sandbox (root), no GPU, and none of
+ * Chromium's own network traffic (the network is closed). Playwright gives it a fresh profile
+ * directory; every *.localhost name goes to this machine.
  */
 export async function launchChromium(): Promise<Browser> {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+  const binary = await chromiumBinary();
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: binary.path,
+    env: { ...process.env, ...binary.env },
     headless: true,
     args: [
       '--headless',

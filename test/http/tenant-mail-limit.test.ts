@@ -11,7 +11,7 @@ import { receiveMessage } from '../../src/mail/receive-message.ts';
 import { startSmtpListener, type SmtpListener } from '../../src/mail/smtp-listener.ts';
 import { setTenantQuotas } from '../../src/tenancy/catalog/tenant-quotas.ts';
 import { forEachDatabase } from '../support/databases.ts';
-import { startDovecot, type Dovecot } from '../support/dovecot.ts';
+import { startImapServer, type ImapServer } from '../support/imap-server.ts';
 import { mailWorld, rawMessage, type MailWorld } from '../mail/mail-fixtures.ts';
 
 /**
@@ -22,7 +22,7 @@ import { mailWorld, rawMessage, type MailWorld } from '../mail/mail-fixtures.ts'
 forEachDatabase('the per-tenant hourly mail limit', (db, kind) => {
   let w: MailWorld;
   let listener: SmtpListener;
-  let dovecot: Dovecot;
+  let imapServer: ImapServer;
   let runner: JobRunner;
   const user = `acme-limit-${kind}`;
   const password = 'imap-Secret-2';
@@ -37,7 +37,7 @@ forEachDatabase('the per-tenant hourly mail limit', (db, kind) => {
     await w.catalog.refresh();
   };
   const unseen = async () => {
-    const imap = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user, pass: password }, logger: false });
+    const imap = new ImapFlow({ host: '127.0.0.1', port: imapServer.port, secure: false, auth: { user, pass: password }, logger: false });
     await imap.connect();
     const lock = await imap.getMailboxLock('INBOX');
     try {
@@ -49,14 +49,14 @@ forEachDatabase('the per-tenant hourly mail limit', (db, kind) => {
   };
 
   before(async () => {
-    dovecot = await startDovecot({ [user]: password });
-    w = await mailWorld(db(), {}, { acme: { imapUrl: `imap://${user}:${password}@127.0.0.1:${dovecot.port}/INBOX` } });
+    imapServer = await startImapServer({ [user]: password });
+    w = await mailWorld(db(), {}, { acme: { imapUrl: `imap://${user}:${password}@127.0.0.1:${imapServer.port}/INBOX` } });
     listener = await startSmtpListener(w.deps, { port: 0, host: '127.0.0.1' });
     runner = new JobRunner({ shards: w.deps.shards, settings: w.deps.settings, catalog: w.deps.catalog }, { handlers: imapJobHandlers(w.deps) });
   });
   after(async () => {
     await listener?.close();
-    await dovecot?.stop();
+    await imapServer?.stop();
     await w?.deps.shards.close();
   });
 
@@ -80,7 +80,7 @@ forEachDatabase('the per-tenant hourly mail limit', (db, kind) => {
   });
 
   it('leaves IMAP messages past the limit unseen, and fetches them once the limit allows', async () => {
-    const imap = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user, pass: password }, logger: false });
+    const imap = new ImapFlow({ host: '127.0.0.1', port: imapServer.port, secure: false, auth: { user, pass: password }, logger: false });
     await imap.connect();
     for (const subject of ['IMAP one', 'IMAP two', 'IMAP three']) await imap.append('INBOX', rawMessage({ from: 'nina@customer.test', subject }));
     await imap.logout();

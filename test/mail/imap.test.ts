@@ -8,18 +8,18 @@ import { fetchAllMailboxes, fetchMailbox } from '../../src/mail/imap-fetch.ts';
 import { imapJobHandlers } from '../../src/mail/imap-fetch.ts';
 import { listObjects } from '../../src/tenancy/data-access.ts';
 import { forEachDatabase } from '../support/databases.ts';
-import { startDovecot, type Dovecot } from '../support/dovecot.ts';
+import { imapServerKind, startImapServer, type ImapServer } from '../support/imap-server.ts';
 import { mailWorld, rawMessage, type MailWorld } from './mail-fixtures.ts';
 
-forEachDatabase('IMAP fetching from a real Dovecot', (db, kind) => {
-  let dovecot: Dovecot;
+forEachDatabase(`IMAP fetching from a real IMAP server (${imapServerKind()})`, (db, kind) => {
+  let imapServer: ImapServer;
   let w: MailWorld;
   let runner: JobRunner;
   let imap: ImapFlow;
   const user = `acme-${kind}`;
   const password = 'imap-Secret-1';
 
-  const client = () => new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user, pass: password }, logger: false });
+  const client = () => new ImapFlow({ host: '127.0.0.1', port: imapServer.port, secure: false, auth: { user, pass: password }, logger: false });
   /** Asked on a new connection: a session with the folder open may not see other sessions' flag changes yet. */
   const unseen = async () => {
     const fresh = client();
@@ -45,15 +45,15 @@ forEachDatabase('IMAP fetching from a real Dovecot', (db, kind) => {
   };
 
   before(async () => {
-    dovecot = await startDovecot({ [user]: password });
-    w = await mailWorld(db(), {}, { acme: { imapUrl: `imap://${user}:${password}@127.0.0.1:${dovecot.port}/INBOX` } });
+    imapServer = await startImapServer({ [user]: password });
+    w = await mailWorld(db(), {}, { acme: { imapUrl: `imap://${user}:${password}@127.0.0.1:${imapServer.port}/INBOX` } });
     runner = new JobRunner({ shards: w.deps.shards, settings: w.deps.settings, catalog: w.deps.catalog }, { handlers: imapJobHandlers(w.deps) });
     imap = client();
     await imap.connect();
   });
   after(async () => {
     await imap.logout();
-    await dovecot.stop();
+    await imapServer.stop();
     await w.deps.shards.close();
   });
 

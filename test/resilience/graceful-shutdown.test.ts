@@ -15,7 +15,7 @@ import { Shards } from '../../src/tenancy/placement/shards.ts';
 import { mailWorld, rawMessage, type MailWorld } from '../mail/mail-fixtures.ts';
 import { seedApiTenants, type ApiInstallation } from '../support/api-tenants.ts';
 import { freshDatabase, type FreshDatabase } from '../support/databases.ts';
-import { startDovecot, type Dovecot } from '../support/dovecot.ts';
+import { startImapServer, type ImapServer } from '../support/imap-server.ts';
 import { freePort } from '../support/net.ts';
 import { call, errorCode, ServerProcess } from '../support/server-process.ts';
 
@@ -24,7 +24,7 @@ import { call, errorCode, ServerProcess } from '../support/server-process.ts';
  * in flight finishes and is kept, every new request is answered 503 SHUTTING_DOWN with
  * `Connection: close`, the SMTP listener stops accepting, and the process exits 0 within its
  * grace period (SHUTDOWN_GRACE_MS). Background jobs stop between jobs (test/jobs/job-runner.test.ts);
- * an IMAP fetch stops between two messages (below, against a real Dovecot).
+ * an IMAP fetch stops between two messages (below, against a real IMAP server).
  */
 const GRACE_MS = 20_000;
 
@@ -144,13 +144,13 @@ describe('SIGTERM under load', () => {
 
 describe('an IMAP fetch when the job runner stops', () => {
   let fresh: FreshDatabase;
-  let dovecot: Dovecot;
+  let imapServer: ImapServer;
   let w: MailWorld;
   const user = 'acme-stop';
   const password = 'imap-Secret-2';
 
   const unseen = async () => {
-    const client = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user, pass: password }, logger: false });
+    const client = new ImapFlow({ host: '127.0.0.1', port: imapServer.port, secure: false, auth: { user, pass: password }, logger: false });
     await client.connect();
     const lock = await client.getMailboxLock('INBOX');
     try {
@@ -164,18 +164,18 @@ describe('an IMAP fetch when the job runner stops', () => {
 
   before(async () => {
     fresh = await freshDatabase('postgres');
-    dovecot = await startDovecot({ [user]: password });
-    w = await mailWorld(fresh.database, {}, { acme: { imapUrl: `imap://${user}:${password}@127.0.0.1:${dovecot.port}/INBOX` } });
+    imapServer = await startImapServer({ [user]: password });
+    w = await mailWorld(fresh.database, {}, { acme: { imapUrl: `imap://${user}:${password}@127.0.0.1:${imapServer.port}/INBOX` } });
   });
   after(async () => {
-    await dovecot?.stop();
+    await imapServer?.stop();
     await w?.deps.shards.close();
     await fresh?.drop();
   });
 
   it('stops between two messages: the one in hand is committed, the others stay unseen for the next fetch', async () => {
     const db = fresh.database;
-    const imap = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user, pass: password }, logger: false });
+    const imap = new ImapFlow({ host: '127.0.0.1', port: imapServer.port, secure: false, auth: { user, pass: password }, logger: false });
     await imap.connect();
     for (const subject of ['Slow one', 'Second', 'Third']) await imap.append('INBOX', rawMessage({ from: 'nina@customer.test', subject }));
     await imap.logout();

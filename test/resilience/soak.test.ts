@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
 import { reportSoak, runSoak, type SoakOptions } from '../../bench/soak.ts';
+import { testServerUrl } from '../support/databases.ts';
 
 /**
  * The soak of bench/soak.ts, shortened for `npm test`: the real server (`tenantdesk serve`, jobs
@@ -14,8 +15,7 @@ import { reportSoak, runSoak, type SoakOptions } from '../../bench/soak.ts';
  * the bound is 20% rather than the 10% the 10-minute soak holds after 2 minutes of warm-up. It
  * still catches a leak of a few MB per second.
  */
-const options: SoakOptions = {
-  adminUrl: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+const options: Omit<SoakOptions, 'adminUrl'> = {
   database: `td_test_soak_${process.pid}_${randomBytes(3).toString('hex')}`,
   tenants: 40,
   ticketsPerTenant: 10,
@@ -30,8 +30,9 @@ const options: SoakOptions = {
 };
 
 it('holds half its capacity of mixed traffic for the short soak: no error, every kind served, bounded RSS', async () => {
-  const result = await runSoak(options);
-  const report = reportSoak(options, result);
+  const soak: SoakOptions = { ...options, adminUrl: await testServerUrl() };
+  const result = await runSoak(soak);
+  const report = reportSoak(soak, result);
   assert.ok(result.checks.noError, report);
   assert.ok(result.checks.rssBounded, report);
   const served = new Map<string, number>();

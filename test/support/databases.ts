@@ -4,30 +4,42 @@ import pg from 'pg';
 import { BRIEF_SHARED_BUFFERS, openDatabase, type Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { migratedTemplate } from './pglite-template.ts';
+import { PrivatePostgres } from './private-postgres.ts';
 
 /**
- * Every database test body runs on PGlite and, when TEST_DATABASE_URL is set, on a real PostgreSQL
- * server, each in a fresh database dropped afterwards. Under CI the server is required: a missing
- * TEST_DATABASE_URL fails the run instead of quietly testing PGlite only.
+ * Every database test body runs on PGlite and on a real PostgreSQL server, each in a fresh database
+ * dropped afterwards. The server is TEST_DATABASE_URL's; without it, the one `npm test` started for
+ * the run (scripts/run-tests.ts sets TEST_DATABASE_URL), or for a test file run on its own, one
+ * started for this process. Under CI the machine's server is required: a missing TEST_DATABASE_URL
+ * fails the run.
  */
 export type DatabaseKind = 'pglite' | 'postgres';
 
 export function databaseKinds(): DatabaseKind[] {
-  const url = process.env.TEST_DATABASE_URL;
-  if (!url && process.env.CI) throw new Error('CI requires TEST_DATABASE_URL (a PostgreSQL server to test against).');
-  return url ? ['pglite', 'postgres'] : ['pglite'];
+  if (!process.env.TEST_DATABASE_URL && process.env.CI) throw new Error('CI requires TEST_DATABASE_URL (a PostgreSQL server to test against).');
+  return ['pglite', 'postgres'];
+}
+
+let ownServer: Promise<PrivatePostgres> | undefined;
+
+/** The superuser URL of the test server: TEST_DATABASE_URL, else a server started once for this process. */
+export async function testServerUrl(): Promise<string> {
+  if (process.env.TEST_DATABASE_URL) return process.env.TEST_DATABASE_URL;
+  databaseKinds();
+  ownServer ??= PrivatePostgres.create();
+  return (await ownServer).url();
 }
 
 export type FreshDatabase = { database: Database; url?: string; drop(): Promise<void> };
 
-function serverUrl(database: string): string {
-  const url = new URL(process.env.TEST_DATABASE_URL!);
+async function serverUrl(database: string): Promise<string> {
+  const url = new URL(await testServerUrl());
   url.pathname = `/${database}`;
   return url.toString();
 }
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  const client = new pg.Client({ connectionString: await testServerUrl() });
   await client.connect();
   try {
     return await work(client);
@@ -48,7 +60,7 @@ export async function freshDatabase(kind: DatabaseKind, options: { migrate?: boo
   }
   const name = `td_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`create database ${name}`));
-  const url = serverUrl(name);
+  const url = await serverUrl(name);
   const database = await openDatabase({ kind: 'postgres', url, poolMax: 4 });
   if (options.migrate !== false) await migrate(database);
   return {

@@ -5,16 +5,34 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from './net.ts';
+import { postgresBinaries } from './postgres-binaries.ts';
 
 /**
  * A throwaway PostgreSQL cluster of our own, for fault tests that stop and restart the database:
  * the shared server on 5432 is used by every other test running in parallel and is never touched.
  * initdb in a temp directory, trust authentication, 127.0.0.1 on a free port, the socket in that
- * directory. As root (PostgreSQL refuses to run as root) the binaries run as `postgres` through
- * `runuser`. Starting it throws when it cannot: a fault test without its database fails, never skips.
+ * directory, from the binaries postgres-binaries.ts finds (the machine's, else the npm package's).
+ * As root (PostgreSQL refuses to run as root) they run as the `postgres` user, or `nobody` on a
+ * machine without PostgreSQL installed. Starting it throws when it cannot: a fault test without its
+ * database fails, never skips.
  */
-const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const run = promisify(execFile);
+
+type Account = { uid: number; gid: number };
+
+/** Who runs the server: ourselves, or as root a user PostgreSQL accepts. */
+function serverAccount(): Account | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  for (const name of ['postgres', 'nobody']) {
+    try {
+      const id = (flag: string) => Number(execFileSync('id', [flag, name], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+      return { uid: id('-u'), gid: id('-g') };
+    } catch {
+      // no such user: try the next
+    }
+  }
+  throw new Error('running as root, and neither a `postgres` nor a `nobody` user exists to run PostgreSQL as');
+}
 
 export type StopMode = 'smart' | 'fast' | 'immediate';
 
@@ -24,15 +42,17 @@ export class PrivatePostgres {
   private constructor(
     readonly dir: string,
     readonly port: number,
-    private readonly asPostgres: boolean,
+    private readonly account: Account | undefined,
+    private readonly bin: string,
   ) {}
 
   /** Creates the cluster and starts it. */
   static async create(): Promise<PrivatePostgres> {
-    const root = process.getuid?.() === 0;
+    const account = serverAccount();
+    const { dir: bin } = postgresBinaries();
     const dir = mkdtempSync(join(tmpdir(), 'td-private-pg-'));
-    if (root) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
-    const cluster = new PrivatePostgres(dir, await freePort(), root);
+    if (account) chownSync(dir, account.uid, account.gid);
+    const cluster = new PrivatePostgres(dir, await freePort(), account, bin);
     if (cluster.port === 5432) throw new Error('refusing to run a private cluster on the shared port 5432');
     try {
       await cluster.#pg('initdb', ['-D', cluster.dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
@@ -41,8 +61,12 @@ export class PrivatePostgres {
       await cluster.destroy();
       throw new Error(`the private PostgreSQL cluster could not be started in ${dir}: ${(error as Error).message}`, { cause: error });
     }
-    // A test process that dies without `destroy` must not leave a server behind.
-    process.once('exit', () => cluster.#stopNow());
+    // A test process that ends without `destroy` (the server a process started for itself) must not
+    // leave a server or its files behind.
+    process.once('exit', () => {
+      cluster.#stopNow();
+      rmSync(cluster.dir, { recursive: true, force: true });
+    });
     return cluster;
   }
 
@@ -107,22 +131,22 @@ export class PrivatePostgres {
   #stopNow(): void {
     if (!this.#running) return;
     try {
-      execFileSync(...this.#command('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']), { stdio: 'ignore' });
+      const [file, argv, options] = this.#command('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']);
+      execFileSync(file, argv, { ...options, stdio: 'ignore' });
     } catch {
       // already gone
     }
     this.#running = false;
   }
 
-  #command(program: string, args: string[]): [string, string[]] {
-    const binary = join(BIN, program);
-    return this.asPostgres ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
+  #command(program: string, args: string[]): [string, string[], { cwd: string; uid?: number; gid?: number }] {
+    return [join(this.bin, program), args, { cwd: this.dir, ...(this.account ?? {}) }];
   }
 
   async #pg(program: string, args: string[]): Promise<void> {
-    const [file, argv] = this.#command(program, args);
+    const [file, argv, options] = this.#command(program, args);
     try {
-      await run(file, argv, { cwd: this.dir, timeout: 120_000 });
+      await run(file, argv, { ...options, timeout: 120_000 });
     } catch (error) {
       const e = error as { stderr?: string; message: string };
       throw new Error(`${program} failed: ${e.stderr?.trim() || e.message}\n${this.log().slice(-2000)}`);
