@@ -17,6 +17,8 @@ declare module 'fastify' {
   }
 }
 
+const CREDENTIAL_NAMES: Record<Credential, string> = { session: 'a session (cookie or Bearer key)', 'x-api-key': 'an X-API-Key' };
+
 /** The built front end's files, registered one route each by @fastify/static (which names the file in the route's config). */
 const isStaticFile = (route: RouteOptions): boolean => typeof (route.config as { file?: unknown } | undefined)?.file === 'string';
 
@@ -42,7 +44,8 @@ export function routePolicies(app: FastifyInstance): void {
     const credential = this.hasDecorator('authenticatesBy') ? this.authenticatesBy : undefined;
     const wanted: Credential | undefined = isPublic(policy) ? undefined : (policy.credential ?? 'session');
     if (credential !== wanted) {
-      throw new Error(`${[route.method].flat().join(',')} ${route.url} is declared ${wanted ? `for callers with a ${wanted}` : 'public'} but registered where ${credential ? `a ${credential} is required` : 'nobody signs in'}.`);
+      const declared = wanted ? `for callers with ${CREDENTIAL_NAMES[wanted]}` : 'public';
+      throw new Error(`${[route.method].flat().join(',')} ${route.url} is declared ${declared} but registered where ${credential ? `${CREDENTIAL_NAMES[credential]} is required` : 'nobody signs in'}.`);
     }
     route.config = { ...route.config, policy };
   });
