@@ -51,13 +51,13 @@ const docs = (path: string): [string, RoutePolicy] => [`GET ${path}`, { who: any
 function configResource(path: string, read: Who, sees: string, options: { deletable?: false; hidden?: true } = {}): [string, RoutePolicy][] {
   const base = `/api/v1/${path}`;
   const reading = { who: read, ...(options.hidden ? { refuseAsNotFound: true as const } : {}) };
-  const writes = `Creates or changes one ${sees.replace(/^The /, '')} of a tenant the role writes (public rows: roles writing public objects); the row as stored.`;
+  const writes = 'One of them created or changed, in a tenant the role writes (public rows: roles writing public objects).';
   return [
     [`GET ${base}`, { ...reading, sees: `${sees} of the tenants the role reads, and public ones.` }],
     [`GET ${base}/:id`, { ...reading, sees: `One of them; another tenant's is 404.` }],
     [`POST ${base}`, { who: tenantAdmin, sees: writes }],
     [`PATCH ${base}/:id`, { who: tenantAdmin, sees: writes }],
-    ...(options.deletable === false ? [] : [[`DELETE ${base}/:id`, { who: tenantAdmin, sees: 'Nothing (204).' }] as [string, RoutePolicy]]),
+    ...(options.deletable === false ? [] : [[`DELETE ${base}/:id`, { who: tenantAdmin, sees: 'One of them deleted, in a tenant the role writes (204).' }] as [string, RoutePolicy]]),
   ];
 }
 
