@@ -9,6 +9,7 @@ import cookie from '@fastify/cookie';
 import { registerErrorReplies, frameworkErrorReply } from './error-reply.ts';
 import { authenticate } from './plugins/authenticate.ts';
 import { routePolicies } from './plugins/route-policy.ts';
+import type { RoutePolicies } from './route-policies.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { signInRoutes, signOutRoutes } from './routes/auth.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -55,6 +56,8 @@ export type AppOptions = {
   mailSecret?: string | undefined;
   /** How per-tenant rate-limit refusals are answered (the limits themselves are in `settings`). */
   rateLimit?: RateLimitOptions;
+  /** The route policy table (default: the product's, `ROUTE_POLICIES`); tests adding routes extend it. */
+  policies?: RoutePolicies;
 };
 
 /** Sign-in settings; the defaults are the configuration's defaults. */
@@ -81,7 +84,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorReply,
   });
   // Before any route: a route missing from the policy table stops the app here (src/http/route-policies.ts).
-  routePolicies(app);
+  routePolicies(app, options.policies);
   registerErrorReplies(app);
   // First, so that a server stopping refuses new requests before any other hook runs.
   shutdownDrain(app);

@@ -179,9 +179,11 @@ export const ROUTE_POLICIES: ReadonlyMap<string, RoutePolicy> = new Map<string, 
   ['POST /api/tickets.email', { who: permission('ticket.create'), credential: 'x-api-key', sees: 'The number of the ticket opened from the raw message, in the key’s tenant.' }],
 ]);
 
+export type RoutePolicies = ReadonlyMap<string, RoutePolicy>;
+
 /** The entry of a route, by method and registered path; HEAD shares GET's. */
-export function policyOf(method: string, url: string): RoutePolicy | undefined {
-  return ROUTE_POLICIES.get(routeKey(method, url)) ?? (method === 'HEAD' ? ROUTE_POLICIES.get(routeKey('GET', url)) : undefined);
+export function policyOf(method: string, url: string, table: RoutePolicies = ROUTE_POLICIES): RoutePolicy | undefined {
+  return table.get(routeKey(method, url)) ?? (method === 'HEAD' ? table.get(routeKey('GET', url)) : undefined);
 }
 
 /** Whether a caller needs no credential at all. */

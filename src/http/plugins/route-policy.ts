@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { hasPermission, worksAsAgent } from '../../identity/permissions.ts';
-import { FRONT_END_FILE, isPublic, policyOf, ROUTE_POLICIES, type RoutePolicy } from '../route-policies.ts';
+import { FRONT_END_FILE, isPublic, policyOf, ROUTE_POLICIES, type RoutePolicies, type RoutePolicy } from '../route-policies.ts';
 
 /** How the scope a route is registered in authenticates its callers (plugins/authenticate.ts). */
 export type Credential = 'session' | 'x-api-key';
@@ -22,9 +22,9 @@ const CREDENTIAL_NAMES: Record<Credential, string> = { session: 'a session (cook
 /** The built front end's files, registered one route each by @fastify/static (which names the file in the route's config). */
 const isStaticFile = (route: RouteOptions): boolean => typeof (route.config as { file?: unknown } | undefined)?.file === 'string';
 
-function policyOfRoute(route: RouteOptions): RoutePolicy {
+function policyOfRoute(route: RouteOptions, table: RoutePolicies): RoutePolicy {
   const methods = [route.method].flat();
-  const found = methods.map((method) => policyOf(method, route.url) ?? (isStaticFile(route) && (method === 'GET' || method === 'HEAD') ? ROUTE_POLICIES.get(FRONT_END_FILE) : undefined));
+  const found = methods.map((method) => policyOf(method, route.url, table) ?? (isStaticFile(route) && (method === 'GET' || method === 'HEAD') ? table.get(FRONT_END_FILE) : undefined));
   const missing = methods.filter((_, i) => !found[i]);
   if (missing.length) {
     throw new Error(`${missing.join(',')} ${route.url} has no entry in the route policy table (src/http/route-policies.ts): say who may call it and what they see.`);
@@ -37,10 +37,11 @@ function policyOfRoute(route: RouteOptions): RoutePolicy {
  * Deny by default, at start-up: a route with no entry in the policy table is refused, so the app
  * does not start; so is a route whose entry does not match the scope it is registered in (a
  * protected route outside an authenticating scope would answer anyone). Register before any route.
+ * The table is the product's (`ROUTE_POLICIES`); a test adding routes of its own passes a larger one.
  */
-export function routePolicies(app: FastifyInstance): void {
+export function routePolicies(app: FastifyInstance, table: RoutePolicies = ROUTE_POLICIES): void {
   app.addHook('onRoute', function (route) {
-    const policy = policyOfRoute(route);
+    const policy = policyOfRoute(route, table);
     const credential = this.hasDecorator('authenticatesBy') ? this.authenticatesBy : undefined;
     const wanted: Credential | undefined = isPublic(policy) ? undefined : (policy.credential ?? 'session');
     if (credential !== wanted) {
