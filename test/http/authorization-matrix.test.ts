@@ -13,7 +13,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { isPublic, policyOf, ROUTE_POLICIES, routeKey, type RoutePolicy } from '../../src/http/route-policies.ts';
 import { forEachDatabase } from '../support/databases.ts';
-import { demoDeskApp, hostOf, type Call } from '../support/desk-app.ts';
+import { demoDeskApp, hostOf, multipartBody, type Call } from '../support/desk-app.ts';
 
 /**
  * Every operation of the OpenAPI document, called by every kind of caller, against the route
@@ -46,8 +46,8 @@ type Caller = {
   ownTicket: string;
   contactId?: string;
 };
-type CanaryKind = 'ticket' | 'note' | 'contact' | 'canned';
-type Canary = Record<CanaryKind, string> & { ticketId: string; contactId: string; cannedId: string; tenantId: number };
+type CanaryKind = 'ticket' | 'note' | 'contact' | 'canned' | 'file';
+type Canary = Record<CanaryKind, string> & { ticketId: string; contactId: string; cannedId: string; attachmentId: string; tenantId: number };
 
 const operationsOf = (doc: OpenApi): Operation[] =>
   Object.entries(doc.paths).flatMap(([path, methods]) =>
@@ -143,18 +143,25 @@ forEachDatabase('the authorization matrix over the OpenAPI document', (db) => {
       const subject = word('ticket');
       const ticket = await ok(agent({ method: 'POST', url: '/api/v1/tickets', body: { subject, body: `<p>${subject}</p>`, assigneeId: contact.id } }));
       const note = word('note');
-      await ok(agent({ method: 'POST', url: `/api/v1/tickets/${ticket.id}/notes`, body: { body: `<p>${note}</p>` } }));
+      const file = word('file');
+      // A note with a file on it: on the canary ticket, and on the tenant's customer's own ticket.
+      const noteWithFile = async (ticketId: string) => {
+        const entry = await ok(agent({ method: 'POST', url: `/api/v1/tickets/${ticketId}/notes`, body: { body: `<p>${note}</p>` } }));
+        const upload = multipartBody('file', `${file}.txt`, 'text/plain', Buffer.from(file));
+        return ok(agent({ method: 'POST', url: `/api/v1/tickets/${ticketId}/entries/${entry.id}/attachments`, body: upload.body, headers: upload.headers }));
+      };
+      const attachment = await noteWithFile(ticket.id!);
       const own = await ok((await desk.as(`customer@${t}.test`))({ method: 'POST', url: '/api/v1/tickets', body: { subject: `${t} customer's ticket`, body: '<p>help</p>' } }));
-      await ok(agent({ method: 'POST', url: `/api/v1/tickets/${own.id}/notes`, body: { body: `<p>${note}</p>` } }));
+      await noteWithFile(own.id!);
       ownTickets.set(t, own.id!);
       const cannedText = word('canned');
       const canned = await ok(spAdmin({ method: 'POST', url: '/api/v1/canned-responses', body: { tenantId: tenantIds.get(t), title: cannedText, bodyHtml: `<p>${cannedText}</p>` } }));
-      canaries.set(t, { ticket: subject, note, contact: contact.name!, canned: cannedText, ticketId: ticket.id!, contactId: contact.id!, cannedId: canned.id!, tenantId: tenantIds.get(t)! });
+      canaries.set(t, { ticket: subject, note, contact: contact.name!, canned: cannedText, file, ticketId: ticket.id!, contactId: contact.id!, cannedId: canned.id!, attachmentId: attachment.id!, tenantId: tenantIds.get(t)! });
     }
     const euTicket = await ok((await desk.as('customer@acme-eu.test'))({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'acme-eu customer ticket', body: '<p>hi</p>' } }));
 
     const people: [string, Tenant, Tenant[], CanaryKind[], string][] = [
-      ['customer@acme.test', 'acme', ['globex'], ['ticket', 'note', 'canned'], ownTickets.get('acme')!],
+      ['customer@acme.test', 'acme', ['globex'], ['ticket', 'note', 'canned', 'file'], ownTickets.get('acme')!],
       ['customer@acme-eu.test', 'acme-eu', ['acme', 'globex'], [], euTicket.id!],
       ['agent@globex.test', 'globex', ['acme'], [], ownTickets.get('globex')!],
       ['agent@acme.test', 'acme', ['globex'], [], ownTickets.get('acme')!],
@@ -212,6 +219,7 @@ forEachDatabase('the authorization matrix over the OpenAPI document', (db) => {
       else if (type === 'ticket') value = canary?.ticketId ?? caller.ownTicket;
       else if (type === 'contact') value = canary?.contactId ?? caller.contactId ?? randomUUID();
       else if (type === 'cannedResponse' && canary) value = canary.cannedId;
+      else if (type === 'attachment' && canary) value = canary.attachmentId;
       else if (type) value = await rowOf(type, target, !foreign);
       else value = randomUUID();
       out.push(encodeURIComponent(value));
