@@ -1,5 +1,5 @@
 import type { Actor } from '../identity/sessions.ts';
-import { hasPermission, requirePermission } from '../identity/permissions.ts';
+import { requirePermission, worksAsAgent } from '../identity/permissions.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 
 /** Who acts at the desk: the contact (for authorship and the audit log) and its active role. */
@@ -14,5 +14,5 @@ export function requireDeskPermission(desk: DeskContext, permission: string): vo
 
 /** Internal notes are for agents: a customer never reads them, whatever its role grants. */
 export function mayReadNotes(desk: DeskContext): boolean {
-  return desk.actor.kind !== 'customer' && hasPermission(desk.actor.activeRole, 'ticket.note');
+  return worksAsAgent(desk.actor);
 }

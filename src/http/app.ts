@@ -8,6 +8,8 @@ import { Shards } from '../tenancy/placement/shards.ts';
 import cookie from '@fastify/cookie';
 import { registerErrorReplies, frameworkErrorReply } from './error-reply.ts';
 import { authenticate } from './plugins/authenticate.ts';
+import { routePolicies } from './plugins/route-policy.ts';
+import type { RoutePolicies } from './route-policies.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { signInRoutes, signOutRoutes } from './routes/auth.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -54,6 +56,8 @@ export type AppOptions = {
   mailSecret?: string | undefined;
   /** How per-tenant rate-limit refusals are answered (the limits themselves are in `settings`). */
   rateLimit?: RateLimitOptions;
+  /** The route policy table (default: the product's, `ROUTE_POLICIES`); tests adding routes extend it. */
+  policies?: RoutePolicies;
 };
 
 /** Sign-in settings; the defaults are the configuration's defaults. */
@@ -79,6 +83,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false } },
     frameworkErrors: frameworkErrorReply,
   });
+  // Before any route: a route missing from the policy table stops the app here (src/http/route-policies.ts).
+  routePolicies(app, options.policies);
   registerErrorReplies(app);
   // First, so that a server stopping refuses new requests before any other hook runs.
   shutdownDrain(app);
@@ -96,10 +102,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await tenantRateLimit(tenantScope, { settings, ...options.rateLimit });
     await tenantScope.register(tenantInfoRoutes);
     const identity = { ...IDENTITY_DEFAULTS, ...options.identity };
+    const auth = { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme };
     await tenantScope.register(signInRoutes, { shards, catalog, trustProxy, ...identity });
-    await tenantScope.register(guestStatusRoutes, { database, shards, catalog, settings, trustProxy, throttle: identity.throttle });
+    await tenantScope.register(guestStatusRoutes, { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme, throttle: identity.throttle });
     await tenantScope.register(async (signedIn) => {
-      await authenticate(signedIn, { database, shards, catalog, settings, trustProxy });
+      await authenticate(signedIn, auth);
       await signedIn.register(signOutRoutes);
       await signedIn.register(meRoutes);
       await signedIn.register(lookupRoutes);
@@ -118,7 +125,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
     // osTicket's API: its own key header, its own plain-text answers.
     await tenantScope.register(async (osTicket) => {
-      await authenticate(osTicket, { database, shards, catalog, settings, trustProxy, apiKeyHeader: 'x-api-key' });
+      await authenticate(osTicket, { ...auth, apiKeyHeader: 'x-api-key' });
       await osTicket.register(osTicketRoutes, { attachments: options.attachments });
     });
   });

@@ -25,6 +25,14 @@ export function assertCanGrant(granter: Pick<Role, 'permissions'>, role: Role): 
   }
 }
 
+/**
+ * Whether the actor works the desk as an agent: a contact who is not a customer, whose active role
+ * writes internal notes. What agents alone read (notes, canned responses) is decided here, once.
+ */
+export function worksAsAgent(actor: { kind: string; activeRole: Pick<Role, 'permissions'> }): boolean {
+  return actor.kind !== 'customer' && hasPermission(actor.activeRole, 'ticket.note');
+}
+
 /** The installation's own administration (tenants, tenant groups, placement): service-provider administrators. */
 export const INSTALLATION_ADMIN = 'admin.installation';
 

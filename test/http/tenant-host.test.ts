@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/http/app.ts';
+import { ROUTE_POLICIES } from '../../src/http/route-policies.ts';
 import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
 import { updateTenant } from '../../src/tenancy/catalog/update-tenant.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
@@ -116,8 +117,10 @@ forEachDatabase('tenant host resolution', (db, kind) => {
       await updateTenant(db(), DEFAULT_TENANCY, 'oldco', { status: 'archived' });
       tenantCount = (await db().owner.selectFrom('tenants').select('id').execute()).length;
       const catalog = await Catalog.load(db(), 50);
-      direct = await buildApp({ database: db(), catalog, settings: DEFAULT_TENANCY, trustProxy: false });
-      // Routes that fail on purpose, to check what an unexpected error looks like from outside.
+      // Routes that fail on purpose, to check what an unexpected error looks like from outside; declared like any route.
+      const failing = { who: { anyone: true }, sees: 'An error, on purpose.' } as const;
+      const policies = new Map([...ROUTE_POLICIES, ['GET /test/crash', failing], ['GET /test/unique-violation', failing]]);
+      direct = await buildApp({ database: db(), catalog, settings: DEFAULT_TENANCY, trustProxy: false, policies });
       direct.get('/test/crash', async () => {
         throw new Error('secret internal detail at /srv/tenantdesk/src/secret.ts:12');
       });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { recordAuditInScope } from '../../identity/audit.ts';
-import { hasPermission } from '../../identity/permissions.ts';
+import { hasPermission, worksAsAgent } from '../../identity/permissions.ts';
 import { createObject, deleteObject, findObject, inTransaction, listObjects, tenantOfNew, updateObject, type Row } from '../../tenancy/data-access.ts';
 import { requireDeskPermission, type DeskContext } from '../desk-context.ts';
 import { sanitizeBody } from '../sanitize.ts';
@@ -20,6 +20,8 @@ export type ConfigType = 'department' | 'team' | 'teamMember' | 'helpTopic' | 's
 type ConfigRules = {
   /** Who may read them; by default anyone signed in (a customer picks a help topic). */
   readPermission?: string;
+  /** Read by agents alone (identity/permissions.ts `worksAsAgent`): a customer never sees them. */
+  agentsOnly?: true;
   /** Checks and normalises values before they are written (JSON columns become JSON text). */
   prepare?: (values: Row) => Row;
 };
@@ -48,8 +50,9 @@ const RULES: Record<ConfigType, ConfigRules> = {
   teamMember: { readPermission: 'ticket.edit' },
   ticketStatus: {},
   helpTopic: { prepare: convertColumn('custom_fields', (v) => JSON.stringify(parseCustomFieldDefinitions(v))) },
+  // The agents' own texts: a customer's role grants ticket.reply too, so the right alone is not enough.
   cannedResponse: {
-    readPermission: 'ticket.reply',
+    agentsOnly: true,
     prepare: convertColumn('body_html', (v) => {
       const body = sanitizeBody(String(v));
       if (!body) throw new AppError('VALIDATION_FAILED', 'The response is empty once unsafe HTML is removed.', 'body_html');
@@ -72,9 +75,10 @@ const RULES: Record<ConfigType, ConfigRules> = {
 };
 
 function requireRead(desk: DeskContext, type: ConfigType): void {
-  const permission = RULES[type].readPermission;
+  const { readPermission, agentsOnly } = RULES[type];
   // Without the right, the objects do not exist for this caller (as in another tenant).
-  if (permission && !hasPermission(desk.actor.activeRole, permission)) throw new AppError('NOT_FOUND', `No ${type} objects here.`);
+  const refused = (readPermission && !hasPermission(desk.actor.activeRole, readPermission)) || (agentsOnly && !worksAsAgent(desk.actor));
+  if (refused) throw new AppError('NOT_FOUND', `No ${type} objects here.`);
 }
 
 const prepare = (type: ConfigType, values: Row): Row => RULES[type].prepare?.(values) ?? values;

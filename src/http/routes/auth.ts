@@ -40,7 +40,7 @@ export async function signInRoutes(app: FastifyInstance, options: AuthRouteOptio
     async (request, reply) => {
       const host = requestHost(request, options.trustProxy)!;
       // A login form posted from another site could sign the victim into the attacker's account.
-      if (request.headers.origin || request.headers.referer) assertSameOrigin(request, host);
+      if (request.headers.origin || request.headers.referer) assertSameOrigin(request, options);
       try {
         const { token } = await signIn(await databasesOf(options, request), {
           tenantId: request.tenant.id,

@@ -6,9 +6,8 @@ import type { Catalog } from '../../tenancy/catalog/catalog.ts';
 import type { Shards } from '../../tenancy/placement/shards.ts';
 import type { TenancySettings } from '../../tenancy/settings.ts';
 import { assertSameOrigin } from '../plugins/authenticate.ts';
-import { requestHost } from '../plugins/tenant-host.ts';
 
-export type GuestRouteOptions = { database: Database; shards: Shards; catalog: Catalog; settings: TenancySettings; trustProxy: boolean; throttle: SignInThrottle };
+export type GuestRouteOptions = { database: Database; shards: Shards; catalog: Catalog; settings: TenancySettings; trustProxy: boolean; publicScheme: 'http' | 'https'; throttle: SignInThrottle };
 
 const body = {
   type: 'object',
@@ -28,8 +27,7 @@ export async function guestStatusRoutes(app: FastifyInstance, options: GuestRout
     '/api/v1/guest/ticket-status',
     { schema: { tags: ['portal'], summary: 'A ticket’s status from its number and requester email; 404 for any other pair', body, response: { 200: reply } } },
     async (request) => {
-      const host = requestHost(request, options.trustProxy)!;
-      if (request.headers.origin || request.headers.referer) assertSameOrigin(request, host);
+      if (request.headers.origin || request.headers.referer) assertSameOrigin(request, options);
       const tenantId = request.tenant.id;
       // Tenant boundary: a guest reads the host's tenant only, with no role and no writes.
       const ctx = {

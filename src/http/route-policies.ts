@@ -1,0 +1,190 @@
+/**
+ * Who may call each route and what they see: one table, deny by default. A route registered
+ * without an entry stops the app from starting (plugins/route-policy.ts), the request hook checks
+ * the caller against its entry before the body is even read, and test/http/authorization-matrix
+ * walks the OpenAPI document against it. The domain functions keep their own checks (defence in
+ * depth): an entry says who may knock, the use case still decides which rows answer.
+ *
+ * To add a route: add its entry here, keyed `METHOD /path` exactly as the route is registered
+ * (Fastify's `:param` syntax); a HEAD route takes its GET's entry.
+ */
+export type Who =
+  /** Anyone, signed in or not: the route does its own checks (sign-in, a ticket number + email). */
+  | { readonly anyone: true }
+  /** Any contact signed in on this host (session cookie or API key). */
+  | { readonly signedIn: true }
+  /** A signed-in agent: not a customer, an active role writing internal notes (`worksAsAgent`). */
+  | { readonly agent: true }
+  /** A signed-in contact whose active role grants `permission` (exactly or through `prefix.*`). */
+  | { readonly permission: string; readonly serviceProviderHost?: true };
+
+export type RoutePolicy = {
+  readonly who: Who;
+  /** What the caller sees, in a sentence: the rows and fields the answer may carry. */
+  readonly sees: string;
+  /** osTicket's API: the key comes from `X-API-Key` alone, never a session cookie. */
+  readonly credential?: 'x-api-key';
+  /**
+   * A refused caller gets 404, as if the objects did not exist (configuration only agents read),
+   * rather than 403: the same answer the domain gives (desk/config/config-objects.ts).
+   */
+  readonly refuseAsNotFound?: true;
+};
+
+const anyone: Who = { anyone: true };
+const signedIn: Who = { signedIn: true };
+const agent: Who = { agent: true };
+const permission = (name: string): Who => ({ permission: name });
+const tenantAdmin = permission('admin.tenant');
+const installationAdmin: Who = { permission: 'admin.installation', serviceProviderHost: true };
+
+/** The key of a route: `GET /api/v1/tickets/:id`. The built front end's files share one key. */
+export const routeKey = (method: string, url: string): string => `${method} ${url}`;
+export const FRONT_END_FILE = 'GET <a file of the built front end>';
+
+const docs = (path: string): [string, RoutePolicy] => [`GET ${path}`, { who: anyone, sees: 'The API documentation (Swagger UI and its bundled assets): no data.' }];
+
+/**
+ * The desk's configuration resources (routes/desk-config.ts): read by whoever the entry says,
+ * written by tenant administrators (`admin.tenant`; public rows only by roles writing public objects).
+ */
+function configResource(path: string, read: Who, sees: string, options: { deletable?: false; hidden?: true } = {}): [string, RoutePolicy][] {
+  const base = `/api/v1/${path}`;
+  const reading = { who: read, ...(options.hidden ? { refuseAsNotFound: true as const } : {}) };
+  const writes = 'One of them created or changed, in a tenant the role writes (public rows: roles writing public objects).';
+  return [
+    [`GET ${base}`, { ...reading, sees: `${sees} of the tenants the role reads, and public ones.` }],
+    [`GET ${base}/:id`, { ...reading, sees: `One of them; another tenant's is 404.` }],
+    [`POST ${base}`, { who: tenantAdmin, sees: writes }],
+    [`PATCH ${base}/:id`, { who: tenantAdmin, sees: writes }],
+    ...(options.deletable === false ? [] : [[`DELETE ${base}/:id`, { who: tenantAdmin, sees: 'One of them deleted, in a tenant the role writes (204).' }] as [string, RoutePolicy]]),
+  ];
+}
+
+const ticket = 'a ticket the role reads (tenants and data partitions: a customer, its own requests); another is 404';
+
+export const ROUTE_POLICIES: ReadonlyMap<string, RoutePolicy> = new Map<string, RoutePolicy>([
+  // Outside any tenant: probes, the API's description, its docs, the front end.
+  ['GET /healthz', { who: anyone, sees: 'That the process answers.' }],
+  ['GET /readyz', { who: anyone, sees: 'Database kind, pending migrations, the pool’s quarantine count: no tenant named.' }],
+  ['GET /api/openapi.json', { who: anyone, sees: 'The OpenAPI document: routes and schemas, no data.' }],
+  docs('/api/docs'),
+  docs('/api/docs/'),
+  docs('/api/docs/static/index.html'),
+  docs('/api/docs/static/swagger-initializer.js'),
+  docs('/api/docs/static/*'),
+  docs('/api/docs/json'),
+  docs('/api/docs/yaml'),
+  [FRONT_END_FILE, { who: anyone, sees: 'A file of the built front end (index.html, bundles, icon): the same for everyone.' }],
+  ['GET /*', { who: anyone, sees: 'The single-page app’s index.html for its own paths; /api/... is a JSON 404.' }],
+
+  // At a tenant's host, before signing in.
+  ['GET /api/v1/tenant', { who: anyone, sees: 'Which help desk this host is: slug, name, branding.' }],
+  ['POST /api/v1/auth/login', { who: anyone, sees: 'A session cookie for this host on the right password; the same refusal for any wrong pair.' }],
+  ['POST /api/v1/auth/password-reset', { who: anyone, sees: '202 whether or not the address has an account; the link goes by mail.' }],
+  ['POST /api/v1/auth/password-reset/confirm', { who: anyone, sees: 'ok with a valid single-use token; nothing else.' }],
+  ['POST /api/v1/guest/ticket-status', { who: anyone, sees: 'Subject and state of the ticket matching number + requester email of this tenant; 404 for any other pair.' }],
+
+  // The signed-in contact itself.
+  ['POST /api/v1/auth/logout', { who: signedIn, sees: 'Its own session ended.' }],
+  ['GET /api/v1/me', { who: signedIn, sees: 'Its own contact, roles, active role with permissions, and the tenants it reads and writes.' }],
+  ['GET /api/v1/me/tenants', { who: signedIn, sees: 'The tenants the active role reads (id, slug, name, writable).' }],
+  ['PUT /api/v1/me/active-role', { who: signedIn, sees: 'One of its own roles made active.' }],
+  ['GET /api/v1/me/api-keys', { who: signedIn, sees: 'Its own API keys (prefix, name, dates), never a secret.' }],
+  ['POST /api/v1/me/api-keys', { who: signedIn, sees: 'A new key for itself with one of its own roles, shown once.' }],
+  ['DELETE /api/v1/me/api-keys/:id', { who: signedIn, sees: 'Its own key revoked; anyone else’s is 404.' }],
+
+  // Reference choices and contacts.
+  ['GET /api/v1/lookups/:type/:field', { who: signedIn, sees: 'The choices the reference rules allow for that field, among objects the role reads.' }],
+  ['GET /api/v1/contacts', { who: permission('ticket.edit'), sees: 'Contacts of the tenants the role reads (name, email, kind, status).' }],
+  ['GET /api/v1/contacts/:id', { who: signedIn, sees: 'Its own contact; any readable contact with ticket.edit (else 403); another tenant’s is 404.' }],
+  ['POST /api/v1/contacts', { who: tenantAdmin, sees: 'A new contact in a tenant the role writes, with roles it may grant.' }],
+  ['PATCH /api/v1/contacts/:id', { who: tenantAdmin, sees: 'A contact of a tenant the role writes, changed.' }],
+  ['GET /api/v1/contacts/:id/roles', { who: tenantAdmin, sees: 'The roles of a readable contact.' }],
+  ['POST /api/v1/contacts/:id/roles', { who: tenantAdmin, sees: 'A role it may grant given to a contact it writes.' }],
+  ['DELETE /api/v1/contacts/:id/roles/:roleId', { who: tenantAdmin, sees: 'A role taken from a contact it writes (never its last).' }],
+
+  // Tickets.
+  ['POST /api/v1/tickets', { who: permission('ticket.create'), sees: 'The new ticket; a customer sets only the fields a customer may.' }],
+  ['GET /api/v1/tickets', { who: signedIn, sees: 'The queue of tickets the role reads (a customer: its own requests), with search that never matches notes for customers.' }],
+  ['GET /api/v1/tickets/:id', { who: signedIn, sees: `The ticket: ${ticket}.` }],
+  ['PATCH /api/v1/tickets/:id', { who: signedIn, sees: `The ticket changed, each field by its own right (status, assignment, the rest ticket.edit): ${ticket}.` }],
+  ['POST /api/v1/tickets/:id/replies', { who: permission('ticket.reply'), sees: `A public reply on ${ticket}.` }],
+  ['POST /api/v1/tickets/:id/notes', { who: agent, sees: `An internal note on ${ticket}.` }],
+  ['GET /api/v1/tickets/:id/thread', { who: signedIn, sees: `The thread of ${ticket}; internal notes for agents only.` }],
+  ['POST /api/v1/tickets/:id/close', { who: permission('ticket.close'), sees: `The ticket closed: ${ticket}.` }],
+  ['POST /api/v1/tickets/:id/reopen', { who: signedIn, sees: `The ticket reopened, by the right its status change needs: ${ticket}.` }],
+  ['POST /api/v1/tickets/:id/merge', { who: permission('ticket.edit'), sees: 'The ticket merged into another of the same tenant.' }],
+  ['POST /api/v1/tickets/:id/links', { who: permission('ticket.edit'), sees: 'A link to another ticket of the same tenant.' }],
+  ['GET /api/v1/tickets/:id/links', { who: signedIn, sees: `The links of ${ticket}.` }],
+  ['GET /api/v1/tickets/:id/collaborators', { who: permission('ticket.edit'), sees: 'The collaborators (CC) of a readable ticket; names only of contacts the role reads.' }],
+  ['POST /api/v1/tickets/:id/collaborators', { who: permission('ticket.edit'), sees: 'A contact of the ticket’s tenant or above added as CC.' }],
+  ['DELETE /api/v1/tickets/:id/collaborators/:contactId', { who: permission('ticket.edit'), sees: 'A CC removed.' }],
+  ['POST /api/v1/tickets/:id/entries/:entryId/attachments', { who: signedIn, sees: 'A file on an entry the caller wrote (or any, with ticket.edit) of a readable ticket.' }],
+  ['GET /api/v1/tickets/:id/attachments', { who: signedIn, sees: 'The files of the entries the caller reads (a customer: none on notes).' }],
+  ['GET /api/v1/attachments/:id', { who: signedIn, sees: 'A file exactly when its entry and ticket are readable; else 404.' }],
+
+  // The desk's configuration.
+  ...configResource('departments', signedIn, 'The departments'),
+  ...configResource('teams', signedIn, 'The teams'),
+  ...configResource('team-members', permission('ticket.edit'), 'The team memberships', { hidden: true }),
+  ...configResource('help-topics', signedIn, 'The help topics'),
+  ...configResource('sla-plans', signedIn, 'The SLA plans'),
+  ...configResource('canned-responses', agent, 'The canned responses (agents’ texts)', { hidden: true }),
+  ...configResource('ticket-filters', permission('ticket.edit'), 'The ticket filters', { hidden: true }),
+  ...configResource('ticket-statuses', signedIn, 'The ticket statuses'),
+  ...configResource('categories', signedIn, 'The categories', { deletable: false }),
+  ...configResource('locations', signedIn, 'The locations', { deletable: false }),
+
+  // Reports and exports (JSON or CSV), the audit log.
+  ['GET /api/v1/reports/summary', { who: permission('report.read'), sees: 'Counts and times over the tickets of the tenants the role reads (a tenantId narrows, never widens).' }],
+  ['GET /api/v1/reports/daily', { who: permission('report.read'), sees: 'Tickets created and resolved per day, over readable tenants.' }],
+  ['GET /api/v1/reports/backlog', { who: permission('report.read'), sees: 'Open work by department, agent or priority, over readable tenants: labels of readable objects only.' }],
+  ['GET /api/v1/audit', { who: tenantAdmin, sees: 'Audit events of the tenants the role reads.' }],
+
+  // Mail administration.
+  ['GET /api/v1/mailboxes', { who: tenantAdmin, sees: 'Mailboxes of readable tenants, never a credential.' }],
+  ['POST /api/v1/mailboxes', { who: tenantAdmin, sees: 'A mailbox for a tenant the role writes; credentials stored encrypted, not shown.' }],
+  ['DELETE /api/v1/mailboxes/:id', { who: tenantAdmin, sees: 'A mailbox of a writable tenant removed.' }],
+  ['GET /api/v1/mail/quarantine', { who: tenantAdmin, sees: 'Quarantined messages of readable tenants: sender, subject, reason, size.' }],
+  ['GET /api/v1/mail-templates', { who: tenantAdmin, sees: 'The mail templates of a readable tenant (its own or the public default).' }],
+  ['GET /api/v1/mail-templates/:kind', { who: tenantAdmin, sees: 'One template of a readable tenant.' }],
+  ['PUT /api/v1/mail-templates/:kind', { who: tenantAdmin, sees: 'A tenant’s template saved (the public default: roles writing public objects).' }],
+  ['POST /api/v1/mail-templates/:kind/preview', { who: tenantAdmin, sees: 'The given text rendered with sample values; nothing read or written.' }],
+  ['DELETE /api/v1/mail-templates/:kind', { who: tenantAdmin, sees: 'A tenant’s own template removed (back to the default).' }],
+
+  // Roles and the tenant's branding.
+  ['GET /api/v1/roles', { who: tenantAdmin, sees: 'Public roles and those of readable tenants.' }],
+  ['GET /api/v1/roles/:id', { who: tenantAdmin, sees: 'One of them; another tenant’s is 404.' }],
+  ['POST /api/v1/roles', { who: tenantAdmin, sees: 'A role no stronger than the definer’s own.' }],
+  ['PATCH /api/v1/roles/:id', { who: tenantAdmin, sees: 'A role changed, no stronger than the definer’s own.' }],
+  ['PATCH /api/v1/tenant/branding', { who: tenantAdmin, sees: 'This host’s tenant’s name, colour, logo, when the role writes it.' }],
+
+  // The service provider's administration: at its own host, admin.installation.
+  ['GET /api/v1/sp/tenants', { who: installationAdmin, sees: 'Every tenant with hosts, hierarchy and placement.' }],
+  ['POST /api/v1/sp/tenants', { who: installationAdmin, sees: 'A new tenant.' }],
+  ['PATCH /api/v1/sp/tenants/:slug', { who: installationAdmin, sees: 'A tenant changed.' }],
+  ['POST /api/v1/sp/tenants/:slug/suspend', { who: installationAdmin, sees: 'A tenant suspended.' }],
+  ['POST /api/v1/sp/tenants/:slug/resume', { who: installationAdmin, sees: 'A tenant resumed.' }],
+  ['POST /api/v1/sp/tenants/:slug/hosts', { who: installationAdmin, sees: 'A host added to a tenant.' }],
+  ['DELETE /api/v1/sp/tenants/:slug/hosts/:host', { who: installationAdmin, sees: 'A host removed (never the one in use).' }],
+  ['GET /api/v1/sp/tenant-groups', { who: installationAdmin, sees: 'Every tenant group and its members.' }],
+  ['POST /api/v1/sp/tenant-groups', { who: installationAdmin, sees: 'A new user-defined group.' }],
+  ['PATCH /api/v1/sp/tenant-groups/:slug', { who: installationAdmin, sees: 'A group renamed or its members replaced.' }],
+  ['DELETE /api/v1/sp/tenant-groups/:slug', { who: installationAdmin, sees: 'An unused group deleted.' }],
+  ['GET /api/v1/sp/state', { who: installationAdmin, sees: 'Multi-tenancy settings, catalog version, shards and their tenants, moves.' }],
+
+  // osTicket's API (X-API-Key): the ticket number as plain text.
+  ['POST /api/tickets.json', { who: permission('ticket.create'), credential: 'x-api-key', sees: 'The number of the ticket opened in the key’s tenant.' }],
+  ['POST /api/tickets.email', { who: permission('ticket.create'), credential: 'x-api-key', sees: 'The number of the ticket opened from the raw message, in the key’s tenant.' }],
+]);
+
+export type RoutePolicies = ReadonlyMap<string, RoutePolicy>;
+
+/** The entry of a route, by method and registered path; HEAD shares GET's. */
+export function policyOf(method: string, url: string, table: RoutePolicies = ROUTE_POLICIES): RoutePolicy | undefined {
+  return table.get(routeKey(method, url)) ?? (method === 'HEAD' ? table.get(routeKey('GET', url)) : undefined);
+}
+
+/** Whether a caller needs no credential at all. */
+export const isPublic = (policy: RoutePolicy): boolean => 'anyone' in policy.who;
