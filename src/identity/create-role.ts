@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, inTransaction, type Row } from '../tenancy/data-access.ts';
 import { recordAudit } from './audit.ts';
-import { assertCanDefineRole } from './permissions.ts';
+import { assertCanDefineRole, assertPermissionNames } from './permissions.ts';
 import { conditionsOf, parsePartitions, RELATIONS } from '../tenancy/data-partitions.ts';
 
 /** `all`, `own`, `tenant:<slug>` or `group:<slug>`: a role's read or write tenant access. */
@@ -58,6 +58,7 @@ export async function assertPartitionColumns(ctx: TenancyContext, partitions: Re
 
 /** Creates a role (a tenant-optional object) through the scoped data-access layer. */
 export async function createRole(ctx: TenancyContext, input: CreateRoleInput, actorContactId: string | null = null): Promise<Row> {
+  assertPermissionNames(input.permissions ?? []);
   // Checked before the access texts are resolved, so a refused caller learns nothing of other tenants' names.
   if (input.definedBy) {
     assertCanDefineRole(input.definedBy, { read_access: accessKindOf(input.read), write_access: accessKindOf(input.write), may_write_public: input.mayWritePublic ?? false, permissions: input.permissions ?? [] });

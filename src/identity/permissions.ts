@@ -33,6 +33,29 @@ export function worksAsAgent(actor: { kind: string; activeRole: Pick<Role, 'perm
   return actor.kind !== 'customer' && hasPermission(actor.activeRole, 'ticket.note');
 }
 
+/** A status transition's permission (desk/tickets/ticket-transitions.ts), or a wildcard over some. */
+const TRANSITION = /^ticket\.status\.(\*|(open|pending|resolved|closed)\.(\*|open|pending|resolved|closed))$/;
+
+/** Permissions that no longer exist, with what replaced them: a role granting one would grant nothing. */
+const RETIRED: Readonly<Record<string, string>> = {
+  'ticket.close': 'a status change is a permission per transition, ticket.status.<from>.<to> (e.g. ticket.status.open.closed), or ticket.status.* for every one',
+};
+
+/**
+ * Refuses permission names a role definition cannot mean: a retired permission, or a status
+ * transition naming a state that does not exist. (Other names are free: a tenant may prepare roles
+ * for rights still to come.)
+ */
+export function assertPermissionNames(permissions: readonly string[]): void {
+  for (const permission of permissions) {
+    const replacement = Object.hasOwn(RETIRED, permission) ? RETIRED[permission] : undefined;
+    if (replacement) throw new AppError('VALIDATION_FAILED', `The permission "${permission}" no longer exists: ${replacement}.`, 'permissions');
+    if (permission.startsWith('ticket.status.') && !TRANSITION.test(permission)) {
+      throw new AppError('VALIDATION_FAILED', `"${permission}" is not a status transition: write ticket.status.<from>.<to>, each of open, pending, resolved, closed (or * for any target).`, 'permissions');
+    }
+  }
+}
+
 /** The installation's own administration (tenants, tenant groups, placement): service-provider administrators. */
 export const INSTALLATION_ADMIN = 'admin.installation';
 

@@ -4,7 +4,7 @@ import { findObject, inTransaction, updateObject, type Row } from '../tenancy/da
 import { parsePartitions } from '../tenancy/data-partitions.ts';
 import { recordAuditInScope } from './audit.ts';
 import { accessKindOf, assertPartitionColumns, parseAccess, type AccessText } from './create-role.ts';
-import { assertCanDefineRole } from './permissions.ts';
+import { assertCanDefineRole, assertPermissionNames } from './permissions.ts';
 
 /** What may change in a role; its slug and tenant never change (others refer to it by slug). */
 export type UpdateRoleInput = {
@@ -41,6 +41,7 @@ async function roleColumns(ctx: TenancyContext, input: UpdateRoleInput): Promise
  * neither widen a role nor touch one stronger than its own. Holders' access changes at their next request.
  */
 export async function updateRole(ctx: TenancyContext, id: string, input: UpdateRoleInput, definer: Pick<Role, 'permissions'>, actorContactId: string | null): Promise<Row> {
+  if (input.permissions) assertPermissionNames(input.permissions);
   const current = (await findObject(ctx, 'role', id)) as unknown as Role;
   assertCanDefineRole(definer, current);
   assertCanDefineRole(definer, {

@@ -565,27 +565,34 @@ function invalidReference(ref: Reference): AppError {
 
 /**
  * The choices offered for a reference field of an object of `forTenant` (drop-downs, lookup
- * endpoints): exactly the targets the reference rules allow, never more.
+ * endpoints): the targets the reference rules allow that the active role may also read, within
+ * its data partitions (docs/decisions/0010). A service-provider-eligible reference also offers the
+ * service provider's rows, which write rule 4 lets whoever writes the object point to; the caller
+ * decides who may ask for such a field. `filter` narrows the choices on the target's own columns.
  */
 export async function listChoices(
   ctx: TenancyContext,
   name: ObjectTypeName,
   column: string,
   forTenant: number | null,
+  options: { filter?: RawBuilder<boolean> } = {},
 ): Promise<{ id: string; label: string; tenant_id: number | null }[]> {
   const type = objectType(name);
   const ref = type.references.find((r) => r.column === column);
-  if (!ref) throw new AppError('VALIDATION_FAILED', `A ${type.name} has no reference field "${column}".`, 'field');
+  if (!ref) throw new AppError('NOT_FOUND', `A ${type.name} has no reference field "${column}".`, 'field');
   assertWritable(ctx, type, forTenant);
   const target = objectType(ref.target as ObjectTypeName);
-  const allowed = referenceableTenants(ctx, forTenant, ref);
+  const sp = ctx.catalog.serviceProvider?.id;
+  // Tenant boundary: a choice is a target the rules allow and a row the role reads (or, for an
+  // SP-eligible reference, one of the service provider's, which the rules name on purpose).
+  const offered = referenceableTenants(ctx, forTenant, ref).filter((t) => inSet(ctx.access.read, t) || (ref.spEligible && t === sp));
   const tenantColumn = target.tenantColumn ? sql.ref(target.tenantColumn) : sql`null::integer`;
   type Choice = { id: string; label: string; tenant_id: number | null };
-  const pages = await scatter(await readTargets(ctx, target, allowed), (t) =>
+  const pages = await scatter(await readTargets(ctx, target, offered), (t) =>
     scoped(ctx, t.database, { read: t.tenants, write: [], writePublic: false }, async (tx) => {
       const result = await sql<Choice>`
         select id, ${sql.ref(target.labelColumn ?? 'id')}::text as label, ${tenantColumn} as tenant_id
-        from ${sql.table(target.table)} where ${targetFilter(target, t)}
+        from ${sql.table(target.table)} where ${visible(ctx, target, t, {})} and ${options.filter ?? sql<boolean>`true`}
         order by 2, 1 limit 500`.execute(tx);
       return result.rows;
     }),

@@ -139,10 +139,11 @@ forEachDatabase('the identity API', (db) => {
     assert.ok(own.length > 0 && own.every((c) => c.tenant === 'acme'));
   });
 
-  it('offers lookup choices filtered by the reference rules', async () => {
+  it('offers lookup choices the reference rules allow and the caller reads', async () => {
     const cookie = await signIn('acme-eu.localhost', 'agent@acme-eu.test');
     const res = await call({ url: '/api/v1/lookups/ticket/category_id', host: 'acme-eu.localhost', cookie });
-    assert.deepEqual(res.json().choices.map((c: { label: string }) => c.label).sort(), ['Acme printers', 'EU printers', 'Hardware']);
+    // The parent's categories are allowed targets, but this role reads acme-eu alone (decision 0010).
+    assert.deepEqual(res.json().choices.map((c: { label: string }) => c.label).sort(), ['EU printers', 'Hardware']);
     const sp = await signIn('desk.localhost', 'admin@northwind.test');
     const ambiguous = await call({ url: '/api/v1/lookups/ticket/category_id', host: 'desk.localhost', cookie: sp });
     assert.equal(ambiguous.json().error.code, 'TENANT_REQUIRED');

@@ -102,7 +102,15 @@ forEachDatabase('the web front end and its API', (db) => {
 
   it("tells the front end the active role's permissions", async () => {
     const me = (await (await as('customer@acme.test', 'acme.localhost'))({ url: '/api/v1/me' })).json();
-    assert.deepEqual([...me.activeRole.permissions].sort(), ['ticket.close', 'ticket.create', 'ticket.reply']);
+    assert.deepEqual([...me.activeRole.permissions].sort(), [
+      'ticket.create',
+      'ticket.reply',
+      'ticket.status.closed.open',
+      'ticket.status.open.closed',
+      'ticket.status.pending.closed',
+      'ticket.status.resolved.closed',
+      'ticket.status.resolved.open',
+    ]);
   });
 
   it('lists the tenants the active role reads, no others, and which it may write', async () => {

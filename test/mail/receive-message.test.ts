@@ -3,6 +3,7 @@ import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
 import { createConfigObject } from '../../src/desk/config/config-objects.ts';
 import { addThreadEntry } from '../../src/desk/threads/add-thread-entry.ts';
+import { updateTicket } from '../../src/desk/tickets/update-ticket.ts';
 import { signedMessageId } from '../../src/mail/message-token.ts';
 import { receiveMessage } from '../../src/mail/receive-message.ts';
 import { countQuarantine, listQuarantine } from '../../src/mail/quarantine.ts';
@@ -71,6 +72,19 @@ forEachDatabase('the inbound mail pipeline', (db) => {
     assert.deepEqual([byToken!.outcome, byToken!.ticketId], ['reply', opened!.ticketId]);
     const ticket = (await listObjects(w.admin, 'ticket', { where: { id: opened!.ticketId } }))[0]!;
     assert.equal((await entries(ticket)).filter((e) => e.kind === 'reply').length, 3);
+  });
+
+  it("reopens a ticket waiting on the customer when the customer's reply arrives by mail", async () => {
+    for (const state of ['pending', 'resolved', 'closed']) {
+      const original = rawMessage({ from: 'erin@customer.test', subject: `Waiting, then ${state}` });
+      const [opened] = await receive(original, ['support@acme.test']);
+      const ticket = (await listObjects(w.admin, 'ticket', { where: { id: opened!.ticketId } }))[0]!;
+      await updateTicket(w.admin, ticket.id as string, { status: state }, ticket.version as number);
+      // The email channel's role grants no status change: the reopening is the desk's, on the customer's behalf.
+      const [joined] = await receive(rawMessage({ from: 'erin@customer.test', subject: 'Re: it is back', inReplyTo: `<${messageIdOf(original)}>` }), ['support@acme.test']);
+      assert.deepEqual([joined!.outcome, joined!.ticketId], ['reply', opened!.ticketId]);
+      assert.equal((await listObjects(w.admin, 'ticket', { where: { id: opened!.ticketId } }))[0]!.status, 'open', state);
+    }
   });
 
   it('threads by the subject number only when the sender takes part in the ticket', async () => {

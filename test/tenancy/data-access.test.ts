@@ -166,6 +166,21 @@ forEachDatabase('the scoped data-access layer', (db) => {
     await rejectsWith(listChoices(await as(own('acme')), 'ticket', 'category_id', t.globex!), 'TENANT_ACCESS_DENIED');
   });
 
+  it("offers only the allowed targets the role also reads, and the SP's rows for an SP-eligible reference", async () => {
+    const labels = async (tenant: string, field: string) => (await listChoices(await as(ALL), 'ticket', field, t[tenant]!)).map((c) => c.label).sort();
+    const ownLabels = async (tenant: string, field: string) => (await listChoices(await as(own(tenant)), 'ticket', field, t[tenant]!)).map((c) => c.label).sort();
+    // acme's categories are allowed targets of an acme-eu ticket, but this role reads acme-eu alone.
+    assert.deepEqual(await ownLabels('acme-eu', 'category_id'), ['EU printers', 'Hardware', 'Software']);
+    assert.ok((await labels('acme-eu', 'requester_id')).includes('customer acme'), 'the rules allow the parent’s contacts');
+    assert.ok(!(await ownLabels('acme-eu', 'requester_id')).includes('customer acme'), 'a role reading acme-eu alone is not offered them');
+    // Write rule 4 names the service provider's rows on purpose: its staff stay assignable.
+    assert.ok((await ownLabels('globex', 'assignee_id')).includes('staff northwind'));
+    assert.ok(!(await ownLabels('globex', 'requester_id')).includes('staff northwind'));
+    // The role's data partitions apply to the choices as to any read.
+    const partitioned: Access = { ...own('acme-eu'), partitions: [{ type: 'category', any: [{ field: 'name', op: '=', value: 'Hardware' }] }] };
+    assert.deepEqual((await listChoices(await as(partitioned), 'ticket', 'category_id', t['acme-eu']!)).map((c) => c.label), ['Hardware']);
+  });
+
   it('strict mode refuses a tenant-required object with no tenant; warn and allow save it', async () => {
     const noTenant: Access = { read: 'all', write: 'all', writePublic: true };
     await rejectsWith(createObject(await as(noTenant), 'ticket', { subject: 'strict' }), 'TENANT_REQUIRED');

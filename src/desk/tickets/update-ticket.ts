@@ -1,4 +1,4 @@
-import type { TicketType } from '../../db/schema.ts';
+import type { TicketState, TicketType } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { recordAuditInScope } from '../../identity/audit.ts';
 import { findObject, inTransaction, updateObject, type Row } from '../../tenancy/data-access.ts';
@@ -7,6 +7,7 @@ import { addSystemEvent } from '../threads/add-system-event.ts';
 import { checkCustomFields, parseCustomFieldDefinitions } from './custom-fields.ts';
 import { toColumns, withTicketFieldNames } from './ticket-fields.ts';
 import { resolveStatus } from './ticket-status.ts';
+import { requireTransition } from './ticket-transitions.ts';
 import { clockOnChange } from '../../sla/ticket-sla.ts';
 import { notifyAssignee } from '../../mail/queue-mail.ts';
 
@@ -54,7 +55,7 @@ export async function updateTicket(desk: DeskContext, id: string, input: UpdateT
     const changes = changedValues(current, patch);
     if (!Object.keys(changes).length) return current;
     // An implied change follows from an action the caller was allowed (a customer's reply reopening).
-    if (!options.implied) requireChangePermissions(desk, changes);
+    if (!options.implied) requireChangePermissions(desk, current, patch, changes);
     const changed = Object.fromEntries(Object.keys(changes).map((column) => [column, patch[column]]));
     // The SLA clocks move with the plan, priority, due date and state (src/sla/ticket-sla.ts).
     const clock = await clockOnChange(desk, current, changed);
@@ -78,11 +79,11 @@ function stale(current: Row): AppError {
   return new AppError('CONFLICT', `This ticket was changed meanwhile (it is at version ${current.version}): reload it and apply your change again.`, 'version');
 }
 
-/** Closing and resolving is `ticket.close`, assigning `ticket.assign`, anything else `ticket.edit`. */
-function requireChangePermissions(desk: DeskContext, changes: Record<string, unknown>): void {
+/** A status change is its transition's permission (ticket-transitions.ts), assigning `ticket.assign`, anything else `ticket.edit`. */
+function requireChangePermissions(desk: DeskContext, current: Row, patch: Row, changes: Record<string, unknown>): void {
   for (const column of Object.keys(changes)) {
     if (column === 'status' || column === 'closed_at') continue;
-    if (column === 'status_id') requireDeskPermission(desk, 'ticket.close');
+    if (column === 'status_id') requireTransition(desk, current.status as TicketState, patch.status as TicketState);
     else if (column === 'assignee_id' || column === 'team_id') requireDeskPermission(desk, 'ticket.assign');
     else requireDeskPermission(desk, 'ticket.edit');
   }

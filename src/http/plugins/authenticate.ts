@@ -114,17 +114,30 @@ export async function authenticate(app: FastifyInstance, options: AuthOptions): 
     request.actor = actor;
     // Before any more database work: a caller the route's policy refuses costs no more than this.
     authorizeRoute(request);
-    const tenantAccess = await resolveAccess(options.database, options.settings, roleAccessSpec(actor.activeRole), actor.tenantId);
-    const stored = parsePartitions(actor.activeRole.data_partitions);
-    const usesDepartments = stored.some((p) => conditionsOf(p).some((c) => c.value === '@my_departments'));
-    const partitions = resolvePartitions(stored, {
-      contactId: actor.contactId,
-      tenantId: actor.tenantId,
-      departmentIds: usesDepartments ? await contactDepartmentIds(dbs.tenant, actor.contactId) : [],
-    });
-    const access = { ...tenantAccess, partitions };
     request.tenantDbs = dbs;
-    const known = new Map([[`contact:${actor.contactId}`, actor.tenantId]]);
-    request.ctx = { database: options.database, shards: options.shards, settings: options.settings, catalog: options.catalog.snapshot(), access, log: request.log, known };
+    request.ctx = await actorContext(options, dbs, actor, request.log);
   });
+}
+
+/**
+ * The tenancy context of an authenticated actor: its active role's tenant access and data
+ * partitions, placeholders resolved. Every authenticated request reads and writes with it.
+ */
+export async function actorContext(
+  options: Pick<AuthOptions, 'database' | 'shards' | 'catalog' | 'settings'>,
+  dbs: TenantDatabases,
+  actor: Actor,
+  log?: TenancyContext['log'],
+): Promise<TenancyContext> {
+  const tenantAccess = await resolveAccess(options.database, options.settings, roleAccessSpec(actor.activeRole), actor.tenantId);
+  const stored = parsePartitions(actor.activeRole.data_partitions);
+  const usesDepartments = stored.some((p) => conditionsOf(p).some((c) => c.value === '@my_departments'));
+  const partitions = resolvePartitions(stored, {
+    contactId: actor.contactId,
+    tenantId: actor.tenantId,
+    departmentIds: usesDepartments ? await contactDepartmentIds(dbs.tenant, actor.contactId) : [],
+  });
+  const access = { ...tenantAccess, partitions };
+  const known = new Map([[`contact:${actor.contactId}`, actor.tenantId]]);
+  return { database: options.database, shards: options.shards, settings: options.settings, catalog: options.catalog.snapshot(), access, ...(log ? { log } : {}), known };
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { registry, type ObjectTypeName } from '../../db/registry.ts';
-import { AppError } from '../../errors.ts';
-import { listChoices } from '../../tenancy/data-access.ts';
+import { listLookupChoices, lookupField } from '../../desk/lookups/list-lookup-choices.ts';
+import { deskOf } from '../desk-request.ts';
 import { tenantForRequest } from '../tenant-param.ts';
 
 const choicesReply = {
@@ -16,7 +15,8 @@ const choicesReply = {
 
 /**
  * The choices a user may pick for a reference field of an object being edited, e.g.
- * `GET /api/v1/lookups/ticket/category_id?tenant=acme-eu`: exactly what the reference rules allow.
+ * `GET /api/v1/lookups/ticket/category_id?tenant=acme-eu`: what the reference rules allow and the
+ * caller may read, for the fields of the caller's own forms (403 for others, 404 for no such field).
  */
 export async function lookupRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { type: string; field: string }; Querystring: { tenant?: string } }>(
@@ -29,10 +29,9 @@ export async function lookupRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { type, field } = request.params;
-      if (!Object.hasOwn(registry, type)) throw new AppError('NOT_FOUND', `No object type "${type}".`, 'type');
-      const tenantId = tenantForRequest(request.ctx, request.query.tenant);
-      const choices = await listChoices(request.ctx, type as ObjectTypeName, field, tenantId);
+      const desk = deskOf(request);
+      const lookup = lookupField(desk, request.params.type, request.params.field);
+      const choices = await listLookupChoices(desk, lookup, tenantForRequest(request.ctx, request.query.tenant));
       return { choices: choices.map((c) => ({ id: c.id, label: c.label, tenant: c.tenant_id === null ? null : request.ctx.catalog.byId.get(c.tenant_id)?.slug ?? null })) };
     },
   );

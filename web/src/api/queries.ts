@@ -80,7 +80,7 @@ export function useThread(id: string, enabled = true) {
   });
 }
 
-/** The choices the reference rules allow for a field, e.g. ('ticket', 'priority_id'). */
+/** The choices for a field (e.g. ('ticket', 'priority_id')): allowed by the reference rules and readable by the caller; 403 for a field its forms do not use. */
 export function useChoices(type: string, field: string, tenant?: string | null, enabled = true) {
   return useQuery({
     queryKey: [...keys.scoped, 'choices', type, field, tenant ?? null],

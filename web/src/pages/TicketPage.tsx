@@ -76,7 +76,7 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
             )}
           </p>
         </div>
-        {can(me, 'ticket.close') && (
+        {can(me, `ticket.status.${ticket.status}.${closed ? 'open' : 'closed'}`) && (
           <div className="actions">
             {closed ? (
               <button type="button" className="button secondary" onClick={() => actions.reopen.mutate(ticket.version)} disabled={actions.reopen.isPending}>

@@ -51,7 +51,8 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
     <form className="card form details" onSubmit={submit}>
       <Field label={t('ticket.status')}>
         <select name="status" value={form.status} onChange={set('status')}>
-          <Options items={statuses.map((s) => ({ value: s.slug, label: s.name }))} />
+          {/* The current status, and those its role may move the ticket to (one permission per transition). */}
+          <Options items={statuses.filter((s) => s.slug === currentStatus || can(me, `ticket.status.${ticket.status}.${s.state}`)).map((s) => ({ value: s.slug, label: s.name }))} />
         </select>
       </Field>
       <Field label={t('ticket.priority')}>
