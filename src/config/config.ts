@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAddressPolicy, type AddressPolicy } from '../net/address-policy.ts';
 
 /** Every setting TenantDesk reads, from environment variables only, validated once at start-up. */
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -43,6 +44,23 @@ const envSchema = z.object({
   MAIL_FROM: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').default('helpdesk@localhost'),
   MAIL_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
   MAIL_RATE_PER_SENDER_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  // Domains the installation sends from (the service provider's); MAIL_FROM's domain is always one.
+  MAIL_SENDER_DOMAINS: z
+    .string()
+    .regex(/^\s*([a-z0-9-]+(\.[a-z0-9-]+)+)(\s*[,\s]\s*[a-z0-9-]+(\.[a-z0-9-]+)+)*\s*$/i, 'must be domain names separated by commas')
+    .optional(),
+  // What outbound connections (mail hosts tenants name, webhooks, identity providers) may reach
+  // besides public addresses: CIDR ranges, addresses and host names. Default: public addresses only.
+  OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      try {
+        parseAddressPolicy(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   // Per-tenant limits; 0 = none. A tenant's row in tenant_quotas overrides them (tenantdesk tenant quota).
   TENANT_API_RATE: z.coerce.number().min(0).default(50),
   TENANT_API_BURST: z.coerce.number().int().min(1).default(200),
@@ -75,6 +93,8 @@ export type Config = {
   /** The largest attachment accepted, in bytes (bigger ones are refused with 413). */
   attachmentMaxBytes: number;
   mail: MailConfig;
+  /** OUTBOUND_ALLOW: the special-purpose addresses and host names outbound connections may reach (src/net). */
+  outboundPolicy: AddressPolicy;
   /** The default limits of every tenant (tenant_quotas overrides them per tenant). */
   tenantLimits: TenantLimits;
 };
@@ -103,6 +123,11 @@ export type MailConfig = {
   /** Encrypts mailbox credentials and signs our Message-IDs; undefined: neither is possible. */
   secret: string | undefined;
   defaultFrom: string;
+  /**
+   * The domains the installation itself sends from (MAIL_SENDER_DOMAINS and MAIL_FROM's), lower
+   * case: the service provider's mail may use them, other tenants' never (src/mail/sender-address.ts).
+   */
+  senderDomains: readonly string[];
   maxMessageBytes: number;
   /** Per attachment (ATTACHMENT_MAX_MB, shared with uploads). */
   maxAttachmentBytes: number;
@@ -157,10 +182,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       relayUrl: e.SMTP_URL,
       secret: e.MAIL_SECRET,
       defaultFrom: e.MAIL_FROM,
+      senderDomains: [...new Set([e.MAIL_FROM.split('@')[1]!, ...(e.MAIL_SENDER_DOMAINS ?? '').split(/[\s,]+/)].filter(Boolean).map((d) => d.toLowerCase()))],
       maxMessageBytes: e.MAIL_MAX_MESSAGE_BYTES,
       maxAttachmentBytes: Math.round(e.ATTACHMENT_MAX_MB * 1024 * 1024),
       ratePerSenderPerHour: e.MAIL_RATE_PER_SENDER_PER_HOUR,
     },
+    outboundPolicy: parseAddressPolicy(e.OUTBOUND_ALLOW),
     tenantLimits: {
       apiRate: e.TENANT_API_RATE,
       apiBurst: e.TENANT_API_BURST,
