@@ -110,9 +110,16 @@ export async function createMailbox(ctx: TenancyContext, deps: MailboxDeps, inpu
   }
   const created = await inTransaction(ctx, async (tx) => {
     const mailbox = await createObject(tx, 'mailbox', values);
-    // Tenant boundary: a tenant never says it is another tenant or the service provider (undone with the row).
+    // Tenant boundary: a tenant never takes an address of another tenant's or the installation's domain,
+    // nor says it is them (undone with the row).
+    const tenant = ctx.catalog.byId.get(mailbox.tenant_id as number);
+    const domain = domainOf(mailbox.address as string);
+    const owner = [...ctx.catalog.byId.values()].find((t) => t.senderDomains?.includes(domain));
+    if ((deps.config.senderDomains.includes(domain) && !tenant?.isServiceProvider) || (owner && owner.id !== tenant?.id)) {
+      throw new AppError('VALIDATION_FAILED', `${domain} belongs to the installation or to another tenant: choose an address of your own domain.`, 'address');
+    }
     const from = mailbox.from_address as string | null;
-    if (from && !senderDomainAllowed(ctx.catalog.byId.get(mailbox.tenant_id as number), domainOf(from), deps.config.senderDomains)) {
+    if (from && !senderDomainAllowed(tenant, domainOf(from), deps.config.senderDomains)) {
       throw new AppError(
         'VALIDATION_FAILED',
         `${domainOf(from)} is not a verified sender domain of this tenant: ask the service provider to verify it, or leave fromAddress out (mail then goes out from the installation's address under the mailbox's name, with Reply-To the support address).`,

@@ -25,7 +25,7 @@ forEachDatabase('the mail admin API', (db) => {
 
   before(async () => {
     // The default policy (public addresses only), names resolved by the stub; acme.test is acme's verified sender domain.
-    const desk = await demoDeskApp(db(), { mailSecret: TEST_SECRET, outbound: createOutbound({ resolver }) });
+    const desk = await demoDeskApp(db(), { mailSecret: TEST_SECRET, outbound: createOutbound({ resolver }), mailSenderDomains: ['northwind.test', 'localhost'] });
     ({ app, call, as } = desk);
     await addTenantAdmins(desk);
     deps = { shards: desk.shards, settings: DEFAULT_TENANCY, catalog: () => desk.catalog.snapshot(), config: mailConfig(), box: secretBox(TEST_SECRET), outbound: createOutbound({ resolver }), dataDir: '/tmp' };
@@ -80,7 +80,39 @@ forEachDatabase('the mail admin API', (db) => {
       assert.equal(answer.statusCode, 400, answer.body);
       assert.deepEqual([answer.json().error.code, answer.json().error.field], ['VALIDATION_FAILED', 'fromAddress']);
     }
-    assert.ok(!(await globex({ url: '/api/v1/mailboxes' })).json().mailboxes.some((m: { address: string }) => m.address === 'sender@globex.test'), 'nothing stored');
+    for (const address of ['security@northwind.test', 'desk@localhost']) {
+      const answer = await globex({ method: 'POST', url: '/api/v1/mailboxes', body: { address } });
+      assert.deepEqual([answer.statusCode, answer.json().error.field], [400, 'address'], "no support address on the installation's domains");
+    }
+    assert.ok(!(await globex({ url: '/api/v1/mailboxes' })).json().mailboxes.some((m: { address: string }) => ['sender@globex.test', 'security@northwind.test'].includes(m.address)), 'nothing stored');
+  });
+
+  it("lets only the service provider verify a tenant's sender domains: one tenant per domain, never the installation's", async () => {
+    const url = (tenant: string, domain = '') => `/api/v1/sp/tenants/${tenant}/sender-domains${domain ? `/${domain}` : ''}`;
+    const [sp, spAgent, globex] = await Promise.all([as('admin@northwind.test'), as('agent@northwind.test'), as('admin@globex.test')]);
+    assert.equal((await call({ method: 'PUT', url: url('globex', 'globex.test'), host: 'globex.localhost' })).statusCode, 401);
+    assert.equal((await globex({ method: 'PUT', url: url('globex', 'globex.test') })).statusCode, 403, 'a tenant administrator does not verify its own domains');
+    assert.equal((await spAgent({ method: 'PUT', url: url('globex', 'globex.test') })).statusCode, 403);
+    assert.equal((await globex({ url: url('globex') })).statusCode, 403);
+
+    const verified = await sp({ method: 'PUT', url: url('globex', 'Globex.TEST') });
+    assert.equal(verified.statusCode, 200, verified.body);
+    assert.equal(verified.json().domain, 'globex.test');
+    assert.equal((await sp({ method: 'PUT', url: url('globex', 'globex.test') })).statusCode, 200, 'again: the same');
+    const taken = await sp({ method: 'PUT', url: url('acme', 'globex.test') });
+    assert.deepEqual([taken.statusCode, taken.json().error.field], [409, 'domain'], "another tenant's domain");
+    assert.equal((await sp({ method: 'PUT', url: url('acme', 'northwind.test') })).statusCode, 409, "the installation's domain");
+    assert.equal((await sp({ method: 'PUT', url: url('acme', 'not_a_domain') })).statusCode, 400);
+    assert.equal((await sp({ method: 'PUT', url: url('nobody', 'x.example') })).statusCode, 404);
+    assert.deepEqual((await sp({ url: url('globex') })).json().domains.map((d: { domain: string }) => d.domain), ['globex.test']);
+
+    // The tenant may now name a sender on it, and on it only.
+    assert.equal((await globex({ method: 'POST', url: '/api/v1/mailboxes', body: { address: 'billing@globex.test', fromAddress: 'billing@globex.test' } })).statusCode, 201);
+    const acme = await as('admin@acme.test');
+    assert.equal((await acme({ method: 'POST', url: '/api/v1/mailboxes', body: { address: 'sales@globex.test' } })).statusCode, 400, "no support address on another tenant's verified domain");
+    assert.equal((await sp({ method: 'DELETE', url: url('globex', 'globex.test') })).statusCode, 204);
+    assert.equal((await sp({ method: 'DELETE', url: url('globex', 'globex.test') })).statusCode, 404);
+    assert.equal((await globex({ method: 'POST', url: '/api/v1/mailboxes', body: { address: 'sales@globex.test', fromAddress: 'sales@globex.test' } })).statusCode, 400);
   });
 
   it("shows a tenant's quarantine to its administrators only, and counts it on /readyz", async () => {
