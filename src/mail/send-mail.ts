@@ -25,20 +25,19 @@ import { domainOf, mailSender } from './sender-address.ts';
  */
 export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }> {
   const transports = new Map<string, Transporter>();
-  const transport = (url: string) => {
-    let t = transports.get(url);
-    if (!t) {
-      const installation = url === deps.config.relayUrl;
-      const outbound = installation ? deps.outbound.trusting(new URL(url).hostname) : deps.outbound;
-      transports.set(url, (t = guardedSmtpTransport(outbound, url)));
-    }
+  // Trust comes from where the URL was read (SMTP_URL, or a tenant's mailbox), never from what it says.
+  const transport = (url: string, installation: boolean) => {
+    const key = `${installation ? 'installation' : 'tenant'} ${url}`;
+    let t = transports.get(key);
+    if (!t) transports.set(key, (t = guardedSmtpTransport(installation ? deps.outbound.trusting(new URL(url).hostname) : deps.outbound, url)));
     return t;
   };
   return handleJob(sendMail, async (ctx, { outboxId }) => {
     const [row] = await listObjects(ctx, 'mailOutbox', { where: { id: outboxId }, limit: 1 });
     if (!row || row.sent_at) return;
     const mailbox = await senderMailbox(ctx, row);
-    const relay = mailbox?.smtp_url_enc ? deps.box?.decrypt(mailbox.smtp_url_enc as string) : deps.config.relayUrl;
+    const own = Boolean(mailbox?.smtp_url_enc);
+    const relay = own ? deps.box?.decrypt(mailbox!.smtp_url_enc as string) : deps.config.relayUrl;
     if (!relay) throw new Error('No SMTP relay is configured: set SMTP_URL (or a relay on the tenant’s mailbox).');
     const tenantId = row.tenant_id as number;
     const sender = mailSender(ctx.catalog.byId.get(tenantId), mailbox, deps.config);
@@ -49,7 +48,7 @@ export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }
     const references = row.references_ids as string[];
     const content = await outboxContent(ctx, row);
     try {
-      await transport(relay).sendMail({
+      await transport(relay, !own).sendMail({
         from: sender.from,
         ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
         to: row.to_address as string,

@@ -13,12 +13,12 @@ export function guardedSmtpTransport(outbound: Outbound, url: string, timeouts: 
     connectionTimeout: outbound.timeoutMs,
     greetingTimeout: timeouts.greetingMs ?? 30_000,
     socketTimeout: timeouts.socketMs ?? 60_000,
-    getSocket: (options: { host?: string; port?: number; secure?: boolean }, callback: (error: Error | null, socket?: object) => void) => {
+    getSocket: (options: { host?: string | undefined; port?: number | string | undefined; secure?: boolean | undefined }, callback: (error: Error | null, socket?: object) => void) => {
       const port = Number(options.port) || (options.secure ? 465 : 587);
       outbound.connect({ host: options.host ?? 'localhost', port, what: 'SMTP relay' }).then(
         (connection) => callback(null, { connection }),
         (error: Error) => callback(error),
       );
     },
-  } as Parameters<typeof nodemailer.createTransport>[0]);
+  });
 }
