@@ -13,6 +13,7 @@ import type { ContactKind } from '../db/schema.ts';
 import { mailCommands } from './mail-commands.ts';
 import { admin, tenantId } from './admin-context.ts';
 import { tenantQuotaCommand } from './quota-commands.ts';
+import { listSenderDomains, removeSenderDomain, verifySenderDomain } from '../tenancy/catalog/sender-domains.ts';
 
 /**
  * The administrative commands, runnable in the CLI's own process or, when the embedded database
@@ -198,6 +199,21 @@ export const adminCommands: Record<string, AdminCommand> = {
   'tenant.suspend': setStatus('suspended'),
   'tenant.quota': tenantQuotaCommand,
   'tenant.resume': setStatus('active'),
+  // Sender domains: the service provider has checked the tenant owns the domain (decision 0021).
+  'tenant.sender-domain.add': async (rt, o) => {
+    const { domain } = await verifySenderDomain(rt.database, { slug: str(o, 'slug'), domain: str(o, 'domain'), verifiedBy: 'cli', installationDomains: rt.config.mail.senderDomains });
+    await rt.catalog.refresh();
+    return `Tenant ${str(o, 'slug')} may now send mail from ${domain}.`;
+  },
+  'tenant.sender-domain.remove': async (rt, o) => {
+    await removeSenderDomain(rt.database, str(o, 'slug'), str(o, 'domain'));
+    await rt.catalog.refresh();
+    return `Tenant ${str(o, 'slug')} no longer sends from ${str(o, 'domain')}: its mail goes out from ${rt.config.mail.defaultFrom} with Reply-To its address.`;
+  },
+  'tenant.sender-domain.list': async (rt, o) => {
+    const domains = await listSenderDomains(rt.database, str(o, 'slug'));
+    return domains.length ? domains.map((d) => `${d.domain}\t${d.verifiedBy}\t${d.createdAt.toISOString()}`).join('\n') : `Tenant ${str(o, 'slug')} has no sender domain: its mail goes out from ${rt.config.mail.defaultFrom}.`;
+  },
   'tenant.host.add': async (rt, o) => {
     const host = await addTenantHost(rt.database, str(o, 'slug'), str(o, 'host'));
     await rt.catalog.refresh();

@@ -192,6 +192,10 @@ export function program(io: CliIo = processIo): Command {
     .option('--mail-per-hour <n>', 'inbound messages per hour; more are deferred')
     .option('--storage-mb <n>', 'attachment storage, in MB')
     .action((slug: string, o: AdminOptions) => admin(io, 'tenant.quota', { ...o, slug }));
+  const senderDomain = tenant.command('sender-domain').description('the domains a tenant may send mail from (verified by you, the service provider)');
+  senderDomain.command('add <slug> <domain>').description('verify a domain for a tenant (one tenant per domain; never an installation domain)').action((slug: string, d: string) => admin(io, 'tenant.sender-domain.add', { slug, domain: d }));
+  senderDomain.command('remove <slug> <domain>').description("withdraw a tenant's sender domain").action((slug: string, d: string) => admin(io, 'tenant.sender-domain.remove', { slug, domain: d }));
+  senderDomain.command('list <slug>').description("list a tenant's sender domains").action((slug: string) => admin(io, 'tenant.sender-domain.list', { slug }));
   const host = tenant.command('host').description("manage a tenant's host names");
   host.command('add <slug> <host>').description('add a host name').action((slug: string, h: string) => admin(io, 'tenant.host.add', { slug, host: h }));
   host.command('remove <slug> <host>').description('remove a host name').action((slug: string, h: string) => admin(io, 'tenant.host.remove', { slug, host: h }));

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseAddressPolicy, type AddressPolicy } from '../net/address-policy.ts';
 
 /** Every setting TenantDesk reads, from environment variables only, validated once at start-up. */
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -57,6 +58,23 @@ const envSchema = z.object({
     .refine((list) => list.every(isAddressOrNetwork), 'must be comma-separated IP addresses or networks (127.0.0.1, 10.0.0.0/8, ::1)')
     .default(['127.0.0.0/8', '::1']),
   MAIL_AGENT_TOKEN_DAYS: z.coerce.number().min(0.001).max(365).default(30),
+  // Domains the installation sends from (the service provider's); MAIL_FROM's domain is always one.
+  MAIL_SENDER_DOMAINS: z
+    .string()
+    .regex(/^\s*([a-z0-9-]+(\.[a-z0-9-]+)+)(\s*[,\s]\s*[a-z0-9-]+(\.[a-z0-9-]+)+)*\s*$/i, 'must be domain names separated by commas')
+    .optional(),
+  // What outbound connections (mail hosts tenants name, webhooks, identity providers) may reach
+  // besides public addresses: CIDR ranges, addresses and host names. Default: public addresses only.
+  OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      try {
+        parseAddressPolicy(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   // Per-tenant limits; 0 = none. A tenant's row in tenant_quotas overrides them (tenantdesk tenant quota).
   TENANT_API_RATE: z.coerce.number().min(0).default(50),
   TENANT_API_BURST: z.coerce.number().int().min(1).default(200),
@@ -89,6 +107,8 @@ export type Config = {
   /** The largest attachment accepted, in bytes (bigger ones are refused with 413). */
   attachmentMaxBytes: number;
   mail: MailConfig;
+  /** OUTBOUND_ALLOW: the special-purpose addresses and host names outbound connections may reach (src/net). */
+  outboundPolicy: AddressPolicy;
   /** The default limits of every tenant (tenant_quotas overrides them per tenant). */
   tenantLimits: TenantLimits;
 };
@@ -117,6 +137,11 @@ export type MailConfig = {
   /** Encrypts mailbox credentials and signs our Message-IDs; undefined: neither is possible. */
   secret: string | undefined;
   defaultFrom: string;
+  /**
+   * The domains the installation itself sends from (MAIL_SENDER_DOMAINS and MAIL_FROM's), lower
+   * case: the service provider's mail may use them, other tenants' never (src/mail/sender-address.ts).
+   */
+  senderDomains: readonly string[];
   maxMessageBytes: number;
   /** Per attachment (ATTACHMENT_MAX_MB, shared with uploads). */
   maxAttachmentBytes: number;
@@ -177,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       relayUrl: e.SMTP_URL,
       secret: e.MAIL_SECRET,
       defaultFrom: e.MAIL_FROM,
+      senderDomains: [...new Set([e.MAIL_FROM.split('@')[1]!, ...(e.MAIL_SENDER_DOMAINS ?? '').split(/[\s,]+/)].filter(Boolean).map((d) => d.toLowerCase()))],
       maxMessageBytes: e.MAIL_MAX_MESSAGE_BYTES,
       maxAttachmentBytes: Math.round(e.ATTACHMENT_MAX_MB * 1024 * 1024),
       ratePerSenderPerHour: e.MAIL_RATE_PER_SENDER_PER_HOUR,
@@ -184,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       trustedRelays: e.MAIL_TRUSTED_RELAYS,
       agentTokenMaxAgeMs: Math.round(e.MAIL_AGENT_TOKEN_DAYS * 24 * 3600_000),
     },
+    outboundPolicy: parseAddressPolicy(e.OUTBOUND_ALLOW),
     tenantLimits: {
       apiRate: e.TENANT_API_RATE,
       apiBurst: e.TENANT_API_BURST,

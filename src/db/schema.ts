@@ -48,6 +48,8 @@ export type TenantQuotasTable = {
   storage_bytes: ColumnType<string | null, number | null | undefined, number | null>;
   updated_at: Timestamp;
 };
+/** A domain a tenant may send mail from, verified by the service provider (migration 0027). */
+export type TenantSenderDomainsTable = { domain: string; tenant_id: number; verified_by: string; created_at: Timestamp };
 export type CatalogStateTable = { singleton: Generated<boolean>; version: number };
 /** One row: the database's settings version (migration 0024). */
 export type SettingsStateTable = { singleton: Generated<boolean>; version: number };
@@ -372,6 +374,7 @@ export type DB = {
   shards: ShardsTable;
   tenant_moves: TenantMovesTable;
   tenant_quotas: TenantQuotasTable;
+  tenant_sender_domains: TenantSenderDomainsTable;
   roles: RolesTable;
   contacts: ContactsTable;
   contact_roles: ContactRolesTable;

@@ -27,6 +27,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailRoutes } from './routes/mail.ts';
 import { secretBox } from '../mail/secret-box.ts';
+import { createOutbound, type Outbound } from '../net/guarded-connect.ts';
 import { tenantInfoRoutes } from './routes/tenant-info.ts';
 import { webApp } from './plugins/web-app.ts';
 import { guestStatusRoutes } from './routes/guest-status.ts';
@@ -54,6 +55,10 @@ export type AppOptions = {
   attachments?: AttachmentSettings;
   /** MAIL_SECRET, which encrypts the credentials of mailboxes created through the API. */
   mailSecret?: string | undefined;
+  /** The guarded connector (OUTBOUND_ALLOW) mail hosts named through the API are checked with; default: public addresses only. */
+  outbound?: Outbound;
+  /** The installation's own sender domains (MAIL_FROM's, MAIL_SENDER_DOMAINS), which no tenant but the SP sends from. */
+  mailSenderDomains?: readonly string[];
   /** How per-tenant rate-limit refusals are answered (the limits themselves are in `settings`). */
   rateLimit?: RateLimitOptions;
   /** The route policy table (default: the product's, `ROUTE_POLICIES`); tests adding routes extend it. */
@@ -118,10 +123,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(reportRoutes);
       await signedIn.register(attachmentRoutes, { attachments: options.attachments });
       await signedIn.register(auditRoutes);
-      await signedIn.register(mailRoutes, { box: options.mailSecret ? secretBox(options.mailSecret) : undefined });
+      const senderDomains = options.mailSenderDomains ?? [];
+      await signedIn.register(mailRoutes, { box: options.mailSecret ? secretBox(options.mailSecret) : undefined, outbound: options.outbound ?? createOutbound(), config: { senderDomains } });
       await signedIn.register(roleRoutes);
       await signedIn.register(tenantBrandingRoutes, { catalog });
-      await signedIn.register(spAdminRoutes, { catalog });
+      await signedIn.register(spAdminRoutes, { catalog, mailSenderDomains: senderDomains });
     });
     // osTicket's API: its own key header, its own plain-text answers.
     await tenantScope.register(async (osTicket) => {

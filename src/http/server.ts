@@ -8,6 +8,7 @@ import { buildApp } from './app.ts';
 import { migrateSilos } from '../tenancy/placement/migrate-shards.ts';
 import { startBackgroundWork } from '../jobs/background-work.ts';
 import { mailDeps } from '../mail/mail-context.ts';
+import { createOutbound } from '../net/guarded-connect.ts';
 import { startSmtpListener, type SmtpListener } from '../mail/smtp-listener.ts';
 
 /** `stop()` resolves true when everything in hand finished within the grace period (SHUTDOWN_GRACE_MS). */
@@ -32,6 +33,8 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
     logger: rt.log,
     attachments: { dataDir: rt.config.dataDir, maxBytes: rt.config.attachmentMaxBytes },
     mailSecret: rt.config.mail.secret,
+    outbound: createOutbound({ policy: rt.config.outboundPolicy }),
+    mailSenderDomains: rt.config.mail.senderDomains,
   });
   await app.listen({ port: rt.config.port, host: rt.config.host });
   const address = app.server.address();

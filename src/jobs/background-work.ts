@@ -28,7 +28,7 @@ export type BackgroundWork = { stop(): Promise<void> };
 
 /** Starts this process's job runner, unless JOB_RUNNER=false (a web-only process). */
 export function startBackgroundWork(rt: {
-  readonly config: Pick<Config, 'jobs' | 'mail' | 'dataDir'>;
+  readonly config: Pick<Config, 'jobs' | 'mail' | 'dataDir' | 'outboundPolicy'>;
   readonly shards: Shards;
   readonly settings: TenancySettings;
   readonly catalog: Catalog;

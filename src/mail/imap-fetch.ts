@@ -1,8 +1,9 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { z } from 'zod';
 import { inScope } from '../db/scope.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { defineJob, handleJob, type JobHandler, type Schedule } from '../jobs/job-type.ts';
+import { guardedImapClient } from '../net/imap-client.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { listObjects, type Row } from '../tenancy/data-access.ts';
 import { scopedTx, type MailDeps } from './mail-context.ts';
@@ -32,14 +33,15 @@ const BATCH = 50;
 
 export const imapSchedule: Schedule<Record<string, never>> = { type: fetchAllMailboxes, cron: '* * * * *', payload: {} };
 
+// Through the guarded connector: the host a tenant named is checked against OUTBOUND_ALLOW at every connection.
 async function openImap(deps: MailDeps, mailbox: Row): Promise<ImapFlow> {
-  const client = new ImapFlow({
+  const client = guardedImapClient(deps.outbound, {
     host: mailbox.imap_host as string,
     port: mailbox.imap_port as number,
     secure: mailbox.imap_tls as boolean,
     auth: { user: mailbox.imap_user as string, pass: requireSecretBox(deps.box, 'read IMAP passwords').decrypt(mailbox.imap_password_enc as string) },
     logger: false,
-    connectionTimeout: 30_000,
+    connectionTimeout: deps.outbound.timeoutMs,
   });
   await client.connect();
   return client;

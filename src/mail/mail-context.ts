@@ -1,4 +1,6 @@
 import type { MailConfig } from '../config/config.ts';
+import type { AddressPolicy } from '../net/address-policy.ts';
+import { createOutbound, type Outbound } from '../net/guarded-connect.ts';
 import { applyScope, type ScopedTx } from '../db/scope.ts';
 import { writeScope } from '../tenancy/access.ts';
 import type { CatalogSnapshot } from '../tenancy/catalog/snapshot.ts';
@@ -18,6 +20,8 @@ export type MailDeps = {
   readonly catalog: () => CatalogSnapshot;
   readonly config: MailConfig;
   readonly box: SecretBox | undefined;
+  /** The one way out to IMAP servers and SMTP relays (src/net), under the installation's OUTBOUND_ALLOW. */
+  readonly outbound: Outbound;
   /** Where attachment files go (DATA_DIR). */
   readonly dataDir: string;
   readonly log?: TenancyContext['log'];
@@ -27,7 +31,7 @@ export function mailDeps(rt: {
   readonly shards: Shards;
   readonly settings: TenancySettings;
   readonly catalog: { snapshot(): CatalogSnapshot };
-  readonly config: { readonly mail: MailConfig; readonly dataDir: string };
+  readonly config: { readonly mail: MailConfig; readonly dataDir: string; readonly outboundPolicy: AddressPolicy };
   readonly log?: TenancyContext['log'];
 }): MailDeps {
   return {
@@ -36,6 +40,7 @@ export function mailDeps(rt: {
     catalog: () => rt.catalog.snapshot(),
     config: rt.config.mail,
     box: rt.config.mail.secret ? secretBox(rt.config.mail.secret) : undefined,
+    outbound: createOutbound({ policy: rt.config.outboundPolicy }),
     dataDir: rt.config.dataDir,
     ...(rt.log ? { log: rt.log } : {}),
   };

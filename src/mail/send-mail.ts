@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { inScope } from '../db/scope.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { defineJob, handleJob, type JobHandler } from '../jobs/job-type.ts';
+import { guardedSmtpTransport } from '../net/smtp-transport.ts';
 import { listObjects, updateObject, type Row } from '../tenancy/data-access.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import type { MailDeps } from './mail-context.ts';
@@ -11,34 +12,43 @@ import { scopedTx } from './mail-context.ts';
 import { isTemplateKind, mailRenderer, overdueValues, ticketValues } from './mail-templates.ts';
 import { signedMessageId, type MessageToken } from './message-token.ts';
 import { sendMail } from './queue-mail.ts';
+import { domainOf, mailSender } from './sender-address.ts';
 
 /**
- * Sends one outbox row over SMTP with nodemailer: the mailbox's sender and relay (falling back to
- * MAIL_FROM and SMTP_URL), a Message-ID carrying the signed ticket token, the threading headers.
+ * Sends one outbox row over SMTP with nodemailer: the mailbox's relay (falling back to SMTP_URL),
+ * the sender `mailSender` allows (the mailbox's address on a domain the tenant may send from, else
+ * MAIL_FROM under the tenant's name with Reply-To its address), a Message-ID carrying the signed
+ * ticket token, the threading headers. Every connection goes through the guarded connector: a
+ * tenant's relay under OUTBOUND_ALLOW, the installation's SMTP_URL trusted by name as configured.
  * The row is marked sent in the job's transaction. A send whose commit then fails is sent again with
  * the same Message-ID (derived from the row's id), which mail clients show once.
  */
 export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }> {
   const transports = new Map<string, Transporter>();
-  const transport = (url: string) => {
-    let t = transports.get(url);
-    if (!t) transports.set(url, (t = nodemailer.createTransport(url, { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 } as never)));
+  // Trust comes from where the URL was read (SMTP_URL, or a tenant's mailbox), never from what it says.
+  const transport = (url: string, installation: boolean) => {
+    const key = `${installation ? 'installation' : 'tenant'} ${url}`;
+    let t = transports.get(key);
+    if (!t) transports.set(key, (t = guardedSmtpTransport(installation ? deps.outbound.trusting(new URL(url).hostname) : deps.outbound, url)));
     return t;
   };
   return handleJob(sendMail, async (ctx, { outboxId }) => {
     const [row] = await listObjects(ctx, 'mailOutbox', { where: { id: outboxId }, limit: 1 });
     if (!row || row.sent_at) return;
     const mailbox = await senderMailbox(ctx, row);
-    const relay = mailbox?.smtp_url_enc ? deps.box?.decrypt(mailbox.smtp_url_enc as string) : deps.config.relayUrl;
+    const own = Boolean(mailbox?.smtp_url_enc);
+    const relay = own ? deps.box?.decrypt(mailbox!.smtp_url_enc as string) : deps.config.relayUrl;
     if (!relay) throw new Error('No SMTP relay is configured: set SMTP_URL (or a relay on the tenant’s mailbox).');
-    const from = (mailbox?.from_address ?? mailbox?.address ?? deps.config.defaultFrom) as string;
     const tenantId = row.tenant_id as number;
-    const messageId = (row.message_id as string | null) ?? signedMessageId(deps.box, await messageToken(ctx, row), from.split('@')[1]!, (row.id as string).replace(/-/g, ''));
+    const sender = mailSender(ctx.catalog.byId.get(tenantId), mailbox, deps.config);
+    const from = sender.from.address;
+    const messageId = (row.message_id as string | null) ?? signedMessageId(deps.box, await messageToken(ctx, row), domainOf(from), (row.id as string).replace(/-/g, ''));
     const references = row.references_ids as string[];
     const content = await outboxContent(ctx, row);
     try {
-      await transport(relay).sendMail({
-        from: { name: (mailbox?.name as string) || (ctx.catalog.byId.get(tenantId)?.name ?? ''), address: from },
+      await transport(relay, !own).sendMail({
+        from: sender.from,
+        ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
         to: row.to_address as string,
         subject: content.subject,
         text: content.text,
@@ -49,7 +59,8 @@ export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }
         headers: row.auto_submitted ? { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } : {},
       });
     } catch (error) {
-      throw new Error(`SMTP relay refused or unreachable: ${(error as Error).message}`);
+      // What failed, for the job's last error: never a stack, never the relay's credentials.
+      throw new Error(`SMTP relay refused or unreachable: ${(error as Error).message}`, { cause: error });
     }
     const rendered = content.rendered ? { subject: content.subject, body_text: content.text, body_html: content.html } : {};
     await updateObject(ctx, 'mailOutbox', outboxId, { sent_at: new Date(), message_id: messageId, last_error: null, ...rendered });

@@ -134,10 +134,11 @@ describe('tenantdesk command line', { concurrency: true }, () => {
       assert.deepEqual(subcommands.get(''), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey', 'mailbox', 'mail']);
       assert.deepEqual(subcommands.get('mailbox'), ['add', 'list', 'remove']);
       assert.deepEqual(subcommands.get('mail'), ['pipe', 'quarantine']);
-      assert.deepEqual(subcommands.get('tenant'), ['create', 'list', 'show', 'delete', 'move', 'export', 'import', 'suspend', 'resume', 'quota', 'host']);
+      assert.deepEqual(subcommands.get('tenant'), ['create', 'list', 'show', 'delete', 'move', 'export', 'import', 'suspend', 'resume', 'quota', 'sender-domain', 'host']);
+      assert.deepEqual(subcommands.get('tenant sender-domain'), ['add', 'remove', 'list']);
       assert.deepEqual(subcommands.get('tenant host'), ['add', 'remove']);
       assert.deepEqual(subcommands.get('group'), ['create', 'add', 'remove', 'list']);
-      assert.equal(helps.size, 40, `every command answered: ${[...helps.keys()].join(', ')}`);
+      assert.equal(helps.size, 44, `every command answered: ${[...helps.keys()].join(', ')}`);
       assert.match(helps.get('tenant create')!, /--slug <slug>[\s\S]*--host <host>[\s\S]*--parent <slug>/);
       assert.match(helps.get('group list')!, /--all/);
     });

@@ -29,7 +29,10 @@ const MAIL_BAD_VALUES: [variable: string, value: string][] = [
 
 describe('loadConfig', () => {
   it('uses the documented defaults when nothing is set', () => {
-    assert.deepEqual(loadConfig({}), {
+    const { outboundPolicy, ...config } = loadConfig({});
+    // Public addresses only: OUTBOUND_ALLOW adds nothing.
+    assert.deepEqual([outboundPolicy.entries, [...outboundPolicy.hosts], outboundPolicy.allowed.rules], [[], [], []]);
+    assert.deepEqual(config, {
       port: 8080,
       host: '127.0.0.1',
       dataDir: './data',
@@ -58,6 +61,7 @@ describe('loadConfig', () => {
         relayUrl: undefined,
         secret: undefined,
         defaultFrom: 'helpdesk@localhost',
+        senderDomains: ['localhost'],
         maxMessageBytes: 25 * 1024 * 1024,
         maxAttachmentBytes: 10 * 1024 * 1024,
         ratePerSenderPerHour: 30,
@@ -86,6 +90,20 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ SHUTDOWN_GRACE_MS: '2500' }).shutdownGraceMs, 2500);
     assert.equal(loadConfig({ SHUTDOWN_TIMEOUT_MS: '60000' }).shutdownGraceMs, 60000);
     assert.equal(loadConfig({ SHUTDOWN_GRACE_MS: '2500', SHUTDOWN_TIMEOUT_MS: '60000' }).shutdownGraceMs, 2500);
+  });
+
+  it('reads the outbound policy and the installation sender domains', () => {
+    const config = loadConfig({ OUTBOUND_ALLOW: '127.0.0.0/8, ::1 relay.corp.internal', MAIL_FROM: 'desk@provider.example', MAIL_SENDER_DOMAINS: 'Provider.example, northwind.test' });
+    assert.deepEqual(config.outboundPolicy.entries, ['127.0.0.0/8', '::1', 'relay.corp.internal']);
+    assert.ok(config.outboundPolicy.allowed.check('127.0.0.1', 'ipv4'));
+    assert.deepEqual([...config.outboundPolicy.hosts], ['relay.corp.internal']);
+    assert.deepEqual(config.mail.senderDomains, ['provider.example', 'northwind.test']);
+  });
+
+  it('refuses a malformed OUTBOUND_ALLOW or MAIL_SENDER_DOMAINS in one line naming the variable and the bad entry', () => {
+    for (const [variable, value, entry] of [['OUTBOUND_ALLOW', '127.0.0.0/8, 10.0.0.0/33', '10.0.0.0/33'], ['OUTBOUND_ALLOW', 'http://relay', 'http://relay'], ['MAIL_SENDER_DOMAINS', 'not a domain', 'domain names']] as const) {
+      assert.throws(() => loadConfig({ [variable]: value }), (error: Error) => error instanceof ConfigError && error.message.startsWith(`Invalid ${variable}=`) && error.message.includes(entry) && !error.message.includes('\n'));
+    }
   });
 
   it('reads valid values of every kind', () => {

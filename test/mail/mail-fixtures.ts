@@ -7,6 +7,9 @@ import { createContact } from '../../src/identity/create-contact.ts';
 import { createMailbox, type CreateMailboxInput } from '../../src/mail/mailboxes.ts';
 import type { MailDeps } from '../../src/mail/mail-context.ts';
 import { secretBox } from '../../src/mail/secret-box.ts';
+import { parseAddressPolicy } from '../../src/net/address-policy.ts';
+import { createOutbound, type Outbound } from '../../src/net/guarded-connect.ts';
+import { verifySenderDomain } from '../../src/tenancy/catalog/sender-domains.ts';
 import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
 import { createObject, type Row } from '../../src/tenancy/data-access.ts';
 import { Shards } from '../../src/tenancy/placement/shards.ts';
@@ -24,6 +27,11 @@ export const TRUSTED_AUTHSERV_ID = 'mx.acme.test';
 
 /** The Authentication-Results field that trusted MTA adds for a message whose DMARC passed for `domain`. */
 export const trustedDmarcPass = (domain: string): string => `${TRUSTED_AUTHSERV_ID}; spf=pass smtp.mailfrom=${domain}; dkim=pass header.d=${domain}; dmarc=pass (p=reject) header.from=${domain}`;
+/**
+ * The test mail servers (smtp-server, Dovecot) listen on loopback, which the default policy refuses:
+ * the tests that reach them allow loopback explicitly, as an installation would with OUTBOUND_ALLOW.
+ */
+export const LOOPBACK_ALLOWED: Outbound = createOutbound({ policy: parseAddressPolicy('127.0.0.0/8, ::1') });
 
 export function mailConfig(overrides: Partial<MailConfig> = {}): MailConfig {
   return {
@@ -33,6 +41,7 @@ export function mailConfig(overrides: Partial<MailConfig> = {}): MailConfig {
     relayUrl: undefined,
     secret: TEST_SECRET,
     defaultFrom: 'helpdesk@localhost',
+    senderDomains: ['localhost'],
     maxMessageBytes: 200_000,
     maxAttachmentBytes: 20_000,
     ratePerSenderPerHour: 30,
@@ -55,17 +64,21 @@ export type MailWorld = {
 
 const ADMIN_ROLE = { slug: 'test-admin', permissions: ['admin.*', 'ticket.*'] } as unknown as Role;
 
-/** Tenants sp, acme, globex; a mailbox each for acme and globex; an agent in acme. */
+/**
+ * Tenants sp, acme, globex, with acme.test and globex.test verified as their sender domains; a
+ * mailbox each for acme and globex; an agent in acme. Loopback mail servers are allowed.
+ */
 export async function mailWorld(db: Database, config: Partial<MailConfig> = {}, mailboxes: Record<string, Partial<CreateMailboxInput>> = {}): Promise<MailWorld> {
   const t = await createTenants(db, [
     { slug: 'sp', name: 'SP' },
     { slug: 'acme', name: 'Acme' },
     { slug: 'globex', name: 'Globex' },
   ]);
+  const mail = mailConfig(config);
+  for (const slug of ['acme', 'globex']) await verifySenderDomain(db, { slug, domain: `${slug}.test`, verifiedBy: 'test', installationDomains: mail.senderDomains });
   const catalog = await Catalog.load(db, 0);
   const shards = new Shards(db);
-  const mail = mailConfig(config);
-  const deps: MailDeps = { shards, settings: DEFAULT_TENANCY, catalog: () => catalog.snapshot(), config: mail, box: secretBox(mail.secret!), dataDir: mkdtempSync(join(tmpdir(), 'td-mail-')) };
+  const deps: MailDeps = { shards, settings: DEFAULT_TENANCY, catalog: () => catalog.snapshot(), config: mail, box: secretBox(mail.secret!), outbound: LOOPBACK_ALLOWED, dataDir: mkdtempSync(join(tmpdir(), 'td-mail-')) };
   const ctx = systemContext(shards, DEFAULT_TENANCY, await catalog.refresh());
   const spAdmin = await createObject(ctx, 'contact', { tenant_id: t.sp, kind: 'staff', email: 'admin@sp.test', name: 'SP admin' });
   const admin: DeskContext = { ...ctx, actor: { contactId: spAdmin.id as string, kind: 'staff', activeRole: ADMIN_ROLE } };

@@ -18,7 +18,8 @@ describe('tenantdesk mail pipe', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'td-pipe-'));
-    env = { DATA_DIR: dataDir, MAIL_SECRET: TEST_SECRET };
+    // The test's IMAP address is on loopback, which the installation must allow explicitly.
+    env = { DATA_DIR: dataDir, MAIL_SECRET: TEST_SECRET, OUTBOUND_ALLOW: '127.0.0.0/8' };
     for (const args of [
       ['tenant', 'create', '--slug', 'sp', '--name', 'SP'],
       ['tenant', 'create', '--slug', 'acme', '--name', 'Acme'],
@@ -29,6 +30,13 @@ describe('tenantdesk mail pipe', () => {
     }
   });
   after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('refuses a mailbox on a loopback IMAP server when OUTBOUND_ALLOW does not allow it', async () => {
+    const refused = await runInProcess(['mailbox', 'add', '--tenant', 'acme', '--address', 'loop@acme.test', '--imap', 'imap://u:p@127.0.0.1:1143/INBOX'], { ...env, OUTBOUND_ALLOW: '' });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /IMAP server 127\.0\.0\.1 is not allowed: it is in the loopback range \(127\.0\.0\.0\/8\)/);
+    assert.doesNotMatch((await runInProcess(['mailbox', 'list'], env)).stdout, /loop@acme\.test/);
+  });
 
   it('lists mailboxes without their credentials', async () => {
     const listed = await runInProcess(['mailbox', 'list'], env);

@@ -10,6 +10,7 @@ import type { MailDeps } from '../../src/mail/mail-context.ts';
 import { createMailbox } from '../../src/mail/mailboxes.ts';
 import { secretBox } from '../../src/mail/secret-box.ts';
 import { sendMailHandler } from '../../src/mail/send-mail.ts';
+import { createOutbound } from '../../src/net/guarded-connect.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { systemContext } from '../../src/tenancy/system-context.ts';
 import { demoDeskApp } from '../support/desk-app.ts';
@@ -50,7 +51,7 @@ export async function mailDesk(database: Database) {
   const dataDir = mkdtempSync(join(tmpdir(), 'td-mail-desk-'));
   const desk = await demoDeskApp(database, { attachments: { dataDir, maxBytes: 1024 * 1024 } });
   const catalog = () => desk.catalog.snapshot();
-  const deps: MailDeps = { shards: desk.shards, settings: DEFAULT_TENANCY, catalog, config: mailConfig({ relayUrl: `smtp://127.0.0.1:${relay.port}` }), box: secretBox(TEST_SECRET), dataDir };
+  const deps: MailDeps = { shards: desk.shards, settings: DEFAULT_TENANCY, catalog, config: mailConfig({ relayUrl: `smtp://127.0.0.1:${relay.port}` }), box: secretBox(TEST_SECRET), outbound: createOutbound(), dataDir };
   const acme = catalog().bySlug.get('acme')!.id;
   const mailbox = await createMailbox(systemContext(desk.shards, DEFAULT_TENANCY, catalog()), deps, { tenantId: acme, address: 'support@acme.test', name: 'Acme Support' });
   const runner = new JobRunner({ shards: desk.shards, settings: DEFAULT_TENANCY, catalog }, { handlers: [sendMailHandler(deps) as unknown as JobHandler<never>] });

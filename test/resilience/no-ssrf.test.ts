@@ -98,6 +98,17 @@ forEachDatabase('no SSRF: URLs in content are never fetched', (db) => {
     assert.deepEqual(canary.requests, [], `${label}: the server fetched a URL from content`);
   };
 
+  it('refuses mail servers on loopback named through the API (the review of issue 18), storing nothing', async () => {
+    const host = new URL(canary.origin).host;
+    for (const body of [{ imapUrl: `imap://u:p@${host}/INBOX` }, { smtpUrl: `smtp://${host}` }, { imapUrl: `imap://u:p@localhost:${canary.port}/INBOX` }]) {
+      const res = await admin({ method: 'POST', url: '/api/v1/mailboxes', body: { tenant: 'acme', address: 'ssrf@acme.test', ...body } });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(res.json().error.message, /is not allowed: .*loopback/);
+    }
+    assert.ok(!(await admin({ url: '/api/v1/mailboxes' })).json().mailboxes.some((m: { address: string }) => m.address === 'ssrf@acme.test'));
+    await assertNothingFetched('mailbox hosts');
+  });
+
   it('fetches nothing written through the API: tickets, replies, notes, names, canned responses, files', async () => {
     const c = canary.origin;
     const ticket = await customer({ method: 'POST', url: '/api/v1/tickets', body: { subject: `Look at ${c}/api/subject.png`, body: urlsIn(c, 'api-ticket') } });

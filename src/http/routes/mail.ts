@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requirePermission } from '../../identity/permissions.ts';
-import { createMailbox, listMailboxes, presentMailbox, removeMailbox, type CreateMailboxInput } from '../../mail/mailboxes.ts';
+import { createMailbox, listMailboxes, presentMailbox, removeMailbox, type CreateMailboxInput, type MailboxDeps } from '../../mail/mailboxes.ts';
 import { effectiveTemplate, KIND_PLACEHOLDERS, listTemplates, previewTemplate, resetTemplate, saveTemplate, TEMPLATE_KINDS, type TemplateKind } from '../../mail/mail-templates.ts';
 import { listQuarantine } from '../../mail/quarantine.ts';
-import type { SecretBox } from '../../mail/secret-box.ts';
 import type { Row } from '../../tenancy/data-access.ts';
 import { presentRow } from '../desk-request.ts';
 import { tenantForRequest } from '../tenant-param.ts';
@@ -156,7 +155,7 @@ async function mailTemplateRoutes(app: FastifyInstance): Promise<void> {
 }
 
 /** Support addresses and the mail quarantine, for administrators (`admin.tenant`) of the readable tenants. */
-export async function mailRoutes(app: FastifyInstance, options: { box: SecretBox | undefined }): Promise<void> {
+export async function mailRoutes(app: FastifyInstance, options: MailboxDeps): Promise<void> {
   app.get('/api/v1/mailboxes', { schema: { response: { 200: { type: 'object', properties: { mailboxes: { type: 'array', items: mailboxShape } } } } } }, async (request) => {
     requirePermission(request.actor.activeRole, 'admin.tenant');
     return { mailboxes: (await listMailboxes(request.ctx)).map((m) => presentRow(request, presentMailbox(m))) };
@@ -165,7 +164,7 @@ export async function mailRoutes(app: FastifyInstance, options: { box: SecretBox
   app.post<{ Body: CreateBody }>('/api/v1/mailboxes', { schema: { body: createBody, response: { 201: mailboxShape } } }, async (request, reply) => {
     requirePermission(request.actor.activeRole, 'admin.tenant');
     const { tenant, ...input } = request.body;
-    const mailbox = await createMailbox(request.ctx, { box: options.box }, { ...input, tenantId: tenantForRequest(request.ctx, tenant) });
+    const mailbox = await createMailbox(request.ctx, options, { ...input, tenantId: tenantForRequest(request.ctx, tenant) });
     return reply.status(201).send(presentRow(request, presentMailbox(mailbox)));
   });
 

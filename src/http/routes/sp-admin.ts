@@ -3,11 +3,12 @@ import { AppError } from '../../errors.ts';
 import { recordAuditInScope } from '../../identity/audit.ts';
 import { INSTALLATION_ADMIN, requirePermission } from '../../identity/permissions.ts';
 import type { Catalog } from '../../tenancy/catalog/catalog.ts';
+import { spSenderDomainRoutes } from './sp-sender-domains.ts';
 import { spStateRoutes } from './sp-state.ts';
 import { spTenantGroupRoutes } from './sp-tenant-groups.ts';
 import { spTenantRoutes } from './sp-tenants.ts';
 
-export type SpAdminOptions = { catalog: Catalog };
+export type SpAdminOptions = { catalog: Catalog; mailSenderDomains?: readonly string[] };
 
 /**
  * Only the service provider administers tenants: these routes answer at the SP's host, to a role
@@ -32,4 +33,5 @@ export async function spAdminRoutes(app: FastifyInstance, options: SpAdminOption
   await app.register(spTenantRoutes, options);
   await app.register(spTenantGroupRoutes, options);
   await app.register(spStateRoutes);
+  await app.register(spSenderDomainRoutes, options);
 }

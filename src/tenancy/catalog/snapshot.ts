@@ -18,6 +18,8 @@ export type TenantInfo = {
   readonly move?: { readonly to: string; readonly frozen: boolean };
   /** This tenant's own limits (tenant_quotas), overriding the defaults; see tenancy/tenant-limits.ts. */
   readonly limits?: Partial<TenantLimits>;
+  /** The domains the service provider verified for this tenant's mail (tenant_sender_domains); see mail/sender-address.ts. */
+  readonly senderDomains?: readonly string[];
 };
 
 /** An in-memory copy of the catalog's tenants and hosts at one catalog version. */
@@ -76,6 +78,8 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
       .execute();
     const hosts = await tx.selectFrom('tenant_hosts').select(['host', 'tenant_id']).execute();
     const moves = new Map((await tx.selectFrom('tenant_moves').select(['tenant_id', 'to_shard', 'phase']).execute()).map((m) => [m.tenant_id, m]));
+    const domains = new Map<number, string[]>();
+    for (const d of await tx.selectFrom('tenant_sender_domains').select(['tenant_id', 'domain']).orderBy('domain').execute()) domains.set(d.tenant_id, [...(domains.get(d.tenant_id) ?? []), d.domain]);
     const limits = new Map((await tx.selectFrom('tenant_quotas').selectAll().execute()).map((q) => [q.tenant_id, limitOverrides(q)]));
     return new CatalogSnapshot(
       Number(version.version),
@@ -90,6 +94,7 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
         branding: (t.branding ?? {}) as Record<string, unknown>,
         ...(moves.has(t.id) ? { move: { to: moves.get(t.id)!.to_shard, frozen: moves.get(t.id)!.phase === 'frozen' } } : {}),
         ...(limits.has(t.id) ? { limits: limits.get(t.id)! } : {}),
+        ...(domains.has(t.id) ? { senderDomains: domains.get(t.id)! } : {}),
       })),
       hosts,
     );

@@ -1,0 +1,22 @@
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { Socket } from 'node:net';
+import { startTls, type Outbound } from './guarded-connect.ts';
+
+/**
+ * An ImapFlow client whose connection comes from the guarded connector (imapflow's `transport`
+ * option): the IMAP server's name is resolved and checked once, the socket goes to the checked
+ * address; TLS is verified against the name. `host` and `port` are the mailbox's.
+ */
+export function guardedImapClient(outbound: Outbound, options: Omit<ImapFlowOptions, 'transport' | 'proxy'>): ImapFlow {
+  return new ImapFlow({
+    ...options,
+    transport: {
+      connect: (target, onConnect) =>
+        outbound.openSocket(
+          { host: target.host, port: target.port, what: 'IMAP server', tls: target.secure ? { ...target.tls, ...(target.servername ? { servername: target.servername } : {}) } : undefined },
+          onConnect,
+        ),
+      upgrade: (socket, target, onSecure) => startTls(socket as Socket, target, onSecure),
+    },
+  });
+}
