@@ -18,7 +18,7 @@ export class ThrottledError extends AppError {
 export async function assertNotThrottled(database: Database, limits: SignInThrottle, tenantId: number, email: string, ip: string): Promise<void> {
   const since = new Date(Date.now() - limits.windowMs);
   for (const [key, max] of [[accountKey(tenantId, email), limits.maxPerAccount], [ipKey(ip), limits.maxPerIp]] as const) {
-    const rows = await database.owner
+    const rows = await database.system
       .selectFrom('sign_in_failures')
       .select('failed_at')
       .where('throttle_key', '=', key)
@@ -35,7 +35,7 @@ export async function assertNotThrottled(database: Database, limits: SignInThrot
 }
 
 export async function recordSignInFailure(database: Database, tenantId: number, email: string, ip: string): Promise<void> {
-  await database.owner
+  await database.system
     .insertInto('sign_in_failures')
     .values([
       { tenant_id: tenantId, throttle_key: accountKey(tenantId, email) },
@@ -45,5 +45,5 @@ export async function recordSignInFailure(database: Database, tenantId: number, 
 }
 
 export async function clearAccountFailures(database: Database, tenantId: number, email: string): Promise<void> {
-  await database.owner.deleteFrom('sign_in_failures').where('throttle_key', '=', accountKey(tenantId, email)).execute();
+  await database.system.deleteFrom('sign_in_failures').where('throttle_key', '=', accountKey(tenantId, email)).execute();
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, redact, type Database } from '../../db/database.ts';
 import { migrate } from '../../db/migrate.ts';
+import { ensureRequestLogin, requestLoginName } from '../../db/request-login.ts';
 import { AppError } from '../../errors.ts';
 import { rm } from 'node:fs/promises';
 import { siloDir, type Shards } from './shards.ts';
@@ -15,7 +16,7 @@ import { siloDir, type Shards } from './shards.ts';
 export async function provisionSilo(shards: Shards, input: { slug: string; serverUrl?: string | undefined }): Promise<string> {
   const name = `silo-${input.slug}`;
   const pool = shards.pool;
-  if (await pool.owner.selectFrom('shards').select('name').where('name', '=', name).executeTakeFirst()) {
+  if (await pool.system.selectFrom('shards').select('name').where('name', '=', name).executeTakeFirst()) {
     throw new AppError('CONFLICT', `Shard "${name}" already exists.`, 'slug');
   }
   let location: string;
@@ -25,7 +26,7 @@ export async function provisionSilo(shards: Shards, input: { slug: string; serve
   } else {
     location = await provisionOnServer(input.serverUrl ?? pool.url!, name);
   }
-  await pool.owner.insertInto('shards').values({ name, kind: 'silo', location }).execute();
+  await pool.system.insertInto('shards').values({ name, kind: 'silo', location }).execute();
   return name;
 }
 
@@ -71,6 +72,13 @@ async function provisionOnServer(serverUrl: string, name: string): Promise<strin
       await templateDb.close();
     }
     await admin.query(`create database ${identifier(target)} template ${identifier(template)}`);
+    // The copy holds the template's request login: the silo gets its own (request-login.ts).
+    const silo = await openDatabase({ kind: 'postgres', url: urlOf(target), poolMax: 1 });
+    try {
+      await ensureRequestLogin(silo.owner);
+    } finally {
+      await silo.close();
+    }
     const location = new URL(urlOf(target));
     location.password = '';
     return location.toString();
@@ -83,12 +91,12 @@ async function provisionOnServer(serverUrl: string, name: string): Promise<strin
 /** Removes a silo's database and its shard-map entry (a refused tenant). */
 export async function dropSilo(shards: Shards, name: string): Promise<void> {
   await dropSiloDatabase(shards, name);
-  await shards.pool.owner.deleteFrom('shards').where('name', '=', name).execute();
+  await shards.pool.system.deleteFrom('shards').where('name', '=', name).execute();
 }
 
 /** Removes a silo's database, leaving its shard-map entry to the caller. */
 export async function dropSiloDatabase(shards: Shards, name: string): Promise<void> {
-  const row = await shards.pool.owner.selectFrom('shards').select(['location', 'kind']).where('name', '=', name).executeTakeFirst();
+  const row = await shards.pool.system.selectFrom('shards').select(['location', 'kind']).where('name', '=', name).executeTakeFirst();
   if (!row || row.kind !== 'silo') return;
   await shards.forget(name);
   if (row.location.startsWith('pglite:') && shards.options.dataDir) {
@@ -104,6 +112,11 @@ export async function dropSiloDatabase(shards: Shards, name: string): Promise<vo
     await client.connect();
     try {
       await client.query(`drop database if exists ${identifier(silo.pathname.slice(1))} with (force)`);
+      // Roles outlive databases: the silo's request login goes with it. A user that may not drop
+      // it could not have created it either (migrate): then it was made by hand, and stays.
+      await client.query(`drop role if exists ${identifier(requestLoginName(silo.pathname.slice(1)))}`).catch((error: { code?: string }) => {
+        if (error.code !== '42501') throw error;
+      });
     } finally {
       await client.end();
     }
