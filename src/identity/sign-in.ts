@@ -37,7 +37,7 @@ export async function signIn(dbs: TenantDatabases, input: SignInInput): Promise<
     await recordAudit(database.system, { tenantId: input.tenantId, actorContactId: contact?.id ?? null, action: 'auth.sign_in_failed', data: { email }, ip: input.ip });
     throw new AppError('UNAUTHENTICATED', 'The email or password is not right.');
   }
-  await clearAccountFailures(database, input.tenantId, email);
+  await clearAccountFailures(database, input.tenantId, email, input.ip);
   const token = await openSession(database, { tenantId: input.tenantId, contactId: contact.id, roleId: role.id, host: input.host, ttlMs: input.ttlMs });
   await recordAudit(database.system, { tenantId: input.tenantId, actorContactId: contact.id, action: 'auth.signed_in', data: { role: role.slug }, ip: input.ip });
   return { token, contactId: contact.id };

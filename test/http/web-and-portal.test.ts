@@ -54,7 +54,7 @@ forEachDatabase('the web front end and its API', (db) => {
     await seedDemo(shards, DEFAULT_TENANCY);
     const catalog = await Catalog.load(db(), 0);
     const options = { database: db(), catalog, settings: DEFAULT_TENANCY, trustProxy: false, shards };
-    app = await buildApp({ ...options, webRoot, identity: { throttle: { maxPerAccount: 3, maxPerIp: 100, windowMs: 60_000 } } });
+    app = await buildApp({ ...options, webRoot, identity: { throttle: { maxPerAccountClient: 3, maxPerIp: 100, windowMs: 60_000 } } });
     unbuilt = await buildApp({ ...options, webRoot: join(webRoot, 'missing') });
   });
   after(async () => {
