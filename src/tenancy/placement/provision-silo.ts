@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, redact, type Database } from '../../db/database.ts';
 import { migrate } from '../../db/migrate.ts';
+import { createDatabase, dropDatabase, dropRole } from '../../db/server-admin.ts';
 import { ensureRequestLogin, requestLoginName } from '../../db/request-login.ts';
 import { AppError } from '../../errors.ts';
 import { rm } from 'node:fs/promises';
@@ -43,8 +44,6 @@ async function provisionEmbedded(shards: Shards, name: string): Promise<string> 
   return `pglite:${name}`;
 }
 
-const identifier = (text: string) => `"${text.replace(/"/g, '""')}"`;
-
 async function provisionOnServer(serverUrl: string, name: string): Promise<string> {
   const server = new URL(serverUrl);
   const base = server.pathname.slice(1) || 'tenantdesk';
@@ -62,7 +61,7 @@ async function provisionOnServer(serverUrl: string, name: string): Promise<strin
     // One provisioning at a time per server: a template being copied must have no other session.
     await admin.query('select pg_advisory_lock(7410552)');
     const exists = await admin.query('select 1 from pg_database where datname = $1', [template]);
-    if (!exists.rowCount) await admin.query(`create database ${identifier(template)}`);
+    if (!exists.rowCount) await createDatabase(admin, template);
     const urlOf = (database: string) => Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
     const templateDb = await openDatabase({ kind: 'postgres', url: urlOf(template), poolMax: 1 });
     try {
@@ -71,7 +70,7 @@ async function provisionOnServer(serverUrl: string, name: string): Promise<strin
     } finally {
       await templateDb.close();
     }
-    await admin.query(`create database ${identifier(target)} template ${identifier(template)}`);
+    await createDatabase(admin, target, template);
     // The copy holds the template's request login: the silo gets its own (request-login.ts).
     const silo = await openDatabase({ kind: 'postgres', url: urlOf(target), poolMax: 1 });
     try {
@@ -111,10 +110,10 @@ export async function dropSiloDatabase(shards: Shards, name: string): Promise<vo
     client.on('error', () => {});
     await client.connect();
     try {
-      await client.query(`drop database if exists ${identifier(silo.pathname.slice(1))} with (force)`);
+      await dropDatabase(client, silo.pathname.slice(1));
       // Roles outlive databases: the silo's request login goes with it. A user that may not drop
       // it could not have created it either (migrate): then it was made by hand, and stays.
-      await client.query(`drop role if exists ${identifier(requestLoginName(silo.pathname.slice(1)))}`).catch((error: { code?: string }) => {
+      await dropRole(client, requestLoginName(silo.pathname.slice(1))).catch((error: { code?: string }) => {
         if (error.code !== '42501') throw error;
       });
     } finally {
