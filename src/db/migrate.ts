@@ -81,8 +81,9 @@ export async function migrate(database: Database): Promise<string[]> {
   return done;
 }
 
+/** What is applied and pending; as the system role where there is one (/readyz is a request). */
 export async function migrationStatus(database: Database): Promise<MigrationStatus> {
-  const db = database.owner;
+  const db = database.system;
   const exists = await sql<{ t: string | null }>`select to_regclass('schema_migrations')::text as t`.execute(db);
   const applied = exists.rows[0]?.t ? await appliedChecksums(db) : new Map<string, string>();
   const all = allMigrations();

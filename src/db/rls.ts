@@ -86,6 +86,8 @@ revoke all on schema td from public;
 grant usage on schema public, td to ${APPS}, ${SYSTEM_ROLE};
 grant execute on all functions in schema td to ${APPS}, ${SYSTEM_ROLE};
 grant usage on all sequences in schema public to ${SYSTEM_ROLE};
+-- /readyz compares the applied migrations with the code's: read-only, and nothing else of it.
+grant select on schema_migrations to ${SYSTEM_ROLE};
 `);
 
 // The set reader's policy is the bare `tenant_id = any(set)`: PostgreSQL uses it as an index

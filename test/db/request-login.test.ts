@@ -6,7 +6,7 @@ import { openRuntime, type Runtime } from '../../src/cli/runtime.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/config/logger.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
+import { migrate, migrationStatus } from '../../src/db/migrate.ts';
 import { RequestLoginError, requestLoginName, scramVerifier } from '../../src/db/request-login.ts';
 import { SYSTEM_ROLE } from '../../src/db/rls.ts';
 import type { DB } from '../../src/db/schema.ts';
@@ -84,6 +84,8 @@ if (databaseKinds().includes('postgres')) {
       assert.equal(system.user, SYSTEM_ROLE);
       assert.equal(system.session, (await whoAmI(rt.database.app)).session);
       assert.equal((await rt.database.system.selectFrom('tenants').select('slug').execute()).length, 2);
+      assert.deepEqual((await migrationStatus(rt.database)).pending, [], '/readyz reads the applied migrations as the system role');
+      assert.equal(await sqlState(sql`delete from schema_migrations`.execute(rt.database.system)), '42501');
       assert.equal(await sqlState(sql`create table planted (id int)`.execute(rt.database.system)), '42501');
       assert.equal(await sqlState(sql`alter table tickets disable row level security`.execute(rt.database.system)), '42501');
     });
