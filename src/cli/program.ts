@@ -20,10 +20,15 @@ function fail(io: CliIo, message: string, code = 1): never {
 }
 
 async function explain(io: CliIo, error: unknown): Promise<never> {
-  const [{ ConfigError }, { DatabaseUnavailableError }, { MigrationError }] = await Promise.all([import('../config/config.ts'), import('../db/database.ts'), import('../db/migrate.ts')]);
+  const [{ ConfigError }, { DatabaseUnavailableError }, { MigrationError }, { RequestLoginError }] = await Promise.all([
+    import('../config/config.ts'),
+    import('../db/database.ts'),
+    import('../db/migrate.ts'),
+    import('../db/request-login.ts'),
+  ]);
   if (error instanceof ConfigError) fail(io, error.message, 2);
   if (error instanceof AppError) fail(io, `${error.message}${error.field ? ` (${error.field})` : ''} [${error.code}]`);
-  if (error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError || error instanceof MigrationError) fail(io, error.message);
+  if (error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError || error instanceof MigrationError || error instanceof RequestLoginError) fail(io, error.message);
   throw error;
 }
 

@@ -2,6 +2,7 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import { BRIEF_SHARED_BUFFERS, openDatabase, type Database, type OpenOptions } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { openForRequests } from '../db/request-login.ts';
 import { Catalog } from '../tenancy/catalog/catalog.ts';
 import { tenancySettings, type TenancySettings } from '../tenancy/settings.ts';
 import { Shards } from '../tenancy/placement/shards.ts';
@@ -27,14 +28,24 @@ export function databaseOptions(config: Config, opener: Opener = 'server'): Open
     : { kind: 'pglite', dataDir: config.dataDir, ...(opener === 'command' ? { sharedBuffers: BRIEF_SHARED_BUFFERS } : {}) };
 }
 
-/** Opens the configured database and migrates it (silos: at server start and by `migrate`). */
+/**
+ * Opens the configured database and migrates it (silos: at server start and by `migrate`). A server
+ * on PostgreSQL then serves as its request login, never as DATABASE_URL's owner (request-login.ts);
+ * a command run by the operator keeps the owner's login.
+ */
 export async function openRuntime(config: Config, log: Logger, opener: Opener = 'server'): Promise<Runtime> {
-  const database = await openDatabase(databaseOptions(config, opener));
+  const options = databaseOptions(config, opener);
+  let database = await openDatabase(options.kind === 'postgres' ? { ...options, appUrl: undefined } : options);
   try {
     const applied = await migrate(database);
     if (applied.length) log.info({ applied }, 'migrations applied');
+    if (options.kind === 'postgres' && opener === 'server') {
+      const ownerOnly = database;
+      database = await openForRequests(options);
+      await ownerOnly.close();
+    }
     const catalog = await Catalog.load(database, config.hostCacheTtlMs);
-    const shards = new Shards(database, { dataDir: config.databaseUrl ? undefined : config.dataDir });
+    const shards = new Shards(database, { dataDir: config.databaseUrl ? undefined : config.dataDir, requestLogin: database.requestLogin });
     return { config, log, database, settings: tenancySettings(config), catalog, shards };
   } catch (error) {
     await database.close();

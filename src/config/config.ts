@@ -28,6 +28,7 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).optional(),
   // The former name of SHUTDOWN_GRACE_MS, still read when it is not set.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+  // Per account *and client address* (the name predates issue 18: never per account alone).
   SIGNIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   SIGNIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
   SIGNIN_WINDOW_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
@@ -155,7 +156,7 @@ export type MailConfig = {
 };
 
 /** How many failed sign-ins, per account and per client address, lock sign-in for the window. */
-export type SignInThrottle = { maxPerAccount: number; maxPerIp: number; windowMs: number };
+export type SignInThrottle = { maxPerAccountClient: number; maxPerIp: number; windowMs: number };
 
 export class ConfigError extends Error {}
 
@@ -188,7 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? e.SHUTDOWN_TIMEOUT_MS ?? 10000,
     sessionTtlMs: Math.round(e.SESSION_TTL_HOURS * 3600_000),
     signInThrottle: {
-      maxPerAccount: e.SIGNIN_MAX_FAILURES_PER_ACCOUNT,
+      maxPerAccountClient: e.SIGNIN_MAX_FAILURES_PER_ACCOUNT,
       maxPerIp: e.SIGNIN_MAX_FAILURES_PER_IP,
       windowMs: Math.round(e.SIGNIN_WINDOW_MINUTES * 60_000),
     },

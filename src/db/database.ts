@@ -8,11 +8,19 @@ import { PGliteDialect } from './pglite-dialect.ts';
 import { acquireLock } from './data-dir-lock.ts';
 import { deferBegin } from './deferred-begin.ts';
 import { prepareStatements } from './prepared-statements.ts';
+import { SYSTEM_ROLE } from './rls.ts';
 
 /**
  * One PostgreSQL database holding the help-desk schema: the embedded PGlite one, or one on a server.
- * `owner` runs migrations and catalog maintenance; `app` runs every scoped query, always under the
- * `tenantdesk_app` role (see scope.ts), so row-level security applies whichever pool it comes from.
+ * Three connections, by what they may do:
+ * - `owner` runs migrations and what needs the tables' owner (DDL). It is the login of DATABASE_URL.
+ * - `system` runs the installation's own unscoped work (catalog, sessions, sign-in, jobs, moves):
+ *   every row, no DDL. On a server with a request login (request-login.ts) it is that login with
+ *   the `tenantdesk_system` role; otherwise it is `owner`.
+ * - `app` runs every scoped query, always under the `tenantdesk_app` role (see scope.ts), so
+ *   row-level security applies whichever pool it comes from. With a request login, a connection
+ *   of `app` left without its role (RESET ROLE) is a login that may read no table at all.
+ * PGlite has one in-process session, so the three are the same connection there.
  */
 export type Database = {
   readonly kind: 'pglite' | 'postgres';
@@ -20,7 +28,10 @@ export type Database = {
   /** The server URL it was opened with (PostgreSQL only), for creating silos next to it. */
   readonly url?: string;
   readonly owner: Kysely<DB>;
+  readonly system: Kysely<DB>;
   readonly app: Kysely<DB>;
+  /** Whether `app` and `system` log in as a request login, not as the owner (PostgreSQL only). */
+  readonly requestLogin: boolean;
   /** Called by the admin socket once it listens, so CLI commands can find the running server. */
   setAdminSocket(path: string): void;
   close(): Promise<void>;
@@ -66,7 +77,9 @@ async function openPGlite({ dataDir, lock = true, sharedBuffers, loadDataDir }: 
       kind: 'pglite',
       label: dir ? `embedded database in ${dir}` : 'in-memory embedded database',
       owner: db,
+      system: db,
       app: db,
+      requestLogin: false,
       setAdminSocket: (path) => held?.setAdminSocket(path),
       close: async () => {
         await db.destroy();
@@ -83,9 +96,13 @@ async function openPostgres(options: Extract<OpenOptions, { kind: 'postgres' }>)
   const prepared = options.preparedStatements ?? true;
   const owner = postgresKysely(options.url, options.poolMax, prepared);
   const app = options.appUrl ? postgresKysely(options.appUrl, options.poolMax, prepared) : owner;
+  // The request login's unscoped connections take the system role as they log in (a startup
+  // parameter): no statement of theirs ever runs as the bare login or as the owner.
+  const system = options.appUrl ? postgresKysely(options.appUrl, options.poolMax, prepared, SYSTEM_ROLE) : owner;
   const close = async () => {
     await owner.destroy();
     if (app !== owner) await app.destroy();
+    if (system !== owner) await system.destroy();
   };
   try {
     await sql`select 1`.execute(owner);
@@ -93,12 +110,23 @@ async function openPostgres(options: Extract<OpenOptions, { kind: 'postgres' }>)
     await close();
     throw new DatabaseUnavailableError(`Cannot reach PostgreSQL at ${redact(options.url)}: ${(error as Error).message}`);
   }
-  return { kind: 'postgres', label: `PostgreSQL at ${redact(options.url)}`, url: options.url, owner, app, setAdminSocket: () => {}, close };
+  return {
+    kind: 'postgres',
+    label: `PostgreSQL at ${redact(options.url)}`,
+    url: options.url,
+    owner,
+    system,
+    app,
+    requestLogin: options.appUrl !== undefined,
+    setAdminSocket: () => {},
+    close,
+  };
 }
 
-function postgresKysely(url: string, max = 10, prepared = true): Kysely<DB> {
+function postgresKysely(url: string, max = 10, prepared = true, role?: string): Kysely<DB> {
   const pool = new pg.Pool({
     connectionString: url,
+    ...(role ? { options: `-c role=${role}` } : {}),
     max,
     connectionTimeoutMillis: 5000,
     types: {

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.ts';
+import { ensureRequestLogin } from './request-login.ts';
 import { securitySql } from './rls.ts';
 import type { DB } from './schema.ts';
 
@@ -48,7 +49,10 @@ async function appliedChecksums(db: Kysely<DB>): Promise<Map<string, string>> {
 
 export class MigrationError extends Error {}
 
-/** Applies what is pending; returns the versions it applied. Safe to run from several processes at once. */
+/**
+ * Applies what is pending; returns the versions it applied. Safe to run from several processes at
+ * once. On a server it then creates or re-asserts the database's request login (request-login.ts).
+ */
 export async function migrate(database: Database): Promise<string[]> {
   const db = database.owner;
   await ensureTable(db);
@@ -72,11 +76,14 @@ export async function migrate(database: Database): Promise<string[]> {
     });
     if (applied) done.push(migration.version);
   }
+  // After the security script, which creates the roles the login is granted.
+  if (database.kind === 'postgres') await ensureRequestLogin(db);
   return done;
 }
 
+/** What is applied and pending; as the system role where there is one (/readyz is a request). */
 export async function migrationStatus(database: Database): Promise<MigrationStatus> {
-  const db = database.owner;
+  const db = database.system;
   const exists = await sql<{ t: string | null }>`select to_regclass('schema_migrations')::text as t`.execute(db);
   const applied = exists.rows[0]?.t ? await appliedChecksums(db) : new Map<string, string>();
   const all = allMigrations();

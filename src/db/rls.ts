@@ -11,6 +11,15 @@ export const APP_ROLE = 'tenantdesk_app';
 export const APP_ALL_ROLE = 'tenantdesk_app_all';
 export const APP_ROLES = [APP_ROLE, APP_ALL_ROLE] as const;
 const APPS = APP_ROLES.join(', ');
+/**
+ * The role of the installation's own unscoped work when it does not run as the owner (a request
+ * login on a server, request-login.ts): every row of every registered table, like the owner, but
+ * no DDL, no other database's objects, nothing a superuser could do. Owns nothing, not superuser,
+ * cannot bypass RLS: it reads every row through its own policy.
+ */
+export const SYSTEM_ROLE = 'tenantdesk_system';
+/** Roles the security script creates; a request login is granted all three. */
+export const SHARED_ROLES = [APP_ROLE, APP_ALL_ROLE, SYSTEM_ROLE] as const;
 
 /*
  * Row-level security generated from the registry. The tenant sets come from transaction-local
@@ -55,22 +64,30 @@ create or replace function td.keep_tenant() returns trigger language plpgsql
   end $$;
 `;
 
-const ROLE = [APP_ROLE, APP_ALL_ROLE]
-  .map(
-    (role) => `
+// Roles are cluster-wide and several databases (test databases, silos) are migrated at once: a
+// concurrent creation of the same role fails on pg_authid's unique index (unique_violation) rather
+// than with duplicate_object, and both mean "it exists".
+const ROLE = SHARED_ROLES.map(
+  (role) => `
 do $$ begin
-  create role ${role} nologin nosuperuser nocreatedb nocreaterole noinherit nobypassrls;
-exception when duplicate_object then null; end $$;
+  -- Looked up first: an owner without CREATEROLE migrates once a DBA has created the roles.
+  if not exists (select 1 from pg_roles where rolname = '${role}') then
+    create role ${role} nologin nosuperuser nocreatedb nocreaterole noinherit nobypassrls;
+  end if;
+exception when duplicate_object or unique_violation then null; end $$;
 do $$ begin
   execute format('grant ${role} to %I', current_user);
 exception when others then null; end $$;`,
-  )
+)
   .join('\n')
   .concat(`
 revoke create on schema public from public;
 revoke all on schema td from public;
-grant usage on schema public, td to ${APPS};
-grant execute on all functions in schema td to ${APPS};
+grant usage on schema public, td to ${APPS}, ${SYSTEM_ROLE};
+grant execute on all functions in schema td to ${APPS}, ${SYSTEM_ROLE};
+grant usage on all sequences in schema public to ${SYSTEM_ROLE};
+-- /readyz compares the applied migrations with the code's: read-only, and nothing else of it.
+grant select on schema_migrations to ${SYSTEM_ROLE};
 `);
 
 // The set reader's policy is the bare `tenant_id = any(set)`: PostgreSQL uses it as an index
@@ -92,9 +109,11 @@ function policiesFor(type: ObjectType): string {
     `alter table ${t} enable row level security;`,
     `alter table ${t} force row level security;`,
     ...['td_read', 'td_read_all', 'td_insert', 'td_update', 'td_delete', 'td_owner'].map((p) => `drop policy if exists ${p} on ${t};`),
-    // Forced RLS binds the owner too: the migrating role keeps full access for migrations and the
-    // catalog (it is the installation itself, never a request); only the app role is scoped.
-    `create policy td_owner on ${t} for all to current_user using (true) with check (true);`,
+    // Forced RLS binds the owner too: the migrating role and the system role keep full access
+    // for migrations and the catalog (the installation itself, never a request's scoped query);
+    // only the app roles are scoped.
+    `create policy td_owner on ${t} for all to current_user, ${SYSTEM_ROLE} using (true) with check (true);`,
+    `grant select, insert, update, delete on ${t} to ${SYSTEM_ROLE};`,
   ];
   if (type.class === 'catalog') {
     // Scoped code may read the catalog rows of tenants it can read; it never writes the catalog.

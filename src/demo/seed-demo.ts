@@ -38,7 +38,7 @@ export function demoLogins(port: number): DemoLogin[] {
 /** Seeds the demo once: returns false, changing nothing, when the catalog already has tenants. */
 export async function seedDemo(shards: Shards, settings: TenancySettings, log?: Logger): Promise<boolean> {
   const database = shards.pool;
-  const existing = await database.owner.selectFrom('tenants').select('slug').limit(1).executeTakeFirst();
+  const existing = await database.system.selectFrom('tenants').select('slug').limit(1).executeTakeFirst();
   if (existing) return false;
   for (const t of DEMO_TENANTS) {
     await createTenant(database, settings, {

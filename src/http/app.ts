@@ -70,7 +70,7 @@ export type IdentityOptions = { sessionTtlMs: number; throttle: SignInThrottle; 
 
 const IDENTITY_DEFAULTS: IdentityOptions = {
   sessionTtlMs: 12 * 3600_000,
-  throttle: { maxPerAccount: 5, maxPerIp: 50, windowMs: 15 * 60_000 },
+  throttle: { maxPerAccountClient: 5, maxPerIp: 50, windowMs: 15 * 60_000 },
   publicScheme: 'https',
 };
 

@@ -15,9 +15,13 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** What identifies "the same request" for a key: method, route and body (key order aside). */
-export function requestHash(method: string, route: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${route}\n${canonical(body)}`).digest('hex');
+/**
+ * What identifies "the same request" for a key: method, the concrete URL (path and query, not the
+ * route pattern: the same key and body sent to another ticket is another request) and body (key
+ * order aside).
+ */
+export function requestHash(method: string, url: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${url}\n${canonical(body)}`).digest('hex');
 }
 
 /**
@@ -34,7 +38,7 @@ export async function idempotent(request: FastifyRequest, reply: FastifyReply, s
   }
   let stored: Answer | undefined;
   const guard = idempotencyGuard(
-    { callerId: request.actor.contactId, key, requestHash: requestHash(request.method, request.routeOptions.url ?? request.url, request.body) },
+    { callerId: request.actor.contactId, key, requestHash: requestHash(request.method, request.url, request.body) },
     (row) => (stored = { statusCode: status, body: presentRow(request, row as Row) }),
   );
   try {

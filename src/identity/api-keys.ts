@@ -74,13 +74,13 @@ export async function resolveApiKey(dbs: TenantDatabases, key: string, tenantId:
   const found = await sql<ActorRow & { key_id: string; key_tenant_id: number; secret_hash: string; allowed_ips: string[]; last_used_at: Date | null }>`
     select k.id as key_id, k.tenant_id as key_tenant_id, k.secret_hash, k.allowed_ips, k.last_used_at, ${ACTOR_COLUMNS}
     from api_keys k ${actorJoin(sql.ref('k.contact_id'), sql.ref('k.role_id'))}
-    where k.prefix = ${match[1]!} and k.revoked_at is null`.execute(database.owner);
+    where k.prefix = ${match[1]!} and k.revoked_at is null`.execute(database.system);
   const row = found.rows[0];
   if (!row || row.key_tenant_id !== tenantId) return undefined;
   if (!timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), Buffer.from(digest(match[2]!), 'hex')) || !ipAllowed(row.allowed_ips, ip)) return undefined;
   // Last use is recorded at most once a minute, so a busy integration does not write on every call.
   if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
-    await database.owner.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.key_id).execute();
+    await database.system.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.key_id).execute();
   }
   const actor = await actorOf(dbs, row);
   return actor && { ...actor, apiKeyId: row.key_id };

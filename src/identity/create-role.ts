@@ -37,7 +37,7 @@ export async function parseAccess(ctx: TenancyContext, text: AccessText, field: 
     return { kind, tenantId: tenant.id, groupId: null };
   }
   if (kind === 'group' && slug) {
-    const group = await ctx.database.owner.selectFrom('tenant_groups').select('id').where('slug', '=', slug).executeTakeFirst();
+    const group = await ctx.database.system.selectFrom('tenant_groups').select('id').where('slug', '=', slug).executeTakeFirst();
     if (!group) throw new AppError('NOT_FOUND', `No tenant group "${slug}".`, field);
     return { kind, tenantId: null, groupId: group.id };
   }
@@ -50,7 +50,7 @@ export async function assertPartitionColumns(ctx: TenancyContext, partitions: Re
     const table = objectType(p.type as ObjectTypeName).table;
     for (const { field } of conditionsOf(p).filter((c) => !Object.hasOwn(RELATIONS[p.type] ?? {}, c.field))) {
       const found = await sql<{ n: number }>`select count(*)::integer as n from information_schema.columns
-        where table_schema = 'public' and table_name = ${table} and column_name = ${field}`.execute(ctx.database.owner);
+        where table_schema = 'public' and table_name = ${table} and column_name = ${field}`.execute(ctx.database.system);
       if (found.rows[0]!.n === 0) throw new AppError('VALIDATION_FAILED', `A ${p.type} has no field "${field}".`, 'partitions');
     }
   }

@@ -16,7 +16,7 @@ export async function requestPasswordReset(
   input: { tenantId: number; email: string; host: string | undefined; scheme: 'http' | 'https'; ip: string },
 ): Promise<void> {
   const email = input.email.trim().toLowerCase();
-  await database.owner.transaction().execute(async (tx) => {
+  await database.system.transaction().execute(async (tx) => {
     const contact = await tx.selectFrom('contacts').select(['id', 'name']).where('tenant_id', '=', input.tenantId).where('email', '=', email).where('status', '=', 'active').executeTakeFirst();
     if (!contact || !input.host) return;
     const token = randomToken();
@@ -38,7 +38,7 @@ export async function requestPasswordReset(
 /** Sets a new password with a reset token: single use, 30 minutes, this tenant only; ends all sessions. */
 export async function confirmPasswordReset(database: Database, input: { tenantId: number; token: string; password: string; ip: string }): Promise<void> {
   const passwordHash = await hashPassword(input.password);
-  await database.owner.transaction().execute(async (tx) => {
+  await database.system.transaction().execute(async (tx) => {
     const used = await tx
       .updateTable('password_resets')
       .set({ used_at: new Date() })

@@ -25,7 +25,7 @@ export async function openSession(
   input: { tenantId: number; contactId: string; roleId: string; host: string; ttlMs: number },
 ): Promise<string> {
   const token = randomToken();
-  await database.owner
+  await database.system
     .insertInto('sessions')
     .values({
       id: digest(token),
@@ -48,7 +48,7 @@ export async function resolveSession(dbs: TenantDatabases, token: string, host: 
   if (token.length < 20 || token.length > 100) return undefined;
   const found = await sql<ActorRow & { session_id: string }>`select s.id as session_id, ${ACTOR_COLUMNS}
     from sessions s ${actorJoin(sql.ref('s.contact_id'), sql.ref('s.active_role_id'))}
-    where s.id = ${digest(token)} and s.host = ${host} and s.revoked_at is null and s.expires_at > ${new Date()}`.execute(dbs.tenant.owner);
+    where s.id = ${digest(token)} and s.host = ${host} and s.revoked_at is null and s.expires_at > ${new Date()}`.execute(dbs.tenant.system);
   const row = found.rows[0];
   const actor = row && (await actorOf(dbs, row));
   return actor && { ...actor, sessionId: row!.session_id };
@@ -75,12 +75,12 @@ export async function actorOf(dbs: TenantDatabases, row: ActorRow): Promise<Acto
 }
 
 export async function revokeSession(database: Database, sessionId: string): Promise<void> {
-  await database.owner.updateTable('sessions').set({ revoked_at: new Date() }).where('id', '=', sessionId).execute();
+  await database.system.updateTable('sessions').set({ revoked_at: new Date() }).where('id', '=', sessionId).execute();
 }
 
 /** The roles a contact holds, default first. */
 export async function contactRoles(dbs: TenantDatabases, contactId: string): Promise<Role[]> {
-  const held = await dbs.tenant.owner.selectFrom('contact_roles').select(['role_id', 'is_default']).where('contact_id', '=', contactId).execute();
+  const held = await dbs.tenant.system.selectFrom('contact_roles').select(['role_id', 'is_default']).where('contact_id', '=', contactId).execute();
   const roles = await rolesById(dbs, held.map((h) => h.role_id));
   const isDefault = (role: Role) => held.some((h) => h.role_id === role.id && h.is_default);
   return roles.sort((a, b) => Number(isDefault(b)) - Number(isDefault(a)) || a.slug.localeCompare(b.slug));
@@ -91,7 +91,7 @@ export async function switchActiveRole(dbs: TenantDatabases, actor: Actor, roleS
   if (!actor.sessionId) throw new AppError('FORBIDDEN', 'An API key acts with one fixed role; create another key for another role.');
   const role = (await contactRoles(dbs, actor.contactId)).find((r) => r.slug === roleSlugOrId || r.id === roleSlugOrId);
   if (!role) throw new AppError('NOT_FOUND', `You have no role "${roleSlugOrId}".`, 'role');
-  await dbs.tenant.owner.transaction().execute(async (tx) => {
+  await dbs.tenant.system.transaction().execute(async (tx) => {
     await tx.updateTable('sessions').set({ active_role_id: role.id }).where('id', '=', actor.sessionId!).execute();
     await recordAudit(tx, { tenantId: actor.tenantId, actorContactId: actor.contactId, action: 'auth.role_switched', data: { from: actor.activeRole.slug, to: role.slug } });
   });
@@ -100,6 +100,6 @@ export async function switchActiveRole(dbs: TenantDatabases, actor: Actor, roleS
 
 /** The departments a contact works in, for the `@my_departments` partition placeholder. */
 export async function contactDepartmentIds(database: Database, contactId: string): Promise<string[]> {
-  const rows = await database.owner.selectFrom('contact_departments').select('department_id').where('contact_id', '=', contactId).execute();
+  const rows = await database.system.selectFrom('contact_departments').select('department_id').where('contact_id', '=', contactId).execute();
   return rows.map((r) => r.department_id);
 }

@@ -24,7 +24,7 @@ export async function signIn(dbs: TenantDatabases, input: SignInInput): Promise<
   const database = dbs.tenant;
   const email = input.email.trim().toLowerCase();
   await assertNotThrottled(database, input.throttle, input.tenantId, email, input.ip);
-  const contact = await database.owner
+  const contact = await database.system
     .selectFrom('contacts')
     .select(['id', 'password_hash', 'status'])
     .where('tenant_id', '=', input.tenantId)
@@ -34,11 +34,11 @@ export async function signIn(dbs: TenantDatabases, input: SignInInput): Promise<
   const [role] = contact ? await contactRoles(dbs, contact.id) : [];
   if (!contact || !passwordOk || contact.status !== 'active' || !role) {
     await recordSignInFailure(database, input.tenantId, email, input.ip);
-    await recordAudit(database.owner, { tenantId: input.tenantId, actorContactId: contact?.id ?? null, action: 'auth.sign_in_failed', data: { email }, ip: input.ip });
+    await recordAudit(database.system, { tenantId: input.tenantId, actorContactId: contact?.id ?? null, action: 'auth.sign_in_failed', data: { email }, ip: input.ip });
     throw new AppError('UNAUTHENTICATED', 'The email or password is not right.');
   }
-  await clearAccountFailures(database, input.tenantId, email);
+  await clearAccountFailures(database, input.tenantId, email, input.ip);
   const token = await openSession(database, { tenantId: input.tenantId, contactId: contact.id, roleId: role.id, host: input.host, ttlMs: input.ttlMs });
-  await recordAudit(database.owner, { tenantId: input.tenantId, actorContactId: contact.id, action: 'auth.signed_in', data: { role: role.slug }, ip: input.ip });
+  await recordAudit(database.system, { tenantId: input.tenantId, actorContactId: contact.id, action: 'auth.signed_in', data: { role: role.slug }, ip: input.ip });
   return { token, contactId: contact.id };
 }

@@ -16,8 +16,8 @@ export async function tenantDatabases(shards: Shards, catalog: CatalogSnapshot, 
 /** Roles by id: the tenant's own (in its database) and public ones (in the pool). */
 export async function rolesById(dbs: TenantDatabases, ids: readonly string[]): Promise<Role[]> {
   if (!ids.length) return [];
-  const own = await dbs.tenant.owner.selectFrom('roles').selectAll().where('id', 'in', ids).execute();
+  const own = await dbs.tenant.system.selectFrom('roles').selectAll().where('id', 'in', ids).execute();
   if (dbs.tenant === dbs.pool) return own;
-  const shared = await dbs.pool.owner.selectFrom('roles').selectAll().where('id', 'in', ids).where('tenant_id', 'is', null).execute();
+  const shared = await dbs.pool.system.selectFrom('roles').selectAll().where('id', 'in', ids).where('tenant_id', 'is', null).execute();
   return [...own, ...shared];
 }

@@ -85,7 +85,7 @@ export class JobRunner {
       if (Date.now() - this.#silosPolledAt >= (this.options.siloPollMs ?? 60_000)) {
         this.#silosPolledAt = Date.now();
         await this.#look('pool', async () => {
-          const silos = await sql<{ name: string }>`select name from shards where kind = 'silo' order by name`.execute(this.deps.shards.pool.owner);
+          const silos = await sql<{ name: string }>`select name from shards where kind = 'silo' order by name`.execute(this.deps.shards.pool.system);
           for (const { name } of silos.rows) await this.#look(name, async () => void (await this.drain(await this.deps.shards.get(name))));
         });
       }
@@ -114,16 +114,16 @@ export class JobRunner {
 
   /** Claims and runs one due job of `database`; undefined when none is due. */
   async runNext(database: Database): Promise<JobOutcome | undefined> {
-    const job = await claimJob(database.owner, [...this.#handlers.keys()]);
+    const job = await claimJob(database.system, [...this.#handlers.keys()]);
     if (!job) return undefined;
     const handler = this.#handlers.get(job.name)!;
     const outcome = (state: JobOutcome['state']): JobOutcome => ({ id: job.id, name: job.name, state });
     if (job.taken_over) this.deps.log?.warn({ job: job.id, name: job.name, attempt: job.attempts }, 'job runner: took over a job whose lease expired');
     if (job.attempts > job.max_attempts) {
-      return outcome(await recordFailure(database.owner, job, 'The process running the last attempt stopped before finishing it.', 0, true));
+      return outcome(await recordFailure(database.system, job, 'The process running the last attempt stopped before finishing it.', 0, true));
     }
     const payload = handler.type.payload.safeParse(job.payload);
-    if (!payload.success) return outcome(await recordFailure(database.owner, job, `Invalid payload: ${payload.error.message}`, 0, true));
+    if (!payload.success) return outcome(await recordFailure(database.system, job, `Invalid payload: ${payload.error.message}`, 0, true));
     try {
       await this.#runInScope(database, job, (ctx) => handler.handle(ctx, payload.data as never, {
         id: job.id,
@@ -136,7 +136,7 @@ export class JobRunner {
     } catch (error) {
       if (error instanceof LeaseLost) return outcome('lease-lost');
       const delay = Math.min(handler.type.maxBackoffMs, handler.type.backoffMs * 2 ** (job.attempts - 1));
-      const state = await recordFailure(database.owner, job, (error as Error)?.message ?? String(error), delay);
+      const state = await recordFailure(database.system, job, (error as Error)?.message ?? String(error), delay);
       this.deps.log?.warn({ err: error, job: job.id, name: job.name, attempt: job.attempts, state }, 'job runner: a job failed');
       return outcome(state);
     }

@@ -12,5 +12,5 @@ export const purgeExpiredIdempotencyKeys = defineJob({ name: 'identity.purge-ide
 export const purgeExpiredIdempotencyKeysHandler = handleJob(purgeExpiredIdempotencyKeys, async (ctx) => {
   await purgeIdempotencyKeys(ctx.tx!);
   const silos = new Set([...ctx.catalog.byId.values()].map((t) => t.shard).filter((shard) => shard !== 'pool'));
-  for (const silo of silos) await purgeIdempotencyKeys((await ctx.shards.get(silo)).owner);
+  for (const silo of silos) await purgeIdempotencyKeys((await ctx.shards.get(silo)).system);
 });

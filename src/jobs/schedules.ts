@@ -26,7 +26,7 @@ export async function fireDueSchedules(pool: Database, schedules: readonly Sched
   const fired: string[] = [];
   for (const schedule of schedules) {
     const name = scheduleName(schedule);
-    const due = await pool.owner.transaction().execute(async (tx) => {
+    const due = await pool.system.transaction().execute(async (tx) => {
       // A new schedule starts counting from now: its first period is the next one.
       await sql`insert into job_schedules (name, last_fired_at) values (${name}, ${now}) on conflict (name) do nothing`.execute(tx);
       const row = (await sql<{ last_fired_at: Date }>`select last_fired_at from job_schedules where name = ${name} for update`.execute(tx)).rows[0]!;

@@ -53,7 +53,7 @@ async function resolveSet(database: Database, spec: AccessSpec, ownTenantId: num
       return spec.tenantId == null ? [] : [spec.tenantId];
     case 'group': {
       if (spec.groupId == null) return [];
-      const rows = await database.owner.selectFrom('tenant_group_members').select('tenant_id').where('group_id', '=', spec.groupId).execute();
+      const rows = await database.system.selectFrom('tenant_group_members').select('tenant_id').where('group_id', '=', spec.groupId).execute();
       return rows.map((r) => r.tenant_id).sort((a, b) => a - b);
     }
   }

@@ -8,7 +8,7 @@ export async function reportUntenantedRows(database: Database, log: Logger): Pro
   const found: Record<string, number> = {};
   for (const type of Object.values(registry).filter((t) => t.class === 'tenant-required' && !t.installationRows)) {
     const result = await sql<{ n: number }>`select count(*)::integer as n from ${sql.table(type.table)}
-      where ${sql.ref(type.tenantColumn!)} is null`.execute(database.owner);
+      where ${sql.ref(type.tenantColumn!)} is null`.execute(database.system);
     const n = result.rows[0]!.n;
     if (n > 0) found[type.table] = n;
   }

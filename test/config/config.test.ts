@@ -49,7 +49,7 @@ describe('loadConfig', () => {
       hostCacheTtlMs: 1000,
       shutdownGraceMs: 10000,
       sessionTtlMs: 12 * 3600_000,
-      signInThrottle: { maxPerAccount: 5, maxPerIp: 50, windowMs: 15 * 60_000 },
+      signInThrottle: { maxPerAccountClient: 5, maxPerIp: 50, windowMs: 15 * 60_000 },
       tenantLimits: { apiRate: 50, apiBurst: 200, mailPerHour: 1000, storageBytes: 10 * 1024 ** 3 },
       publicScheme: 'https',
       jobs: { enabled: true, pollMs: 1000 },

@@ -4,7 +4,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../src/db/database.ts';
 import { mapDatabaseError } from '../../src/db/errors.ts';
 import { registry, tenantTables, type ObjectClass } from '../../src/db/registry.ts';
-import { APP_ALL_ROLE, APP_ROLE, APP_ROLES } from '../../src/db/rls.ts';
+import { APP_ALL_ROLE, APP_ROLE, APP_ROLES, SYSTEM_ROLE } from '../../src/db/rls.ts';
 import type { DB } from '../../src/db/schema.ts';
 import { toAppError } from '../../src/http/error-reply.ts';
 import { forEachDatabase } from '../support/databases.ts';
@@ -18,7 +18,7 @@ import { createTenants } from '../support/tenants.ts';
 type Tx = Transaction<DB>;
 
 /** Tables outside the registry on purpose: bookkeeping the app role can neither read nor write. */
-const UNREGISTERED = ['schema_migrations'];
+const UNREGISTERED = ['schema_migrations', 'request_login'];
 
 const registryTables = Object.values(registry).map((t) => t.table);
 const RLS_CLASSES: readonly ObjectClass[] = ['tenant-required', 'tenant-optional', 'public', 'catalog'];
@@ -191,7 +191,7 @@ forEachDatabase('row-level security', (db) => {
         assert.equal(table.enabled, true, `${type.table}: row-level security enabled`);
         assert.equal(table.forced, true, `${type.table}: row-level security forced`);
         const owner = (await sql<{ u: string }>`select current_user as u`.execute(db().owner)).rows[0]!.u;
-        assert.equal(table.roles, [owner, ...APP_ROLES].sort().join(','), `${type.table}: policies apply to the app roles (and the owner, unscoped)`);
+        assert.equal(table.roles, [owner, ...APP_ROLES, SYSTEM_ROLE].sort().join(','), `${type.table}: policies apply to the app roles (and the owner and system role, unscoped)`);
         const expected =
           type.class === 'catalog'
             ? 'td_owner:ALL,td_read:SELECT,td_read_all:SELECT'
@@ -212,10 +212,12 @@ forEachDatabase('row-level security', (db) => {
 
     it('has no table in schema public missing from the registry', async () => {
       assert.deepEqual(await unregisteredRelations(db().owner), []);
-      // The deliberate exceptions are out of the app role's reach altogether.
-      for (const table of UNREGISTERED) {
-        const result = await sql<{ reachable: boolean }>`select has_table_privilege(${APP_ROLE}, ${table}, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') as reachable`.execute(db().owner);
-        assert.equal(result.rows[0]?.reachable, false, `${table} is unreachable for the app role`);
+      // The deliberate exceptions are out of the app roles' reach altogether, and of the system
+      // role's but for reading the applied migrations (/readyz).
+      for (const table of UNREGISTERED) for (const role of [...APP_ROLES, SYSTEM_ROLE]) {
+        const readable = role === SYSTEM_ROLE && table === 'schema_migrations';
+        const result = await sql<{ reachable: boolean }>`select has_table_privilege(${role}, ${table}, ${readable ? 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER' : 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'}) as reachable`.execute(db().owner);
+        assert.equal(result.rows[0]?.reachable, false, `${table} is unreachable for ${role}`);
       }
     });
 

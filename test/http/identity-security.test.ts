@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed-demo.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
@@ -37,28 +38,68 @@ forEachDatabase('sign-in security, API keys and password reset', (db) => {
       catalog,
       settings: DEFAULT_TENANCY,
       trustProxy: false,
-      identity: { throttle: { maxPerAccount: 3, maxPerIp: 8, windowMs: 60_000 }, publicScheme: 'https' },
+      identity: { throttle: { maxPerAccountClient: 3, maxPerIp: 8, windowMs: 60_000 }, publicScheme: 'https' },
     });
   });
   after(async () => app?.close());
 
-  it('locks an account after repeated failures with 429 and Retry-After, even with the right password', async () => {
+  /*
+   * No timed test: a client's failures on an account are moved in time instead of waiting. `pin`
+   * puts them 30 s ahead, so the next attempt is surely inside its delay, whatever the machine's
+   * speed, and its Retry-After is 30 s plus the delay; `waitOut` puts them 40 s back (still in the
+   * suite's 60 s window, past any delay before the window's cap).
+   */
+  const moveFailures = (email: string, ip: string, seconds: number) =>
+    sql`update sign_in_failures set failed_at = now() + make_interval(secs => ${seconds})
+      where throttle_key like ${`account-client:%:${email}:${ip}`}`.execute(db().owner);
+  const pin = (email: string, ip: string) => moveFailures(email, ip, 30);
+  const waitOut = (email: string, ip: string) => moveFailures(email, ip, -40);
+
+  it('slows down the client that fails on an account, with growing delays (429 and Retry-After)', async () => {
     for (let i = 0; i < 3; i++) assert.equal((await login('globex.localhost', 'agent@globex.test', 'nope', '10.0.0.1')).statusCode, 401);
-    const locked = await login('globex.localhost', 'agent@globex.test', DEMO_PASSWORD, '10.0.0.2');
-    assert.equal(locked.statusCode, 429);
-    assert.equal(locked.json().error.code, 'RATE_LIMITED');
-    assert.ok(Number(locked.headers['retry-after']) > 0);
-    assert.equal((await audit('auth.sign_in_failed')).length >= 3, true, 'failed sign-ins are audited');
+    await pin('agent@globex.test', '10.0.0.1');
+    const slowed = await login('globex.localhost', 'agent@globex.test', DEMO_PASSWORD, '10.0.0.1');
+    assert.equal(slowed.statusCode, 429, 'even with the right password, this client waits');
+    assert.equal(slowed.json().error.code, 'RATE_LIMITED');
+    const first = Number(slowed.headers['retry-after']);
+    assert.ok(first >= 30 && first <= 31, `30 s ahead plus 1 s: ${first}`);
+    for (let i = 0; i < 4; i++) {
+      await waitOut('agent@globex.test', '10.0.0.1');
+      assert.equal((await login('globex.localhost', 'agent@globex.test', 'nope', '10.0.0.1')).statusCode, 401, 'after the wait, one more try');
+    }
+    await pin('agent@globex.test', '10.0.0.1');
+    const later = Number((await login('globex.localhost', 'agent@globex.test', DEMO_PASSWORD, '10.0.0.1')).headers['retry-after']);
+    assert.ok(later >= 45 && later <= 46, `four failures more: 16 s instead of 1 (${later})`);
+    assert.equal((await audit('auth.sign_in_failed')).length >= 7, true, 'failed sign-ins are audited');
   });
 
-  it('locks an unknown account exactly like a real one (no enumeration)', async () => {
-    for (let i = 0; i < 3; i++) await login('globex.localhost', 'ghost@globex.test', 'nope', '10.0.0.3');
-    const res = await login('globex.localhost', 'ghost@globex.test', 'nope', '10.0.0.4');
-    assert.equal(res.statusCode, 429);
+  it("lets the account's owner sign in from another client while a stranger is slowed on it", async () => {
+    for (let i = 0; i < 3; i++) await login('globex.localhost', 'agent@globex.test', 'guess', '10.6.6.6');
+    await pin('agent@globex.test', '10.6.6.6');
+    assert.equal((await login('globex.localhost', 'agent@globex.test', 'guess', '10.6.6.6')).statusCode, 429);
+    const owner = await login('globex.localhost', 'agent@globex.test', DEMO_PASSWORD, '10.0.0.2');
+    assert.equal(owner.statusCode, 200, owner.body);
+    assert.equal((await login('globex.localhost', 'agent@globex.test', 'guess', '10.6.6.6')).statusCode, 429, 'and the stranger still waits');
+  });
+
+  it('slows an unknown account exactly like a real one (no enumeration)', async () => {
+    const attempts = async (email: string, ip: string) => {
+      const codes: number[] = [];
+      for (let i = 0; i < 3; i++) codes.push((await login('globex.localhost', email, 'nope', ip)).statusCode);
+      await pin(email, ip);
+      const last = await login('globex.localhost', email, 'nope', ip);
+      return { codes, last: [last.statusCode, last.json().error.code, Number(last.headers['retry-after']) >= 30] };
+    };
+    const ghost = await attempts('ghost@globex.test', '10.0.0.3');
+    assert.deepEqual(ghost, { codes: [401, 401, 401], last: [429, 'RATE_LIMITED', true] });
+    assert.deepEqual(await attempts('customer@globex.test', '10.0.0.4'), ghost);
+    assert.equal((await login('globex.localhost', 'ghost@globex.test', 'nope', '10.0.0.5')).statusCode, 401, 'another client is not slowed');
   });
 
   it('throttles one client address across accounts', async () => {
     for (let i = 0; i < 8; i++) await login('acme-eu.localhost', `user${i}@acme-eu.test`, 'nope', '10.9.9.9');
+    // Surely inside the client's delay, however slow the machine (see `pin`).
+    await sql`update sign_in_failures set failed_at = now() + interval '30 seconds' where throttle_key = 'ip:10.9.9.9'`.execute(db().owner);
     const res = await login('acme-eu.localhost', 'agent@acme-eu.test', DEMO_PASSWORD, '10.9.9.9');
     assert.equal(res.statusCode, 429);
     assert.equal((await login('acme-eu.localhost', 'agent@acme-eu.test', DEMO_PASSWORD, '10.9.9.10')).statusCode, 200);

@@ -127,6 +127,23 @@ forEachDatabase('the ticket API', (db, kind) => {
     assert.equal(errorOf(note).code, 'IDEMPOTENCY_KEY_REUSED', 'a note is another request than a reply');
   });
 
+  it('refuses an Idempotency-Key used on one ticket for the same request on another (422), which keeps nothing of the first', async () => {
+    const agent = await as('agent@globex.test');
+    const [t1, t2] = [await open('customer@globex.test', { subject: 'Key on T1', body: 'x' }), await open('customer@globex.test', { subject: 'Key on T2', body: 'x' })];
+    const headers = { 'idempotency-key': 'reply-across-tickets' };
+    const first = await agent({ method: 'POST', url: `/api/v1/tickets/${t1.id}/replies`, body: { body: 'same words' }, headers });
+    assert.equal(first.statusCode, 201, first.body);
+    const second = await agent({ method: 'POST', url: `/api/v1/tickets/${t2.id}/replies`, body: { body: 'same words' }, headers });
+    assert.equal(second.statusCode, 422, 'not the answer of the reply to the first ticket');
+    assert.equal(errorOf(second).code, 'IDEMPOTENCY_KEY_REUSED');
+    assert.equal(errorOf(second).field, 'Idempotency-Key');
+    const onT2 = ((await agent({ url: `/api/v1/tickets/${t2.id}/thread` })).json().entries as { bodyHtml: string }[]).filter((e) => e.bodyHtml === 'same words');
+    assert.equal(onT2.length, 0, 'nothing written to the second ticket');
+    const fresh = await agent({ method: 'POST', url: `/api/v1/tickets/${t2.id}/replies`, body: { body: 'same words' }, headers: { 'idempotency-key': 'reply-across-tickets-2' } });
+    assert.equal(fresh.statusCode, 201, 'a new key for the new request works');
+    assert.equal((await agent({ method: 'POST', url: `/api/v1/tickets/${t1.id}/replies`, body: { body: 'same words' }, headers })).headers['idempotent-replayed'], 'true');
+  });
+
   it("reopens a pending or resolved ticket when its customer replies, not when an agent does", async () => {
     const agent = await as('agent@acme.test');
     const customer = await as('customer@acme.test');

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { BRIEF_SHARED_BUFFERS, openDatabase, type Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { requestLoginName } from '../../src/db/request-login.ts';
 import { migratedTemplate } from './pglite-template.ts';
 import { PrivatePostgres } from './private-postgres.ts';
 
@@ -38,7 +39,8 @@ async function serverUrl(database: string): Promise<string> {
   return url.toString();
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` on a connection to the test server's maintenance database. */
+export async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: await testServerUrl() });
   await client.connect();
   try {
@@ -46,6 +48,19 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Drops the request logins of test databases that no longer exist (a test process killed before
+ * its `drop`), so that they do not pile up on the shared server. A login names its database in its
+ * comment (request-login.ts); another process may drop the same one meanwhile, which is fine.
+ */
+async function dropOrphanLogins(c: pg.Client): Promise<void> {
+  const orphans = await c.query<{ rolname: string }>(`select r.rolname from pg_roles r
+    join pg_shdescription d on d.objoid = r.oid and d.classoid = 'pg_authid'::regclass
+    where r.rolname like 'tenantdesk\\_login\\_%' and d.description like 'TenantDesk request login of database td\\_test\\_%'
+      and not exists (select 1 from pg_database where d.description = 'TenantDesk request login of database ' || datname)`);
+  for (const { rolname } of orphans.rows) await c.query(`drop role if exists "${rolname}"`).catch(() => undefined);
 }
 
 /** A new, migrated database of `kind`. */
@@ -71,7 +86,12 @@ export async function freshDatabase(kind: DatabaseKind, options: { migrate?: boo
       // Silos and the silo template created next to it share its name as a prefix.
       await admin(async (c) => {
         const all = await c.query<{ datname: string }>('select datname from pg_database where datname = $1 or datname like $2', [name, `${name}\\_%`]);
-        for (const { datname } of all.rows) await c.query(`drop database if exists "${datname}" with (force)`);
+        for (const { datname } of all.rows) {
+          await c.query(`drop database if exists "${datname}" with (force)`);
+          // Roles are cluster-wide and outlive the database: its request login goes with it.
+          await c.query(`drop role if exists "${requestLoginName(datname)}"`);
+        }
+        await dropOrphanLogins(c);
       });
     },
   };

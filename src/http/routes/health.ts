@@ -35,7 +35,7 @@ export async function healthRoutes(app: FastifyInstance, options: { database: Da
 const READY_TIMEOUT_MS = 2000;
 
 async function probe(database: Database): Promise<{ pending: string[]; mailQuarantine: number }> {
-  await sql`select 1`.execute(database.owner);
+  await sql`select 1`.execute(database.system);
   const { pending } = await migrationStatus(database);
   return { pending, mailQuarantine: pending.length ? 0 : await quarantined(database) };
 }
@@ -50,6 +50,6 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 // The pool only: a probe must stay cheap, and opening every silo is not (`tenantdesk mail quarantine` lists all).
 async function quarantined(database: Database): Promise<number> {
-  const result = await sql<{ n: number }>`select count(*)::integer as n from mail_quarantine where released_at is null`.execute(database.owner);
+  const result = await sql<{ n: number }>`select count(*)::integer as n from mail_quarantine where released_at is null`.execute(database.system);
   return result.rows[0]!.n;
 }

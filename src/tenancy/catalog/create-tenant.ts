@@ -54,7 +54,7 @@ export async function createTenant(database: Database, settings: TenancySettings
 }
 
 async function insertTenant(database: Database, settings: TenancySettings, input: CreateTenantInput, hosts: string[], shardName: string, fill?: FillTenant) {
-  return database.owner.transaction().execute(async (tx) => {
+  return database.system.transaction().execute(async (tx) => {
     const { count } = await tx.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     const first = Number(count) === 0;
     if (input.serviceProvider && !first) {

@@ -25,7 +25,7 @@ export async function verifySenderDomain(database: Database, input: { slug: stri
   if (input.installationDomains.includes(domain)) {
     throw new AppError('CONFLICT', `${domain} is a sender domain of the installation itself (MAIL_FROM, MAIL_SENDER_DOMAINS): it cannot be given to a tenant.`, 'domain');
   }
-  return database.owner.transaction().execute(async (tx) => {
+  return database.system.transaction().execute(async (tx) => {
     const tenant = await tx.selectFrom('tenants').select('id').where('slug', '=', input.slug).executeTakeFirst();
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${input.slug}".`, 'tenant');
     const existing = await tx.selectFrom('tenant_sender_domains').selectAll().where('domain', '=', domain).forUpdate().executeTakeFirst();
@@ -48,7 +48,7 @@ export async function verifySenderDomain(database: Database, input: { slug: stri
 /** Withdraws a verified domain; the tenant's mail from it goes out from the installation's address again. */
 export async function removeSenderDomain(database: Database, slug: string, value: string): Promise<void> {
   const domain = senderDomainName(value);
-  await database.owner.transaction().execute(async (tx) => {
+  await database.system.transaction().execute(async (tx) => {
     const tenant = await tx.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
     const removed = await tx.deleteFrom('tenant_sender_domains').where('domain', '=', domain).where('tenant_id', '=', tenant.id).executeTakeFirst();
@@ -58,8 +58,8 @@ export async function removeSenderDomain(database: Database, slug: string, value
 }
 
 export async function listSenderDomains(database: Database, slug: string): Promise<SenderDomain[]> {
-  const tenant = await database.owner.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
+  const tenant = await database.system.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
   if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
-  const rows = await database.owner.selectFrom('tenant_sender_domains').selectAll().where('tenant_id', '=', tenant.id).orderBy('domain').execute();
+  const rows = await database.system.selectFrom('tenant_sender_domains').selectAll().where('tenant_id', '=', tenant.id).orderBy('domain').execute();
   return rows.map((r) => ({ domain: r.domain, verifiedBy: r.verified_by, createdAt: new Date(r.created_at) }));
 }

@@ -63,12 +63,12 @@ export class CatalogSnapshot {
 }
 
 export async function catalogVersion(database: Database): Promise<number> {
-  const row = await database.owner.selectFrom('catalog_state').select('version').executeTakeFirstOrThrow();
+  const row = await database.system.selectFrom('catalog_state').select('version').executeTakeFirstOrThrow();
   return Number(row.version);
 }
 
 export async function loadSnapshot(database: Database): Promise<CatalogSnapshot> {
-  return database.owner.transaction().execute(async (tx) => {
+  return database.system.transaction().execute(async (tx) => {
     // One repeatable-read view, so the version matches the rows read with it.
     await sql`set transaction isolation level repeatable read`.execute(tx);
     const version = await tx.selectFrom('catalog_state').select('version').executeTakeFirstOrThrow();

@@ -13,9 +13,9 @@ export type MoveState = { tenant: string; from: string; to: string; phase: strin
 export async function multiTenancyState(database: Database, settings: TenancySettings) {
   const [version, shards, tenants, moves] = await Promise.all([
     catalogVersion(database),
-    database.owner.selectFrom('shards').select(['name', 'kind', 'location']).orderBy('kind').orderBy('name').execute(),
-    database.owner.selectFrom('tenants').select(['id', 'slug', 'shard']).orderBy('slug').execute(),
-    database.owner.selectFrom('tenant_moves').selectAll().orderBy('started_at').execute(),
+    database.system.selectFrom('shards').select(['name', 'kind', 'location']).orderBy('kind').orderBy('name').execute(),
+    database.system.selectFrom('tenants').select(['id', 'slug', 'shard']).orderBy('slug').execute(),
+    database.system.selectFrom('tenant_moves').selectAll().orderBy('started_at').execute(),
   ]);
   const slugOf = new Map(tenants.map((t) => [t.id, t.slug]));
   return {

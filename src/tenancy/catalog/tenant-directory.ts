@@ -37,10 +37,10 @@ function treeOrder(tenants: TenantEntry[]): TenantEntry[] {
 /** Every tenant of the catalog with its hosts, in hierarchy order. */
 export async function listTenants(database: Database): Promise<TenantEntry[]> {
   const [tenants, hosts, moves, shards] = await Promise.all([
-    database.owner.selectFrom('tenants').selectAll().execute(),
-    database.owner.selectFrom('tenant_hosts').select(['host', 'tenant_id']).orderBy('host').execute(),
-    database.owner.selectFrom('tenant_moves').select(['tenant_id', 'to_shard', 'phase']).execute(),
-    database.owner.selectFrom('shards').select(['name', 'kind']).execute(),
+    database.system.selectFrom('tenants').selectAll().execute(),
+    database.system.selectFrom('tenant_hosts').select(['host', 'tenant_id']).orderBy('host').execute(),
+    database.system.selectFrom('tenant_moves').select(['tenant_id', 'to_shard', 'phase']).execute(),
+    database.system.selectFrom('shards').select(['name', 'kind']).execute(),
   ]);
   const slugOf = new Map(tenants.map((t) => [t.id, t.slug]));
   const kindOf = new Map(shards.map((s) => [s.name, s.kind]));

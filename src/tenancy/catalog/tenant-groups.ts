@@ -8,7 +8,7 @@ export async function createTenantGroup(database: Database, input: { slug: strin
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(input.slug)) {
     throw new AppError('VALIDATION_FAILED', 'A group slug is lower-case letters, digits and hyphens.', 'slug');
   }
-  return database.owner.transaction().execute(async (tx) => {
+  return database.system.transaction().execute(async (tx) => {
     if (await tx.selectFrom('tenant_groups').select('id').where('slug', '=', input.slug).executeTakeFirst()) {
       throw new AppError('CONFLICT', `A tenant group "${input.slug}" already exists.`, 'slug');
     }
@@ -25,7 +25,7 @@ export async function createTenantGroup(database: Database, input: { slug: strin
 }
 
 export async function renameTenantGroup(database: Database, slug: string, input: { name?: string; description?: string }) {
-  return database.owner.transaction().execute(async (tx) => {
+  return database.system.transaction().execute(async (tx) => {
     const group = await requireUserGroup(tx, slug);
     await tx
       .updateTable('tenant_groups')
@@ -51,7 +51,7 @@ async function editableMembers(tx: Tx, slug: string, tenantSlugs: string[]) {
 }
 
 export async function changeTenantGroupMembers(database: Database, slug: string, change: 'add' | 'remove', tenantSlugs: string[]) {
-  await database.owner.transaction().execute(async (tx) => {
+  await database.system.transaction().execute(async (tx) => {
     const { group, tenants } = await editableMembers(tx, slug, tenantSlugs);
     if (change === 'add' && tenants.length) {
       await tx
@@ -67,7 +67,7 @@ export async function changeTenantGroupMembers(database: Database, slug: string,
 }
 
 export async function listTenantGroups(database: Database, options: { includeMaintained?: boolean } = {}) {
-  let query = database.owner
+  let query = database.system
     .selectFrom('tenant_groups as g')
     .leftJoin('tenant_group_members as m', 'm.group_id', 'g.id')
     .leftJoin('tenants as t', 't.id', 'm.tenant_id')
@@ -82,13 +82,13 @@ export async function listTenantGroups(database: Database, options: { includeMai
 /** Slugs of tenant groups by id (to name a role's group access). */
 export async function groupSlugs(database: Database, ids: readonly number[]): Promise<Map<number, string>> {
   if (!ids.length) return new Map();
-  const rows = await database.owner.selectFrom('tenant_groups').select(['id', 'slug']).where('id', 'in', [...ids]).execute();
+  const rows = await database.system.selectFrom('tenant_groups').select(['id', 'slug']).where('id', 'in', [...ids]).execute();
   return new Map(rows.map((r) => [r.id, r.slug]));
 }
 
 /** Makes the members of a user-defined group exactly `tenantSlugs`, in one transaction. */
 export async function replaceTenantGroupMembers(database: Database, slug: string, tenantSlugs: string[]) {
-  await database.owner.transaction().execute(async (tx) => {
+  await database.system.transaction().execute(async (tx) => {
     const { group, tenants } = await editableMembers(tx, slug, tenantSlugs);
     await tx.deleteFrom('tenant_group_members').where('group_id', '=', group.id).execute();
     if (tenants.length) await tx.insertInto('tenant_group_members').values(tenants.map((t) => ({ group_id: group.id, tenant_id: t.id }))).execute();
@@ -102,12 +102,12 @@ export async function replaceTenantGroupMembers(database: Database, slug: string
  * every shard (a tenant's roles may live in its silo).
  */
 export async function deleteTenantGroup(database: Database, slug: string, rolesUsing: (groupId: number) => Promise<number>) {
-  const group = await database.owner.selectFrom('tenant_groups').select(['id', 'kind']).where('slug', '=', slug).executeTakeFirst();
+  const group = await database.system.selectFrom('tenant_groups').select(['id', 'kind']).where('slug', '=', slug).executeTakeFirst();
   if (!group) throw new AppError('NOT_FOUND', `No tenant group "${slug}".`, 'group');
   if (group.kind !== 'user') throw new AppError('TENANT_RULE_VIOLATION', `Group "${slug}" is maintained from the hierarchy; it goes only with its tenant.`, 'group');
   const roles = await rolesUsing(group.id);
   if (roles > 0) throw new AppError('TENANT_RULE_VIOLATION', `${roles} role(s) give tenant access through group "${slug}": change them first.`, 'group');
-  await database.owner.transaction().execute(async (tx) => {
+  await database.system.transaction().execute(async (tx) => {
     await tx.deleteFrom('tenant_groups').where('id', '=', group.id).execute();
     await bumpCatalogVersion(tx);
   });

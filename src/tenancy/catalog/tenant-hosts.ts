@@ -6,7 +6,7 @@ import { requireHost } from './validate-host.ts';
 
 export async function addTenantHost(database: Database, slug: string, rawHost: string): Promise<string> {
   const host = requireHost(rawHost);
-  return database.owner.transaction().execute(async (tx) => {
+  return database.system.transaction().execute(async (tx) => {
     const tenant = await tx.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
     await assertHostsFree(tx, [host]);
@@ -18,7 +18,7 @@ export async function addTenantHost(database: Database, slug: string, rawHost: s
 
 export async function removeTenantHost(database: Database, slug: string, rawHost: string): Promise<void> {
   const host = requireHost(rawHost);
-  await database.owner.transaction().execute(async (tx) => {
+  await database.system.transaction().execute(async (tx) => {
     const removed = await tx
       .deleteFrom('tenant_hosts')
       .where('host', '=', host)
@@ -31,6 +31,6 @@ export async function removeTenantHost(database: Database, slug: string, rawHost
 
 /** The tenant's first configured host: the one links in mail are built from. */
 export async function primaryHost(database: Database, tenantId: number): Promise<string | undefined> {
-  const row = await database.owner.selectFrom('tenant_hosts').select('host').where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('host').executeTakeFirst();
+  const row = await database.system.selectFrom('tenant_hosts').select('host').where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('host').executeTakeFirst();
   return row?.host;
 }

@@ -30,7 +30,7 @@ function columnValues(change: TenantQuotaChange): Partial<Record<(typeof COLUMN)
  * A row left with no limit of its own is removed.
  */
 export async function setTenantQuotas(database: Database, slug: string, change: TenantQuotaChange): Promise<void> {
-  await database.owner.transaction().execute(async (tx) => {
+  await database.system.transaction().execute(async (tx) => {
     const tenant = await tx.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
     if (await writeTenantQuotas(tx, tenant.id, change)) await bumpCatalogVersion(tx);

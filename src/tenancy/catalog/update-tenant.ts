@@ -23,7 +23,7 @@ type Tx = Parameters<typeof refreshMaintainedGroups>[0];
  * the depth of the moved subtree and the maintained groups of every tenant whose lineage changed.
  */
 export async function updateTenant(database: Database, settings: TenancySettings, slug: string, input: UpdateTenantInput) {
-  return database.owner.transaction().execute(async (tx) => {
+  return database.system.transaction().execute(async (tx) => {
     const tenant = await tx.selectFrom('tenants').selectAll().where('slug', '=', slug).forUpdate().executeTakeFirst();
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
     if (input.serviceProvider !== undefined && input.serviceProvider !== tenant.is_service_provider) {

@@ -53,11 +53,11 @@ export async function deleteTenant(ctx: TenancyContext, slug: string, options: {
   if (naming) throw new AppError('TENANT_RULE_VIOLATION', `${naming} role(s) give access to tenant "${slug}"; change them first.`, 'tenant');
 
   if (tenant.shard === 'pool') {
-    await ctx.database.owner.transaction().execute((tx) => deleteTenantRows(tx, tenant.id));
+    await ctx.database.system.transaction().execute((tx) => deleteTenantRows(tx, tenant.id));
   } else {
     await dropSiloDatabase(ctx.shards, tenant.shard);
   }
-  await ctx.database.owner.transaction().execute(async (tx) => {
+  await ctx.database.system.transaction().execute(async (tx) => {
     const ancestors = (await ancestorIds(tx, tenant.id)).filter((id) => id !== tenant.id);
     await tx.deleteFrom('tenants').where('id', '=', tenant.id).execute();
     if (tenant.shard !== 'pool') await tx.deleteFrom('shards').where('name', '=', tenant.shard).execute();

@@ -27,7 +27,7 @@ export async function exportTenant(shards: Shards, catalog: Catalog, slug: strin
   const { applied } = await migrationStatus(shards.pool);
   const described = await describeTenant(shards, tenant.id);
   return inUtc(
-    database.owner,
+    database.system,
     async (tx) => {
       const counts: Record<string, number> = {};
       for (const type of copyOrder()) {
@@ -40,7 +40,7 @@ export async function exportTenant(shards: Shards, catalog: Catalog, slug: strin
         schema: applied[applied.length - 1] ?? '',
         tenant: described,
         // Embedded, the pool is one connection: while this snapshot holds it, the catalog is read through it.
-        ...(await namedReferences(database === shards.pool ? tx : shards.pool.owner, tx, tenant.id)),
+        ...(await namedReferences(database === shards.pool ? tx : shards.pool.system, tx, tenant.id)),
         tables: counts,
         files: files.length,
       };
@@ -69,7 +69,7 @@ export async function exportTenant(shards: Shards, catalog: Catalog, slug: strin
 }
 
 async function describeTenant(shards: Shards, id: number): Promise<ArchiveHeader['tenant']> {
-  const db = shards.pool.owner;
+  const db = shards.pool.system;
   const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const parent = row.parent_id === null ? undefined : await db.selectFrom('tenants').select('slug').where('id', '=', row.parent_id).executeTakeFirst();
   const hosts = await db.selectFrom('tenant_hosts').select('host').where('tenant_id', '=', id).orderBy('host').execute();

@@ -10,11 +10,11 @@ export type ShardMigration = { shard: string; applied: string[]; error?: string 
  * every other tenant on an old schema.
  */
 export async function migrateSilos(shards: Shards, log?: Pick<Logger, 'error' | 'info'>): Promise<ShardMigration[]> {
-  const silos = await shards.pool.owner.selectFrom('shards').select('name').where('kind', '=', 'silo').orderBy('name').execute();
+  const silos = await shards.pool.system.selectFrom('shards').select('name').where('kind', '=', 'silo').orderBy('name').execute();
   const results: ShardMigration[] = [];
   for (const { name } of silos) {
     try {
-      const applied = await migrate(await shards.get(name));
+      const applied = await shards.withOwner(name, migrate);
       results.push({ shard: name, applied });
       if (applied.length) log?.info({ shard: name, applied }, 'silo migrated');
     } catch (error) {

@@ -57,7 +57,7 @@ export async function moveTenant(shards: Shards, catalog: Catalog, slug: string,
       // Into the pool, 'all' readers must know to skip the copies before there are any.
       if (move.to_shard === 'pool') await sleep(options.settleMs);
       const [source, target] = [await shards.get(move.from_shard), await shards.get(move.to_shard)];
-      await inUtc(target.owner, (tx) => syncTenant(source.owner, tx, tenant.id, options.step));
+      await inUtc(target.system, (tx) => syncTenant(source.system, tx, tenant.id, options.step));
       await setPhase(shards, tenant.id, 'frozen', catalog);
       await sleep(options.settleMs);
     } else if (phase === 'frozen') {
@@ -65,7 +65,7 @@ export async function moveTenant(shards: Shards, catalog: Catalog, slug: string,
       rows = move.to_shard === 'pool' ? await switchIntoPool(shards, catalog, tenant, move.from_shard, options.step) : await switchIntoSilo(shards, catalog, tenant, move.to_shard, options.step);
     } else {
       await dropSiloDatabase(shards, move.from_shard);
-      await pool.owner.transaction().execute(async (tx) => {
+      await pool.system.transaction().execute(async (tx) => {
         await tx.deleteFrom('shards').where('name', '=', move!.from_shard).execute();
         await tx.deleteFrom('tenant_moves').where('tenant_id', '=', tenant.id).execute();
       });
@@ -78,10 +78,10 @@ export async function moveTenant(shards: Shards, catalog: Catalog, slug: string,
 type MoveRow = { from_shard: string; to_shard: string; phase: MovePhase };
 
 const currentMove = (shards: Shards, tenantId: number): Promise<MoveRow | undefined> =>
-  shards.pool.owner.selectFrom('tenant_moves').select(['from_shard', 'to_shard', 'phase']).where('tenant_id', '=', tenantId).executeTakeFirst();
+  shards.pool.system.selectFrom('tenant_moves').select(['from_shard', 'to_shard', 'phase']).where('tenant_id', '=', tenantId).executeTakeFirst();
 
 async function setPhase(shards: Shards, tenantId: number, phase: MovePhase, catalog?: Catalog): Promise<void> {
-  await shards.pool.owner.transaction().execute(async (tx) => {
+  await shards.pool.system.transaction().execute(async (tx) => {
     await tx.updateTable('tenant_moves').set({ phase, updated_at: new Date() }).where('tenant_id', '=', tenantId).execute();
     // Only 'frozen' changes what other processes do (they refuse writes): they learn it through the catalog version.
     if (catalog) await bumpCatalogVersion(tx);
@@ -97,7 +97,7 @@ async function startMove(shards: Shards, catalog: Catalog, tenant: TenantInfo, o
   }
   if (options.to === 'pool' && options.serverUrl) throw new AppError('VALIDATION_FAILED', '--server goes with --to silo.', 'server');
   const row: MoveRow = { from_shard: tenant.shard, to_shard: options.to === 'pool' ? 'pool' : `silo-${tenant.slug}`, phase: options.to === 'pool' ? 'copying' : 'provisioning' };
-  await shards.pool.owner.transaction().execute(async (tx) => {
+  await shards.pool.system.transaction().execute(async (tx) => {
     await tx.insertInto('tenant_moves').values({ tenant_id: tenant.id, ...row }).execute();
     await bumpCatalogVersion(tx);
   });
@@ -108,8 +108,8 @@ async function startMove(shards: Shards, catalog: Catalog, tenant: TenantInfo, o
 /** Out of a silo: the last sync, its check and the shard map's switch are one pool transaction. */
 async function switchIntoPool(shards: Shards, catalog: Catalog, tenant: TenantInfo, from: string, step: MoveOptions['step']): Promise<SyncReport> {
   const silo = await shards.get(from);
-  const rows = await inUtc(shards.pool.owner, async (tx) => {
-    const rows = await syncTenant(silo.owner, tx, tenant.id, step);
+  const rows = await inUtc(shards.pool.system, async (tx) => {
+    const rows = await syncTenant(silo.system, tx, tenant.id, step);
     await tx.updateTable('tenants').set({ shard: 'pool' }).where('id', '=', tenant.id).execute();
     await tx.updateTable('tenant_moves').set({ phase: 'cleaning', updated_at: new Date() }).where('tenant_id', '=', tenant.id).execute();
     await bumpCatalogVersion(tx);
@@ -125,13 +125,13 @@ async function switchIntoPool(shards: Shards, catalog: Catalog, tenant: TenantIn
  */
 async function switchIntoSilo(shards: Shards, catalog: Catalog, tenant: TenantInfo, to: string, step: MoveOptions['step']): Promise<SyncReport> {
   const silo = await shards.get(to);
-  const rows = await inUtc(silo.owner, (tx) => syncTenant(shards.pool.owner, tx, tenant.id, step));
+  const rows = await inUtc(silo.system, (tx) => syncTenant(shards.pool.system, tx, tenant.id, step));
   await step?.('switch');
-  await inUtc(shards.pool.owner, async (tx) => {
+  await inUtc(shards.pool.system, async (tx) => {
     await sql`select id from tenants where id = ${tenant.id} for update`.execute(tx);
     for (const type of copyOrder()) {
       const shape = await tableShape(tx, type);
-      const [left, copied] = [await rowDigests(tx, shape, tenant.id), await inUtc(silo.owner, (s) => rowDigests(s, shape, tenant.id), true)];
+      const [left, copied] = [await rowDigests(tx, shape, tenant.id), await inUtc(silo.system, (s) => rowDigests(s, shape, tenant.id), true)];
       if (differingRows(copied, left)) {
         throw new AppError('CONFLICT', `Tenant "${tenant.slug}" changed during the switch (${type.table}); run the move again.`);
       }
@@ -150,11 +150,11 @@ async function abortMove(shards: Shards, catalog: Catalog, tenant: TenantInfo, m
   if (!move) throw new AppError('NOT_FOUND', `Tenant "${tenant.slug}" is not being moved.`, 'tenant');
   if (move.phase === 'cleaning') throw new AppError('CONFLICT', `The move of "${tenant.slug}" has switched already; rerun it to finish.`);
   if (move.to_shard === 'pool') {
-    await shards.pool.owner.transaction().execute((tx) => deleteTenantRows(tx, tenant.id));
+    await shards.pool.system.transaction().execute((tx) => deleteTenantRows(tx, tenant.id));
   } else {
     await dropSilo(shards, move.to_shard);
   }
-  await shards.pool.owner.transaction().execute(async (tx) => {
+  await shards.pool.system.transaction().execute(async (tx) => {
     await tx.deleteFrom('tenant_moves').where('tenant_id', '=', tenant.id).execute();
     await bumpCatalogVersion(tx);
   });

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, redact, type Database } from '../../db/database.ts';
 import { migrate } from '../../db/migrate.ts';
+import { createDatabase, dropDatabase, dropRole } from '../../db/server-admin.ts';
+import { ensureRequestLogin, requestLoginName } from '../../db/request-login.ts';
 import { AppError } from '../../errors.ts';
 import { rm } from 'node:fs/promises';
 import { siloDir, type Shards } from './shards.ts';
@@ -15,7 +17,7 @@ import { siloDir, type Shards } from './shards.ts';
 export async function provisionSilo(shards: Shards, input: { slug: string; serverUrl?: string | undefined }): Promise<string> {
   const name = `silo-${input.slug}`;
   const pool = shards.pool;
-  if (await pool.owner.selectFrom('shards').select('name').where('name', '=', name).executeTakeFirst()) {
+  if (await pool.system.selectFrom('shards').select('name').where('name', '=', name).executeTakeFirst()) {
     throw new AppError('CONFLICT', `Shard "${name}" already exists.`, 'slug');
   }
   let location: string;
@@ -25,7 +27,7 @@ export async function provisionSilo(shards: Shards, input: { slug: string; serve
   } else {
     location = await provisionOnServer(input.serverUrl ?? pool.url!, name);
   }
-  await pool.owner.insertInto('shards').values({ name, kind: 'silo', location }).execute();
+  await pool.system.insertInto('shards').values({ name, kind: 'silo', location }).execute();
   return name;
 }
 
@@ -41,8 +43,6 @@ async function provisionEmbedded(shards: Shards, name: string): Promise<string> 
   await database.close();
   return `pglite:${name}`;
 }
-
-const identifier = (text: string) => `"${text.replace(/"/g, '""')}"`;
 
 async function provisionOnServer(serverUrl: string, name: string): Promise<string> {
   const server = new URL(serverUrl);
@@ -61,7 +61,7 @@ async function provisionOnServer(serverUrl: string, name: string): Promise<strin
     // One provisioning at a time per server: a template being copied must have no other session.
     await admin.query('select pg_advisory_lock(7410552)');
     const exists = await admin.query('select 1 from pg_database where datname = $1', [template]);
-    if (!exists.rowCount) await admin.query(`create database ${identifier(template)}`);
+    if (!exists.rowCount) await createDatabase(admin, template);
     const urlOf = (database: string) => Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
     const templateDb = await openDatabase({ kind: 'postgres', url: urlOf(template), poolMax: 1 });
     try {
@@ -70,7 +70,14 @@ async function provisionOnServer(serverUrl: string, name: string): Promise<strin
     } finally {
       await templateDb.close();
     }
-    await admin.query(`create database ${identifier(target)} template ${identifier(template)}`);
+    await createDatabase(admin, target, template);
+    // The copy holds the template's request login: the silo gets its own (request-login.ts).
+    const silo = await openDatabase({ kind: 'postgres', url: urlOf(target), poolMax: 1 });
+    try {
+      await ensureRequestLogin(silo.owner);
+    } finally {
+      await silo.close();
+    }
     const location = new URL(urlOf(target));
     location.password = '';
     return location.toString();
@@ -83,12 +90,12 @@ async function provisionOnServer(serverUrl: string, name: string): Promise<strin
 /** Removes a silo's database and its shard-map entry (a refused tenant). */
 export async function dropSilo(shards: Shards, name: string): Promise<void> {
   await dropSiloDatabase(shards, name);
-  await shards.pool.owner.deleteFrom('shards').where('name', '=', name).execute();
+  await shards.pool.system.deleteFrom('shards').where('name', '=', name).execute();
 }
 
 /** Removes a silo's database, leaving its shard-map entry to the caller. */
 export async function dropSiloDatabase(shards: Shards, name: string): Promise<void> {
-  const row = await shards.pool.owner.selectFrom('shards').select(['location', 'kind']).where('name', '=', name).executeTakeFirst();
+  const row = await shards.pool.system.selectFrom('shards').select(['location', 'kind']).where('name', '=', name).executeTakeFirst();
   if (!row || row.kind !== 'silo') return;
   await shards.forget(name);
   if (row.location.startsWith('pglite:') && shards.options.dataDir) {
@@ -103,7 +110,12 @@ export async function dropSiloDatabase(shards: Shards, name: string): Promise<vo
     client.on('error', () => {});
     await client.connect();
     try {
-      await client.query(`drop database if exists ${identifier(silo.pathname.slice(1))} with (force)`);
+      await dropDatabase(client, silo.pathname.slice(1));
+      // Roles outlive databases: the silo's request login goes with it. A user that may not drop
+      // it could not have created it either (migrate): then it was made by hand, and stays.
+      await dropRole(client, requestLoginName(silo.pathname.slice(1))).catch((error: { code?: string }) => {
+        if (error.code !== '42501') throw error;
+      });
     } finally {
       await client.end();
     }

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { openDatabase, type Database } from '../../db/database.ts';
+import { openForRequests } from '../../db/request-login.ts';
 import { AppError } from '../../errors.ts';
 import type { CatalogSnapshot } from '../catalog/snapshot.ts';
 
@@ -21,6 +22,11 @@ export type ShardsOptions = {
    */
   readonly graceMs?: number;
   readonly poolMaxPerShard?: number;
+  /**
+   * Server silos serve as their request login (request-login.ts), like the pool of a server;
+   * false: as the owner of their URL (commands run by the operator, tests).
+   */
+  readonly requestLogin?: boolean;
   /** The clock idle and grace times are measured by (tests set their own). */
   readonly now?: () => number;
 };
@@ -63,13 +69,30 @@ export class Shards {
     return this.get(tenant.shard);
   }
 
+  /**
+   * Runs `work` with a shard's database as its owner (migrations): a server silo is opened for it
+   * as its URL's owner and closed after; the pool and embedded silos are the database `get` gives,
+   * whose owner connection they always have (an embedded directory is opened once per process).
+   */
+  async withOwner<T>(name: string, work: (database: Database) => Promise<T>): Promise<T> {
+    if (name === 'pool' || !this.options.requestLogin) return work(await this.get(name));
+    const row = await this.pool.system.selectFrom('shards').select(['location']).where('name', '=', name).executeTakeFirst();
+    if (!row?.location.startsWith('postgres')) return work(await this.get(name));
+    const database = await openLocation(row.location, { ...this.options, requestLogin: false });
+    try {
+      return await work(database);
+    } finally {
+      await database.close();
+    }
+  }
+
   /** Keeps an in-memory silo database (created by provisioning) for the life of this process. */
   adoptMemory(name: string, database: Database): void {
     this.#memory.set(name, database);
   }
 
   async #openShard(name: string): Promise<Database> {
-    const row = await this.pool.owner.selectFrom('shards').select(['location']).where('name', '=', name).executeTakeFirst();
+    const row = await this.pool.system.selectFrom('shards').select(['location']).where('name', '=', name).executeTakeFirst();
     if (!row) throw new AppError('SERVICE_UNAVAILABLE', `Shard "${name}" is not in the shard map.`);
     try {
       return await openLocation(row.location, this.options);
@@ -138,7 +161,8 @@ export async function openLocation(location: string, options: ShardsOptions): Pr
     throw new AppError('SERVICE_UNAVAILABLE', 'This in-memory silo belonged to another process and is gone.');
   }
   if (location.startsWith('postgres://') || location.startsWith('postgresql://')) {
-    return openDatabase({ kind: 'postgres', url: location, poolMax: options.poolMaxPerShard ?? 2 });
+    const opened = { kind: 'postgres' as const, url: location, poolMax: options.poolMaxPerShard ?? 2 };
+    return options.requestLogin ? openForRequests(opened) : openDatabase(opened);
   }
   throw new AppError('SERVICE_UNAVAILABLE', `Cannot open shard location "${location.split(':')[0]}".`);
 }
