@@ -48,6 +48,8 @@ export type TenantQuotasTable = {
   storage_bytes: ColumnType<string | null, number | null | undefined, number | null>;
   updated_at: Timestamp;
 };
+/** One token bucket per tenant for its API rate, shared by every process (migration 0031). */
+export type TenantRateBucketsTable = { tenant_id: number; tokens: number; granted: Generated<number>; refilled_at: Generated<Date> };
 export type CatalogStateTable = { singleton: Generated<boolean>; version: number };
 /** One row: the database's settings version (migration 0024). */
 export type SettingsStateTable = { singleton: Generated<boolean>; version: number };
@@ -372,6 +374,7 @@ export type DB = {
   shards: ShardsTable;
   tenant_moves: TenantMovesTable;
   tenant_quotas: TenantQuotasTable;
+  tenant_rate_buckets: TenantRateBucketsTable;
   roles: RolesTable;
   contacts: ContactsTable;
   contact_roles: ContactRolesTable;

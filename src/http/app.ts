@@ -19,6 +19,7 @@ import { refuseEncodedBodies } from './plugins/content-encoding.ts';
 import { shutdownDrain } from './plugins/shutdown-drain.ts';
 import { tenantHost } from './plugins/tenant-host.ts';
 import { tenantRateLimit, type RateLimitOptions } from './plugins/tenant-rate-limit.ts';
+import { ApiRateLeases } from '../tenancy/api-rate-leases.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { deskConfigRoutes } from './routes/desk-config.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -54,6 +55,8 @@ export type AppOptions = {
   mailSecret?: string | undefined;
   /** How per-tenant rate-limit refusals are answered (the limits themselves are in `settings`). */
   rateLimit?: RateLimitOptions;
+  /** The installation-wide rate buckets' leases; by default a set of this app's own on `database`. */
+  rateLeases?: ApiRateLeases;
 };
 
 /** Sign-in settings; the defaults are the configuration's defaults. */
@@ -93,7 +96,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (tenantScope) => {
     await tenantHost(tenantScope, { catalog, trustProxy });
     // Right after the host is known, before any body parsing or database work: a flood is refused cheaply.
-    await tenantRateLimit(tenantScope, { settings, ...options.rateLimit });
+    const leases = options.rateLeases ?? new ApiRateLeases(database, { log: options.logger });
+    await tenantRateLimit(tenantScope, { settings, leases, ...options.rateLimit });
     await tenantScope.register(tenantInfoRoutes);
     const identity = { ...IDENTITY_DEFAULTS, ...options.identity };
     await tenantScope.register(signInRoutes, { shards, catalog, trustProxy, ...identity });
