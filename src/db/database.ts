@@ -8,6 +8,7 @@ import { PGliteDialect } from './pglite-dialect.ts';
 import { acquireLock } from './data-dir-lock.ts';
 import { deferBegin } from './deferred-begin.ts';
 import { prepareStatements } from './prepared-statements.ts';
+import { poolWait } from '../metrics/metrics.ts';
 
 /**
  * One PostgreSQL database holding the help-desk schema: the embedded PGlite one, or one on a server.
@@ -23,10 +24,15 @@ export type Database = {
   readonly app: Kysely<DB>;
   /** Called by the admin socket once it listens, so CLI commands can find the running server. */
   setAdminSocket(path: string): void;
+  /** The connection pools' use now (PostgreSQL; none for the embedded database), for /metrics. */
+  poolStats(): PoolStats[];
   close(): Promise<void>;
 };
 
 export class DatabaseUnavailableError extends Error {}
+
+/** One pool's connections: open (busy + idle) and idle, and the queries waiting for one. */
+export type PoolStats = { readonly pool: 'owner' | 'app'; readonly total: number; readonly idle: number; readonly waiting: number };
 
 export type OpenOptions =
   | {
@@ -68,6 +74,7 @@ async function openPGlite({ dataDir, lock = true, sharedBuffers, loadDataDir }: 
       owner: db,
       app: db,
       setAdminSocket: (path) => held?.setAdminSocket(path),
+      poolStats: () => [],
       close: async () => {
         await db.destroy();
         held?.release();
@@ -81,22 +88,26 @@ async function openPGlite({ dataDir, lock = true, sharedBuffers, loadDataDir }: 
 
 async function openPostgres(options: Extract<OpenOptions, { kind: 'postgres' }>): Promise<Database> {
   const prepared = options.preparedStatements ?? true;
-  const owner = postgresKysely(options.url, options.poolMax, prepared);
-  const app = options.appUrl ? postgresKysely(options.appUrl, options.poolMax, prepared) : owner;
+  const ownerPool = postgresPool(options.url, 'owner', options.poolMax, prepared);
+  const appPool = options.appUrl ? postgresPool(options.appUrl, 'app', options.poolMax, prepared) : undefined;
+  const owner = new Kysely<DB>({ dialect: new PostgresDialect({ pool: ownerPool }) });
+  const app = appPool ? new Kysely<DB>({ dialect: new PostgresDialect({ pool: appPool }) }) : owner;
   const close = async () => {
     await owner.destroy();
     if (app !== owner) await app.destroy();
   };
+  const stats = (pool: 'owner' | 'app', p: pg.Pool): PoolStats => ({ pool, total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount });
+  const poolStats = () => [stats('owner', ownerPool), ...(appPool ? [stats('app', appPool)] : [])];
   try {
     await sql`select 1`.execute(owner);
   } catch (error) {
     await close();
     throw new DatabaseUnavailableError(`Cannot reach PostgreSQL at ${redact(options.url)}: ${(error as Error).message}`);
   }
-  return { kind: 'postgres', label: `PostgreSQL at ${redact(options.url)}`, url: options.url, owner, app, setAdminSocket: () => {}, close };
+  return { kind: 'postgres', label: `PostgreSQL at ${redact(options.url)}`, url: options.url, owner, app, setAdminSocket: () => {}, poolStats, close };
 }
 
-function postgresKysely(url: string, max = 10, prepared = true): Kysely<DB> {
+function postgresPool(url: string, name: 'owner' | 'app', max = 10, prepared = true): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -115,7 +126,23 @@ function postgresKysely(url: string, max = 10, prepared = true): Kysely<DB> {
   if (prepared) prepareStatements(pool);
   // After prepareStatements: it wraps what that one set up.
   deferBegin(pool);
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  timeConnectionWaits(pool, name);
+  return pool;
+}
+
+/** Observes how long each checkout of a connection waited (tenantdesk_db_pool_wait_seconds). */
+function timeConnectionWaits(pool: pg.Pool, name: 'owner' | 'app'): void {
+  const connect = pool.connect.bind(pool);
+  const wait = poolWait.labels(name);
+  // Kysely checks out with the promise form; the callback form is passed through untimed.
+  pool.connect = ((callback?: Parameters<pg.Pool['connect']>[0]) => {
+    if (callback) return connect(callback);
+    const started = performance.now();
+    return connect().then((client) => {
+      wait.observe((performance.now() - started) / 1000);
+      return client;
+    });
+  }) as pg.Pool['connect'];
 }
 
 /** The URL without its password, for messages and logs. */

@@ -17,7 +17,8 @@ import { openApi } from './plugins/openapi.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { refuseEncodedBodies } from './plugins/content-encoding.ts';
 import { shutdownDrain } from './plugins/shutdown-drain.ts';
-import { tenantHost } from './plugins/tenant-host.ts';
+import { tenantHost, tenantLogBindings } from './plugins/tenant-host.ts';
+import { requestMetrics, type RequestMetricsOptions } from './plugins/request-metrics.ts';
 import { tenantRateLimit, type RateLimitOptions } from './plugins/tenant-rate-limit.ts';
 import { ApiRateLeases } from '../tenancy/api-rate-leases.ts';
 import { ticketRoutes } from './routes/tickets.ts';
@@ -57,6 +58,8 @@ export type AppOptions = {
   rateLimit?: RateLimitOptions;
   /** The installation-wide rate buckets' leases; by default a set of this app's own on `database`. */
   rateLeases?: ApiRateLeases;
+  /** Counts requests for /metrics (served elsewhere: http/metrics-server.ts); without it, nothing is counted. */
+  metrics?: RequestMetricsOptions;
 };
 
 /** Sign-in settings; the defaults are the configuration's defaults. */
@@ -74,7 +77,7 @@ const IDENTITY_DEFAULTS: IdentityOptions = {
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger, childLoggerFactory: tenantLogBindings(options.catalog, options.trustProxy) } : { logger: false }),
     trustProxy: options.trustProxy,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -83,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorReply,
   });
   registerErrorReplies(app);
+  if (options.metrics) requestMetrics(app, options.metrics);
   // First, so that a server stopping refuses new requests before any other hook runs.
   shutdownDrain(app);
   await securityHeaders(app, { https: (options.identity?.publicScheme ?? IDENTITY_DEFAULTS.publicScheme) === 'https' });

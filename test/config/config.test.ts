@@ -54,7 +54,18 @@ describe('loadConfig', () => {
         maxAttachmentBytes: 10 * 1024 * 1024,
         ratePerSenderPerHour: 30,
       },
+      apiLeaseMax: 20,
+      metrics: { port: undefined, host: '127.0.0.1', tenants: [] },
     });
+  });
+
+  it('reads the metrics port, address and per-tenant series, and refuses the app port for metrics', () => {
+    const config = loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0', METRICS_TENANTS: 'acme,globex,acme' });
+    assert.deepEqual(config.metrics, { port: 9464, host: '0.0.0.0', tenants: ['acme', 'globex'] });
+    assert.throws(() => loadConfig({ PORT: '8080', METRICS_PORT: '8080' }), (error: unknown) => error instanceof ConfigError && /METRICS_PORT/.test(error.message) && !/\n/.test(error.message));
+    for (const [variable, value] of [['METRICS_PORT', 'metrics'], ['METRICS_TENANTS', 'Acme Corp'], ['TENANT_API_LEASE_MAX', '0']] as const) {
+      assert.throws(() => loadConfig({ [variable]: value }), (error: unknown) => error instanceof ConfigError && error.message.startsWith(`Invalid ${variable}=`));
+    }
   });
 
   it('treats an exported but empty variable as not set', () => {
