@@ -8,7 +8,7 @@ export type RateLimitOptions = {
   /**
    * How long a refusal is held before it is answered (default 1 s). A client sending back to back
    * on N connections is then held to about N requests a second, instead of as many 429s as the
-   * server can write, which would take the event loop from other tenants (docs/decisions.md).
+   * server can write, which would take the event loop from other tenants (docs/decisions/0060-shared-tenant-rate-limit.md).
    */
   readonly refusalDelayMs?: number;
   /** At most this many refusals are held at once; past it, they are answered at once. */
