@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -48,6 +49,8 @@ for (const kind of ['postgres', 'pglite'] as DatabaseKind[]) {
     let install: ApiInstallation;
     let metricsPort: number;
     let smtpPort: number;
+    // The outside world's mail server, which the desk relays its outbound mail to.
+    const relay = new SMTPServer({ authOptional: true, disabledCommands: ['AUTH', 'STARTTLS'], logger: false, onData: (stream, _session, done) => stream.resume().on('end', () => done()) });
     const dataDir = mkdtempSync(join(tmpdir(), 'td-metrics-'));
     const scrape = async () => {
       const answer = await call(metricsPort, { path: '/metrics' });
@@ -69,11 +72,14 @@ for (const kind of ['postgres', 'pglite'] as DatabaseKind[]) {
           (null, 'test.unhandled', '{}', now() - interval '1 minute'), (null, 'mail.fetch-mailbox', '{"mailboxId": 1}', now())`.execute(database.owner);
       if (fresh) env.DATABASE_URL = fresh.url!;
       else await database.close();
+      const relayPort = await freePort();
+      await new Promise<void>((resolve) => relay.listen(relayPort, '127.0.0.1', () => resolve()));
       [metricsPort, smtpPort] = [await freePort(), await freePort()];
-      server = await ServerProcess.start({ ...env, METRICS_PORT: String(metricsPort), SMTP_PORT: String(smtpPort), MAIL_SECRET: 'metrics-test-secret-0123456789abcdef0123' });
+      server = await ServerProcess.start({ ...env, SMTP_URL: `smtp://127.0.0.1:${relayPort}`, METRICS_PORT: String(metricsPort), SMTP_PORT: String(smtpPort), MAIL_SECRET: 'metrics-test-secret-0123456789abcdef0123' });
     });
     after(async () => {
       await server?.stop('SIGKILL');
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
       await fresh?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     });
@@ -124,7 +130,7 @@ for (const kind of ['postgres', 'pglite'] as DatabaseKind[]) {
       if (fresh) assert.equal(sum(samples, 'tenantdesk_catalog_version', { source: 'database' }), catalogBefore + 1);
     });
 
-    it('counts mail received and quarantined, and declares mail sent and SLA breaches', async () => {
+    it('counts mail received, quarantined and sent, and declares SLA breaches', async () => {
       const before = (await scrape()).samples;
       const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
       const send = (raw: Buffer) => transport.sendMail({ envelope: { from: 'carol@customer.test', to: ['support@acme.test'] }, raw });
@@ -137,6 +143,16 @@ for (const kind of ['postgres', 'pglite'] as DatabaseKind[]) {
       assert.equal(moved('tenantdesk_mail_received_total', { transport: 'smtp', outcome: 'ticket' }), 1);
       assert.equal(moved('tenantdesk_mail_received_total', { transport: 'smtp', outcome: 'quarantined' }), 1);
       assert.equal(moved('tenantdesk_mail_quarantined_total', { transport: 'smtp' }), 1);
+      // An agent's reply to the mailed ticket is mailed to its requester through the relay.
+      const agent = { host: 'acme.localhost', headers: { authorization: `Bearer ${install.tenants.acme!.keys[0]!}` } };
+      const ticketId = ((await call(server.port, { ...agent, path: '/api/v1/tickets?limit=1' })).body as { items: { id: string }[] }).items[0]!.id;
+      assert.equal((await call(server.port, { ...agent, method: 'POST', path: `/api/v1/tickets/${ticketId}/replies`, body: { body: 'On it.' } })).status, 201);
+      let sent = 0;
+      for (let i = 0; i < 100 && sent === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        sent = sum((await scrape()).samples, 'tenantdesk_mail_sent_total') - sum(before, 'tenantdesk_mail_sent_total');
+      }
+      assert.ok(sent >= 1, 'the reply was sent through the relay');
       for (const family of ['tenantdesk_mail_sent_total', 'tenantdesk_sla_breaches_total', 'tenantdesk_http_rate_limited_total', 'tenantdesk_process_cpu_seconds_total']) {
         assert.match(text, new RegExp(`^# TYPE ${family} counter$`, 'm'), family);
       }
