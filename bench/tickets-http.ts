@@ -104,7 +104,8 @@ async function ticketCount(url: string): Promise<number> {
   return withClient(url, async (c) => Number((await c.query<{ n: string }>('select count(*) as n from tickets')).rows[0]!.n));
 }
 
-function load(port: number, kind: PhaseResult['kind'], connections: number, duration: number, tenants: number): Promise<autocannon.Result> {
+/** autocannon creating tickets or listing the queue, each request to a random tenant with its key (bench:processes too). */
+export function load(port: number, kind: PhaseResult['kind'], connections: number, duration: number, tenants: number): Promise<autocannon.Result> {
   const body = JSON.stringify({ subject: 'Bench create', body: '<p>The printer on floor 2 jams.</p>' });
   return autocannon({
     url: `http://127.0.0.1:${port}`,

@@ -81,6 +81,17 @@ const envSchema = z.object({
   TENANT_API_BURST: z.coerce.number().int().min(1).default(200),
   TENANT_MAIL_PER_HOUR: z.coerce.number().int().min(0).default(1000),
   TENANT_STORAGE_MB: z.coerce.number().min(0).default(10 * 1024),
+  // The most API tokens a process takes at once from a tenant's shared bucket (tenancy/api-rate-leases.ts).
+  TENANT_API_LEASE_MAX: z.coerce.number().int().min(1).max(1000).default(20),
+  // Prometheus metrics on a port of their own; off when unset. Loopback unless METRICS_HOST says otherwise.
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // Tenants (slugs, comma-separated) that get series of their own; every other tenant has none.
+  METRICS_TENANTS: z
+    .string()
+    .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, 'must be tenant slugs separated by commas')
+    .refine((v) => v.split(',').length <= 100, 'names at most 100 tenants: per-tenant series are for a few tenants watched closely')
+    .optional(),
 });
 
 export type Config = {
@@ -112,7 +123,13 @@ export type Config = {
   outboundPolicy: AddressPolicy;
   /** The default limits of every tenant (tenant_quotas overrides them per tenant). */
   tenantLimits: TenantLimits;
+  /** The most API tokens a process takes at once from a tenant's installation-wide bucket. */
+  apiLeaseMax: number;
+  /** /metrics: its own port (undefined: off) and address, and the tenants with series of their own. */
+  metrics: MetricsConfig;
 };
+
+export type MetricsConfig = { port: number | undefined; host: string; tenants: readonly string[] };
 
 /** Per-tenant limits; 0 means no limit. */
 export type TenantLimits = {
@@ -171,6 +188,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid ${variable}=${JSON.stringify(shown)}: ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    throw new ConfigError(`Invalid METRICS_PORT=${JSON.stringify(String(e.METRICS_PORT))}: must differ from PORT, where every host is a tenant's`);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -218,6 +238,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       mailPerHour: e.TENANT_MAIL_PER_HOUR,
       storageBytes: Math.round(e.TENANT_STORAGE_MB * 1024 * 1024),
     },
+    apiLeaseMax: e.TENANT_API_LEASE_MAX,
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST, tenants: e.METRICS_TENANTS ? [...new Set(e.METRICS_TENANTS.split(','))] : [] },
   };
 }
 

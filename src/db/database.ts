@@ -8,6 +8,7 @@ import { PGliteDialect } from './pglite-dialect.ts';
 import { acquireLock } from './data-dir-lock.ts';
 import { deferBegin } from './deferred-begin.ts';
 import { prepareStatements } from './prepared-statements.ts';
+import { poolWait } from '../metrics/metrics.ts';
 import { SYSTEM_ROLE } from './rls.ts';
 
 /**
@@ -34,10 +35,15 @@ export type Database = {
   readonly requestLogin: boolean;
   /** Called by the admin socket once it listens, so CLI commands can find the running server. */
   setAdminSocket(path: string): void;
+  /** The connection pools' use now (PostgreSQL; none for the embedded database), for /metrics. */
+  poolStats(): PoolStats[];
   close(): Promise<void>;
 };
 
 export class DatabaseUnavailableError extends Error {}
+
+/** One pool's connections: open (busy + idle) and idle, and the queries waiting for one. */
+export type PoolStats = { readonly pool: 'owner' | 'app' | 'system'; readonly total: number; readonly idle: number; readonly waiting: number };
 
 export type OpenOptions =
   | {
@@ -81,6 +87,7 @@ async function openPGlite({ dataDir, lock = true, sharedBuffers, loadDataDir }: 
       app: db,
       requestLogin: false,
       setAdminSocket: (path) => held?.setAdminSocket(path),
+      poolStats: () => [],
       close: async () => {
         await db.destroy();
         held?.release();
@@ -94,16 +101,22 @@ async function openPGlite({ dataDir, lock = true, sharedBuffers, loadDataDir }: 
 
 async function openPostgres(options: Extract<OpenOptions, { kind: 'postgres' }>): Promise<Database> {
   const prepared = options.preparedStatements ?? true;
-  const owner = postgresKysely(options.url, options.poolMax, prepared);
-  const app = options.appUrl ? postgresKysely(options.appUrl, options.poolMax, prepared) : owner;
+  const ownerPool = postgresPool(options.url, 'owner', options.poolMax, prepared);
+  const appPool = options.appUrl ? postgresPool(options.appUrl, 'app', options.poolMax, prepared) : undefined;
   // The request login's unscoped connections take the system role as they log in (a startup
   // parameter): no statement of theirs ever runs as the bare login or as the owner.
-  const system = options.appUrl ? postgresKysely(options.appUrl, options.poolMax, prepared, SYSTEM_ROLE) : owner;
+  const systemPool = options.appUrl ? postgresPool(options.appUrl, 'system', options.poolMax, prepared, SYSTEM_ROLE) : undefined;
+  const kysely = (pool: pg.Pool) => new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const owner = kysely(ownerPool);
+  const app = appPool ? kysely(appPool) : owner;
+  const system = systemPool ? kysely(systemPool) : owner;
   const close = async () => {
     await owner.destroy();
     if (app !== owner) await app.destroy();
     if (system !== owner) await system.destroy();
   };
+  const stats = (pool: PoolStats['pool'], p: pg.Pool): PoolStats => ({ pool, total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount });
+  const poolStats = () => [stats('owner', ownerPool), ...(appPool ? [stats('app', appPool)] : []), ...(systemPool ? [stats('system', systemPool)] : [])];
   try {
     await sql`select 1`.execute(owner);
   } catch (error) {
@@ -119,11 +132,12 @@ async function openPostgres(options: Extract<OpenOptions, { kind: 'postgres' }>)
     app,
     requestLogin: options.appUrl !== undefined,
     setAdminSocket: () => {},
+    poolStats,
     close,
   };
 }
 
-function postgresKysely(url: string, max = 10, prepared = true, role?: string): Kysely<DB> {
+function postgresPool(url: string, name: PoolStats['pool'], max = 10, prepared = true, role?: string): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     ...(role ? { options: `-c role=${role}` } : {}),
@@ -143,7 +157,23 @@ function postgresKysely(url: string, max = 10, prepared = true, role?: string): 
   if (prepared) prepareStatements(pool);
   // After prepareStatements: it wraps what that one set up.
   deferBegin(pool);
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  timeConnectionWaits(pool, name);
+  return pool;
+}
+
+/** Observes how long each checkout of a connection waited (tenantdesk_db_pool_wait_seconds). */
+function timeConnectionWaits(pool: pg.Pool, name: PoolStats['pool']): void {
+  const connect = pool.connect.bind(pool);
+  const wait = poolWait.labels(name);
+  // Kysely checks out with the promise form; the callback form is passed through untimed.
+  pool.connect = ((callback?: Parameters<pg.Pool['connect']>[0]) => {
+    if (callback) return connect(callback);
+    const started = performance.now();
+    return connect().then((client) => {
+      wait.observe((performance.now() - started) / 1000);
+      return client;
+    });
+  }) as pg.Pool['connect'];
 }
 
 /** The URL without its password, for messages and logs. */

@@ -77,6 +77,8 @@ const types = {
   tenantMove: { name: 'tenantMove', table: 'tenant_moves', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
   tenantQuota: { name: 'tenantQuota', table: 'tenant_quotas', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
   tenantSenderDomain: { name: 'tenantSenderDomain', table: 'tenant_sender_domains', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
+  // Installation-wide API rate buckets (migration 0031): derived state, left behind by moves and exports.
+  tenantRateBucket: { name: 'tenantRateBucket', table: 'tenant_rate_buckets', class: 'catalog', tenantColumn: 'tenant_id', references: [], transient: true },
   role: { name: 'role', table: 'roles', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [], settings: true },
   contact: { name: 'contact', table: 'contacts', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
   contactRole: {

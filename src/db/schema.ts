@@ -50,6 +50,8 @@ export type TenantQuotasTable = {
 };
 /** A domain a tenant may send mail from, verified by the service provider (migration 0027). */
 export type TenantSenderDomainsTable = { domain: string; tenant_id: number; verified_by: string; created_at: Timestamp };
+/** One token bucket per tenant for its API rate, shared by every process (migration 0031). */
+export type TenantRateBucketsTable = { tenant_id: number; tokens: number; granted: Generated<number>; refilled_at: Generated<Date> };
 export type CatalogStateTable = { singleton: Generated<boolean>; version: number };
 /** One row: the database's settings version (migration 0024). */
 export type SettingsStateTable = { singleton: Generated<boolean>; version: number };
@@ -375,6 +377,7 @@ export type DB = {
   tenant_moves: TenantMovesTable;
   tenant_quotas: TenantQuotasTable;
   tenant_sender_domains: TenantSenderDomainsTable;
+  tenant_rate_buckets: TenantRateBucketsTable;
   roles: RolesTable;
   contacts: ContactsTable;
   contact_roles: ContactRolesTable;

@@ -19,8 +19,10 @@ import { openApi } from './plugins/openapi.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { refuseEncodedBodies } from './plugins/content-encoding.ts';
 import { shutdownDrain } from './plugins/shutdown-drain.ts';
-import { tenantHost } from './plugins/tenant-host.ts';
+import { tenantHost, tenantLogBindings } from './plugins/tenant-host.ts';
+import { requestMetrics, type RequestMetricsOptions } from './plugins/request-metrics.ts';
 import { tenantRateLimit, type RateLimitOptions } from './plugins/tenant-rate-limit.ts';
+import { ApiRateLeases } from '../tenancy/api-rate-leases.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { deskConfigRoutes } from './routes/desk-config.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -63,6 +65,10 @@ export type AppOptions = {
   rateLimit?: RateLimitOptions;
   /** The route policy table (default: the product's, `ROUTE_POLICIES`); tests adding routes extend it. */
   policies?: RoutePolicies;
+  /** The installation-wide rate buckets' leases; by default a set of this app's own on `database`. */
+  rateLeases?: ApiRateLeases;
+  /** Counts requests for /metrics (served elsewhere: http/metrics-server.ts); without it, nothing is counted. */
+  metrics?: RequestMetricsOptions;
 };
 
 /** Sign-in settings; the defaults are the configuration's defaults. */
@@ -80,7 +86,7 @@ const IDENTITY_DEFAULTS: IdentityOptions = {
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger, childLoggerFactory: tenantLogBindings(options.catalog, options.trustProxy) } : { logger: false }),
     trustProxy: options.trustProxy,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -91,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Before any route: a route missing from the policy table stops the app here (src/http/route-policies.ts).
   routePolicies(app, options.policies);
   registerErrorReplies(app);
+  if (options.metrics) requestMetrics(app, options.metrics);
   // First, so that a server stopping refuses new requests before any other hook runs.
   shutdownDrain(app);
   await securityHeaders(app, { https: (options.identity?.publicScheme ?? IDENTITY_DEFAULTS.publicScheme) === 'https' });
@@ -104,7 +111,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (tenantScope) => {
     await tenantHost(tenantScope, { catalog, trustProxy });
     // Right after the host is known, before any body parsing or database work: a flood is refused cheaply.
-    await tenantRateLimit(tenantScope, { settings, ...options.rateLimit });
+    const leases = options.rateLeases ?? new ApiRateLeases(database, { log: options.logger });
+    await tenantRateLimit(tenantScope, { settings, leases, ...options.rateLimit });
     await tenantScope.register(tenantInfoRoutes);
     const identity = { ...IDENTITY_DEFAULTS, ...options.identity };
     const auth = { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme };

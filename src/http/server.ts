@@ -10,6 +10,9 @@ import { startBackgroundWork } from '../jobs/background-work.ts';
 import { mailDeps } from '../mail/mail-context.ts';
 import { createOutbound } from '../net/guarded-connect.ts';
 import { startSmtpListener, type SmtpListener } from '../mail/smtp-listener.ts';
+import { metricsRegistry } from '../metrics/runtime-metrics.ts';
+import { ApiRateLeases } from '../tenancy/api-rate-leases.ts';
+import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 
 /** `stop()` resolves true when everything in hand finished within the grace period (SHUTDOWN_GRACE_MS). */
 export type RunningServer = { app: FastifyInstance; url: string; stop(): Promise<boolean> };
@@ -35,8 +38,16 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
     mailSecret: rt.config.mail.secret,
     outbound: createOutbound({ policy: rt.config.outboundPolicy }),
     mailSenderDomains: rt.config.mail.senderDomains,
+    rateLeases: new ApiRateLeases(rt.database, { maxLease: rt.config.apiLeaseMax, log: rt.log }),
+    ...(rt.config.metrics.port !== undefined ? { metrics: { tenants: rt.config.metrics.tenants } } : {}),
   });
   await app.listen({ port: rt.config.port, host: rt.config.host });
+  // Its own port, loopback by default: never one of the app's hosts, which all belong to tenants.
+  let metrics: MetricsServer | undefined;
+  if (rt.config.metrics.port !== undefined) {
+    metrics = await startMetricsServer(metricsRegistry({ database: rt.database, catalog: rt.catalog }), { port: rt.config.metrics.port, host: rt.config.metrics.host });
+    rt.log.info({ port: metrics.port, host: rt.config.metrics.host }, 'metrics listener ready');
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : rt.config.port;
   let adminSocket: Server | undefined;
@@ -68,6 +79,7 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
       }
       if (!jobsDone) rt.log.warn({ graceMs }, 'shutdown: the job in hand outlasted the grace period; it is undone and runs again once its lease expires');
       await app.close();
+      await metrics?.close();
       await rt.shards.close();
       await rt.database.close();
       return requests && jobsDone;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { applyScope, type DbScope } from '../db/scope.ts';
+import { jobsFailed } from '../metrics/metrics.ts';
 import type { CatalogSnapshot } from '../tenancy/catalog/snapshot.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import type { Shards } from '../tenancy/placement/shards.ts';
@@ -118,12 +119,18 @@ export class JobRunner {
     if (!job) return undefined;
     const handler = this.#handlers.get(job.name)!;
     const outcome = (state: JobOutcome['state']): JobOutcome => ({ id: job.id, name: job.name, state });
+    // Every failed run is counted for /metrics, whatever failed.
+    const failed = async (error: string, retryInMs: number, final = false) => {
+      const state = await recordFailure(database.system, job, error, retryInMs, final);
+      jobsFailed.inc({ name: job.name, state });
+      return state;
+    };
     if (job.taken_over) this.deps.log?.warn({ job: job.id, name: job.name, attempt: job.attempts }, 'job runner: took over a job whose lease expired');
     if (job.attempts > job.max_attempts) {
-      return outcome(await recordFailure(database.system, job, 'The process running the last attempt stopped before finishing it.', 0, true));
+      return outcome(await failed('The process running the last attempt stopped before finishing it.', 0, true));
     }
     const payload = handler.type.payload.safeParse(job.payload);
-    if (!payload.success) return outcome(await recordFailure(database.system, job, `Invalid payload: ${payload.error.message}`, 0, true));
+    if (!payload.success) return outcome(await failed(`Invalid payload: ${payload.error.message}`, 0, true));
     try {
       await this.#runInScope(database, job, (ctx) => handler.handle(ctx, payload.data as never, {
         id: job.id,
@@ -136,7 +143,7 @@ export class JobRunner {
     } catch (error) {
       if (error instanceof LeaseLost) return outcome('lease-lost');
       const delay = Math.min(handler.type.maxBackoffMs, handler.type.backoffMs * 2 ** (job.attempts - 1));
-      const state = await recordFailure(database.system, job, (error as Error)?.message ?? String(error), delay);
+      const state = await failed((error as Error)?.message ?? String(error), delay);
       this.deps.log?.warn({ err: error, job: job.id, name: job.name, attempt: job.attempts, state }, 'job runner: a job failed');
       return outcome(state);
     }

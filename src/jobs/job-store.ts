@@ -57,3 +57,24 @@ export async function recordSuccess(tx: Kysely<DB>, job: ClaimedJob): Promise<bo
     where id = ${job.id} and lease_token = ${job.lease_token}`.execute(tx);
   return result.numAffectedRows === 1n;
 }
+
+export type JobQueueRow = { readonly name: string; readonly due: number; readonly oldestDueAgeSeconds: number; readonly dead: number };
+
+/** The queue by job name, for /metrics: due jobs (the depth), how long the oldest has waited, dead jobs. */
+export async function jobQueueStats(db: Kysely<DB>): Promise<JobQueueRow[]> {
+  const result = await sql<{ name: string; due: number; oldest: number | null; dead: number }>`
+    select name, count(*) filter (where state = 'queued')::integer as due,
+        extract(epoch from now() - min(run_at) filter (where state = 'queued'))::float8 as oldest, 0 as dead
+      from jobs where state in ('queued', 'running') and run_at <= now() group by name
+    union all
+    select name, 0, null, count(*)::integer from jobs where state = 'dead' group by name`.execute(db);
+  const byName = new Map<string, { name: string; due: number; oldestDueAgeSeconds: number; dead: number }>();
+  for (const r of result.rows) {
+    const row = byName.get(r.name) ?? { name: r.name, due: 0, oldestDueAgeSeconds: 0, dead: 0 };
+    row.due += Number(r.due);
+    row.oldestDueAgeSeconds = Math.max(row.oldestDueAgeSeconds, Number(r.oldest ?? 0));
+    row.dead += Number(r.dead);
+    byName.set(r.name, row);
+  }
+  return [...byName.values()];
+}

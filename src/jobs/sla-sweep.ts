@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { applyScope } from '../db/scope.ts';
+import { slaBreaches } from '../metrics/metrics.ts';
 import { sweepOverdue } from '../sla/sweep-overdue.ts';
 import { writeScope } from '../tenancy/access.ts';
 import { enqueue } from './enqueue.ts';
@@ -26,6 +27,7 @@ export const slaSweep = defineJob({
 export const slaSweepHandler = handleJob(slaSweep, async (ctx, payload, job) => {
   const result = await sweepOverdue(ctx, payload.batch ? { batch: payload.batch } : {});
   if (result.breaches) ctx.log?.info(result, 'sla: overdue tickets marked');
+  slaBreaches.inc(result.breaches);
   if (result.more && ctx.tx) {
     // Tenant boundary: an installation job (no tenant) is the installation's own row.
     await applyScope(ctx.tx, writeScope(ctx.access, true));

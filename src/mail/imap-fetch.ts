@@ -7,7 +7,7 @@ import { guardedImapClient } from '../net/imap-client.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { listObjects, type Row } from '../tenancy/data-access.ts';
 import { scopedTx, type MailDeps } from './mail-context.ts';
-import { deliverToMailbox, readMessage } from './receive-message.ts';
+import { countDelivery, deliverToMailbox, readMessage } from './receive-message.ts';
 import { TenantMailLimitReached } from './tenant-mail-limit.ts';
 import { requireSecretBox } from './secret-box.ts';
 
@@ -89,7 +89,8 @@ export async function fetchMailboxNow(deps: MailDeps, ctx: TenancyContext, mailb
       if (!message.source || limited) continue;
       const read = await readMessage(deps, message.source);
       try {
-        await deliverToMailbox(deps, ctx, mailbox, { raw: message.source, transport: 'imap', imap: { uidValidity, uid: message.uid } }, read);
+        // Counted before the batch commits with its job: a batch rolled back is counted once too often.
+        countDelivery('imap', await deliverToMailbox(deps, ctx, mailbox, { raw: message.source, transport: 'imap', imap: { uidValidity, uid: message.uid } }, read));
       } catch (error) {
         // The tenant's hourly limit (checked before anything is written): the rest stay unseen for a later fetch.
         if (!(error instanceof TenantMailLimitReached)) throw error;

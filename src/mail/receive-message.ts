@@ -12,6 +12,7 @@ import { reopenOnCustomerReply } from '../desk/tickets/ticket-lifecycle.ts';
 import { AppError } from '../errors.ts';
 import { auditCompanion } from '../identity/audit.ts';
 import { createContact } from '../identity/create-contact.ts';
+import { mailQuarantined, mailReceived } from '../metrics/metrics.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, inTransaction, listObjects, type Row } from '../tenancy/data-access.ts';
 import { scopedTx, tenantMailContext, type MailDeps } from './mail-context.ts';
@@ -159,8 +160,15 @@ export async function receiveMessage(deps: MailDeps, message: IncomingMessage): 
   const mailboxes = await routeMessage(deps, message.recipients ?? headerRecipients(read.parsed));
   if (!mailboxes.length) throw new AppError('NOT_FOUND', 'No recipient of this message is a support address of this help desk.', 'recipient');
   const deliveries: Delivery[] = [];
-  for (const mailbox of mailboxes) deliveries.push(await deliverAlone(deps, mailbox, message, read));
+  for (const mailbox of mailboxes) deliveries.push(countDelivery(message.transport, await deliverAlone(deps, mailbox, message, read)));
   return deliveries;
+}
+
+/** Counts a delivery for /metrics once its unit of work committed (tenantdesk_mail_received_total). */
+export function countDelivery(transport: MailTransport, delivery: Delivery): Delivery {
+  mailReceived.inc({ transport, outcome: delivery.outcome });
+  if (delivery.outcome === 'quarantined') mailQuarantined.inc({ transport });
+  return delivery;
 }
 
 /** Why a claimed message is kept in quarantine instead of becoming a ticket entry. */

@@ -5,6 +5,7 @@ import { inScope } from '../db/scope.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { defineJob, handleJob, type JobHandler } from '../jobs/job-type.ts';
 import { guardedSmtpTransport } from '../net/smtp-transport.ts';
+import { mailSent } from '../metrics/metrics.ts';
 import { listObjects, updateObject, type Row } from '../tenancy/data-access.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import type { MailDeps } from './mail-context.ts';
@@ -62,6 +63,7 @@ export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }
       // What failed, for the job's last error: never a stack, never the relay's credentials.
       throw new Error(`SMTP relay refused or unreachable: ${(error as Error).message}`, { cause: error });
     }
+    mailSent.inc();
     const rendered = content.rendered ? { subject: content.subject, body_text: content.text, body_html: content.html } : {};
     await updateObject(ctx, 'mailOutbox', outboxId, { sent_at: new Date(), message_id: messageId, last_error: null, ...rendered });
     // Our own Message-ID, so a reply that quotes it threads even without the token (no MAIL_SECRET).

@@ -69,6 +69,8 @@ describe('loadConfig', () => {
         trustedRelays: ['127.0.0.0/8', '::1'],
         agentTokenMaxAgeMs: 30 * 24 * 3600_000,
       },
+      apiLeaseMax: 20,
+      metrics: { port: undefined, host: '127.0.0.1', tenants: [] },
     });
   });
 
@@ -77,6 +79,15 @@ describe('loadConfig', () => {
     assert.deepEqual(mail.trustedAuthservIds, ['mx1.acme.test', 'mx2.acme.test']);
     assert.deepEqual(mail.trustedRelays, ['10.0.0.0/8', '192.0.2.7', 'fd00::/8']);
     assert.equal(mail.agentTokenMaxAgeMs, 7 * 24 * 3600_000);
+  });
+
+  it('reads the metrics port, address and per-tenant series, and refuses the app port for metrics', () => {
+    const config = loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0', METRICS_TENANTS: 'acme,globex,acme' });
+    assert.deepEqual(config.metrics, { port: 9464, host: '0.0.0.0', tenants: ['acme', 'globex'] });
+    assert.throws(() => loadConfig({ PORT: '8080', METRICS_PORT: '8080' }), (error: unknown) => error instanceof ConfigError && /METRICS_PORT/.test(error.message) && !/\n/.test(error.message));
+    for (const [variable, value] of [['METRICS_PORT', 'metrics'], ['METRICS_TENANTS', 'Acme Corp'], ['TENANT_API_LEASE_MAX', '0']] as const) {
+      assert.throws(() => loadConfig({ [variable]: value }), (error: unknown) => error instanceof ConfigError && error.message.startsWith(`Invalid ${variable}=`));
+    }
   });
 
   it('treats an exported but empty variable as not set', () => {

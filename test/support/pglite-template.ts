@@ -29,7 +29,7 @@ async function build(): Promise<Blob> {
   const pglite = await PGlite.create({ startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${BRIEF_SHARED_BUFFERS}`] });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   try {
-    const database: Database = { kind: 'pglite', label: 'test template', owner: db, system: db, app: db, requestLogin: false, setAdminSocket: () => {}, close: () => db.destroy() };
+    const database: Database = { kind: 'pglite', label: 'test template', owner: db, system: db, app: db, requestLogin: false, setAdminSocket: () => {}, poolStats: () => [], close: () => db.destroy() };
     await migrate(database);
     return await pglite.dumpDataDir('none');
   } finally {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { AppError } from '../../errors.ts';
 import type { Catalog } from '../../tenancy/catalog/catalog.ts';
 import type { TenantInfo } from '../../tenancy/catalog/snapshot.ts';
@@ -12,7 +12,7 @@ declare module 'fastify' {
 }
 
 /** The host a request was sent to; X-Forwarded-Host counts only behind a trusted proxy. */
-export function requestHost(request: FastifyRequest, trustProxy: boolean): string | undefined {
+export function requestHost(request: Pick<FastifyRequest, 'headers'>, trustProxy: boolean): string | undefined {
   const forwarded = request.headers['x-forwarded-host'];
   // A proxy that appends puts its own value last; earlier entries came from the client.
   const raw = trustProxy && typeof forwarded === 'string' && forwarded ? forwarded.split(',').at(-1)!.trim() : request.headers.host;
@@ -32,4 +32,18 @@ export async function tenantHost(app: FastifyInstance, options: { catalog: Catal
     if (tenant.status !== 'active') throw new AppError('TENANT_SUSPENDED', 'This help desk is not available at the moment.');
     request.tenant = tenant;
   });
+}
+
+/**
+ * The request logger of every request carries, besides Fastify's request id (`reqId`), the slug of
+ * the tenant whose host it came to (`tenant`), from the first line ("incoming request", logged
+ * before any hook runs) to the last: the host is resolved here once more, a map lookup, for that.
+ * An unknown host's lines carry no tenant.
+ */
+export function tenantLogBindings(catalog: Catalog, trustProxy: boolean): NonNullable<FastifyServerOptions['childLoggerFactory']> {
+  return function childLogger(logger, bindings, options, rawRequest) {
+    const host = requestHost(rawRequest, trustProxy);
+    const tenant = host ? catalog.snapshot().byHost.get(host) : undefined;
+    return logger.child(tenant ? { ...bindings, tenant: tenant.slug } : bindings, options);
+  };
 }

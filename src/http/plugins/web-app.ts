@@ -36,7 +36,8 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <body><h1>TenantDesk</h1><p>The web front end has not been built. Run <code>npm run build:web</code> (npm start and npm test do it), then restart.</p></body></html>`;
 
 /** Paths that belong to the server, never to the single-page app. */
-const isServerPath = (path: string) => path === '/api' || path.startsWith('/api/') || path === '/healthz' || path === '/readyz';
+// /metrics too: it is served on METRICS_PORT only, and at a tenant's host must be a plain 404, not the page.
+const isServerPath = (path: string) => path === '/api' || path.startsWith('/api/') || path === '/healthz' || path === '/readyz' || path === '/metrics';
 
 /**
  * Serves the built front end: its files as they are (hashed bundles cached for a year), and
