@@ -33,7 +33,7 @@ export async function openRuntime(config: Config, log: Logger, opener: Opener = 
   try {
     const applied = await migrate(database);
     if (applied.length) log.info({ applied }, 'migrations applied');
-    const catalog = await Catalog.load(database, config.hostCacheTtlMs);
+    const catalog = await Catalog.load(database, { maxStalenessMs: config.hostCacheTtlMs });
     const shards = new Shards(database, { dataDir: config.databaseUrl ? undefined : config.dataDir });
     return { config, log, database, settings: tenancySettings(config), catalog, shards };
   } catch (error) {

@@ -76,6 +76,8 @@ const types = {
   shard: { name: 'shard', table: 'shards', class: 'catalog', references: [] },
   tenantMove: { name: 'tenantMove', table: 'tenant_moves', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
   tenantQuota: { name: 'tenantQuota', table: 'tenant_quotas', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
+  // In every shard, not the catalog's alone: the epoch at which that database takes a tenant's writes.
+  tenantFence: { name: 'tenantFence', table: 'tenant_fences', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
   role: { name: 'role', table: 'roles', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [], settings: true },
   contact: { name: 'contact', table: 'contacts', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
   contactRole: {

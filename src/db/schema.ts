@@ -20,6 +20,8 @@ export type TenantsTable = {
   branding: Json<Record<string, unknown>>;
   terms_of_use: string | null;
   shard: ColumnType<string, string | undefined, string>;
+  /** Bumped by a move when it freezes the tenant and when it switches its shard (tenant_fences). */
+  placement_epoch: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 };
@@ -48,6 +50,8 @@ export type TenantQuotasTable = {
   storage_bytes: ColumnType<string | null, number | null | undefined, number | null>;
   updated_at: Timestamp;
 };
+/** The epoch at which a shard accepts a tenant's writes (migration 0030). */
+export type TenantFencesTable = { tenant_id: number; epoch: number; updated_at: Timestamp };
 export type CatalogStateTable = { singleton: Generated<boolean>; version: number };
 /** One row: the database's settings version (migration 0024). */
 export type SettingsStateTable = { singleton: Generated<boolean>; version: number };
@@ -371,6 +375,7 @@ export type DB = {
   settings_state: SettingsStateTable;
   shards: ShardsTable;
   tenant_moves: TenantMovesTable;
+  tenant_fences: TenantFencesTable;
   tenant_quotas: TenantQuotasTable;
   roles: RolesTable;
   contacts: ContactsTable;
