@@ -30,6 +30,8 @@ export class CatalogListener {
   #stopped = false;
   #retryMs = FIRST_RETRY_MS;
   #timer: NodeJS.Timeout | undefined;
+  /** Gives up the current connection and schedules the next (set for each connection). */
+  #lose: ((error?: Error) => void) | undefined;
 
   constructor(
     private readonly url: string,
@@ -44,11 +46,28 @@ export class CatalogListener {
     void this.#connect();
   }
 
-  /** The catalog version read on the listening connection (which proves it alive); throws when it is down. */
-  async version(): Promise<number> {
-    if (!this.#client || !this.#ready) throw new Error('the catalog listener is not connected');
-    const result = await this.#client.query<{ version: string }>('select version::text as version from catalog_state');
-    return Number(result.rows[0]!.version);
+  /**
+   * The catalog version read on the listening connection, which proves it alive; throws when it is
+   * down, and gives the connection up when it has not answered within `timeoutMs` (a half-open
+   * TCP connection would otherwise hang until the kernel notices, while notifications are lost).
+   */
+  async version(timeoutMs: number): Promise<number> {
+    const client = this.#client;
+    if (!client || !this.#ready) throw new Error('the catalog listener is not connected');
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new Error(`the catalog listener did not answer within ${timeoutMs} ms`);
+        if (this.#client === client) this.#lose?.(error);
+        reject(error);
+      }, timeoutMs);
+    });
+    try {
+      const result = await Promise.race([client.query<{ version: string }>('select version::text as version from catalog_state'), silent]);
+      return Number(result.rows[0]!.version);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async stop(): Promise<void> {
@@ -78,6 +97,7 @@ export class CatalogListener {
       this.#timer = setTimeout(() => void this.#connect(), this.#retryMs).unref();
       this.#retryMs = Math.min(this.#retryMs * 2, LAST_RETRY_MS);
     };
+    this.#lose = onLost;
     client.on('error', onLost);
     client.on('end', () => onLost());
     client.on('notification', (message) => {

@@ -78,7 +78,7 @@ export class Catalog {
     // A check already under way may have been sent too long ago: then one more, sent after arrival.
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await this.#withinBound(this.#check());
+        await this.#check();
       } catch {
         break;
       }
@@ -128,14 +128,22 @@ export class Catalog {
     return this.#listener?.connected ?? false;
   }
 
-  /** Compares the version with the snapshot's, on the listener's connection when it is up; one at a time. */
+  /**
+   * Compares the version with the snapshot's, on the listener's connection when it is up, else on
+   * the pool; one at a time. One that has not answered within the bound (a second at least: a bound
+   * of 0 checks at every request) counts as failed, so a hung connection never holds the next.
+   */
   #check(): Promise<void> {
-    this.#checking ??= (async () => {
-      const sent = this.#now();
-      const version = (await this.#listener?.version().catch(() => undefined)) ?? (await catalogVersion(this.database));
-      if (version === this.#snapshot.version) this.#confirmedAt = Math.max(this.#confirmedAt, sent);
-      else await this.refresh();
-    })().finally(() => (this.#checking = undefined));
+    const limitMs = Math.max(this.maxStalenessMs, 1000);
+    this.#checking ??= within(
+      (async () => {
+        const sent = this.#now();
+        const version = (await this.#listener?.version(Math.floor(limitMs / 2)).catch(() => undefined)) ?? (await catalogVersion(this.database));
+        if (version === this.#snapshot.version) this.#confirmedAt = Math.max(this.#confirmedAt, sent);
+        else await this.refresh();
+      })(),
+      limitMs,
+    ).finally(() => (this.#checking = undefined));
     return this.#checking;
   }
 
@@ -152,15 +160,12 @@ export class Catalog {
       } while (this.#reloadAgain);
     })().finally(() => (this.#reloading = undefined));
   }
+}
 
-  /**
-   * A check that has not answered within the bound (a second at least: a bound of 0 checks at
-   * every request) counts as failed: the request is refused, not held.
-   */
-  #withinBound(work: Promise<void>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const ms = Math.max(this.maxStalenessMs, 1000);
-    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('catalog check timed out')), ms)));
-    return Promise.race([work, late]).finally(() => clearTimeout(timer));
-  }
+/** `work`, or a rejection once `ms` have passed (`work` may still finish: its effects are kept). */
+function within(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
