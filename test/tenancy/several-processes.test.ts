@@ -82,7 +82,7 @@ describe('several server processes on one PostgreSQL are one desk', { concurrenc
     }
   });
 
-  it('moves a tenant to a silo on another server and back under traffic through every process, one killed mid-move: no acknowledged ticket lost or doubled', async () => {
+  it('moves a tenant to a silo on another server and back under traffic through every process, one killed mid-move: no acknowledged ticket lost or doubled', async (t) => {
     const acme = install.tenants.acme!;
     const acked = new Set<string>();
     const refused = new Map<string, string>();
@@ -149,6 +149,8 @@ describe('several server processes on one PostgreSQL are one desk', { concurrenc
       await Promise.all(writers);
     }
 
+    const codes = [...refused.values()].reduce<Record<string, number>>((n, code) => ({ ...n, [code]: (n[code] ?? 0) + 1 }), {});
+    t.diagnostic(`sent ${sent}, acknowledged ${acked.size}, refused ${JSON.stringify(codes)}, unanswered ${unanswered.size}`);
     const tenantId = catalog.snapshot().bySlug.get('acme')!.id;
     const stored = (await sql<{ subject: string; n: number }>`select subject, count(*)::integer as n from tickets where tenant_id = ${tenantId} group by subject`.execute(pool.database.owner)).rows;
     const counts = new Map(stored.map((r) => [r.subject, r.n]));
