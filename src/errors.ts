@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
   TENANT_MOVING: 503,
+  /** This process cannot confirm its catalog snapshot is within the staleness bound (README): it refuses rather than guess. */
+  CATALOG_STALE: 503,
   /** The database could not be reached or dropped the connection (a restart); retry shortly. */
   DATABASE_UNAVAILABLE: 503,
   /** The server is stopping (SIGTERM): a new request is refused while those in flight finish. */

@@ -177,7 +177,8 @@ export const adminCommands: Record<string, AdminCommand> = {
       ...(o.to !== undefined && o.to !== 'pool' && o.to !== 'silo' ? invalidTarget() : {}),
       serverUrl: typeof o.server === 'string' ? o.server : undefined,
       abort: o.abort === true,
-      // Every process sees a frozen tenant within two catalog checks; embedded, this is the only process.
+      // Writes are fenced; this wait is for reads, before a bulk copy into the pool: every request
+      // knows of the move after the staleness bound (and a request's length). Embedded: one process.
       settleMs: rt.config.databaseUrl ? 2 * rt.config.hostCacheTtlMs + 500 : 0,
     });
     if (o.abort === true) return `Abandoned the move of ${report.tenant}; it stays on ${report.from}.`;

@@ -44,7 +44,7 @@ export async function openRuntime(config: Config, log: Logger, opener: Opener = 
       database = await openForRequests(options);
       await ownerOnly.close();
     }
-    const catalog = await Catalog.load(database, config.hostCacheTtlMs);
+    const catalog = await Catalog.load(database, { maxStalenessMs: config.hostCacheTtlMs });
     const shards = new Shards(database, { dataDir: config.databaseUrl ? undefined : config.dataDir, requestLogin: database.requestLogin });
     return { config, log, database, settings: tenancySettings(config), catalog, shards };
   } catch (error) {

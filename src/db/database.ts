@@ -33,6 +33,11 @@ export type Database = {
   readonly app: Kysely<DB>;
   /** Whether `app` and `system` log in as a request login, not as the owner (PostgreSQL only). */
   readonly requestLogin: boolean;
+  /**
+   * How a connection of its own (outside the pools, e.g. the catalog's LISTEN) logs in as `system`
+   * does: the request login taking the system role, or the owner where there is no request login.
+   */
+  readonly systemConnection?: { readonly connectionString: string; readonly options?: string };
   /** Called by the admin socket once it listens, so CLI commands can find the running server. */
   setAdminSocket(path: string): void;
   /** The connection pools' use now (PostgreSQL; none for the embedded database), for /metrics. */
@@ -131,6 +136,7 @@ async function openPostgres(options: Extract<OpenOptions, { kind: 'postgres' }>)
     system,
     app,
     requestLogin: options.appUrl !== undefined,
+    systemConnection: options.appUrl ? { connectionString: options.appUrl, options: `-c role=${SYSTEM_ROLE}` } : { connectionString: options.url },
     setAdminSocket: () => {},
     poolStats,
     close,

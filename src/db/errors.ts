@@ -1,6 +1,9 @@
 import { AppError } from '../errors.ts';
 import { DatabaseUnavailableError } from './database.ts';
 
+/** The SQLSTATE of a write refused by its placement fence (migration 0030). */
+export const FENCE_REFUSED = 'TD002';
+
 type PgError = { code?: unknown; constraint?: unknown; column?: unknown; message?: unknown };
 
 /**
@@ -27,6 +30,9 @@ export function mapDatabaseError(error: unknown): AppError | undefined {
       return new AppError('VALIDATION_FAILED', 'A value is not valid here.', field);
     case '42501':
       return new AppError('TENANT_ACCESS_DENIED', 'Your active role may not write this object.');
+    case FENCE_REFUSED:
+      // The write was routed by a map older than a move of its tenant (migration 0030): nothing was written.
+      return new AppError('TENANT_MOVING', 'This tenant is being moved to another database; changes are paused for a few seconds. Try again shortly.');
     case 'TD001':
       return new AppError('TENANT_IMMUTABLE', 'The tenant of an object cannot change.', 'tenant_id');
     default:

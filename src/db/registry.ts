@@ -79,6 +79,8 @@ const types = {
   tenantSenderDomain: { name: 'tenantSenderDomain', table: 'tenant_sender_domains', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
   // Installation-wide API rate buckets (migration 0031): derived state, left behind by moves and exports.
   tenantRateBucket: { name: 'tenantRateBucket', table: 'tenant_rate_buckets', class: 'catalog', tenantColumn: 'tenant_id', references: [], transient: true },
+  // In every shard, not the catalog's alone: the epoch at which that database takes a tenant's writes.
+  tenantFence: { name: 'tenantFence', table: 'tenant_fences', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
   role: { name: 'role', table: 'roles', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [], settings: true },
   contact: { name: 'contact', table: 'contacts', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [] },
   contactRole: {

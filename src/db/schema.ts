@@ -20,6 +20,8 @@ export type TenantsTable = {
   branding: Json<Record<string, unknown>>;
   terms_of_use: string | null;
   shard: ColumnType<string, string | undefined, string>;
+  /** Bumped by a move when it freezes the tenant and when it switches its shard (tenant_fences). */
+  placement_epoch: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 };
@@ -52,6 +54,8 @@ export type TenantQuotasTable = {
 export type TenantSenderDomainsTable = { domain: string; tenant_id: number; verified_by: string; created_at: Timestamp };
 /** One token bucket per tenant for its API rate, shared by every process (migration 0031). */
 export type TenantRateBucketsTable = { tenant_id: number; tokens: number; granted: Generated<number>; refilled_at: Generated<Date> };
+/** The epoch at which a shard accepts a tenant's writes (migration 0030). */
+export type TenantFencesTable = { tenant_id: number; epoch: number; updated_at: Timestamp };
 export type CatalogStateTable = { singleton: Generated<boolean>; version: number };
 /** One row: the database's settings version (migration 0024). */
 export type SettingsStateTable = { singleton: Generated<boolean>; version: number };
@@ -375,6 +379,7 @@ export type DB = {
   settings_state: SettingsStateTable;
   shards: ShardsTable;
   tenant_moves: TenantMovesTable;
+  tenant_fences: TenantFencesTable;
   tenant_quotas: TenantQuotasTable;
   tenant_sender_domains: TenantSenderDomainsTable;
   tenant_rate_buckets: TenantRateBucketsTable;

@@ -18,6 +18,9 @@ export type DbScope = {
 
 export type ScopedTx = Transaction<DB>;
 
+/** A write's placement fence: the tenant it writes and the placement epoch it was routed by (tenancy/placement/fences.ts). */
+export type Fence = { readonly tenantId: number; readonly epoch: number };
+
 const encode = (set: TenantSet) => {
   if (set === 'all') return '*';
   // Sent inline (applyScope): nothing but integers ever goes into a set.
@@ -29,9 +32,9 @@ const encode = (set: TenantSet) => {
  * Runs `work` in one transaction as the app role with the tenant sets set transaction-locally
  * (`set_config(..., true)`), so a pooled connection never carries them into another request.
  */
-export async function inScope<T>(database: Database, scope: DbScope, work: (tx: ScopedTx) => Promise<T>): Promise<T> {
+export async function inScope<T>(database: Database, scope: DbScope, work: (tx: ScopedTx) => Promise<T>, fence?: Fence): Promise<T> {
   return database.app.transaction().execute(async (tx) => {
-    await applyScope(tx, scope);
+    await applyScope(tx, scope, { fence });
     return work(tx);
   });
 }
@@ -44,16 +47,34 @@ export async function inScope<T>(database: Database, scope: DbScope, work: (tx: 
  */
 const applied = new WeakMap<ScopedTx, { read: string; all: string }>();
 
+/** The tenants whose placement fence each open transaction has checked (and holds locked until it ends). */
+const fenced = new WeakMap<ScopedTx, Set<number>>();
+
+const fenceCall = (fence: Fence) => {
+  if (!Number.isSafeInteger(fence.tenantId) || !Number.isSafeInteger(fence.epoch)) throw new Error(`A fence is two integers: ${JSON.stringify(fence)}`);
+  return `tenant_fence(${fence.tenantId}, ${fence.epoch})`;
+};
+
 /**
  * Sets (or, inside a transaction, narrows or widens) the scope for the statements that follow.
  * `readOnly`: only SELECTs follow, whose row-level security reads the role and `td.read` alone, so
- * a transaction already reading exactly `scope.read` keeps its settings.
+ * a transaction already reading exactly `scope.read` keeps its settings. `fence`: writes of that
+ * tenant follow; its placement fence is checked once per transaction, with the scope when that is
+ * sent (no round trip of its own), and fails the transaction (TD002) when the epoch is not the
+ * one this database takes the tenant's writes at.
  */
-export async function applyScope(tx: ScopedTx, scope: DbScope, options: { readOnly?: boolean } = {}): Promise<void> {
+export async function applyScope(tx: ScopedTx, scope: DbScope, options: { readOnly?: boolean; fence?: Fence | undefined } = {}): Promise<void> {
   const read = encode(scope.read);
   const all = `${read} ${encode(scope.write)} ${scope.writePublic ? 'on' : 'off'} ${scope.untenantedAllowed ? 'on' : 'off'}`;
   const current = applied.get(tx);
-  if (current && (current.all === all || (options.readOnly && current.read === read))) return;
+  const fence = options.fence && !fenced.get(tx)?.has(options.fence.tenantId) ? options.fence : undefined;
+  if (current && (current.all === all || (options.readOnly && current.read === read))) {
+    if (fence) {
+      await sql.raw(`select ${fenceCall(fence)}`).execute(tx);
+      noteFenced(tx, fence);
+    }
+    return;
+  }
   // Tenant boundary: the role switch and tenant sets below are what row-level security enforces.
   const role = scope.read === 'all' ? APP_ALL_ROLE : APP_ROLE;
   applied.delete(tx);
@@ -64,9 +85,16 @@ export async function applyScope(tx: ScopedTx, scope: DbScope, options: { readOn
     set_config('td.write', ${sql.lit(encode(scope.write))}, true),
     set_config('td.write_public', ${sql.lit(scope.writePublic ? 'on' : 'off')}, true),
     set_config('td.untenanted', ${sql.lit(scope.untenantedAllowed ? 'on' : 'off')}, true),
-    settings_version() as settings_version`.execute(tx);
+    settings_version() as settings_version${sql.raw(fence ? `, ${fenceCall(fence)} as fenced` : '')}`.execute(tx);
   applied.set(tx, { read, all });
+  if (fence) noteFenced(tx, fence);
   if (settingsSeen.get(tx) !== 'written') settingsSeen.set(tx, Number(rows[0]!.settings_version));
+}
+
+function noteFenced(tx: ScopedTx, fence: Fence): void {
+  const tenants = fenced.get(tx) ?? new Set<number>();
+  tenants.add(fence.tenantId);
+  fenced.set(tx, tenants);
 }
 
 /**
@@ -87,8 +115,10 @@ export function noteSettingsWritten(tx: ScopedTx): void {
   settingsSeen.set(tx, 'written');
 }
 
-/** Rolls back to a savepoint, which also restores the scope of that moment: the next statement sets its own. */
+/** Rolls back to a savepoint, which also restores the scope of that moment: the next statement sets its own (and its fence). */
 export async function rollbackToSavepoint(tx: ScopedTx, name: string): Promise<void> {
   applied.delete(tx);
+  // It also releases the locks taken since the savepoint, a fence's among them: check again.
+  fenced.delete(tx);
   await sql`rollback to savepoint ${sql.id(name)}`.execute(tx);
 }

@@ -25,6 +25,8 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
   }
   // Every silo is brought to the current schema before requests reach it; one that fails is logged.
   await migrateSilos(rt.shards, rt.log);
+  // Catalog changes made by other processes reach this one as they commit (a no-op embedded).
+  rt.catalog.watch(rt.log);
   if (rt.settings.state === 'on') await reportUntenantedRows(rt.database, rt.log);
   const app = await buildApp({
     database: rt.database,
@@ -80,6 +82,7 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
       if (!jobsDone) rt.log.warn({ graceMs }, 'shutdown: the job in hand outlasted the grace period; it is undone and runs again once its lease expires');
       await app.close();
       await metrics?.close();
+      await rt.catalog.close();
       await rt.shards.close();
       await rt.database.close();
       return requests && jobsDone;

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
-import { mapDatabaseError } from '../db/errors.ts';
+import { FENCE_REFUSED, mapDatabaseError } from '../db/errors.ts';
 import { orderedId } from '../db/ordered-id.ts';
 import { objectType, type ObjectType, type ObjectTypeName, type Reference } from '../db/registry.ts';
 import type { Database } from '../db/database.ts';
-import { applyScope, inScope, noteSettingsWritten, type DbScope, type ScopedTx, type TenantSet } from '../db/scope.ts';
+import { applyScope, inScope, noteSettingsWritten, type DbScope, type Fence, type ScopedTx, type TenantSet } from '../db/scope.ts';
 import { AppError } from '../errors.ts';
 import { inSet, readScope, writeScope } from './access.ts';
 import type { TenancyContext } from './context.ts';
 import { partitionFilter } from './data-partitions.ts';
+import { fenceFor } from './placement/fences.ts';
 import { assertWritesOpen, compareRows, readTargets, scatter, writeTarget, type Target } from './placement/route.ts';
 import { keepSettings, keptSettings } from './settings-cache.ts';
 
@@ -81,15 +82,16 @@ function knownRow(ctx: TenancyContext, type: ObjectType, id: unknown, allowed: T
 /**
  * Runs `work` under `scope` on `database`: inside the context's open transaction when it is on
  * that database; a read elsewhere runs in its own transaction. A write must not leave the unit of
- * work's database (a transaction cannot span two).
+ * work's database (a transaction cannot span two), and carries the `fence` of the tenant it writes.
  */
-async function scoped<T>(ctx: TenancyContext, database: Database, scope: DbScope, work: (tx: ScopedTx) => Promise<T>, writes = false): Promise<T> {
+async function scoped<T>(ctx: TenancyContext, database: Database, scope: DbScope, work: (tx: ScopedTx) => Promise<T>, writes: { fence: Fence | undefined } | false = false): Promise<T> {
+  const fence = writes ? writes.fence : undefined;
   if (ctx.tx && ctx.txDatabase === database) {
-    await applyScope(ctx.tx, scope, { readOnly: !writes });
+    await applyScope(ctx.tx, scope, { readOnly: !writes, fence });
     return work(ctx.tx);
   }
   if (ctx.tx && writes) throw new Error('A unit of work writes to one database only: this write belongs to another shard.');
-  return inScope(database, scope, work);
+  return inScope(database, scope, work, fence);
 }
 
 /**
@@ -99,18 +101,22 @@ async function scoped<T>(ctx: TenancyContext, database: Database, scope: DbScope
  */
 export async function inTransaction<C extends TenancyContext, T>(ctx: C, work: (ctx: C) => Promise<T>, tenantId?: number | null): Promise<T> {
   if (ctx.tx) return work(ctx);
-  const database = await writeTarget(ctx, tenantId);
+  const { database, fence } = await writeTarget(ctx, tenantId);
   // Rows the unit of work sees become known to the request once it commits: a rolled-back row does not exist.
   const known = ctx.known && new Map(ctx.known);
   const result = await database.app.transaction().execute(async (tx) => {
     // The guard belongs to this unit of work alone; later ones of the same use case run without it.
     const inner: C = { ...ctx, tx, txDatabase: database, guard: undefined, known };
     // Its reads and writes share one scope, set once: the role's write scope also reads its tenants.
-    await applyScope(tx, writeScope(ctx.access, untenantedAllowed(ctx)));
+    // Its tenant's fence goes with the scope: the unit of work commits only against the map it was routed by.
+    await applyScope(tx, writeScope(ctx.access, untenantedAllowed(ctx)), { fence });
     await ctx.guard?.enter(inner, tenantId ?? null);
     const done = await work(inner);
     await ctx.guard?.leave(inner, tenantId ?? null, done);
     return done;
+  }).catch((error: unknown) => {
+    // A fence that refused the unit of work is the caller's retryable TENANT_MOVING, not a database fault.
+    throw (error as { code?: unknown })?.code === FENCE_REFUSED ? mapDatabaseError(error) : error;
   });
   if (known) for (const [key, tenant] of known) ctx.known!.set(key, tenant);
   return result;
@@ -345,19 +351,19 @@ export async function createObject(ctx: TenancyContext, name: ObjectTypeName, in
       remember(ctx, type, result.rows);
       for (const companion of rows.slice(1)) if (!companion.type.key) remember(ctx, companion.type, [companion.values]);
       return result.rows[0]!;
-    }, true);
+    }, { fence: main.fence });
   });
 }
 
 const newId = (type: ObjectType) => (type.orderedIds ? orderedId() : randomUUID());
 
 /** A new row of `type` with its tenant decided and its write rules checked, and where it goes. */
-async function checkedNew(ctx: TenancyContext, type: ObjectType, values: Row): Promise<{ type: ObjectType; values: Row; database: Database }> {
+async function checkedNew(ctx: TenancyContext, type: ObjectType, values: Row): Promise<{ type: ObjectType; values: Row; database: Database; fence: Fence | undefined }> {
   if (type.class !== 'public') values[type.tenantColumn!] = await decideTenant(ctx, type, values);
   const tenantId = values[type.tenantColumn ?? ''] as number | null | undefined;
   assertWritable(ctx, type, tenantId);
   await checkReferences(ctx, type, values, Object.keys(values));
-  return { type, values, database: await writeTarget(ctx, tenantId) };
+  return { type, values, ...(await writeTarget(ctx, tenantId)) };
 }
 
 const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -430,7 +436,7 @@ export async function updateObject(ctx: TenancyContext, name: ObjectTypeName, id
       await assertInPartition(ctx, tx, type, id);
       remember(ctx, type, result.rows);
       return result.rows[0]!;
-    }, true);
+    }, { fence: fenceFor(ctx.catalog, tenantColumn ? (current[tenantColumn] as number | null) : undefined) });
   });
 }
 
@@ -445,7 +451,7 @@ export async function deleteObject(ctx: TenancyContext, name: ObjectTypeName, id
     await scoped(ctx, found.database, writeScope(ctx.access, untenantedAllowed(ctx)), (tx) => {
       if (type.settings) noteSettingsWritten(tx);
       return sql`delete from ${sql.table(type.table)} where id = ${id}`.execute(tx);
-    }, true);
+    }, { fence: fenceFor(ctx.catalog, tenantId) });
     ctx.known?.delete(`${type.name}:${id}`);
   });
 }
@@ -459,14 +465,14 @@ export async function deleteObject(ctx: TenancyContext, name: ObjectTypeName, id
 export async function nextCounterValue(ctx: TenancyContext, tenantId: number, counter: string, by = 1): Promise<number> {
   const type = objectType('tenantCounter');
   assertWritable(ctx, type, tenantId);
-  const database = await writeTarget(ctx, tenantId);
+  const { database, fence } = await writeTarget(ctx, tenantId);
   return guarded(() =>
     scoped(ctx, database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
       const result = await sql<{ value: string }>`insert into tenant_counters (tenant_id, name, last_value) values (${tenantId}, ${counter}, ${by})
         on conflict (tenant_id, name) do update set last_value = tenant_counters.last_value + ${by}
         returning last_value::text as value`.execute(tx);
       return Number(result.rows[0]!.value);
-    }, true),
+    }, { fence }),
   );
 }
 

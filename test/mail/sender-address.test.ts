@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { mailSender, senderDomainAllowed } from '../../src/mail/sender-address.ts';
 import type { TenantInfo } from '../../src/tenancy/catalog/snapshot.ts';
 
-const tenant = (slug: string, o: Partial<TenantInfo> = {}): TenantInfo => ({ id: slug.length, slug, name: `${slug[0]!.toUpperCase()}${slug.slice(1)}`, status: 'active', parentId: null, isServiceProvider: false, shard: 'pool', branding: {}, ...o });
+const tenant = (slug: string, o: Partial<TenantInfo> = {}): TenantInfo => ({ id: slug.length, slug, name: `${slug[0]!.toUpperCase()}${slug.slice(1)}`, status: 'active', parentId: null, isServiceProvider: false, shard: 'pool', epoch: 0, branding: {}, ...o });
 const config = { defaultFrom: 'desk@provider.example', senderDomains: ['provider.example', 'northwind.test'] };
 const sp = tenant('northwind', { isServiceProvider: true });
 const acme = tenant('acme', { senderDomains: ['acme.example'] });

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Database } from '../../src/db/database.ts';
+import { sql } from 'kysely';
+import { openDatabase, type Database } from '../../src/db/database.ts';
 import { AppError, type ErrorCode } from '../../src/errors.ts';
 import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
+import { LISTENER_NAME } from '../../src/tenancy/catalog/catalog-listener.ts';
 import { createTenant, type CreateTenantInput } from '../../src/tenancy/catalog/create-tenant.ts';
 import { MAINTAINED_KINDS } from '../../src/tenancy/catalog/groups.ts';
 import { catalogVersion } from '../../src/tenancy/catalog/snapshot.ts';
@@ -97,7 +99,7 @@ async function eventually(what: string, check: () => boolean, withinMs: number):
   }
 }
 
-forEachDatabase('tenant catalog', (db) => {
+forEachDatabase('tenant catalog', (db, kind) => {
   describe('the service provider', () => {
     it('refuses a parent for the first tenant: the service provider never has a parent', async () => {
       await refused(create(db(), { slug: 'sp', name: 'Service provider', parentSlug: 'someone' }), 'TENANT_RULE_VIOLATION', /never has a parent/);
@@ -402,4 +404,74 @@ forEachDatabase('tenant catalog', (db) => {
       await eventually('the resumption is seen', () => here.snapshot().byHost.get('acme.localhost')?.status === 'active', 2000);
     });
   });
+
+  if (kind === 'pglite') {
+    it('embedded, the one process makes every change itself: a request is answered from memory, with no check', async () => {
+      const here = await Catalog.load(db(), { maxStalenessMs: 1000, now: () => Number.MAX_SAFE_INTEGER });
+      const snapshot = here.snapshot();
+      assert.equal(await here.current(), snapshot);
+      here.watch();
+      assert.equal(here.listening, false);
+    });
+  } else {
+    describe('LISTEN/NOTIFY and the staleness bound', () => {
+      it('a watching process hears a change as it commits, with no request and long before its version check', async () => {
+        const here = await Catalog.load(db(), { maxStalenessMs: 60_000 });
+        here.watch();
+        try {
+          await eventually('the listener connects', () => here.listening, 15_000);
+          await addTenantHost(db(), 'acme', 'heard.acme.example');
+          await eventually('the change is heard', () => here.snapshot().byHost.get('heard.acme.example')?.slug === 'acme', 15_000);
+        } finally {
+          await here.close();
+        }
+      });
+
+      it('an idle process answers a change on the first request after the bound (issue 19)', async () => {
+        const here = await Catalog.load(db(), { maxStalenessMs: 1000 });
+        here.watch();
+        try {
+          await addTenantHost(db(), 'acme', 'idle.acme.example');
+          await delay(1001);
+          assert.equal((await here.current()).byHost.get('idle.acme.example')?.slug, 'acme');
+          await updateTenant(db(), DEFAULT_TENANCY, 'acme', { status: 'suspended' });
+          await delay(1001);
+          assert.equal((await here.current()).byHost.get('acme.localhost')?.status, 'suspended');
+          await updateTenant(db(), DEFAULT_TENANCY, 'acme', { status: 'active' });
+        } finally {
+          await here.close();
+        }
+      });
+
+      it('refuses with CATALOG_STALE, rather than guess, when it cannot confirm its snapshot within the bound', async () => {
+        const own = await openDatabase({ kind: 'postgres', url: db().url!, poolMax: 1 });
+        let now = Date.now();
+        const here = await Catalog.load(own, { maxStalenessMs: 1000, now: () => now });
+        const stale = (e: unknown) => e instanceof AppError && e.code === 'CATALOG_STALE' && e.status === 503;
+        assert.ok((await here.current()).bySlug.has('acme'), 'within the bound: from memory');
+        now += 1001;
+        assert.ok((await here.current()).bySlug.has('acme'), 'past it: after a version check that succeeds');
+        await own.close();
+        assert.ok((await here.current()).bySlug.has('acme'), 'still within the bound of that check');
+        now += 1001;
+        await assert.rejects(here.current(), stale);
+      });
+
+      it('reconnects a lost listener and reads what changed while it was down', async () => {
+        // A long bound: only the listener (its reconnection) can bring the change in time.
+        const here = await Catalog.load(db(), { maxStalenessMs: 60_000 });
+        here.watch();
+        try {
+          await eventually('the listener connects', () => here.listening, 15_000);
+          await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${LISTENER_NAME} and datname = current_database()`.execute(db().owner);
+          await eventually('the listener notices', () => !here.listening, 15_000);
+          await addTenantHost(db(), 'acme', 'relisten.acme.example');
+          await eventually('the change made meanwhile is read on reconnection', () => here.snapshot().byHost.get('relisten.acme.example')?.slug === 'acme', 15_000);
+          await eventually('the listener is back', () => here.listening, 15_000);
+        } finally {
+          await here.close();
+        }
+      });
+    });
+  }
 });

@@ -8,7 +8,7 @@ import { openSession } from '../../src/identity/sessions.ts';
 import { recordSignInFailure } from '../../src/identity/sign-in-throttle.ts';
 import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
 import { createTenant } from '../../src/tenancy/catalog/create-tenant.ts';
-import { countObjects, createObject, listObjects } from '../../src/tenancy/data-access.ts';
+import { countObjects, createObject, inTransaction, listObjects } from '../../src/tenancy/data-access.ts';
 import { moveTenant, type MoveOptions } from '../../src/tenancy/placement/move-tenant.ts';
 import { Shards } from '../../src/tenancy/placement/shards.ts';
 import { copyOrder, inUtc } from '../../src/tenancy/placement/tenant-rows.ts';
@@ -143,5 +143,44 @@ forEachDatabase('moving a tenant between the pool and a silo', (db, kind) => {
     assert.equal(where(), 'silo-acme');
     assert.equal(await countInPool(db(), ids.acme!), 0, 'the copies are gone');
     await createObject(await admin(), 'category', { tenant_id: ids.acme, name: 'Writes again' });
+  });
+
+  it('a process still routing by the map from before a move cannot write to the old database after the last copy', async () => {
+    // Another process, idle since before the move: its snapshot still has acme where it was (the silo).
+    const other = await Catalog.load(db());
+    const stale = systemContext(shards, DEFAULT_TENANCY, other.snapshot());
+    assert.equal(stale.catalog.bySlug.get('acme')!.shard, 'silo-acme');
+    const refused = (e: unknown) => e instanceof AppError && e.code === 'TENANT_MOVING' && e.status === 503;
+    const named = async (name: string) => (await listObjects(await admin(), 'category', { where: { tenant_id: ids.acme, name }, limit: 10 })).length;
+    let tried = 0;
+    // Out of the silo: the switch into the pool has committed, the silo is not dropped yet.
+    await move({
+      to: 'pool',
+      step: async (name) => {
+        if (name !== 'cleaning') return;
+        tried++;
+        await assert.rejects(createObject(stale, 'category', { tenant_id: ids.acme, name: 'Stale into the silo' }), refused);
+        await assert.rejects(inTransaction(stale, (tx) => createObject(tx, 'category', { tenant_id: ids.acme, name: 'Stale unit of work' }), ids.acme), refused);
+      },
+    });
+    assert.equal(where(), 'pool');
+    // Into a silo: the last sync has committed in the silo, the pool's rows are not switched yet.
+    const before = systemContext(shards, DEFAULT_TENANCY, await catalog.refresh());
+    await move({
+      to: 'silo',
+      step: async (name) => {
+        if (name !== 'switch') return;
+        tried++;
+        await assert.rejects(createObject(before, 'category', { tenant_id: ids.acme, name: 'Stale into the pool' }), refused);
+      },
+    });
+    assert.equal(tried, 2);
+    assert.equal(where(), 'silo-acme');
+    for (const name of ['Stale into the silo', 'Stale unit of work', 'Stale into the pool']) assert.equal(await named(name), 0, `${name}: never written`);
+    // A process that learns the new map writes on.
+    await createObject(await admin(), 'category', { tenant_id: ids.acme, name: 'After the move' });
+    assert.equal(await named('After the move'), 1);
+    // The stale one is refused, not misrouted, until it refreshes.
+    await assert.rejects(createObject(before, 'category', { tenant_id: ids.acme, name: 'Still stale' }), refused);
   });
 });

@@ -20,14 +20,15 @@ export function requestHost(request: Pick<FastifyRequest, 'headers'>, trustProxy
 }
 
 /**
- * Resolves each request's tenant from its host through the in-memory catalog. An unknown host is
- * a 404 UNKNOWN_HOST, never a fall-back to some other tenant; a suspended tenant is a 403.
+ * Resolves each request's tenant from its host through the in-memory catalog, as current as the
+ * staleness bound (or a 503 CATALOG_STALE). An unknown host is a 404 UNKNOWN_HOST, never a
+ * fall-back to some other tenant; a suspended tenant is a 403.
  */
 export async function tenantHost(app: FastifyInstance, options: { catalog: Catalog; trustProxy: boolean }): Promise<void> {
   app.decorateRequest('tenant', null as unknown as TenantInfo);
   app.addHook('onRequest', async (request) => {
     const host = requestHost(request, options.trustProxy);
-    const tenant = host ? options.catalog.snapshot().byHost.get(host) : undefined;
+    const tenant = host ? (await options.catalog.current()).byHost.get(host) : undefined;
     if (!tenant) throw new AppError('UNKNOWN_HOST', 'This address is not the address of any help desk here.');
     if (tenant.status !== 'active') throw new AppError('TENANT_SUSPENDED', 'This help desk is not available at the moment.');
     request.tenant = tenant;

@@ -53,7 +53,7 @@ export function nextBranding(current: Readonly<Record<string, unknown>>, input: 
   return branding;
 }
 
-/** Changes a tenant's name and branding in the catalog (every process sees it at its next catalog check). */
+/** Changes a tenant's name and branding in the catalog (every process sees it as soon as it commits). */
 export async function updateBranding(database: Database, settings: TenancySettings, tenant: { slug: string; branding: Readonly<Record<string, unknown>> }, input: BrandingInput) {
   return updateTenant(database, settings, tenant.slug, { ...(input.name !== undefined ? { name: input.name } : {}), branding: nextBranding(tenant.branding, input) });
 }

@@ -1,45 +1,171 @@
 import type { Database } from '../../db/database.ts';
+import { AppError } from '../../errors.ts';
+import { CatalogListener } from './catalog-listener.ts';
 import { catalogVersion, loadSnapshot, type CatalogSnapshot } from './snapshot.ts';
+
+type Log = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+
+export type CatalogOptions = {
+  /**
+   * The staleness bound (HOST_CACHE_TTL_MS): a request is answered from a snapshot known to hold
+   * every catalog change committed more than this long before it arrived, or refused.
+   */
+  readonly maxStalenessMs?: number;
+  /** The clock the bound is measured by (tests set their own). */
+  readonly now?: () => number;
+};
 
 /**
  * The catalog as this process sees it: a snapshot in memory, so resolving a host costs a map lookup.
- * Changes made here reload it at once; changes made by other processes bump `catalog_state.version`,
- * which every instance checks at most once per `ttlMs`, in the background of the request that notices.
+ * Changes made here reload it at once. Changes made by other processes (every change to a catalog
+ * table bumps `catalog_state.version` and notifies, migration 0030) reach a process that `watch`es
+ * through LISTEN at once, and through a version check every third of the bound in any case: the
+ * check is what proves the snapshot current (a listener connection can die silently), the
+ * notification what makes a change arrive in milliseconds rather than at the next check.
+ *
+ * `confirmedAt` is when the last read that found the snapshot current was sent: the snapshot
+ * holds every change committed before it. `current()` serves a request only when that is within
+ * the bound, waits for a check otherwise, and refuses (503 CATALOG_STALE) when none succeeds.
  */
 export class Catalog {
   #snapshot: CatalogSnapshot;
-  #checkedAt = Date.now();
+  #confirmedAt: number;
   #checking: Promise<void> | undefined;
+  #reloading: Promise<void> | undefined;
+  #reloadAgain = false;
+  #listener: CatalogListener | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  readonly maxStalenessMs: number;
+  readonly #now: () => number;
 
-  private constructor(readonly database: Database, private readonly ttlMs: number, snapshot: CatalogSnapshot) {
+  private constructor(
+    readonly database: Database,
+    snapshot: CatalogSnapshot,
+    confirmedAt: number,
+    options: CatalogOptions,
+  ) {
     this.#snapshot = snapshot;
+    this.#confirmedAt = confirmedAt;
+    this.maxStalenessMs = options.maxStalenessMs ?? 1000;
+    this.#now = options.now ?? Date.now;
   }
 
-  static async load(database: Database, ttlMs = 1000): Promise<Catalog> {
-    return new Catalog(database, ttlMs, await loadSnapshot(database));
+  static async load(database: Database, options: CatalogOptions | number = {}): Promise<Catalog> {
+    const opts = typeof options === 'number' ? { maxStalenessMs: options } : options;
+    const sent = (opts.now ?? Date.now)();
+    return new Catalog(database, await loadSnapshot(database), sent, opts);
   }
 
-  /** The current snapshot; may be up to `ttlMs` old for changes made by other processes. */
+  /**
+   * The snapshot as it is, however old: for work that is not a request's answer (CLI commands,
+   * background jobs, which carry their own checks). A process that does not watch checks the
+   * version in the background once per bound, as the request that notices it goes on.
+   */
   snapshot(): CatalogSnapshot {
-    if (Date.now() - this.#checkedAt >= this.ttlMs && !this.#checking) {
-      this.#checking = this.#checkVersion().finally(() => (this.#checking = undefined));
-    }
+    if (!this.#heartbeat && this.#now() - this.#confirmedAt >= this.maxStalenessMs) void this.#check().catch(() => undefined);
     return this.#snapshot;
+  }
+
+  /**
+   * The snapshot a request may be answered from: one holding every change committed more than
+   * the bound before now. Embedded (PGlite), this process is the only one and makes every change
+   * itself, so its snapshot is always current.
+   */
+  async current(): Promise<CatalogSnapshot> {
+    if (this.database.kind === 'pglite') return this.#snapshot;
+    const arrived = this.#now();
+    if (arrived - this.#confirmedAt <= this.maxStalenessMs) return this.#snapshot;
+    // A check already under way may have been sent too long ago: then one more, sent after arrival.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.#check();
+      } catch {
+        break;
+      }
+      if (arrived - this.#confirmedAt <= this.maxStalenessMs) return this.#snapshot;
+    }
+    throw new AppError('CATALOG_STALE', 'This server cannot confirm it knows the current tenants and their hosts right now. Try again shortly.');
   }
 
   /** Reloads now: after a change made by this process, and in tests. */
   async refresh(): Promise<CatalogSnapshot> {
-    this.#snapshot = await loadSnapshot(this.database);
-    this.#checkedAt = Date.now();
+    const sent = this.#now();
+    const snapshot = await loadSnapshot(this.database);
+    // Two reloads may finish out of order: never go back to an older version.
+    if (snapshot.version >= this.#snapshot.version) this.#snapshot = snapshot;
+    this.#confirmedAt = Math.max(this.#confirmedAt, sent);
     return this.#snapshot;
   }
 
-  async #checkVersion(): Promise<void> {
-    try {
-      if ((await catalogVersion(this.database)) !== this.#snapshot.version) await this.refresh();
-      this.#checkedAt = Date.now();
-    } catch {
-      // The database is unreachable: keep serving the last snapshot; /readyz reports the outage.
-    }
+  /**
+   * Keeps the snapshot current from now on (PostgreSQL; a no-op on PGlite): LISTEN for changes
+   * on a connection of its own, reconnecting with back-off (and reloading on each reconnect, for
+   * what it missed), and a version check every third of the bound.
+   */
+  watch(log?: Log): void {
+    if (this.database.kind === 'pglite' || this.#heartbeat || !this.database.systemConnection) return;
+    this.#listener = new CatalogListener(this.database.systemConnection, {
+      changed: (version) => {
+        if (version > this.#snapshot.version) this.#reload();
+      },
+      connected: () => this.#reload(),
+      ...(log ? { log } : {}),
+    });
+    this.#listener.start();
+    this.#heartbeat = setInterval(() => void this.#check().catch(() => undefined), Math.max(50, Math.floor(this.maxStalenessMs / 3))).unref();
   }
+
+  /** Stops watching (at shutdown). */
+  async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    await this.#listener?.stop();
+    this.#listener = undefined;
+  }
+
+  /** Whether the listener connection is up (for /readyz and tests). */
+  get listening(): boolean {
+    return this.#listener?.connected ?? false;
+  }
+
+  /**
+   * Compares the version with the snapshot's, on the listener's connection when it is up, else on
+   * the pool; one at a time. One that has not answered within the bound (a second at least: a bound
+   * of 0 checks at every request) counts as failed, so a hung connection never holds the next.
+   */
+  #check(): Promise<void> {
+    const limitMs = Math.max(this.maxStalenessMs, 1000);
+    this.#checking ??= within(
+      (async () => {
+        const sent = this.#now();
+        const version = (await this.#listener?.version(Math.floor(limitMs / 2)).catch(() => undefined)) ?? (await catalogVersion(this.database));
+        if (version === this.#snapshot.version) this.#confirmedAt = Math.max(this.#confirmedAt, sent);
+        else await this.refresh();
+      })(),
+      limitMs,
+    ).finally(() => (this.#checking = undefined));
+    return this.#checking;
+  }
+
+  /** One reload at a time; a notification arriving meanwhile makes one more. */
+  #reload(): void {
+    if (this.#reloading) {
+      this.#reloadAgain = true;
+      return;
+    }
+    this.#reloading = (async () => {
+      do {
+        this.#reloadAgain = false;
+        await this.refresh().catch(() => undefined);
+      } while (this.#reloadAgain);
+    })().finally(() => (this.#reloading = undefined));
+  }
+}
+
+/** `work`, or a rejection once `ms` have passed (`work` may still finish: its effects are kept). */
+function within(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

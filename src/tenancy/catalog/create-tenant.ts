@@ -3,9 +3,10 @@ import type { DB } from '../../db/schema.ts';
 import type { Database } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import type { TenancySettings } from '../settings.ts';
-import { bumpCatalogVersion, createMaintainedGroups, refreshMaintainedGroups } from './groups.ts';
+import { createMaintainedGroups, refreshMaintainedGroups } from './groups.ts';
 import { requireHost } from './validate-host.ts';
 import { dropSilo, provisionSilo } from '../placement/provision-silo.ts';
+import { setFence } from '../placement/fences.ts';
 import type { Shards } from '../placement/shards.ts';
 
 export type CreateTenantInput = {
@@ -46,14 +47,14 @@ export async function createTenant(database: Database, settings: TenancySettings
   // dropped from the shard map again if the tenant itself is refused.
   const shardName = input.silo ? await provisionSilo(shards!, { slug: input.slug, serverUrl: input.siloServerUrl }) : 'pool';
   try {
-    return await insertTenant(database, settings, input, hosts, shardName, fill);
+    return await insertTenant(database, settings, input, hosts, shardName, fill, shards);
   } catch (error) {
     if (shardName !== 'pool') await dropSilo(shards!, shardName);
     throw error;
   }
 }
 
-async function insertTenant(database: Database, settings: TenancySettings, input: CreateTenantInput, hosts: string[], shardName: string, fill?: FillTenant) {
+async function insertTenant(database: Database, settings: TenancySettings, input: CreateTenantInput, hosts: string[], shardName: string, fill?: FillTenant, shards?: Shards) {
   return database.system.transaction().execute(async (tx) => {
     const { count } = await tx.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     const first = Number(count) === 0;
@@ -99,8 +100,11 @@ async function insertTenant(database: Database, settings: TenancySettings, input
     await createMaintainedGroups(tx, tenant);
     const ancestors = await ancestorIds(tx, tenant.id);
     await refreshMaintainedGroups(tx, ancestors);
+    // Its database takes its writes at its first placement epoch; a silo's is set before the
+    // catalog commits, so no write ever reaches it unfenced (a refused tenant's silo is dropped).
+    if (shardName === 'pool') await setFence(tx, tenant.id, tenant.placement_epoch);
+    else await setFence((await shards!.get(shardName)).system, tenant.id, tenant.placement_epoch);
     await fill?.(tx, tenant);
-    await bumpCatalogVersion(tx);
     return tenant;
   });
 }

@@ -52,10 +52,6 @@ export async function refreshMaintainedGroups(tx: Tx, owners: readonly number[])
   `.execute(tx);
 }
 
-export async function bumpCatalogVersion(tx: Tx): Promise<void> {
-  await tx.updateTable('catalog_state').set((eb) => ({ version: eb('version', '+', 1) })).execute();
-}
-
 export type UserGroupInput = { slug: string; name: string; description?: string };
 
 export async function requireUserGroup(tx: Tx, slug: string): Promise<{ id: number; kind: GroupKind }> {

@@ -1,6 +1,5 @@
 import type { Database } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
-import { bumpCatalogVersion } from './groups.ts';
 
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
@@ -40,7 +39,6 @@ export async function verifySenderDomain(database: Database, input: { slug: stri
         .executeTakeFirst());
     // Another transaction took the domain between the read and the insert.
     if (!row) throw new AppError('CONFLICT', `${domain} is already a sender domain of another tenant.`, 'domain');
-    if (!existing) await bumpCatalogVersion(tx);
     return { domain: row.domain, verifiedBy: row.verified_by, createdAt: new Date(row.created_at) };
   });
 }
@@ -53,7 +51,6 @@ export async function removeSenderDomain(database: Database, slug: string, value
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
     const removed = await tx.deleteFrom('tenant_sender_domains').where('domain', '=', domain).where('tenant_id', '=', tenant.id).executeTakeFirst();
     if (!Number(removed.numDeletedRows)) throw new AppError('NOT_FOUND', `${domain} is not a sender domain of ${slug}.`, 'domain');
-    await bumpCatalogVersion(tx);
   });
 }
 

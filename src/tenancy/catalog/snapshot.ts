@@ -12,6 +12,8 @@ export type TenantInfo = {
   readonly parentId: number | null;
   readonly isServiceProvider: boolean;
   readonly shard: string;
+  /** The placement epoch: writes routed by this snapshot carry it, and commit only where it is current (placement/fences.ts). */
+  readonly epoch: number;
   /** Name, colours, logo: what a tenant's pages show (set by its administrators). */
   readonly branding: Readonly<Record<string, unknown>>;
   /** Set while the tenant is moved to another shard (placement/move-tenant.ts). */
@@ -74,7 +76,7 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
     const version = await tx.selectFrom('catalog_state').select('version').executeTakeFirstOrThrow();
     const tenants = await tx
       .selectFrom('tenants')
-      .select(['id', 'slug', 'name', 'status', 'parent_id', 'is_service_provider', 'shard', 'branding'])
+      .select(['id', 'slug', 'name', 'status', 'parent_id', 'is_service_provider', 'shard', 'placement_epoch', 'branding'])
       .execute();
     const hosts = await tx.selectFrom('tenant_hosts').select(['host', 'tenant_id']).execute();
     const moves = new Map((await tx.selectFrom('tenant_moves').select(['tenant_id', 'to_shard', 'phase']).execute()).map((m) => [m.tenant_id, m]));
@@ -91,6 +93,7 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
         parentId: t.parent_id,
         isServiceProvider: t.is_service_provider,
         shard: t.shard,
+        epoch: Number(t.placement_epoch),
         branding: (t.branding ?? {}) as Record<string, unknown>,
         ...(moves.has(t.id) ? { move: { to: moves.get(t.id)!.to_shard, frozen: moves.get(t.id)!.phase === 'frozen' } } : {}),
         ...(limits.has(t.id) ? { limits: limits.get(t.id)! } : {}),

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
-import { bumpCatalogVersion, requireUserGroup } from './groups.ts';
+import { requireUserGroup } from './groups.ts';
 
 /** User-defined tenant groups: fully editable by administrators. Maintained groups: name and description only. */
 export async function createTenantGroup(database: Database, input: { slug: string; name: string; description?: string; members?: string[] }) {
@@ -19,7 +19,6 @@ export async function createTenantGroup(database: Database, input: { slug: strin
       .executeTakeFirstOrThrow();
     const { tenants } = await editableMembers(tx, input.slug, input.members ?? []);
     if (tenants.length) await tx.insertInto('tenant_group_members').values(tenants.map((t) => ({ group_id: group.id, tenant_id: t.id }))).execute();
-    await bumpCatalogVersion(tx);
     return group;
   });
 }
@@ -32,7 +31,6 @@ export async function renameTenantGroup(database: Database, slug: string, input:
       .set({ ...(input.name ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}) })
       .where('id', '=', group.id)
       .execute();
-    await bumpCatalogVersion(tx);
   });
 }
 
@@ -62,7 +60,6 @@ export async function changeTenantGroupMembers(database: Database, slug: string,
     } else if (change === 'remove' && tenants.length) {
       await tx.deleteFrom('tenant_group_members').where('group_id', '=', group.id).where('tenant_id', 'in', tenants.map((t) => t.id)).execute();
     }
-    await bumpCatalogVersion(tx);
   });
 }
 
@@ -92,7 +89,6 @@ export async function replaceTenantGroupMembers(database: Database, slug: string
     const { group, tenants } = await editableMembers(tx, slug, tenantSlugs);
     await tx.deleteFrom('tenant_group_members').where('group_id', '=', group.id).execute();
     if (tenants.length) await tx.insertInto('tenant_group_members').values(tenants.map((t) => ({ group_id: group.id, tenant_id: t.id }))).execute();
-    await bumpCatalogVersion(tx);
   });
 }
 
@@ -109,6 +105,5 @@ export async function deleteTenantGroup(database: Database, slug: string, rolesU
   if (roles > 0) throw new AppError('TENANT_RULE_VIOLATION', `${roles} role(s) give tenant access through group "${slug}": change them first.`, 'group');
   await database.system.transaction().execute(async (tx) => {
     await tx.deleteFrom('tenant_groups').where('id', '=', group.id).execute();
-    await bumpCatalogVersion(tx);
   });
 }

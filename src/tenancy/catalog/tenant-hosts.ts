@@ -1,7 +1,6 @@
 import type { Database } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { assertHostsFree } from './create-tenant.ts';
-import { bumpCatalogVersion } from './groups.ts';
 import { requireHost } from './validate-host.ts';
 
 export async function addTenantHost(database: Database, slug: string, rawHost: string): Promise<string> {
@@ -11,7 +10,6 @@ export async function addTenantHost(database: Database, slug: string, rawHost: s
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
     await assertHostsFree(tx, [host]);
     await tx.insertInto('tenant_hosts').values({ host, tenant_id: tenant.id }).execute();
-    await bumpCatalogVersion(tx);
     return host;
   });
 }
@@ -25,7 +23,6 @@ export async function removeTenantHost(database: Database, slug: string, rawHost
       .where('tenant_id', '=', (eb) => eb.selectFrom('tenants').select('id').where('slug', '=', slug))
       .executeTakeFirst();
     if (Number(removed.numDeletedRows) === 0) throw new AppError('NOT_FOUND', `Tenant "${slug}" has no host "${host}".`, 'host');
-    await bumpCatalogVersion(tx);
   });
 }
 

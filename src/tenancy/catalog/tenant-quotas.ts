@@ -3,7 +3,6 @@ import type { TenantLimits } from '../../config/config.ts';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { bumpCatalogVersion } from './groups.ts';
 
 /** A change of a tenant's own limits: a number sets one, null returns it to the installation's default. */
 export type TenantQuotaChange = { -readonly [K in keyof TenantLimits]?: number | null };
@@ -26,20 +25,20 @@ function columnValues(change: TenantQuotaChange): Partial<Record<(typeof COLUMN)
 
 /**
  * Sets (or returns to the default) some of a tenant's own limits. Catalog administration: written as
- * the owner, and the catalog version is bumped so every process applies them within HOST_CACHE_TTL_MS.
+ * the owner; the change reaches every process as any catalog change does (README, "Several processes").
  * A row left with no limit of its own is removed.
  */
 export async function setTenantQuotas(database: Database, slug: string, change: TenantQuotaChange): Promise<void> {
   await database.system.transaction().execute(async (tx) => {
     const tenant = await tx.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant "${slug}".`, 'tenant');
-    if (await writeTenantQuotas(tx, tenant.id, change)) await bumpCatalogVersion(tx);
+    await writeTenantQuotas(tx, tenant.id, change);
   });
 }
 
 /**
- * Writes a change of a tenant's own limits in the caller's catalog transaction (the caller bumps the
- * catalog version); false when the change sets nothing. Validated as `tenantdesk tenant quota` is.
+ * Writes a change of a tenant's own limits in the caller's catalog transaction; false when the
+ * change sets nothing. Validated as `tenantdesk tenant quota` is.
  */
 export async function writeTenantQuotas(tx: Transaction<DB>, tenantId: number, change: TenantQuotaChange): Promise<boolean> {
   const values = columnValues(change);

@@ -3,7 +3,7 @@ import type { TenantStatus } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { TenancySettings } from '../settings.ts';
 import { ancestorIds } from './create-tenant.ts';
-import { bumpCatalogVersion, refreshMaintainedGroups } from './groups.ts';
+import { refreshMaintainedGroups } from './groups.ts';
 
 export type UpdateTenantInput = {
   name?: string;
@@ -53,7 +53,6 @@ export async function updateTenant(database: Database, settings: TenancySettings
       .where('id', '=', tenant.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await bumpCatalogVersion(tx);
     return updated;
   });
 }

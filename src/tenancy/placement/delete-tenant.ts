@@ -2,10 +2,11 @@ import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { registry, tenantTables, type ObjectType } from '../../db/registry.ts';
 import { AppError } from '../../errors.ts';
-import { bumpCatalogVersion, refreshMaintainedGroups } from '../catalog/groups.ts';
+import { refreshMaintainedGroups } from '../catalog/groups.ts';
 import { ancestorIds } from '../catalog/create-tenant.ts';
 import type { TenancyContext } from '../context.ts';
 import { countObjects } from '../data-access.ts';
+import { setFence } from './fences.ts';
 import { dropSiloDatabase } from './provision-silo.ts';
 import { deleteTenantFiles } from '../../files/tenant-files.ts';
 
@@ -53,7 +54,11 @@ export async function deleteTenant(ctx: TenancyContext, slug: string, options: {
   if (naming) throw new AppError('TENANT_RULE_VIOLATION', `${naming} role(s) give access to tenant "${slug}"; change them first.`, 'tenant');
 
   if (tenant.shard === 'pool') {
-    await ctx.database.system.transaction().execute((tx) => deleteTenantRows(tx, tenant.id));
+    await ctx.database.system.transaction().execute(async (tx) => {
+      // Fenced first: a write routed by an older map waits for this and is then refused, not left behind.
+      await setFence(tx, tenant.id, null);
+      await deleteTenantRows(tx, tenant.id);
+    });
   } else {
     await dropSiloDatabase(ctx.shards, tenant.shard);
   }
@@ -62,7 +67,6 @@ export async function deleteTenant(ctx: TenancyContext, slug: string, options: {
     await tx.deleteFrom('tenants').where('id', '=', tenant.id).execute();
     if (tenant.shard !== 'pool') await tx.deleteFrom('shards').where('name', '=', tenant.shard).execute();
     await refreshMaintainedGroups(tx, ancestors);
-    await bumpCatalogVersion(tx);
   });
   if (options.dataDir) await deleteTenantFiles(options.dataDir, tenant.id);
 }

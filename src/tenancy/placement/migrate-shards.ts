@@ -1,5 +1,6 @@
 import type { Logger } from '../../config/logger.ts';
 import { migrate } from '../../db/migrate.ts';
+import type { Database } from '../../db/database.ts';
 import type { Shards } from './shards.ts';
 
 export type ShardMigration = { shard: string; applied: string[]; error?: string };
@@ -14,7 +15,11 @@ export async function migrateSilos(shards: Shards, log?: Pick<Logger, 'error' | 
   const results: ShardMigration[] = [];
   for (const { name } of silos) {
     try {
-      const applied = await shards.withOwner(name, migrate);
+      const applied = await shards.withOwner(name, async (silo) => {
+        const done = await migrate(silo);
+        await fenceSiloTenants(shards, name, silo);
+        return done;
+      });
       results.push({ shard: name, applied });
       if (applied.length) log?.info({ shard: name, applied }, 'silo migrated');
     } catch (error) {
@@ -24,4 +29,18 @@ export async function migrateSilos(shards: Shards, log?: Pick<Logger, 'error' | 
     }
   }
   return results;
+}
+
+/**
+ * A silo made before write fences (migration 0030) has no fence rows, so it would take no writes:
+ * its tenants get theirs at their current epoch. One that has its row keeps it (a move sets them).
+ */
+async function fenceSiloTenants(shards: Shards, name: string, silo: Database): Promise<void> {
+  const tenants = await shards.pool.system.selectFrom('tenants').select(['id', 'placement_epoch']).where('shard', '=', name).execute();
+  if (!tenants.length) return;
+  await silo.owner
+    .insertInto('tenant_fences')
+    .values(tenants.map((t) => ({ tenant_id: t.id, epoch: t.placement_epoch })))
+    .onConflict((oc) => oc.column('tenant_id').doNothing())
+    .execute();
 }

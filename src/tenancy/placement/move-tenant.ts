@@ -1,11 +1,12 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MovePhase } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import { bumpCatalogVersion } from '../catalog/groups.ts';
 import type { TenantInfo } from '../catalog/snapshot.ts';
 import { deleteTenantRows } from './delete-tenant.ts';
+import { setFence } from './fences.ts';
 import { dropSilo, dropSiloDatabase, provisionSilo } from './provision-silo.ts';
 import type { Shards } from './shards.ts';
 import { syncTenant, type SyncReport } from './sync-tenant.ts';
@@ -18,8 +19,9 @@ export type MoveOptions = {
   /** Undo a move that has not switched yet: the copies are removed, the tenant stays where it was. */
   readonly abort?: boolean;
   /**
-   * How long a change of the move's state takes to reach every process (their catalog snapshots
-   * refresh within the catalog TTL): writes are refused everywhere only after this much time.
+   * How long a move into the pool waits, before its bulk copy, for every process to know of it
+   * (the catalog's staleness bound, and a request's length): their reads of all tenants must skip
+   * the copies. Writes need no wait: they are fenced (fences.ts).
    */
   readonly settleMs: number;
   /** Called before each step; tests use it to stop a move halfway, as a crash would. */
@@ -34,6 +36,11 @@ export type MoveReport = { readonly tenant: string; readonly from: string; reado
  * the last changes copied and verified, the shard map switched in the same transaction as the
  * pool's side) → cleaning (the source silo dropped). A rerun after a crash carries on from its
  * phase; every step is safe to repeat.
+ *
+ * The freeze holds by the fence, not by time: freezing bumps the tenant's placement epoch and
+ * fences the source at it, which waits for the writes in flight there and refuses every later
+ * one routed by an older map, however long its process took to hear of the move. The switch
+ * bumps the epoch again and opens the target at it.
  */
 export async function moveTenant(shards: Shards, catalog: Catalog, slug: string, options: MoveOptions): Promise<MoveReport> {
   const tenant = (await catalog.refresh()).bySlug.get(slug);
@@ -58,10 +65,12 @@ export async function moveTenant(shards: Shards, catalog: Catalog, slug: string,
       if (move.to_shard === 'pool') await sleep(options.settleMs);
       const [source, target] = [await shards.get(move.from_shard), await shards.get(move.to_shard)];
       await inUtc(target.system, (tx) => syncTenant(source.system, tx, tenant.id, options.step));
-      await setPhase(shards, tenant.id, 'frozen', catalog);
-      await sleep(options.settleMs);
+      await freeze(shards, catalog, tenant.id);
     } else if (phase === 'frozen') {
       frozenAt ||= Date.now();
+      // Again on a rerun: a crash may have come between the freeze and the source's fence.
+      await setFence((await shards.get(move.from_shard)).system, tenant.id, await placementEpoch(shards.pool.system, tenant.id));
+      await options.step?.('fenced');
       rows = move.to_shard === 'pool' ? await switchIntoPool(shards, catalog, tenant, move.from_shard, options.step) : await switchIntoSilo(shards, catalog, tenant, move.to_shard, options.step);
     } else {
       await dropSiloDatabase(shards, move.from_shard);
@@ -80,13 +89,20 @@ type MoveRow = { from_shard: string; to_shard: string; phase: MovePhase };
 const currentMove = (shards: Shards, tenantId: number): Promise<MoveRow | undefined> =>
   shards.pool.system.selectFrom('tenant_moves').select(['from_shard', 'to_shard', 'phase']).where('tenant_id', '=', tenantId).executeTakeFirst();
 
-async function setPhase(shards: Shards, tenantId: number, phase: MovePhase, catalog?: Catalog): Promise<void> {
+async function setPhase(shards: Shards, tenantId: number, phase: MovePhase): Promise<void> {
+  await shards.pool.system.updateTable('tenant_moves').set({ phase, updated_at: new Date() }).where('tenant_id', '=', tenantId).execute();
+}
+
+const placementEpoch = async (pool: Kysely<DB>, tenantId: number): Promise<number> =>
+  (await pool.selectFrom('tenants').select('placement_epoch').where('id', '=', tenantId).executeTakeFirstOrThrow()).placement_epoch;
+
+/** Writes are refused from here on: processes that know it refuse them, the fence those that do not yet. */
+async function freeze(shards: Shards, catalog: Catalog, tenantId: number): Promise<void> {
   await shards.pool.system.transaction().execute(async (tx) => {
-    await tx.updateTable('tenant_moves').set({ phase, updated_at: new Date() }).where('tenant_id', '=', tenantId).execute();
-    // Only 'frozen' changes what other processes do (they refuse writes): they learn it through the catalog version.
-    if (catalog) await bumpCatalogVersion(tx);
+    await tx.updateTable('tenant_moves').set({ phase: 'frozen', updated_at: new Date() }).where('tenant_id', '=', tenantId).execute();
+    await tx.updateTable('tenants').set((eb) => ({ placement_epoch: eb('placement_epoch', '+', 1) })).where('id', '=', tenantId).execute();
   });
-  if (catalog) await catalog.refresh();
+  await catalog.refresh();
 }
 
 async function startMove(shards: Shards, catalog: Catalog, tenant: TenantInfo, options: MoveOptions): Promise<MoveRow> {
@@ -97,10 +113,7 @@ async function startMove(shards: Shards, catalog: Catalog, tenant: TenantInfo, o
   }
   if (options.to === 'pool' && options.serverUrl) throw new AppError('VALIDATION_FAILED', '--server goes with --to silo.', 'server');
   const row: MoveRow = { from_shard: tenant.shard, to_shard: options.to === 'pool' ? 'pool' : `silo-${tenant.slug}`, phase: options.to === 'pool' ? 'copying' : 'provisioning' };
-  await shards.pool.system.transaction().execute(async (tx) => {
-    await tx.insertInto('tenant_moves').values({ tenant_id: tenant.id, ...row }).execute();
-    await bumpCatalogVersion(tx);
-  });
+  await shards.pool.system.insertInto('tenant_moves').values({ tenant_id: tenant.id, ...row }).execute();
   await catalog.refresh();
   return row;
 }
@@ -110,9 +123,11 @@ async function switchIntoPool(shards: Shards, catalog: Catalog, tenant: TenantIn
   const silo = await shards.get(from);
   const rows = await inUtc(shards.pool.system, async (tx) => {
     const rows = await syncTenant(silo.system, tx, tenant.id, step);
-    await tx.updateTable('tenants').set({ shard: 'pool' }).where('id', '=', tenant.id).execute();
+    const epoch = (await placementEpoch(tx, tenant.id)) + 1;
+    // The pool takes the tenant's writes at the new epoch only, from the moment the map says so.
+    await setFence(tx, tenant.id, epoch);
+    await tx.updateTable('tenants').set({ shard: 'pool', placement_epoch: epoch }).where('id', '=', tenant.id).execute();
     await tx.updateTable('tenant_moves').set({ phase: 'cleaning', updated_at: new Date() }).where('tenant_id', '=', tenant.id).execute();
-    await bumpCatalogVersion(tx);
     return rows;
   });
   await catalog.refresh();
@@ -126,9 +141,13 @@ async function switchIntoPool(shards: Shards, catalog: Catalog, tenant: TenantIn
 async function switchIntoSilo(shards: Shards, catalog: Catalog, tenant: TenantInfo, to: string, step: MoveOptions['step']): Promise<SyncReport> {
   const silo = await shards.get(to);
   const rows = await inUtc(silo.system, (tx) => syncTenant(shards.pool.system, tx, tenant.id, step));
+  // The silo takes writes at the epoch of the switch, which no process has before the switch commits.
+  const epoch = (await placementEpoch(shards.pool.system, tenant.id)) + 1;
+  await setFence(silo.system, tenant.id, epoch);
   await step?.('switch');
   await inUtc(shards.pool.system, async (tx) => {
     await sql`select id from tenants where id = ${tenant.id} for update`.execute(tx);
+    await setFence(tx, tenant.id, null);
     for (const type of copyOrder()) {
       const shape = await tableShape(tx, type);
       const [left, copied] = [await rowDigests(tx, shape, tenant.id), await inUtc(silo.system, (s) => rowDigests(s, shape, tenant.id), true)];
@@ -137,9 +156,8 @@ async function switchIntoSilo(shards: Shards, catalog: Catalog, tenant: TenantIn
       }
     }
     await deleteTenantRows(tx, tenant.id);
-    await tx.updateTable('tenants').set({ shard: to }).where('id', '=', tenant.id).execute();
+    await tx.updateTable('tenants').set({ shard: to, placement_epoch: epoch }).where('id', '=', tenant.id).execute();
     await tx.deleteFrom('tenant_moves').where('tenant_id', '=', tenant.id).execute();
-    await bumpCatalogVersion(tx);
   });
   await catalog.refresh();
   return rows;
@@ -154,10 +172,9 @@ async function abortMove(shards: Shards, catalog: Catalog, tenant: TenantInfo, m
   } else {
     await dropSilo(shards, move.to_shard);
   }
-  await shards.pool.system.transaction().execute(async (tx) => {
-    await tx.deleteFrom('tenant_moves').where('tenant_id', '=', tenant.id).execute();
-    await bumpCatalogVersion(tx);
-  });
+  // The source takes writes again at the current epoch (a frozen move bumped it).
+  await setFence((await shards.get(move.from_shard)).system, tenant.id, await placementEpoch(shards.pool.system, tenant.id));
+  await shards.pool.system.deleteFrom('tenant_moves').where('tenant_id', '=', tenant.id).execute();
   await catalog.refresh();
   return { tenant: tenant.slug, from: move.from_shard, to: move.from_shard, rows: {}, frozenMs: 0 };
 }

@@ -1,10 +1,11 @@
 import type { Database } from '../../db/database.ts';
 import { isConnectionError } from '../../db/errors.ts';
 import type { ObjectType } from '../../db/registry.ts';
-import type { TenantSet } from '../../db/scope.ts';
+import type { Fence, TenantSet } from '../../db/scope.ts';
 import { AppError } from '../../errors.ts';
 import type { CatalogSnapshot } from '../catalog/snapshot.ts';
 import type { TenancyContext } from '../context.ts';
+import { fenceFor } from './fences.ts';
 
 /**
  * One database to ask, and the part of a tenant set whose rows it holds. Public rows (no tenant)
@@ -49,10 +50,14 @@ export async function readTargets(ctx: TenancyContext, type: ObjectType, set: Te
   return targets;
 }
 
-/** The database an object of `tenantId` is written to (public and untenanted rows: the pool). */
-export async function writeTarget(ctx: TenancyContext, tenantId: number | null | undefined): Promise<Database> {
+/**
+ * The database an object of `tenantId` is written to (public and untenanted rows: the pool), and
+ * the fence its transaction carries: the placement epoch of the map that chose that database.
+ */
+export async function writeTarget(ctx: TenancyContext, tenantId: number | null | undefined): Promise<{ database: Database; fence: Fence | undefined }> {
   assertWritesOpen(ctx.catalog, tenantId);
-  return tenantId == null ? ctx.shards.pool : ctx.shards.forTenant(ctx.catalog, tenantId);
+  const database = tenantId == null ? ctx.shards.pool : await ctx.shards.forTenant(ctx.catalog, tenantId);
+  return { database, fence: fenceFor(ctx.catalog, tenantId) };
 }
 
 /** While a move copies a tenant's last changes and switches its shard, its writes wait (a retryable 503). */

@@ -157,6 +157,7 @@ export const adminEn = {
   'error.TENANT_IMMUTABLE': 'An object’s tenant never changes.',
   'error.SERVICE_UNAVAILABLE': 'A database is unavailable at the moment; try again shortly.',
   'error.TENANT_MOVING': 'This tenant is being moved; try again in a moment.',
+  'error.CATALOG_STALE': 'This server cannot confirm the current tenant settings right now; try again in a moment.',
 } as const;
 
 export const adminFr: Record<keyof typeof adminEn, string> = {
@@ -314,4 +315,5 @@ export const adminFr: Record<keyof typeof adminEn, string> = {
   'error.TENANT_IMMUTABLE': 'Le locataire d’un objet ne change jamais.',
   'error.SERVICE_UNAVAILABLE': 'Une base de données est momentanément indisponible ; réessayez sous peu.',
   'error.TENANT_MOVING': 'Ce locataire est en cours de déplacement ; réessayez dans un instant.',
+  'error.CATALOG_STALE': 'Ce serveur ne peut pas confirmer la configuration actuelle des locataires ; réessayez dans un instant.',
 };
