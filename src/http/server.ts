@@ -32,6 +32,7 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
     logger: rt.log,
     attachments: { dataDir: rt.config.dataDir, maxBytes: rt.config.attachmentMaxBytes },
     mailSecret: rt.config.mail.secret,
+    demo: options.demo,
   });
   await app.listen({ port: rt.config.port, host: rt.config.host });
   const address = app.server.address();
