@@ -34,9 +34,9 @@ async function explain(io: CliIo, error: unknown): Promise<never> {
 
 async function serve(io: CliIo, demo: boolean): Promise<void> {
   try {
-    const [{ loadConfig }, { createLogger }, { openRuntime }] = await Promise.all([import('../config/config.ts'), import('../config/logger.ts'), import('./runtime.ts')]);
+    const [{ loadConfig }, { createServerLogger }, { openRuntime }] = await Promise.all([import('../config/config.ts'), import('../config/logger.ts'), import('./runtime.ts')]);
     const config = loadConfig(io.env);
-    const log = createLogger(config);
+    const log = await createServerLogger(config);
     const rt = await openRuntime(config, log);
     const { startServer } = await import('../http/server.ts');
     const server = await startServer(rt, { demo });

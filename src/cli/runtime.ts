@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
-import { BRIEF_SHARED_BUFFERS, openDatabase, type Database, type OpenOptions } from '../db/database.ts';
+import { BRIEF_SHARED_BUFFERS, SERVER_SHARED_BUFFERS, openDatabase, type Database, type OpenOptions } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { openForRequests } from '../db/request-login.ts';
 import { Catalog } from '../tenancy/catalog/catalog.ts';
@@ -25,7 +25,7 @@ export type Opener = 'server' | 'command';
 export function databaseOptions(config: Config, opener: Opener = 'server'): OpenOptions {
   return config.databaseUrl
     ? { kind: 'postgres', url: config.databaseUrl, appUrl: config.appDatabaseUrl, poolMax: config.dbPoolMax, preparedStatements: config.dbPreparedStatements }
-    : { kind: 'pglite', dataDir: config.dataDir, ...(opener === 'command' ? { sharedBuffers: BRIEF_SHARED_BUFFERS } : {}) };
+    : { kind: 'pglite', dataDir: config.dataDir, sharedBuffers: opener === 'command' ? BRIEF_SHARED_BUFFERS : SERVER_SHARED_BUFFERS };
 }
 
 /**

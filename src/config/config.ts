@@ -19,6 +19,7 @@ const envSchema = z.object({
   // Off behind a connection pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
   DB_PREPARED_STATEMENTS: booleanFlag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   TRUST_PROXY: booleanFlag.default(false),
   MULTI_TENANCY: z.enum(['off', 'setup', 'on']).default('on'),
   TENANCY_UNTENANTED: z.enum(['strict', 'warn', 'allow']).default('strict'),
@@ -103,6 +104,8 @@ export type Config = {
   dbPoolMax: number;
   dbPreparedStatements: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** `auto`: one coloured line per entry on a terminal, JSON lines otherwise (a file, a log collector). */
+  logFormat: 'auto' | 'json' | 'pretty';
   trustProxy: boolean;
   multiTenancy: 'off' | 'setup' | 'on';
   untenanted: 'strict' | 'warn' | 'allow';
@@ -200,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: e.DB_POOL_MAX,
     dbPreparedStatements: e.DB_PREPARED_STATEMENTS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     trustProxy: e.TRUST_PROXY,
     multiTenancy: e.MULTI_TENANCY,
     untenanted: e.TENANCY_UNTENANTED,

@@ -73,6 +73,13 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
  */
 export const BRIEF_SHARED_BUFFERS = '16MB';
 
+/**
+ * shared_buffers of the embedded server. PGlite touches the whole pool, so PostgreSQL's default of
+ * 128 MB would be most of the server's memory, for a database meant for a demo or a small desk whose
+ * working set is a few megabytes (a large desk runs on PostgreSQL, DATABASE_URL).
+ */
+export const SERVER_SHARED_BUFFERS = '32MB';
+
 async function openPGlite({ dataDir, lock = true, sharedBuffers, loadDataDir }: Extract<OpenOptions, { kind: 'pglite' }>): Promise<Database> {
   const dir = dataDir ? resolve(dataDir) : undefined;
   if (dir) mkdirSync(dir, { recursive: true });

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.ts';
 import { ensureRequestLogin } from './request-login.ts';
+import { projectPath } from '../config/paths.ts';
 import { securitySql } from './rls.ts';
 import type { DB } from './schema.ts';
 
@@ -12,7 +12,7 @@ import type { DB } from './schema.ts';
  * transaction, recorded with a checksum in `schema_migrations`. Then the row-level security script
  * generated from the registry is applied whenever its text changed. Running it twice changes nothing.
  */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+export const MIGRATIONS_DIR = projectPath('migrations') + '/';
 const SECURITY_VERSION = 'security';
 
 export type Migration = { version: string; name: string; sql: string; checksum: string };

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { SignInThrottle } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Database } from '../db/database.ts';
@@ -7,6 +7,7 @@ import type { TenancySettings } from '../tenancy/settings.ts';
 import { Shards } from '../tenancy/placement/shards.ts';
 import cookie from '@fastify/cookie';
 import { registerErrorReplies, frameworkErrorReply } from './error-reply.ts';
+import { logRequests } from './plugins/request-log.ts';
 import { authenticate } from './plugins/authenticate.ts';
 import { routePolicies } from './plugins/route-policy.ts';
 import type { RoutePolicies } from './route-policies.ts';
@@ -61,6 +62,8 @@ export type AppOptions = {
   outbound?: Outbound;
   /** The installation's own sender domains (MAIL_FROM's, MAIL_SENDER_DOMAINS), which no tenant but the SP sends from. */
   mailSenderDomains?: readonly string[];
+  /** The demo (`npm start`): an address that is no desk's shows the demo's desks and logins. */
+  demo?: boolean;
   /** How per-tenant rate-limit refusals are answered (the limits themselves are in `settings`). */
   rateLimit?: RateLimitOptions;
   /** The route policy table (default: the product's, `ROUTE_POLICIES`); tests adding routes extend it. */
@@ -93,11 +96,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Unknown body fields are refused (400), not silently dropped: a misspelt field is a mistake to report.
     ajv: { customOptions: { removeAdditional: false } },
     frameworkErrors: frameworkErrorReply,
+    // One line per request, at debug (below): at info, every poll of every open page filled the terminal.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   // Before any route: a route missing from the policy table stops the app here (src/http/route-policies.ts).
   routePolicies(app, options.policies);
   registerErrorReplies(app);
   if (options.metrics) requestMetrics(app, options.metrics);
+  logRequests(app);
   // First, so that a server stopping refuses new requests before any other hook runs.
   shutdownDrain(app);
   await securityHeaders(app, { https: (options.identity?.publicScheme ?? IDENTITY_DEFAULTS.publicScheme) === 'https' });
@@ -144,6 +150,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   });
   // Last, and outside the tenant scope: the page loads on any host and then asks /api/v1/tenant.
-  if (options.webRoot !== false) await app.register(webApp, options.webRoot ? { root: options.webRoot } : {});
+  if (options.webRoot !== false) {
+    await app.register(webApp, { ...(options.webRoot ? { root: options.webRoot } : {}), hosts: { catalog, trustProxy, demo: options.demo ?? false } });
+  }
   return app;
 }

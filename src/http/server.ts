@@ -42,6 +42,7 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
     mailSenderDomains: rt.config.mail.senderDomains,
     rateLeases: new ApiRateLeases(rt.database, { maxLease: rt.config.apiLeaseMax, log: rt.log }),
     ...(rt.config.metrics.port !== undefined ? { metrics: { tenants: rt.config.metrics.tenants } } : {}),
+    demo: options.demo,
   });
   await app.listen({ port: rt.config.port, host: rt.config.host });
   // Its own port, loopback by default: never one of the app's hosts, which all belong to tenants.

@@ -155,7 +155,7 @@ describe('the tenantdesk server process', { concurrency: true }, () => {
       dataDir = freshDataDir();
       // info, to see what start-up did (migrations, demo) and when a request arrives; a shutdown
       // timeout long enough for a slow machine to finish the request held in flight below.
-      ({ server: first, port } = await startServer('start', dataDir, { LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '60000' }));
+      ({ server: first, port } = await startServer('start', dataDir, { LOG_LEVEL: 'debug', SHUTDOWN_TIMEOUT_MS: '60000' }));
       await first.until('the demo banner', () => first.stdout.includes('Readiness:'));
     });
 
@@ -256,6 +256,8 @@ describe('the tenantdesk server process', { concurrency: true }, () => {
       assert.equal((globex.body as { error: { code: string } }).error.code, 'TENANT_SUSPENDED');
       assert.equal((await get(againPort, '/api/v1/tenant', 'acme-eu.localhost')).status, 200);
       assert.equal(again.logged('demo tenants seeded'), false, 'the demo is not seeded again');
+      // At info, requests write no line of their own: a terminal shows what an operator must see.
+      assert.equal(again.logs().filter((r) => r.msg === 'incoming request' || r.msg === 'request completed').length, 0);
       await again.until('the demo banner', () => again.stdout.includes('Readiness:'));
 
       again.child.kill('SIGINT');

@@ -25,6 +25,7 @@ type Call = { method?: 'GET' | 'POST'; url: string; host: string; cookie?: strin
 forEachDatabase('the web front end and its API', (db) => {
   let app: FastifyInstance;
   let unbuilt: FastifyInstance;
+  let demo: FastifyInstance;
   let webRoot: string;
   const cookies = new Map<string, string>();
 
@@ -57,10 +58,12 @@ forEachDatabase('the web front end and its API', (db) => {
     const options = { database: db(), catalog, settings: DEFAULT_TENANCY, trustProxy: false, shards };
     app = await buildApp({ ...options, webRoot, identity: { throttle: { maxPerAccountClient: 3, maxPerIp: 100, windowMs: 60_000 } } });
     unbuilt = await buildApp({ ...options, webRoot: join(webRoot, 'missing') });
+    demo = await buildApp({ ...options, webRoot, demo: true });
   });
   after(async () => {
     await app?.close();
     await unbuilt?.close();
+    await demo?.close();
     rmSync(webRoot, { recursive: true, force: true });
   });
 
@@ -92,6 +95,33 @@ forEachDatabase('the web front end and its API', (db) => {
     const post = await call({ method: 'POST', url: '/tickets', host: 'acme.localhost', body: {} });
     assert.equal(post.statusCode, 404);
     assert.equal(post.json().error.code, 'NOT_FOUND');
+  });
+
+  it("shows the demo's desks, logins and password at an address that is no desk's, such as localhost", async () => {
+    const res = await call({ url: '/', host: 'localhost:8080' }, demo);
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.equal(res.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
+    for (const url of ['http://desk.localhost:8080/', 'http://acme.localhost:8080/', 'http://acme-eu.localhost:8080/', 'http://globex.localhost:8080/']) assert.ok(res.body.includes(`href="${url}"`), url);
+    for (const login of ['admin@northwind.test', 'agent@acme.test', 'customer@globex.test', DEMO_PASSWORD]) assert.ok(res.body.includes(login), login);
+    // A desk's own address still gets the app, and the API its JSON answer.
+    assert.equal((await call({ url: '/', host: 'acme.localhost' }, demo)).body, INDEX);
+    assert.equal((await call({ url: '/api/v1/tenant', host: 'localhost' }, demo)).json().error.code, 'UNKNOWN_HOST');
+  });
+
+  it("answers an address that is no desk's with a 404 page saying what to check, outside the demo", async () => {
+    const res = await call({ url: '/tickets/1', host: 'help.example.org' });
+    assert.equal(res.statusCode, 404);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.match(res.body, /help\.example\.org<\/code> is not the address of any help desk/);
+    assert.match(res.body, /TRUST_PROXY/);
+    assert.doesNotMatch(res.body, /tenantdesk-demo|acme|northwind/);
+    const api = await call({ url: '/api/v1/tenant', host: 'help.example.org' });
+    assert.equal(api.statusCode, 404);
+    assert.equal(api.json().error.code, 'UNKNOWN_HOST');
+    // The host is shown as text, never as markup.
+    const hostile = await call({ url: '/', host: 'a<b>.example' });
+    assert.doesNotMatch(hostile.body, /<b>/);
   });
 
   it('says the front end is not built, rather than a blank page, when web/dist is missing', async () => {

@@ -2,10 +2,13 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../../config/paths.ts';
+import type { Catalog } from '../../tenancy/catalog/catalog.ts';
+import { demoLandingPage, unknownHostPage } from './host-pages.ts';
+import { requestHost } from './tenant-host.ts';
 
 /** Where `npm run build:web` (run by `npm start` and `npm test`) writes the front end. */
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+export const DEFAULT_WEB_ROOT = projectPath('web', 'dist') + '/';
 
 /**
  * The policy of every HTML page: scripts, styles, images and API calls from this host only, no
@@ -44,7 +47,13 @@ const isServerPath = (path: string) => path === '/api' || path.startsWith('/api/
  * `index.html` for every other GET outside /api, so that the app's own routes (`/tickets/…`) load
  * on reload. Registered after the API so that every API route, /healthz and /readyz win.
  */
-export async function webApp(app: FastifyInstance, options: { root?: string } = {}): Promise<void> {
+export type WebAppOptions = {
+  root?: string;
+  /** With the catalog, an address that is no desk's gets a page of its own instead of the app. */
+  hosts?: { catalog: Catalog; trustProxy: boolean; demo: boolean };
+};
+
+export async function webApp(app: FastifyInstance, options: WebAppOptions = {}): Promise<void> {
   const root = options.root ?? DEFAULT_WEB_ROOT;
   const indexFile = join(root, 'index.html');
   const index = existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : undefined;
@@ -66,10 +75,22 @@ export async function webApp(app: FastifyInstance, options: { root?: string } = 
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const path = request.url.split('?')[0]!;
     if (isServerPath(path)) return reply.callNotFound();
+    const hosts = options.hosts;
+    const host = hosts ? requestHost(request, hosts.trustProxy) : undefined;
+    if (hosts && !(host && hosts.catalog.snapshot().byHost.has(host))) {
+      const html = hosts.demo ? demoLandingPage(portOf(request.headers.host)) : unknownHostPage(host);
+      return reply.status(hosts.demo ? 200 : 404).headers(HTML_HEADERS).type('text/html; charset=utf-8').send(html);
+    }
     return reply
       .status(index ? 200 : 503)
       .headers(HTML_HEADERS)
       .type('text/html; charset=utf-8')
       .send(index ?? NOT_BUILT);
   });
+}
+
+/** The port a request's Host header names; 80 when it names none. */
+function portOf(hostHeader: string | undefined): number {
+  const port = /:(\d{1,5})$/.exec(hostHeader ?? '')?.[1];
+  return port ? Number(port) : 80;
 }
