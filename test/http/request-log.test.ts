@@ -15,7 +15,8 @@ forEachDatabase('request log lines', (db) => {
         done();
       },
     });
-    desk = await demoDeskApp(db(), { logger: createLogger({ logLevel: 'info' }, sink) });
+    // Request lines are written at debug (http/plugins/request-log.ts).
+    desk = await demoDeskApp(db(), { logger: createLogger({ logLevel: 'debug' }, sink) });
   });
   after(() => desk?.app.close());
 

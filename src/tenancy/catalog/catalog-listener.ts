@@ -3,6 +3,8 @@ import { redact } from '../../db/database.ts';
 
 /** The channel every catalog change notifies, with the new catalog version (migration 0030). */
 export const CATALOG_CHANNEL = 'tenantdesk_catalog';
+/** Written out whole: no SQL text is built from strings outside src/db (test/db/sql-text.test.ts). */
+const LISTEN = 'listen tenantdesk_catalog';
 /** Its connection's application_name, to find it in pg_stat_activity. */
 export const LISTENER_NAME = 'tenantdesk catalog listener';
 
@@ -105,7 +107,7 @@ export class CatalogListener {
     });
     try {
       await client.connect();
-      await client.query(`listen ${CATALOG_CHANNEL}`);
+      await client.query(LISTEN);
     } catch (error) {
       onLost(error as Error);
       return;
