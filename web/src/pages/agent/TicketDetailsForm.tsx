@@ -8,6 +8,7 @@ import { QueryView } from '../../components/QueryView.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { choiceOptions, Options } from '../../components/Options.tsx';
+import { statusOptions } from '../../components/status-options.ts';
 
 type Update = UseMutationResult<Ticket, Error, { version: number } & Record<string, unknown>>;
 
@@ -51,7 +52,7 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
     <form className="card form details" onSubmit={submit}>
       <Field label={t('ticket.status')}>
         <select name="status" value={form.status} onChange={set('status')}>
-          <Options items={statuses.map((s) => ({ value: s.slug, label: s.name }))} />
+          <Options items={statusOptions(statuses, (state) => t(`state.${state}`))} />
         </select>
       </Field>
       <Field label={t('ticket.priority')}>
