@@ -63,7 +63,7 @@ export type ThreadEntry = {
 
 export type Choice = { id: string; label: string; tenant: string | null };
 
-export type Contact = { id: string; tenant: string | null; kind: string; email: string; name: string; status: string };
+export type Contact = { id: string; tenant: string | null; kind: string; email: string; name: string; status: string; roles?: { slug: string; name: string }[] };
 
 export type TicketStatus = { id: string; slug: string; name: string; state: TicketState; position?: number; tenant: string | null };
 

@@ -75,3 +75,16 @@ export const errorFr: Record<keyof typeof errorEn, string> = {
   'field.permissions': 'permissions',
   'field.partitions': 'partitions de données',
 };
+
+/** The contact form's words (roles as choices, not typed slugs). */
+export const contactFormEn = {
+  'contactForm.roles': 'Roles',
+  'contactForm.rolesHint': 'None ticked: the tenant’s default role for this kind of contact.',
+  'contactForm.noRoles': 'No role can be given here yet.',
+} as const;
+
+export const contactFormFr: Record<keyof typeof contactFormEn, string> = {
+  'contactForm.roles': 'Rôles',
+  'contactForm.rolesHint': 'Aucun coché : le rôle par défaut du locataire pour ce type de contact.',
+  'contactForm.noRoles': 'Aucun rôle ne peut encore être attribué ici.',
+};

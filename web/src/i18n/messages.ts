@@ -1,12 +1,13 @@
 import { deskEn, deskFr } from './desk-messages.ts';
 import { adminEn, adminFr } from './admin-messages.ts';
-import { errorEn, errorFr } from './error-messages.ts';
+import { contactFormEn, contactFormFr, errorEn, errorFr } from './error-messages.ts';
 
 /** Every text of the interface, in English; French below must have the same keys (the type says so). */
 export const en = {
   ...deskEn,
   ...adminEn,
   ...errorEn,
+  ...contactFormEn,
   'app.loading': 'Loading…',
   'app.skip': 'Skip to content',
   'app.language': 'Language',
@@ -157,6 +158,7 @@ export const fr: Record<MessageKey, string> = {
   ...deskFr,
   ...adminFr,
   ...errorFr,
+  ...contactFormFr,
   'app.loading': 'Chargement…',
   'app.skip': 'Aller au contenu',
   'app.language': 'Langue',
