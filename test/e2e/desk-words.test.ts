@@ -61,6 +61,9 @@ describe('the desk’s words (browser)', { timeout: 300_000 }, () => {
     await page.locator('select[name="priorityId"] option', { hasText: 'Urgent' }).waitFor({ state: 'attached' });
     const priorities = await page.locator('select[name="priorityId"] option').allTextContents();
     assert.deepEqual(priorities.filter((p) => p !== '—' && p !== '…'), ['Low', 'Normal', 'High', 'Urgent']);
+    // The browser draws the date input in its own locale; the form says the date again in French.
+    await page.locator('input[name="dueAt"]').fill('2026-12-07T14:30');
+    await page.getByText(/lundi 7 décembre 2026/).waitFor();
     await context.close();
   });
 

@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import { ERROR_STATUS } from '../../src/errors.ts';
 import type { TicketStatus } from '../../web/src/api/types.ts';
 import { statusOptions } from '../../web/src/components/status-options.ts';
+import { dateWords } from '../../web/src/i18n/date-words.ts';
 import { en, fr } from '../../web/src/i18n/messages.ts';
 
 it('has an English and a French sentence for every error code the API can return', () => {
@@ -38,4 +39,12 @@ it('offers statuses in workflow order, built-in ones in the reader’s language'
       ['closed', fr['state.closed']],
     ],
   );
+});
+
+it('says a date input’s value in the reader’s words, whatever the browser draws', () => {
+  assert.equal(dateWords('2026-12-07', 'fr'), 'lundi 7 décembre 2026');
+  assert.equal(dateWords('2026-12-07', 'en'), 'Monday, 7 December 2026');
+  assert.match(dateWords('2026-12-07T14:30', 'fr'), /^lundi 7 décembre 2026 .*14:30$/);
+  assert.equal(dateWords('', 'fr'), '');
+  assert.equal(dateWords('12/07/2026', 'en'), '');
 });

@@ -9,6 +9,7 @@ import { Field } from '../../components/Field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { choiceOptions, Options } from '../../components/Options.tsx';
 import { statusOptions } from '../../components/status-options.ts';
+import { dateWords } from '../../i18n/date-words.ts';
 
 type Update = UseMutationResult<Ticket, Error, { version: number } & Record<string, unknown>>;
 
@@ -20,7 +21,7 @@ export function TicketDetailsForm(props: { me: Me; ticket: Ticket; update: Updat
 }
 
 function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket; update: Update; statuses: TicketStatus[] }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const tenant = ticket.tenant ?? undefined;
   const priorities = useChoices('ticket', 'priority_id', tenant);
   const assignees = useChoices('ticket', 'assignee_id', tenant, can(me, 'ticket.assign'));
@@ -73,7 +74,7 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
         </select>
       </Field>
       {can(me, 'ticket.edit') && (
-        <Field label={t('ticket.dueAt')} hint={t('ticket.dueHint')}>
+        <Field label={t('ticket.dueAt')} hint={[dateWords(form.dueAt, language), t('ticket.dueHint')].filter(Boolean).join(' — ')}>
           <input type="datetime-local" name="dueAt" value={form.dueAt} onChange={set('dueAt')} />
         </Field>
       )}
