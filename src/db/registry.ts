@@ -37,6 +37,8 @@ export type ObjectType = {
   readonly tenantColumn?: string;
   /** A human label column, for choice lists. */
   readonly labelColumn?: string;
+  /** The column choices of this type follow (a rank), where the labels' alphabetical order means nothing (Low, Normal, High, Urgent). */
+  readonly choiceOrder?: string;
   readonly references: readonly Reference[];
   /**
    * Short-lived or derived rows (sign-in throttling, the SLA sweep's work list) that moving or
@@ -172,7 +174,7 @@ const types = {
   mailTemplate: { name: 'mailTemplate', table: 'mail_templates', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'kind', references: [], settings: true },
   job: { name: 'job', table: 'jobs', class: 'tenant-required', tenantColumn: 'tenant_id', labelColumn: 'name', references: [], installationRows: true },
   jobSchedule: { name: 'jobSchedule', table: 'job_schedules', class: 'catalog', references: [] },
-  priority: { name: 'priority', table: 'priorities', class: 'public', labelColumn: 'name', references: [] },
+  priority: { name: 'priority', table: 'priorities', class: 'public', labelColumn: 'name', choiceOrder: 'rank', references: [] },
   category: {
     name: 'category',
     table: 'categories',
@@ -225,7 +227,7 @@ const types = {
     ],
   },
   ticketStatus: { name: 'ticketStatus', table: 'ticket_statuses', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'name', references: [], settings: true },
-  urgency: { name: 'urgency', table: 'urgencies', class: 'public', labelColumn: 'name', references: [] },
+  urgency: { name: 'urgency', table: 'urgencies', class: 'public', labelColumn: 'name', choiceOrder: 'rank', references: [] },
   slaPlan: {
     name: 'slaPlan',
     table: 'sla_plans',

@@ -593,15 +593,21 @@ export async function listChoices(
   // SP-eligible reference, one of the service provider's, which the rules name on purpose).
   const offered = referenceableTenants(ctx, forTenant, ref).filter((t) => inSet(ctx.access.read, t) || (ref.spEligible && t === sp));
   const tenantColumn = target.tenantColumn ? sql.ref(target.tenantColumn) : sql`null::integer`;
-  type Choice = { id: string; label: string; tenant_id: number | null };
+  const rank = target.choiceOrder ? sql.ref(target.choiceOrder) : sql`0`;
+  type Choice = { id: string; label: string; tenant_id: number | null; rank: number };
   const pages = await scatter(await readTargets(ctx, target, offered), (t) =>
     scoped(ctx, t.database, { read: t.tenants, write: [], writePublic: false }, async (tx) => {
       const result = await sql<Choice>`
-        select id, ${sql.ref(target.labelColumn ?? 'id')}::text as label, ${tenantColumn} as tenant_id
+        select id, ${sql.ref(target.labelColumn ?? 'id')}::text as label, ${tenantColumn} as tenant_id, ${rank}::integer as rank
         from ${sql.table(target.table)} where ${visible(ctx, target, t, {})} and ${options.filter ?? sql<boolean>`true`}
-        order by 2, 1 limit 500`.execute(tx);
+        order by 4, 2, 1 limit 500`.execute(tx);
       return result.rows;
     }),
   );
-  return pages.flat().sort(compareRows('label', false)).slice(0, 500);
+  const byLabel = compareRows('label', false);
+  return pages
+    .flat()
+    .sort((a, b) => a.rank - b.rank || byLabel(a, b))
+    .slice(0, 500)
+    .map(({ rank: _rank, ...choice }) => choice);
 }

@@ -115,6 +115,8 @@ forEachDatabase('the identity API', (db) => {
     assert.equal(wider.json().error.code, 'FORBIDDEN');
     const list = (await call({ url: '/api/v1/contacts', host: 'acme.localhost', cookie })).json();
     assert.ok(!list.contacts.some((c: { email: string }) => c.email === 'boss@acme.test'), 'the refused contact was not half-written');
+    const lead = list.contacts.find((c: { email: string }) => c.email === 'lead@acme.test');
+    assert.deepEqual(lead.roles, [{ slug: 'agent', name: 'Agent' }, { slug: 'tenant-admin', name: 'Tenant administrator' }], 'the list says which roles each contact holds, default first');
   });
 
   it('makes a service-provider administrator name the tenant of what it creates', async () => {

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createContact } from '../../identity/create-contact.ts';
 import { requirePermission } from '../../identity/permissions.ts';
-import { findObject, listObjects, type Row } from '../../tenancy/data-access.ts';
+import { findObject, type Row } from '../../tenancy/data-access.ts';
 import type { CatalogSnapshot } from '../../tenancy/catalog/snapshot.ts';
 import { tenantForRequest } from '../tenant-param.ts';
 import { updateContact, type UpdateContactInput } from '../../identity/update-contact.ts';
 import { heldRoles, revokeRole } from '../../identity/role-membership.ts';
 import { grantRole } from '../../identity/grant-role.ts';
+import { listContactsWithRoles } from '../../identity/list-contacts.ts';
 import { idParams, uuid } from './ticket-schemas.ts';
 
 const contactShape = {
@@ -18,6 +19,15 @@ const contactShape = {
     email: { type: 'string' },
     name: { type: 'string' },
     status: { type: 'string' },
+  },
+} as const;
+
+/** A contact in the list: with the roles it holds (slug and name), default first. */
+const listedContactShape = {
+  type: 'object',
+  properties: {
+    ...contactShape.properties,
+    roles: { type: 'array', items: { type: 'object', properties: { slug: { type: 'string' }, name: { type: 'string' } } } },
   },
 } as const;
 
@@ -69,11 +79,11 @@ const present = (row: Row, catalog: CatalogSnapshot) => ({
 
 /** Contacts of the tenants the active role reads; created by administrators. */
 export async function contactRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/api/v1/contacts', { schema: { response: { 200: { type: 'object', properties: { contacts: { type: 'array', items: contactShape } } } } } }, async (request) => {
+  app.get('/api/v1/contacts', { schema: { response: { 200: { type: 'object', properties: { contacts: { type: 'array', items: listedContactShape } } } } } }, async (request) => {
     // Customers do not see who else is a contact of their tenant; agents and administrators do.
     requirePermission(request.actor.activeRole, 'ticket.edit');
-    const rows = await listObjects(request.ctx, 'contact', { orderBy: 'email', limit: 200 });
-    return { contacts: rows.map((r) => present(r, request.ctx.catalog)) };
+    const rows = await listContactsWithRoles(request.ctx);
+    return { contacts: rows.map((r) => ({ ...present(r, request.ctx.catalog), roles: r.roles.map((role) => ({ slug: role.slug, name: role.name })) })) };
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/contacts/:id', { schema: { response: { 200: contactShape } } }, async (request) => {

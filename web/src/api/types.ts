@@ -63,9 +63,9 @@ export type ThreadEntry = {
 
 export type Choice = { id: string; label: string; tenant: string | null };
 
-export type Contact = { id: string; tenant: string | null; kind: string; email: string; name: string; status: string };
+export type Contact = { id: string; tenant: string | null; kind: string; email: string; name: string; status: string; roles?: { slug: string; name: string }[] };
 
-export type TicketStatus = { id: string; slug: string; name: string; state: TicketState; tenant: string | null };
+export type TicketStatus = { id: string; slug: string; name: string; state: TicketState; position?: number; tenant: string | null };
 
 /** A desk configuration object (department, team, help topic, SLA plan, canned response, ...). */
 export type ConfigItem = { id: string; tenantId: number | null; tenant: string | null; createdAt: string } & Record<string, unknown>;

@@ -1,10 +1,13 @@
 import { deskEn, deskFr } from './desk-messages.ts';
 import { adminEn, adminFr } from './admin-messages.ts';
+import { contactFormEn, contactFormFr, errorEn, errorFr } from './error-messages.ts';
 
 /** Every text of the interface, in English; French below must have the same keys (the type says so). */
 export const en = {
   ...deskEn,
   ...adminEn,
+  ...errorEn,
+  ...contactFormEn,
   'app.loading': 'Loading…',
   'app.skip': 'Skip to content',
   'app.language': 'Language',
@@ -26,7 +29,7 @@ export const en = {
   'error.title': 'Something went wrong',
   'error.retry': 'Try again',
   'error.NETWORK': 'The server could not be reached.',
-  'error.UNAUTHENTICATED': 'Please sign in again.',
+  'error.UNAUTHENTICATED': 'You are not signed in, or your session has ended: please sign in.',
   'error.FORBIDDEN': 'Your active role does not allow this.',
   'error.TENANT_ACCESS_DENIED': 'Your active role may not write objects of that tenant.',
   'error.TENANT_REQUIRED': 'Say which tenant this belongs to.',
@@ -154,6 +157,8 @@ export type MessageKey = keyof typeof en;
 export const fr: Record<MessageKey, string> = {
   ...deskFr,
   ...adminFr,
+  ...errorFr,
+  ...contactFormFr,
   'app.loading': 'Chargement…',
   'app.skip': 'Aller au contenu',
   'app.language': 'Langue',
@@ -175,7 +180,7 @@ export const fr: Record<MessageKey, string> = {
   'error.title': 'Une erreur est survenue',
   'error.retry': 'Réessayer',
   'error.NETWORK': 'Le serveur est injoignable.',
-  'error.UNAUTHENTICATED': 'Veuillez vous reconnecter.',
+  'error.UNAUTHENTICATED': 'Vous n’êtes pas connecté, ou votre session a pris fin : veuillez vous connecter.',
   'error.FORBIDDEN': 'Votre rôle actif ne le permet pas.',
   'error.TENANT_ACCESS_DENIED': 'Votre rôle actif ne peut pas écrire les objets de ce locataire.',
   'error.TENANT_REQUIRED': 'Indiquez à quel locataire cela appartient.',

@@ -28,7 +28,7 @@ export function SignInPage() {
         <Field label={t('signIn.password')}>
           <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         </Field>
-        {signIn.isError && <ErrorMessage error={signIn.error} />}
+        {signIn.isError && <ErrorMessage error={signIn.error} codes={{ UNAUTHENTICATED: 'error.signInFailed' }} />}
         <button type="submit" className="button" disabled={signIn.isPending}>
           {t('signIn.submit')}
         </button>

@@ -102,6 +102,7 @@ function ContactRow({ contact, mayWrite, selected, onSelect }: { contact: Contac
       <td data-label={t('admin.email')}>{contact.email}</td>
       <td data-label={t('admin.kind')}>{key ? t(key) : contact.kind}</td>
       <td data-label={t('admin.status')}>{t(disabled ? 'admin.contactStatus.disabled' : 'admin.contactStatus.active')}</td>
+      <td data-label={t('contactForm.roles')}>{(contact.roles ?? []).map((r) => r.name).join(', ')}</td>
       <td data-label={t('ticket.tenant')}>
         <TenantTag tenant={contact.tenant} />
       </td>
@@ -127,12 +128,16 @@ function NewContactForm({ me }: { me: Me }) {
   const { t } = useI18n();
   const create = useCreateContact();
   const choice = useTenantChoice(me);
-  const empty = { kind: 'customer', email: '', name: '', password: '', roles: '' };
+  const allRoles = useRoles();
+  const empty = { kind: 'customer', email: '', name: '', password: '', roles: [] as string[] };
   const [form, setForm] = useState(empty);
-  const set = (name: keyof typeof form) => (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value });
+  const set = (name: 'kind' | 'email' | 'name' | 'password') => (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value });
+  // The roles a contact of the chosen tenant may hold: public ones and that tenant's own.
+  const offered = (allRoles.data ?? []).filter((r) => r.tenant === null || !choice.several || r.tenant === choice.tenant);
+  const tick = (slug: string, on: boolean) => setForm({ ...form, roles: on ? [...form.roles, slug] : form.roles.filter((r) => r !== slug) });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const roles = form.roles.split(',').map((r) => r.trim()).filter(Boolean);
+    const roles = form.roles.filter((slug) => offered.some((r) => r.slug === slug));
     create.mutate(
       {
         kind: form.kind,
@@ -164,9 +169,18 @@ function NewContactForm({ me }: { me: Me }) {
       <Field label={t('admin.password')}>
         <input type="password" minLength={8} autoComplete="new-password" value={form.password} onChange={set('password')} />
       </Field>
-      <Field label={t('admin.roles')}>
-        <input value={form.roles} onChange={set('roles')} placeholder="customer" />
-      </Field>
+      <fieldset className="field checkboxes" aria-describedby="new-contact-roles-hint">
+        <legend>{t('contactForm.roles')}</legend>
+        {offered.map((r) => (
+          <label key={r.id} className="check">
+            <input type="checkbox" name="roles" value={r.slug} checked={form.roles.includes(r.slug)} onChange={(e) => tick(r.slug, e.target.checked)} /> {r.name}
+          </label>
+        ))}
+        {!offered.length && <p className="muted">{t('contactForm.noRoles')}</p>}
+        <p id="new-contact-roles-hint" className="hint">
+          {t('contactForm.rolesHint')}
+        </p>
+      </fieldset>
       <FormFooter mutation={create} />
     </form>
   );
@@ -192,6 +206,7 @@ export function ContactsScreen({ me }: { me: Me }) {
                 <th scope="col">{t('admin.email')}</th>
                 <th scope="col">{t('admin.kind')}</th>
                 <th scope="col">{t('admin.status')}</th>
+                <th scope="col">{t('contactForm.roles')}</th>
                 <th scope="col">{t('ticket.tenant')}</th>
                 {mayWrite && <th scope="col">{t('admin.actions')}</th>}
               </tr>

@@ -7,6 +7,7 @@ import { readsSeveralTenants } from '../../app/session.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { Options, tenantOptions } from '../../components/Options.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { dateWords } from '../../i18n/date-words.ts';
 import { BacklogChart, DailyChart, SlaChart, TenantBacklogChart, usePercent } from './DashboardCharts.tsx';
 
 const DAY_MS = 86_400_000;
@@ -24,7 +25,7 @@ const dayAfter = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + DA
  * the browser's time zone; "until" is inclusive (the API's `to` is the day after).
  */
 export function DashboardPage({ me }: { me: Me }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [params, setParams] = useSearchParams();
   const several = readsSeveralTenants(me);
   const tenants = useReadableTenants(several);
@@ -48,11 +49,17 @@ export function DashboardPage({ me }: { me: Me }) {
       <form className="filters" aria-label={t('dashboard.range')} onSubmit={(e) => e.preventDefault()}>
         <label className="inline-field">
           <span>{t('dashboard.from')}</span>
-          <input type="date" name="from" value={from} max={until} required onChange={(e) => e.target.value && change('from', e.target.value)} />
+          <input type="date" name="from" aria-describedby="dashboard-from-words" value={from} max={until} required onChange={(e) => e.target.value && change('from', e.target.value)} />
+          <span id="dashboard-from-words" className="hint">
+            {dateWords(from, language)}
+          </span>
         </label>
         <label className="inline-field">
           <span>{t('dashboard.until')}</span>
-          <input type="date" name="until" value={until} min={from} required onChange={(e) => e.target.value && change('until', e.target.value)} />
+          <input type="date" name="until" aria-describedby="dashboard-until-words" value={until} min={from} required onChange={(e) => e.target.value && change('until', e.target.value)} />
+          <span id="dashboard-until-words" className="hint">
+            {dateWords(until, language)}
+          </span>
         </label>
         {several && (
           <label className="inline-field">

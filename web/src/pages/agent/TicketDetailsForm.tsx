@@ -8,6 +8,8 @@ import { QueryView } from '../../components/QueryView.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { choiceOptions, Options } from '../../components/Options.tsx';
+import { statusOptions } from '../../components/status-options.ts';
+import { dateWords } from '../../i18n/date-words.ts';
 
 type Update = UseMutationResult<Ticket, Error, { version: number } & Record<string, unknown>>;
 
@@ -19,7 +21,7 @@ export function TicketDetailsForm(props: { me: Me; ticket: Ticket; update: Updat
 }
 
 function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket; update: Update; statuses: TicketStatus[] }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const tenant = ticket.tenant ?? undefined;
   const priorities = useChoices('ticket', 'priority_id', tenant);
   const assignees = useChoices('ticket', 'assignee_id', tenant, can(me, 'ticket.assign'));
@@ -51,8 +53,8 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
     <form className="card form details" onSubmit={submit}>
       <Field label={t('ticket.status')}>
         <select name="status" value={form.status} onChange={set('status')}>
-          {/* The current status, and those its role may move the ticket to (one permission per transition). */}
-          <Options items={statuses.filter((s) => s.slug === currentStatus || can(me, `ticket.status.${ticket.status}.${s.state}`)).map((s) => ({ value: s.slug, label: s.name }))} />
+          {/* The current status, and those its role may move the ticket to (one permission per transition), in workflow order. */}
+          <Options items={statusOptions(statuses.filter((s) => s.slug === currentStatus || can(me, `ticket.status.${ticket.status}.${s.state}`)), (state) => t(`state.${state}`))} />
         </select>
       </Field>
       <Field label={t('ticket.priority')}>
@@ -73,7 +75,7 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
         </select>
       </Field>
       {can(me, 'ticket.edit') && (
-        <Field label={t('ticket.dueAt')} hint={t('ticket.dueHint')}>
+        <Field label={t('ticket.dueAt')} hint={[dateWords(form.dueAt, language), t('ticket.dueHint')].filter(Boolean).join(' — ')}>
           <input type="datetime-local" name="dueAt" value={form.dueAt} onChange={set('dueAt')} />
         </Field>
       )}

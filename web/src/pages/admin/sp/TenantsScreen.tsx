@@ -102,13 +102,13 @@ function NewTenantForm({ tenants, actions }: { tenants: TenantEntry[]; actions: 
     <form className="card form" onSubmit={submit}>
       <h3>{t('sp.newTenant')}</h3>
       <Field label={t('admin.name')}>
-        <input required maxLength={200} value={form.name} onChange={set('name')} />
+        <input name="name" required maxLength={200} value={form.name} onChange={set('name')} />
       </Field>
       <Field label={t('sp.slug')} hint={t('sp.slugHint')}>
-        <input required pattern="[a-z0-9]([a-z0-9\-]{0,61}[a-z0-9])?" value={form.slug} onChange={set('slug')} />
+        <input name="slug" required pattern="[a-z0-9]([a-z0-9\-]{0,61}[a-z0-9])?" value={form.slug} onChange={set('slug')} />
       </Field>
       <Field label={t('sp.parent')}>
-        <select value={form.parent} onChange={set('parent')}>
+        <select name="parent" value={form.parent} onChange={set('parent')}>
           <Options empty={t('sp.noParent')} items={tenants.filter((x) => x.subtenantsAllowed).map((x) => ({ value: x.slug, label: x.name }))} />
         </select>
       </Field>

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { fr } from '../../web/src/i18n/messages.ts';
+import { demoAndBrowser, signedIn, type DemoServer } from './harness.ts';
+
+/*
+ * Issue 21's words: errors said plainly (a wrong password, a slug already taken, by the field's
+ * label), the French desk's choices in the reader's language and in workflow and urgency order,
+ * and roles given to a new contact by ticking them rather than typing slugs.
+ */
+describe('the desk’s words (browser)', { timeout: 300_000 }, () => {
+  let server: DemoServer;
+  let browser: Browser;
+
+  demoAndBrowser(async (s, b) => {
+    [server, browser] = [s, b];
+  });
+
+  it('says a refused sign-in is a wrong email address or password, not "sign in again"', async () => {
+    const context = await browser.newContext({ locale: 'en-GB' });
+    context.setDefaultTimeout(30_000);
+    const page = await context.newPage();
+    await page.goto(server.url('acme.localhost'));
+    await page.getByLabel('Email address').fill('agent@acme.test');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.getByText('The email address or the password is wrong.').waitFor();
+    assert.doesNotMatch((await alert.textContent()) ?? '', /sign in again/i);
+    await context.close();
+  });
+
+  it('says a slug is already taken, by the field’s label, beside the field', async () => {
+    const { page, context } = await signedIn(browser, server, 'desk.localhost', 'admin@northwind.test');
+    await page.goto(server.url('desk.localhost', '/admin/tenants'));
+    await page.locator('tr[data-tenant="acme-eu"]').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Acme again');
+    await page.getByLabel('Identifier (slug)').fill('acme');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const alert = page.getByRole('alert');
+    await alert.getByText('This identifier is already taken: choose another.').waitFor();
+    const text = (await alert.textContent()) ?? '';
+    assert.doesNotMatch(text, /Someone changed this meanwhile|Field: slug/);
+    const slug = page.getByLabel('Identifier (slug)');
+    assert.equal(await slug.getAttribute('aria-invalid'), 'true', 'the slug field is marked');
+    assert.equal(await slug.getAttribute('aria-errormessage'), await alert.getAttribute('id'), 'and tied to the message');
+    await context.close();
+  });
+
+  it('offers a French agent statuses in French and in workflow order, priorities by urgency', async () => {
+    const { page, context } = await signedIn(browser, server, 'acme.localhost', 'agent@acme.test');
+    await page.evaluate(() => localStorage.setItem('tenantdesk.language', 'fr'));
+    await page.goto(server.url('acme.localhost', '/queue'));
+    await page.locator('tr[data-ticket] a').first().click();
+    const status = page.locator('select[name="status"]');
+    await status.waitFor();
+    const statuses = await status.locator('option').allTextContents();
+    assert.deepEqual(statuses.slice(0, 4), [fr['state.open'], fr['state.pending'], fr['state.resolved'], fr['state.closed']]);
+    // The priorities arrive by their own request.
+    await page.locator('select[name="priorityId"] option', { hasText: 'Urgent' }).waitFor({ state: 'attached' });
+    const priorities = await page.locator('select[name="priorityId"] option').allTextContents();
+    assert.deepEqual(priorities.filter((p) => p !== '—' && p !== '…'), ['Low', 'Normal', 'High', 'Urgent']);
+    // The browser draws the date input in its own locale; the form says the date again in French.
+    await page.locator('input[name="dueAt"]').fill('2026-12-07T14:30');
+    await page.getByText(/lundi 7 décembre 2026/).waitFor();
+    await context.close();
+  });
+
+  it('gives a new contact its roles by ticking them', async () => {
+    const { page, context } = await signedIn(browser, server, 'desk.localhost', 'admin@northwind.test');
+    await page.goto(server.url('desk.localhost', '/admin/contacts'));
+    await page.getByRole('heading', { name: 'Contacts', exact: true }).waitFor();
+    assert.equal(await page.getByLabel(/comma-separated/).count(), 0, 'no slugs to type');
+    const form = page.locator('form').filter({ has: page.getByRole('heading', { name: 'Add' }) });
+    await form.getByLabel('Tenant', { exact: true }).selectOption({ label: 'Acme Corporation' });
+    await form.getByLabel('Kind').selectOption('agent');
+    await form.getByLabel('Name', { exact: true }).fill('Wanda Ticked');
+    await form.getByLabel('Email', { exact: true }).fill('wanda@acme.test');
+    await form.getByRole('checkbox', { name: 'Agent', exact: true }).check();
+    await form.getByRole('checkbox', { name: 'Tenant administrator' }).check();
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.getByText('Created.').waitFor();
+    // The list says who holds which role, default first.
+    const row = page.locator('tr').filter({ hasText: 'wanda@acme.test' });
+    assert.equal(await row.locator('td[data-label="Roles"]').textContent(), 'Agent, Tenant administrator');
+    const demoAgent = page.locator('tr').filter({ hasText: 'agent@globex.test' });
+    assert.equal(await demoAgent.locator('td[data-label="Roles"]').textContent(), 'Agent');
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const held = page.locator('.card').filter({ has: page.getByRole('heading', { name: 'Roles of Wanda Ticked' }) }).locator('li');
+    await held.filter({ hasText: 'Tenant administrator' }).waitFor();
+    await held.filter({ hasText: 'Agent' }).first().waitFor();
+    await context.close();
+  });
+
+  it('keeps the header on one line at 1366 px, in French, for a contact with several roles', async () => {
+    const { page, context } = await signedIn(browser, server, 'desk.localhost', 'admin@northwind.test', { width: 1366, height: 768 });
+    await page.evaluate(() => localStorage.setItem('tenantdesk.language', 'fr'));
+    await page.goto(server.url('desk.localhost', '/queue'));
+    await page.locator('.topbar .nav a').first().waitFor();
+    const boxes = await page.locator('.topbar > *, .topbar .nav a, .topbar-tools > *').evaluateAll((elements) =>
+      elements.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => ({ text: (e.textContent ?? '').slice(0, 30), top: e.getBoundingClientRect().top, bottom: e.getBoundingClientRect().bottom })),
+    );
+    const centre = (b: { top: number; bottom: number }) => (b.top + b.bottom) / 2;
+    const first = centre(boxes[0]!);
+    for (const box of boxes) assert.ok(Math.abs(centre(box) - first) < 12, `${JSON.stringify(box)} is on the header's one line (${first})`);
+    await context.close();
+  });
+});
