@@ -96,7 +96,7 @@ export const ROUTE_POLICIES: ReadonlyMap<string, RoutePolicy> = new Map<string, 
 
   // Reference choices and contacts.
   ['GET /api/v1/lookups/:type/:field', { who: signedIn, sees: 'The choices the reference rules allow for that field, among objects the role reads.' }],
-  ['GET /api/v1/contacts', { who: permission('ticket.edit'), sees: 'Contacts of the tenants the role reads (name, email, kind, status).' }],
+  ['GET /api/v1/contacts', { who: permission('ticket.edit'), sees: 'Contacts of the tenants the role reads (name, email, kind, status, and the roles the caller may read).' }],
   ['GET /api/v1/contacts/:id', { who: signedIn, sees: 'Its own contact; any readable contact with ticket.edit (else 403); another tenant’s is 404.' }],
   ['POST /api/v1/contacts', { who: tenantAdmin, sees: 'A new contact in a tenant the role writes, with roles it may grant.' }],
   ['PATCH /api/v1/contacts/:id', { who: tenantAdmin, sees: 'A contact of a tenant the role writes, changed.' }],

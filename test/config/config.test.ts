@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       dbPoolMax: 10,
       dbPreparedStatements: true,
       logLevel: 'info',
+      logFormat: 'auto',
       trustProxy: false,
       multiTenancy: 'on',
       untenanted: 'strict',
