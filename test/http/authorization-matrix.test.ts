@@ -94,6 +94,12 @@ const LOOKUPS = [
   ['ticket', 'category_id'],
 ];
 
+/**
+ * The lookup the policy matrix calls: a field of every caller's new-ticket form. Which fields each
+ * role may list is the lookups' own table (test/http/lookups-api.test.ts); the leak check walks all.
+ */
+const EVERY_FORM_LOOKUP = ['ticket', 'category_id'];
+
 /** Whether the entry lets this signed-in caller in. */
 function admits(policy: RoutePolicy, caller: Caller): boolean {
   const { who } = policy;
@@ -253,7 +259,7 @@ forEachDatabase('the authorization matrix over the OpenAPI document', (db) => {
         const write = op.method !== 'GET';
         // Writes carry invalid input (a bad id, an unknown field, no message): a refusal must come first,
         // and an admitted caller gets a validation error, so the matrix changes nothing.
-        const path = write ? op.path.replace(/\{(\w+)\}/g, 'not-valid!') : await pathFor(op, caller, undefined, LOOKUPS[0]);
+        const path = write ? op.path.replace(/\{(\w+)\}/g, 'not-valid!') : await pathFor(op, caller, undefined, EVERY_FORM_LOOKUP);
         const query = Object.entries(op.query)
           .filter(([, q]) => q.required)
           .map(([name, q]) => `${name}=${q.enum?.[0] ?? 'x'}`)
