@@ -36,6 +36,7 @@ describe('a working day at the desk (browser)', { timeout: 600_000 }, () => {
     // The outbox goes out through the job runner to this test's SMTP server (read when the server starts).
     {
       JOB_RUNNER: 'true',
+      JOB_POLL_MS: '100',
       get SMTP_URL() {
         return `smtp://127.0.0.1:${relay.port}`;
       },
@@ -79,7 +80,7 @@ describe('a working day at the desk (browser)', { timeout: 600_000 }, () => {
     const deadline = Date.now() + MAIL_MS;
     while (!received().some((m) => m.to && JSON.stringify(m.to).includes('customer@globex.test')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const mail = received().find((m) => JSON.stringify(m.to ?? '').includes('customer@globex.test'));
-    assert.ok(mail, 'the reset mail was not sent');
+    assert.ok(mail, `the reset mail was not sent; the relay received ${received().length}: ${received().map((m) => m.subject).join(' | ')}`);
     assert.equal(received().filter((m) => JSON.stringify(m.to ?? '').includes('nobody@globex.test')).length, 0);
     const link = new URL(/https?:\/\/\S+\/reset-password\?token=\S+/.exec(mail.text ?? '')![0]);
     assert.equal(link.hostname, 'globex.localhost');
