@@ -64,7 +64,7 @@ const identityCommands: Record<string, AdminCommand> = {
     const ctx = await admin(rt);
     const contact = await createContact(ctx, {
       tenantId: tenantId(rt, str(o, 'tenant')),
-      kind: (typeof o.kind === 'string' ? o.kind : 'agent') as ContactKind,
+      ...(typeof o.kind === 'string' ? { kind: o.kind as ContactKind } : {}),
       email: str(o, 'email'),
       name: str(o, 'name'),
       ...(typeof o.password === 'string' ? { password: o.password } : {}),

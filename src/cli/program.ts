@@ -222,7 +222,7 @@ export function program(io: CliIo = processIo): Command {
     .requiredOption('--tenant <slug>', 'the tenant the contact belongs to')
     .requiredOption('--email <email>', 'email, unique in the tenant')
     .requiredOption('--name <name>', 'display name')
-    .option('--kind <kind>', 'agent, customer or staff', 'agent')
+    .option('--kind <kind>', 'agent, customer or staff (default: follows the first --role, else agent)')
     .option('--password <password>', 'a password to sign in with')
     .option('--role <slug>', 'a role to give (repeatable; the first is the default)', collect)
     .action((o: AdminOptions) => admin(io, 'contact.create', o));

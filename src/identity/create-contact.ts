@@ -3,12 +3,14 @@ import type { ContactKind, Role } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, inTransaction, listObjects, type Row } from '../tenancy/data-access.ts';
+import { contactKindFor } from './contact-kind.ts';
 import { hashPassword } from './passwords.ts';
 import { assertCanGrant } from './permissions.ts';
 
 export type CreateContactInput = {
   tenantId?: number;
-  kind: ContactKind;
+  /** Left out, it follows the default role (a customer's role makes a customer). */
+  kind?: ContactKind;
   email: string;
   name: string;
   password?: string;
@@ -34,13 +36,14 @@ export async function createContact(ctx: TenancyContext, input: CreateContactInp
       if (input.grantedBy) assertCanGrant(input.grantedBy, role as Role);
       roles.push(role);
     }
+    const kind = contactKindFor(input.kind, roles[0] as { slug: string; permissions: string[] | null } | undefined);
     const id = randomUUID();
     // Its role memberships are written in the contact's statement.
     const memberships = roles.map((role, index) => ({ name: 'contactRole' as const, values: { contact_id: id, role_id: role.id, is_default: index === 0 } }));
     return createObject(ctx, 'contact', {
       id,
       ...(input.tenantId !== undefined ? { tenant_id: input.tenantId } : {}),
-      kind: input.kind,
+      kind,
       email,
       name: input.name,
       password_hash: passwordHash,

@@ -1,5 +1,7 @@
 import type { Database } from '../db/database.ts';
 import { AppError } from '../errors.ts';
+import { enqueue } from '../jobs/enqueue.ts';
+import { sendMail } from '../mail/queue-mail.ts';
 import { recordAudit } from './audit.ts';
 import { hashPassword } from './passwords.ts';
 import { digest, randomToken } from './tokens.ts';
@@ -22,7 +24,7 @@ export async function requestPasswordReset(
     const token = randomToken();
     await tx.insertInto('password_resets').values({ id: digest(token), tenant_id: input.tenantId, contact_id: contact.id, expires_at: new Date(Date.now() + RESET_TTL_MS) }).execute();
     const link = `${input.scheme}://${input.host}/reset-password?token=${token}`;
-    await tx
+    const mail = await tx
       .insertInto('mail_outbox')
       .values({
         tenant_id: input.tenantId,
@@ -30,7 +32,10 @@ export async function requestPasswordReset(
         subject: 'Reset your password',
         body_text: `Hello ${contact.name},\n\nTo choose a new password, open this link within 30 minutes:\n${link}\n\nIf you did not ask for this, ignore this message.\n`,
       })
-      .execute();
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // Sent now, not at the outbox sweep (every 5 minutes, rows over a minute old): the link lives 30 minutes and the person is waiting.
+    await enqueue(tx, sendMail, { tenantId: input.tenantId, payload: { outboxId: mail.id }, key: mail.id });
     await recordAudit(tx, { tenantId: input.tenantId, actorContactId: contact.id, action: 'auth.password_reset_requested', ip: input.ip });
   });
 }

@@ -27,6 +27,20 @@ forEachDatabase('identity commands of the CLI', (db) => {
     assert.match(await run('contact.create', { tenant: 'acme', email: 'ops@globex.test', name: 'Same email, other tenant' }), /Created/);
   });
 
+  it('makes a customer of --role customer given no --kind, and refuses a kind that contradicts the role', async () => {
+    await run('contact.create', { tenant: 'globex', email: 'buyer@globex.test', name: 'Buyer', role: ['customer'] });
+    await run('contact.create', { tenant: 'globex', email: 'helper@globex.test', name: 'Helper', role: ['agent'] });
+    const kinds = await db().owner.selectFrom('contacts').select(['email', 'kind']).where('email', 'in', ['buyer@globex.test', 'helper@globex.test']).orderBy('email').execute();
+    assert.deepEqual(kinds, [{ email: 'buyer@globex.test', kind: 'customer' }, { email: 'helper@globex.test', kind: 'agent' }]);
+    for (const [kind, role] of [['agent', 'customer'], ['customer', 'agent']] as const)
+      await assert.rejects(
+        run('contact.create', { tenant: 'globex', email: `${kind}-${role}@globex.test`, name: 'Mismatch', kind, role: [role] }),
+        (e: unknown) => e instanceof AppError && e.code === 'VALIDATION_FAILED' && e.field === 'kind' && e.message.includes(`"${kind}"`) && e.message.includes(`"${role}"`),
+      );
+    const none = await db().owner.selectFrom('contacts').select('id').where('email', 'like', '%-%@globex.test').execute();
+    assert.deepEqual(none, []);
+  });
+
   it('creates a role with group access and a partition, grants it, and lists it', async () => {
     await run('role.create', { slug: 'acme-watch', name: 'Acme watch', read: 'group:acme.subtenants', write: 'own', partition: ['{"type":"ticket","field":"status","op":"=","value":"open"}'] });
     await run('role.grant', { tenant: 'globex', contact: 'ops@globex.test', role: 'acme-watch' });

@@ -22,12 +22,15 @@ export const SCREENSHOTS = join(root, 'docs', 'screenshots');
 
 export type DemoServer = { port: number; dataDir: string; url(host: string, path?: string): string; admin(command: string, options: AdminOptions): Promise<string>; stop(): Promise<void> };
 
-/** `node bin/tenantdesk.js start` on a free port and a new data directory, ready when /readyz says so. */
-export async function startDemoServer(): Promise<DemoServer> {
+/**
+ * `node bin/tenantdesk.js start` on a free port and a new data directory, ready when /readyz says so;
+ * `extraEnv` adds to or overrides its environment (a mail relay and the job runner, say).
+ */
+export async function startDemoServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<DemoServer> {
   assert.ok(existsSync(join(root, 'web', 'dist', 'index.html')), 'the front end is not built: npm test builds it first (npm run build:web)');
   const dataDir = mkdtempSync(join(tmpdir(), 'tenantdesk-e2e-'));
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_RUNNER: 'false' };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOB_RUNNER: 'false', ...extraEnv };
   const child: ChildProcess = spawn(process.execPath, [join(root, 'bin', 'tenantdesk.js'), 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -93,11 +96,11 @@ export async function launchChromium(): Promise<Browser> {
  * Starts a demo server and a browser before the suite it is called in (both at once: they take
  * seconds each) and stops them after it; `setup` runs once both are up.
  */
-export function demoAndBrowser(setup: (server: DemoServer, browser: Browser) => Promise<void>): void {
+export function demoAndBrowser(setup: (server: DemoServer, browser: Browser) => Promise<void>, extraEnv: NodeJS.ProcessEnv = {}): void {
   let server: DemoServer | undefined;
   let browser: Browser | undefined;
   before(async () => {
-    const [started, launched] = await Promise.allSettled([startDemoServer(), launchChromium()]);
+    const [started, launched] = await Promise.allSettled([startDemoServer(extraEnv), launchChromium()]);
     // Whichever came up is kept for after(), which stops it even when the other failed.
     if (started.status === 'fulfilled') server = started.value;
     if (launched.status === 'fulfilled') browser = launched.value;

@@ -5,9 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { addThreadEntry } from '../../src/desk/threads/add-thread-entry.ts';
 import { JobRunner } from '../../src/jobs/job-runner.ts';
 import type { JobHandler } from '../../src/jobs/job-type.ts';
@@ -16,26 +14,9 @@ import { sendMailHandler } from '../../src/mail/send-mail.ts';
 import { startSmtpListener, type SmtpListener } from '../../src/mail/smtp-listener.ts';
 import { listObjects, type Row } from '../../src/tenancy/data-access.ts';
 import { forEachDatabase } from '../support/databases.ts';
+import { outsideServer } from '../support/smtp-sink.ts';
 import { freePort } from '../support/net.ts';
 import { mailWorld, rawMessage, type MailWorld } from './mail-fixtures.ts';
-
-/** The outside world's mail server: an in-process smtp-server that keeps what it receives. */
-async function outsideServer(port: number): Promise<{ received: ParsedMail[]; close(): Promise<void> }> {
-  const received: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((parsed) => {
-        received.push(parsed);
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  return { received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 function selfSignedCertificate(): { certFile: string; keyFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'td-tls-'));

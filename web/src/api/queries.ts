@@ -134,6 +134,20 @@ export function useSignOut() {
   });
 }
 
+/** Asks for a password-reset mail; the server answers alike whether or not the address has an account. */
+export function useRequestPasswordReset() {
+  return useMutation({ mutationFn: (email: string) => api<{ ok: boolean }>('POST', '/api/v1/auth/password-reset', { email }) });
+}
+
+/** Sets a new password with a mailed token; the server ends every session of the account. */
+export function useConfirmPasswordReset() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { token: string; password: string }) => api<{ ok: boolean }>('POST', '/api/v1/auth/password-reset/confirm', input),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.me }),
+  });
+}
+
 export function useSwitchRole() {
   const client = useQueryClient();
   return useMutation({

@@ -10,6 +10,7 @@ import { QueuePage } from '../pages/agent/QueuePage.tsx';
 import { GuestStatusPage } from '../pages/portal/GuestStatusPage.tsx';
 import { NewTicketPage } from '../pages/NewTicketPage.tsx';
 import { NotFoundPage } from '../pages/NotFoundPage.tsx';
+import { ForgotPasswordPage, ResetPasswordPage } from '../pages/PasswordResetPages.tsx';
 import { PortalTicketsPage } from '../pages/portal/PortalTicketsPage.tsx';
 import { SignInPage } from '../pages/SignInPage.tsx';
 import { TicketPage } from '../pages/TicketPage.tsx';
@@ -49,6 +50,8 @@ function SignedOutRoutes() {
   return (
     <Routes>
       <Route path="/status" element={<GuestStatusPage />} />
+      <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+      <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route path="*" element={<SignInPage />} />
     </Routes>
   );
@@ -61,6 +64,7 @@ function SignedInRoutes({ me }: { me: Me }) {
       <Route path="/" element={<Navigate to={home} replace />} />
       <Route path="/login" element={<Navigate to={home} replace />} />
       <Route path="/status" element={<GuestStatusPage />} />
+      <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route path="/tickets" element={isCustomer(me) ? <PortalTicketsPage /> : <Navigate to="/queue" replace />} />
       <Route path="/tickets/new" element={<NewTicketPage me={me} />} />
       <Route path="/tickets/:id" element={<TicketPage me={me} />} />

@@ -33,6 +33,9 @@ export function SignInPage() {
           {t('signIn.submit')}
         </button>
       </form>
+      <p>
+        <Link to="/forgot-password">{t('signIn.forgot')}</Link>
+      </p>
       {!tenant.data?.serviceProvider && (
         <p>
           <Link to="/status">{t('signIn.guest')}</Link>

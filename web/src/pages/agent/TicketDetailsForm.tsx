@@ -31,17 +31,25 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
   const [form, setForm] = useState(initial);
   const set = (name: keyof typeof form) => (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value });
 
+  /** What the form changes from the ticket as shown. */
+  const edits = () => {
+    const changes: Record<string, unknown> = {};
+    if (form.status !== initial.status) changes.status = form.status;
+    for (const name of ['priorityId', 'assigneeId', 'departmentId'] as const) if (form[name] !== initial[name]) changes[name] = form[name] || null;
+    if (form.dueAt !== initial.dueAt) changes.dueAt = form.dueAt ? new Date(form.dueAt).toISOString() : null;
+    return changes;
+  };
   const save = (changes: Record<string, unknown>) => {
     update.mutate({ version: ticket.version, ...changes });
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const changes: Record<string, unknown> = {};
-    if (form.status !== initial.status) changes.status = form.status;
-    for (const name of ['priorityId', 'assigneeId', 'departmentId'] as const) if (form[name] !== initial[name]) changes[name] = form[name] || null;
-    if (form.dueAt !== initial.dueAt) changes.dueAt = form.dueAt ? new Date(form.dueAt).toISOString() : null;
+    const changes = edits();
     if (Object.keys(changes).length) save(changes);
   };
+  // The ticket's new version restarts the form, so assigning alone would throw away unsaved edits:
+  // they are saved with the assignment, and the button says so.
+  const unsaved = Object.keys(edits()).some((name) => name !== 'assigneeId');
 
   const options = (choices: Choice[] | undefined, current: string) => {
     const list = choiceOptions(choices);
@@ -86,8 +94,8 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
           {t('actions.save')}
         </button>
         {can(me, 'ticket.assign') && ticket.assigneeId !== me.contact.id && (
-          <button type="button" className="button secondary" disabled={update.isPending} onClick={() => save({ assigneeId: me.contact.id })}>
-            {t('actions.assignMe')}
+          <button type="button" className="button secondary" disabled={update.isPending} onClick={() => save({ ...edits(), assigneeId: me.contact.id })}>
+            {unsaved ? t('actions.assignMeAndSave') : t('actions.assignMe')}
           </button>
         )}
       </div>
