@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Response } from 'playwright-core';
 import { demoAndBrowser, screenshot, signedIn, type DemoServer } from './harness.ts';
 
 /*
@@ -83,8 +83,16 @@ describe('client portal and agent panel (browser)', { timeout: 300_000 }, () => 
   });
 
   it('shows the customer the reply but never the note', async () => {
+    const refused: string[] = [];
+    const watch = (response: Response) => {
+      if (response.status() >= 400) refused.push(`${response.status()} ${response.url()}`);
+    };
+    customer.on('response', watch);
     await customer.reload();
     await customer.locator('.entry-reply', { hasText: REPLY }).waitFor();
+    await customer.waitForLoadState('networkidle');
+    customer.off('response', watch);
+    assert.deepEqual(refused, [], 'the customer\'s ticket page asks for nothing it is refused');
     const page = (await customer.locator('main').textContent()) ?? '';
     assert.ok(!page.includes(NOTE), 'the internal note reached the customer');
     assert.equal(await customer.locator('.entry-note').count(), 0);

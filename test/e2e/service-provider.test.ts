@@ -30,6 +30,9 @@ describe('service-provider console and tenant boundaries (browser)', { timeout: 
     await globex.first().waitFor();
     assert.equal(await acme.first().locator('.tag').textContent(), 'acme');
     assert.equal(await globex.first().locator('.tag').textContent(), 'globex');
+    // The priority column names each ticket's priority (a lookup that needs a tenant for this role).
+    const priority = globex.first().locator('td[data-label="Priority"]');
+    await priority.filter({ hasText: /^(Low|Normal|High|Urgent)$/ }).waitFor({ timeout: 15_000 });
     await screenshot(sp, 'sp-queue');
     globexTicketPath = (await globex.first().getByRole('link').getAttribute('href')) ?? '';
     assert.match(globexTicketPath, /^\/tickets\/[0-9a-f-]{36}$/);

@@ -43,7 +43,8 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
   }, [created, location.pathname, navigate]);
   const thread = useThread(ticket.id);
   const attachments = useAttachments(ticket.id);
-  const names = useContactNames();
+  // The contact list needs ticket.edit (a customer's role would get 403 on every ticket it opens).
+  const names = useContactNames(can(me, 'ticket.edit'));
   const actions = useTicketActions(ticket.id);
   const addEntry = useAddEntry(ticket.id);
   const customer = isCustomer(me);

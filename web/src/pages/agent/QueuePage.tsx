@@ -52,7 +52,10 @@ export function QueuePage({ me }: { me: Me }) {
   const waitingForTenant = tenantSlug !== '' && tenantId === undefined && tenants.isPending;
   const tickets = useTickets(filters);
   const names = useContactNames();
-  const priorities = useChoices('ticket', 'priority_id');
+  // Priorities are public rows, but a role writing several tenants must name one for a lookup
+  // (TENANT_REQUIRED): any tenant it writes gives the same list, used here for labels only.
+  const labelTenant = several ? tenants.data?.find((t) => t.writable)?.slug : undefined;
+  const priorities = useChoices('ticket', 'priority_id', labelTenant, !several || labelTenant !== undefined);
   const departments = useConfigList('departments');
   const [search, setSearch] = useState(q);
 
