@@ -114,8 +114,10 @@ export async function createMailbox(ctx: TenancyContext, deps: MailboxDeps, inpu
     // nor says it is them (undone with the row).
     const tenant = ctx.catalog.byId.get(mailbox.tenant_id as number);
     const domain = domainOf(mailbox.address as string);
-    const owner = [...ctx.catalog.byId.values()].find((t) => t.senderDomains?.includes(domain));
-    if ((deps.config.senderDomains.includes(domain) && !tenant?.isServiceProvider) || (owner && owner.id !== tenant?.id)) {
+    // A subdomain counts as its parent's: mail for support.northwind.test is the service provider's too.
+    const under = (parent: string) => domain === parent || domain.endsWith(`.${parent}`);
+    const owner = [...ctx.catalog.byId.values()].find((t) => t.senderDomains?.some(under));
+    if ((deps.config.senderDomains.some(under) && !tenant?.isServiceProvider) || (owner && owner.id !== tenant?.id)) {
       throw new AppError('VALIDATION_FAILED', `${domain} belongs to the installation or to another tenant: choose an address of your own domain.`, 'address');
     }
     const from = mailbox.from_address as string | null;

@@ -80,9 +80,10 @@ forEachDatabase('the mail admin API', (db) => {
       assert.equal(answer.statusCode, 400, answer.body);
       assert.deepEqual([answer.json().error.code, answer.json().error.field], ['VALIDATION_FAILED', 'fromAddress']);
     }
-    for (const address of ['security@northwind.test', 'desk@localhost']) {
+    for (const address of ['security@northwind.test', 'desk@localhost', 'security@support.northwind.test']) {
       const answer = await globex({ method: 'POST', url: '/api/v1/mailboxes', body: { address } });
       assert.deepEqual([answer.statusCode, answer.json().error.field], [400, 'address'], "no support address on the installation's domains");
+      assert.match(answer.json().error.message, /belongs to the installation or to another tenant/, address);
     }
     assert.ok(!(await globex({ url: '/api/v1/mailboxes' })).json().mailboxes.some((m: { address: string }) => ['sender@globex.test', 'security@northwind.test'].includes(m.address)), 'nothing stored');
   });
