@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.ts';
+import { isConnectionError } from '../../db/errors.ts';
 import { AppError } from '../../errors.ts';
 import { CatalogListener } from './catalog-listener.ts';
 import { catalogVersion, loadSnapshot, type CatalogSnapshot } from './snapshot.ts';
@@ -79,7 +80,9 @@ export class Catalog {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await this.#check();
-      } catch {
+      } catch (error) {
+        // The database itself out of reach says more to a client, and to an operator, than "stale".
+        if (isConnectionError(error)) throw new AppError('DATABASE_UNAVAILABLE', 'The database cannot be reached right now. Try again shortly.');
         break;
       }
       if (arrived - this.#confirmedAt <= this.maxStalenessMs) return this.#snapshot;
