@@ -30,6 +30,8 @@ export async function loadCatalog(db: Kysely<DB>, shape: CatalogShape): Promise<
       from generate_series(1, ${tenants}::integer) g`.execute(tx);
     await sql`select setval(pg_get_serial_sequence('tenants', 'id'), ${tenants}::integer)`.execute(tx);
     await sql`insert into tenant_hosts (host, tenant_id) select slug || ${'.' + HOST_SUFFIX}, id from tenants`.execute(tx);
+    // Every pool tenant's writes are fenced at its placement epoch (tenancy/placement/fences.ts).
+    await sql`insert into tenant_fences (tenant_id, epoch) select id, placement_epoch from tenants`.execute(tx);
     await sql`insert into tenant_groups (slug, name, description, kind, owner_tenant_id)
       select slug || '.subtenants', name || ': subtenants', 'Maintained by TenantDesk: the tenant and all its descendants.', 'subtenants', id
       from tenants where subtenants_allowed and not is_service_provider`.execute(tx);

@@ -52,7 +52,8 @@ describe('SIGTERM under load', () => {
       DATA_DIR: dataDir,
       SMTP_PORT: String(smtpPort),
       SHUTDOWN_GRACE_MS: String(GRACE_MS),
-      LOG_LEVEL: 'info',
+      // Request lines are at debug: the test waits for the held request's own line.
+      LOG_LEVEL: 'debug',
       JOB_POLL_MS: '100',
       TENANT_API_RATE: '0',
     });
@@ -96,7 +97,11 @@ describe('SIGTERM under load', () => {
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
     );
     const seen = () => server.logs().some((r) => r.msg === 'incoming request' && (r.req as { url?: string } | undefined)?.url === '/api/v1/tickets?held=1');
-    while (!seen()) await new Promise((r) => setTimeout(r, 20));
+    const seenBy = Date.now() + 60_000;
+    while (!seen()) {
+      assert.ok(Date.now() < seenBy, 'the server logged the held request within a minute');
+      await new Promise((r) => setTimeout(r, 20));
+    }
 
     const signalled = Date.now();
     server.child.kill('SIGTERM');
