@@ -66,9 +66,9 @@ export async function webApp(app: FastifyInstance, options: WebAppOptions = {}):
       index: false,
       // Hashed bundles never change under their name; anything else is revalidated.
       cacheControl: false,
-      setHeaders: (reply, path) => {
-        if (path.endsWith('.html')) reply.headers(HTML_HEADERS);
-        else reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      setHeaders: (res, path) => {
+        if (path.endsWith('.html')) for (const [name, value] of Object.entries(HTML_HEADERS)) res.setHeader(name, value);
+        else res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
   }
