@@ -2,7 +2,7 @@ import type { ContactKind } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 
 /** Permissions that only the people who work tickets hold: a role granting none of them is a customer's role. */
-const DESK_PERMISSIONS = ['ticket.assign', 'ticket.note', 'admin.'];
+const DESK_PERMISSIONS = ['ticket.edit', 'ticket.assign', 'ticket.note', 'admin.'];
 
 /** Whether a role is one a customer holds (it works no tickets but its own), judged from its permissions. */
 export function isCustomerRole(role: { permissions: string[] | null }): boolean {

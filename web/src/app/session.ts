@@ -11,7 +11,7 @@ export function can(me: Me, permission: string): boolean {
  * the active role that decides (as on the server), not the contact's kind: an agent who switches to
  * a customer role gets the portal at once.
  */
-export const isCustomer = (me: Me) => !['ticket.assign', 'ticket.note', 'admin.tenant', 'admin.anything'].some((permission) => can(me, permission));
+export const isCustomer = (me: Me) => !['ticket.edit', 'ticket.assign', 'ticket.note', 'admin.tenant', 'admin.anything'].some((permission) => can(me, permission));
 
 /** Whether the active role reads more than one tenant (then lists show and filter by tenant). */
 export const readsSeveralTenants = (me: Me) => me.access.read === 'all' || me.access.read.length > 1;
