@@ -41,7 +41,7 @@ export const rateLimited = new Counter({
 
 export const poolWait = new Histogram({
   name: 'tenantdesk_db_pool_wait_seconds',
-  help: 'Time a query waited for a connection of the PostgreSQL pool, by pool (owner: migrations, catalog, jobs; app: scoped queries).',
+  help: 'Time a query waited for a connection of the PostgreSQL pool, by pool (owner: migrations and silo provisioning; system: catalog, sessions, jobs; app: scoped queries).',
   labelNames: ['pool'] as const,
   buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
   registers,

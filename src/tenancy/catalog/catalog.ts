@@ -81,8 +81,9 @@ export class Catalog {
       try {
         await this.#check();
       } catch (error) {
-        // The database itself out of reach says more to a client, and to an operator, than "stale".
-        if (isConnectionError(error)) throw new AppError('DATABASE_UNAVAILABLE', 'The database cannot be reached right now. Try again shortly.');
+        // The database itself out of reach says more to a client, and to an operator, than "stale":
+        // error-reply.ts answers it 503 DATABASE_UNAVAILABLE, as for any query.
+        if (isConnectionError(error)) throw error;
         break;
       }
       if (arrived - this.#confirmedAt <= this.maxStalenessMs) return this.#snapshot;
