@@ -21,6 +21,10 @@ export const ERROR_STATUS = {
   TICKET_REJECTED: 422,
   /** An Idempotency-Key sent again with another request. */
   IDEMPOTENCY_KEY_REUSED: 422,
+  /** A public reply on a ticket with no requester: there is no customer to send it to. */
+  REQUESTER_REQUIRED: 422,
+  /** An assignee whose roles do not work the ticket's tenant (a customer, another tenant's contact). */
+  ASSIGNEE_NOT_ELIGIBLE: 422,
   PAYLOAD_TOO_LARGE: 413,
   /** A tenant's quota (attachment storage) would be exceeded; the message names the quota. */
   QUOTA_EXCEEDED: 413,

@@ -15,6 +15,7 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { signInRoutes, signOutRoutes } from './routes/auth.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { lookupRoutes } from './routes/lookups.ts';
+import { requesterRoutes } from './routes/requesters.ts';
 import { meRoutes } from './routes/me.ts';
 import { openApi } from './plugins/openapi.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
@@ -130,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(meRoutes);
       await signedIn.register(lookupRoutes);
       await signedIn.register(contactRoutes);
+      await signedIn.register(requesterRoutes);
       await signedIn.register(apiKeyRoutes);
       await signedIn.register(ticketRoutes);
       await signedIn.register(collaboratorRoutes);

@@ -102,6 +102,8 @@ export const ROUTE_POLICIES: ReadonlyMap<string, RoutePolicy> = new Map<string, 
   ['PATCH /api/v1/contacts/:id', { who: tenantAdmin, sees: 'A contact of a tenant the role writes, changed.' }],
   ['GET /api/v1/contacts/:id/roles', { who: tenantAdmin, sees: 'The roles of a readable contact.' }],
   ['POST /api/v1/contacts/:id/roles', { who: tenantAdmin, sees: 'A role it may grant given to a contact it writes.' }],
+  ['GET /api/v1/requesters', { who: permission('ticket.edit'), sees: 'Contacts (name, email, kind) of one tenant the role writes, matching the search: a ticket’s possible requesters.' }],
+  ['POST /api/v1/requesters', { who: permission('ticket.edit'), sees: 'The contact with that email in a tenant the role writes, or a new customer of it.' }],
   ['DELETE /api/v1/contacts/:id/roles/:roleId', { who: tenantAdmin, sees: 'A role taken from a contact it writes (never its last).' }],
 
   // Tickets.

@@ -5,7 +5,7 @@ import type { DeskContext } from '../../src/desk/desk-context.ts';
 import { listThread } from '../../src/desk/threads/list-thread.ts';
 import { createTicket } from '../../src/desk/tickets/create-ticket.ts';
 import { updateTicket } from '../../src/desk/tickets/update-ticket.ts';
-import { createObject, type Row } from '../../src/tenancy/data-access.ts';
+import { createObject, listObjects, type Row } from '../../src/tenancy/data-access.ts';
 import { forEachDatabase } from '../support/databases.ts';
 import { contextFor, createTenants } from '../support/tenants.ts';
 
@@ -25,6 +25,9 @@ forEachDatabase('thread for customers', (db) => {
     ]);
     const ctx = await contextFor(db(), { read: 'all', write: 'all', writePublic: true });
     const agent = await createObject(ctx, 'contact', { tenant_id: t.sp, kind: 'staff', email: 'agent@sp.test', name: 'SP agent' });
+    // An assignee is someone whose role works the ticket's tenant: the service provider's agent role.
+    const [spAgentRole] = await listObjects(ctx, 'role', { where: { slug: 'sp-agent', tenant_id: null } });
+    await createObject(ctx, 'contactRole', { contact_id: agent.id, role_id: spAgentRole!.id, is_default: true });
     agentDesk = { ...ctx, actor: { contactId: agent.id as string, kind: 'staff', activeRole: ADMIN_ROLE } };
     const customer = await createObject(ctx, 'contact', { tenant_id: t.acme, kind: 'customer', email: 'c@acme.test', name: 'C' });
     customerDesk = {

@@ -86,9 +86,10 @@ export async function mailWorld(db: Database, config: Partial<MailConfig> = {}, 
     acme: await createMailbox(ctx, deps, { tenantId: t.acme!, address: 'support@acme.test', name: 'Acme Support', ...mailboxes.acme }),
     globex: await createMailbox(ctx, deps, { tenantId: t.globex!, address: 'help@globex.test', name: 'Globex Help', ...mailboxes.globex }),
   };
+  // Agents hold the agent role: an assignee is someone whose role works the tenant's tickets.
   const agents = {
-    acme: await createObject(ctx, 'contact', { tenant_id: t.acme, kind: 'agent', email: 'agent@acme.test', name: 'Acme agent' }),
-    globex: await createObject(ctx, 'contact', { tenant_id: t.globex, kind: 'agent', email: 'agent@globex.test', name: 'Globex agent' }),
+    acme: await createContact(ctx, { tenantId: t.acme, kind: 'agent', email: 'agent@acme.test', name: 'Acme agent', roles: ['agent'] }),
+    globex: await createContact(ctx, { tenantId: t.globex, kind: 'agent', email: 'agent@globex.test', name: 'Globex agent', roles: ['agent'] }),
   };
   return { deps, catalog, t, mailboxes: boxes, agents, admin };
 }

@@ -4,9 +4,14 @@ import { AppError } from '../../errors.ts';
 import { hasPermission } from '../../identity/permissions.ts';
 import { listChoices } from '../../tenancy/data-access.ts';
 import type { DeskContext } from '../desk-context.ts';
+import { assignableFilter } from '../tickets/assignees.ts';
 
 /** Who may ask for a field's choices (any one of `permissions`), and which targets suit the field. */
-type LookupPolicy = { readonly permissions: readonly string[]; readonly filter?: RawBuilder<boolean> };
+type LookupPolicy = {
+  readonly permissions: readonly string[];
+  /** Narrows the choices on the target's columns; a function when the condition depends on the object's tenant. */
+  readonly filter?: RawBuilder<boolean> | ((desk: DeskContext, tenantId: number) => Promise<RawBuilder<boolean>>);
+};
 
 /** A contact who works tickets: assignees are never customers. */
 const workers = sql<boolean>`kind <> 'customer'`;
@@ -34,7 +39,8 @@ export const LOOKUPS: { readonly [T in ObjectTypeName]?: Readonly<Record<string,
     sla_plan_id: TICKET_EDIT,
     status_id: TICKET_EDIT,
     merged_into_id: TICKET_EDIT,
-    assignee_id: { ...ASSIGN, filter: workers },
+    // Only contacts whose roles work this tenant's tickets (assignees.ts), as the write checks.
+    assignee_id: { ...ASSIGN, filter: assignableFilter },
     team_id: ASSIGN,
   },
   ticketCollaborator: { contact_id: TICKET_EDIT },
@@ -70,6 +76,8 @@ export function lookupField(desk: DeskContext, type: string, field: string): Loo
  * The choices of a lookup field for an object of `tenantId`: the targets the reference rules allow
  * that the caller may read (listChoices), narrowed to those that suit the field.
  */
-export function listLookupChoices(desk: DeskContext, lookup: LookupField, tenantId: number): ReturnType<typeof listChoices> {
-  return listChoices(desk, lookup.type, lookup.field, tenantId, lookup.policy.filter ? { filter: lookup.policy.filter } : {});
+export async function listLookupChoices(desk: DeskContext, lookup: LookupField, tenantId: number): ReturnType<typeof listChoices> {
+  const { filter } = lookup.policy;
+  if (!filter) return listChoices(desk, lookup.type, lookup.field, tenantId);
+  return listChoices(desk, lookup.type, lookup.field, tenantId, { filter: typeof filter === 'function' ? await filter(desk, tenantId) : filter });
 }

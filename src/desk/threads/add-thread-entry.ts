@@ -19,6 +19,9 @@ export async function addThreadEntry(desk: DeskContext, ticketId: string, input:
   if (!body) throw new AppError('VALIDATION_FAILED', 'The message is empty once unsafe HTML is removed.', 'body');
   // Reading the ticket first applies the caller's tenants and data partitions (a customer's own tickets).
   const ticket = await findObject(desk, 'ticket', ticketId);
+  if (input.kind === 'reply' && !ticket.requester_id) {
+    throw new AppError('REQUESTER_REQUIRED', 'This ticket has no requester, so a reply would reach no customer: set its requester first, or write an internal note.', 'requesterId');
+  }
   return inTransaction(desk, async (tx) => {
     const entry = await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: input.kind, author_id: desk.actor.contactId, body_html: body });
     if (input.kind === 'reply' && desk.actor.kind !== 'customer') await recordFirstResponse(tx, ticket);

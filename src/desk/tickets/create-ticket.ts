@@ -10,6 +10,7 @@ import { addSystemEvent } from '../threads/add-system-event.ts';
 import { checkCustomFields, parseCustomFieldDefinitions } from './custom-fields.ts';
 import { applyFilters, parseFilterRules, type FilterOutcome, type TicketFilter } from './ticket-filters.ts';
 import { toColumns, withTicketFieldNames } from './ticket-fields.ts';
+import { assertAssignable } from './assignees.ts';
 import { allocateTicketNumber } from './ticket-number.ts';
 import { resolveStatus } from './ticket-status.ts';
 import { clockOnOpen } from '../../sla/ticket-sla.ts';
@@ -57,6 +58,7 @@ export async function createTicket(desk: DeskContext, input: CreateTicketInput):
     // Custom fields are checked against the help topic first; collaborators are rows of their own.
     const values = toColumns({ ...callerFields(desk, input), customFields: undefined });
     const tenantId = await tenantOfNew(desk, 'ticket', values);
+    await assertAssignable(desk, tenantId, values.assignee_id);
     // One unit of work from the first read: its reads need no transactions of their own.
     return inTransaction(desk, async (tx) => {
       const customFields = await applyHelpTopic(tx, values, input);

@@ -12,6 +12,8 @@ export type TicketQuery = {
   assignee?: string;
   departmentId?: string;
   priorityId?: string;
+  /** Only the tickets this contact requested (the requester panel's "other tickets"). */
+  requesterId?: string;
   /** Only overdue tickets (see `OVERDUE`). */
   overdue?: boolean;
   /** Words of the number, subject or thread (full-text; see `ticketSearch`). */
@@ -61,6 +63,7 @@ export async function listTickets(desk: DeskContext, query: TicketQuery): Promis
   if (query.assignee) where.assignee_id = query.assignee === 'me' ? desk.actor.contactId : query.assignee === 'none' ? null : query.assignee;
   if (query.departmentId) where.department_id = query.departmentId;
   if (query.priorityId) where.priority_id = query.priorityId;
+  if (query.requesterId) where.requester_id = query.requesterId;
   // One tenant asked for: only its shard is read (another shard being down does not matter).
   if (query.tenantId !== undefined) desk = onlyTenant(desk, query.tenantId);
   const ranks = query.sort === 'priority' ? await listObjects(desk, 'priority', { limit: 1000 }) : [];

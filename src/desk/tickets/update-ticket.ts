@@ -7,6 +7,7 @@ import { addSystemEvent } from '../threads/add-system-event.ts';
 import { checkCustomFields, parseCustomFieldDefinitions } from './custom-fields.ts';
 import { toColumns, withTicketFieldNames } from './ticket-fields.ts';
 import { resolveStatus } from './ticket-status.ts';
+import { assertAssignable } from './assignees.ts';
 import { requireTransition } from './ticket-transitions.ts';
 import { clockOnChange } from '../../sla/ticket-sla.ts';
 import { notifyAssignee } from '../../mail/queue-mail.ts';
@@ -56,6 +57,7 @@ export async function updateTicket(desk: DeskContext, id: string, input: UpdateT
     if (!Object.keys(changes).length) return current;
     // An implied change follows from an action the caller was allowed (a customer's reply reopening).
     if (!options.implied) requireChangePermissions(desk, current, patch, changes);
+    if ('assignee_id' in changes) await assertAssignable(desk, current.tenant_id as number | null, patch.assignee_id);
     const changed = Object.fromEntries(Object.keys(changes).map((column) => [column, patch[column]]));
     // The SLA clocks move with the plan, priority, due date and state (src/sla/ticket-sla.ts).
     const clock = await clockOnChange(desk, current, changed);

@@ -115,6 +115,7 @@ export const listTicketsQuery = {
     assignee: { anyOf: [{ type: 'string', enum: ['me', 'none'] }, uuid] },
     departmentId: uuid,
     priorityId: uuid,
+    requesterId: uuid,
     overdue: { type: 'boolean', description: 'only tickets past a due date (or with a recorded SLA breach), open or pending' },
     q: { type: 'string', minLength: 1, maxLength: 200 },
     tenantId: { type: 'integer' },

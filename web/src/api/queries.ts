@@ -160,7 +160,7 @@ export function useSwitchRole() {
   });
 }
 
-export type NewTicket = { subject: string; body: string; helpTopicId?: string; tenantId?: number; priorityId?: string };
+export type NewTicket = { subject: string; body: string; helpTopicId?: string; tenantId?: number; priorityId?: string; requesterId?: string };
 
 /** Changes to one ticket; each refreshes the ticket, its thread and the queues. */
 export function useTicketActions(id: string) {

@@ -16,9 +16,11 @@ type AddEntry = UseMutationResult<{ entry: ThreadEntry; failed: FailedUpload[] }
  * Writing to a ticket. With `allowNote`, the writer chooses between a public reply and an internal
  * note; the two look different (colour, heading, button) all the way to the send button.
  */
-export function Composer({ addEntry, allowNote, canned = [] }: { addEntry: AddEntry; allowNote: boolean; canned?: { id: string; title: string; bodyHtml: string }[] }) {
+export function Composer({ addEntry, allowNote, allowReply = true, canned = [] }: { addEntry: AddEntry; allowNote: boolean; allowReply?: boolean; canned?: { id: string; title: string; bodyHtml: string }[] }) {
   const { t } = useI18n();
-  const [kind, setKind] = useState<Kind>('reply');
+  const [chosen, setKind] = useState<Kind>(allowReply ? 'reply' : 'note');
+  // A reply no longer allowed (the ticket lost its requester) falls back to a note.
+  const kind: Kind = allowReply ? chosen : 'note';
   const [text, setText] = useState('');
   const [files, setFiles] = useState<File[]>([]);
   const [sent, setSent] = useState(false);
@@ -41,7 +43,7 @@ export function Composer({ addEntry, allowNote, canned = [] }: { addEntry: AddEn
 
   return (
     <form className={`card form composer composer-${kind}`} onSubmit={submit} aria-label={kind === 'note' ? t('compose.note') : t('compose.reply')}>
-      {allowNote && (
+      {allowNote && allowReply && (
         <fieldset className="segmented">
           <legend>{t('compose.kind')}</legend>
           {(['reply', 'note'] as const).map((k) => (

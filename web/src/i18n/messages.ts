@@ -1,6 +1,7 @@
 import { deskEn, deskFr } from './desk-messages.ts';
 import { adminEn, adminFr } from './admin-messages.ts';
 import { contactFormEn, contactFormFr, errorEn, errorFr } from './error-messages.ts';
+import { requesterEn, requesterFr } from './requester-messages.ts';
 
 /** Every text of the interface, in English; French below must have the same keys (the type says so). */
 export const en = {
@@ -8,6 +9,7 @@ export const en = {
   ...adminEn,
   ...errorEn,
   ...contactFormEn,
+  ...requesterEn,
   'app.loading': 'Loading…',
   'app.skip': 'Skip to content',
   'app.language': 'Language',
@@ -175,6 +177,7 @@ export const fr: Record<MessageKey, string> = {
   ...adminFr,
   ...errorFr,
   ...contactFormFr,
+  ...requesterFr,
   'app.loading': 'Chargement…',
   'app.skip': 'Aller au contenu',
   'app.language': 'Langue',

@@ -10,10 +10,14 @@ import { Field } from '../components/Field.tsx';
 import { textToHtml } from '../components/html.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { choiceOptions, Options, tenantOptions } from '../components/Options.tsx';
+import { ChosenRequester, RequesterPicker } from '../components/RequesterPicker.tsx';
+import type { Requester } from '../api/requester-queries.ts';
 
 /**
  * Opening a ticket: help topic, subject, message. A role that writes several tenants (service
- * provider) must say which tenant first; topics and priorities then come from that tenant.
+ * provider) must say which tenant first; topics and priorities then come from that tenant. An
+ * agent names the customer it opens the ticket for (the requester), found among that tenant's
+ * contacts or added by email address; a customer's tickets are its own.
  */
 export function NewTicketPage({ me }: { me: Me }) {
   const { t } = useI18n();
@@ -26,6 +30,7 @@ export function NewTicketPage({ me }: { me: Me }) {
   const priorities = useChoices('ticket', 'priority_id', several ? tenant : undefined, ready && !isCustomer(me));
   const [form, setForm] = useState({ helpTopicId: '', priorityId: '', subject: '', message: '' });
   const [files, setFiles] = useState<File[]>([]);
+  const [requester, setRequester] = useState<Requester | null>(null);
   const create = useOpenTicket();
   const set = (name: keyof typeof form) => (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value });
 
@@ -38,6 +43,7 @@ export function NewTicketPage({ me }: { me: Me }) {
       ...(form.helpTopicId ? { helpTopicId: form.helpTopicId } : {}),
       ...(form.priorityId ? { priorityId: form.priorityId } : {}),
       ...(chosen ? { tenantId: chosen.id } : {}),
+      ...(requester ? { requesterId: requester.id } : {}),
     };
     create.mutate(
       { ticket: input, files },
@@ -52,12 +58,27 @@ export function NewTicketPage({ me }: { me: Me }) {
       <form className="card form" onSubmit={submit}>
         {several && (
           <Field label={t('ticket.tenant')} hint={t('newTicket.tenantHelp')}>
-            <select name="tenant" required value={tenant} onChange={(e) => setTenant(e.target.value)}>
+            <select
+              name="tenant"
+              required
+              value={tenant}
+              onChange={(e) => {
+                // A requester belongs to the ticket's tenant: another tenant starts the choice again.
+                setTenant(e.target.value);
+                setRequester(null);
+              }}
+            >
               <Options empty={t('newTicket.chooseTenant')} items={tenantOptions(tenants.data?.filter((x) => x.writable))} />
             </select>
           </Field>
         )}
         {tenants.isError && <ErrorMessage error={tenants.error} />}
+        {!isCustomer(me) && (
+          <fieldset className="requester">
+            <legend>{t('ticket.requester')}</legend>
+            {requester ? <ChosenRequester requester={requester} onChange={() => setRequester(null)} /> : <RequesterPicker tenant={several ? tenant : undefined} disabled={!ready} onPick={setRequester} />}
+          </fieldset>
+        )}
         <Field label={t('ticket.helpTopic')}>
           <select name="helpTopicId" value={form.helpTopicId} onChange={set('helpTopicId')} disabled={!ready} required={(topics.data?.length ?? 0) > 0}>
             <Options empty={t('newTicket.chooseTopic')} items={choiceOptions(topics.data)} />

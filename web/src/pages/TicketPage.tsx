@@ -14,6 +14,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { CollaboratorsPanel } from './agent/CollaboratorsPanel.tsx';
 import { MergeLinkPanel } from './agent/MergeLinkPanel.tsx';
 import { TicketDetailsForm } from './agent/TicketDetailsForm.tsx';
+import { RequesterPanel } from './agent/RequesterPanel.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 
 /**
@@ -50,6 +51,7 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
   const customer = isCustomer(me);
   const closed = ticket.status === 'closed' || ticket.status === 'resolved';
   const canned = useCannedResponses(!customer);
+  const mayReply = customer || ticket.requesterId !== null;
 
   return (
     <article className="ticket">
@@ -98,11 +100,15 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
           <h2 id="thread-title">{t('thread.title')}</h2>
           {thread.isPending ? <Loading /> : thread.isError ? <ErrorMessage error={thread.error} /> : <Thread entries={thread.data} meId={me.contact.id} names={names} attachments={attachments.data} />}
           {attachments.isError && <ErrorMessage error={attachments.error} />}
-          {(can(me, 'ticket.reply') || can(me, 'ticket.note')) && !ticket.mergedIntoId && <Composer addEntry={addEntry} allowNote={!customer && can(me, 'ticket.note')} canned={canned} />}
+          {/* A reply goes to the requester: without one, an agent writes notes only (the API refuses the reply too). */}
+          {((can(me, 'ticket.reply') && mayReply) || can(me, 'ticket.note')) && !ticket.mergedIntoId && (
+            <Composer addEntry={addEntry} allowNote={!customer && can(me, 'ticket.note')} allowReply={can(me, 'ticket.reply') && mayReply} canned={canned} />
+          )}
         </section>
         {!customer && (
           <aside aria-labelledby="details-title">
             <h2 id="details-title">{t('ticketView.details')}</h2>
+            <RequesterPanel me={me} ticket={ticket} />
             <TicketDetailsForm me={me} ticket={ticket} update={actions.update} />
             {can(me, 'ticket.edit') && (
               <>
