@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
-import { demoAndBrowser, screenshot, signedIn, type DemoServer } from './harness.ts';
+import { demoAndBrowser, expectTrouble, screenshot, signedIn, SIGNED_OUT, type DemoServer } from './harness.ts';
 
 /*
  * The administration screens in a real browser: a tenant administrator of acme adds a category
@@ -47,6 +47,9 @@ describe('administration screens (browser)', { timeout: 300_000 }, () => {
     await page.getByLabel('Subject').fill('Yours now: {{ticket.number}}');
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.locator('.mail-preview figcaption').getByText('Yours now: DEMO-000042').waitFor();
+    // Drawn with the mail's own inline styles, which the page's policy would refuse as attributes.
+    const mail = page.getByRole('document', { name: 'Preview' });
+    assert.equal(await mail.locator('td').first().evaluate((td) => getComputedStyle(td).paddingTop), '24px');
     await page.getByRole('button', { name: 'Save' }).click();
     await assignment.getByText('Own template').waitFor();
     await screenshot(page, 'admin-mail-templates');
@@ -62,6 +65,7 @@ describe('administration screens (browser)', { timeout: 300_000 }, () => {
     const before = await topbarColour(page);
     const colour = page.getByRole('textbox', { name: 'Brand colour' });
     await colour.fill('#ffee00');
+    expectTrouble(page, /^400 PATCH \/api\/v1\/tenant\/branding$/);
     await page.getByText(/Too light/).waitFor();
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('alert').getByText(/contrast of 1\.\d:1/).waitFor();
@@ -94,6 +98,8 @@ describe('administration screens (browser)', { timeout: 300_000 }, () => {
     // The new host answers at once, with its own name.
     const visitor = await browser.newContext({ locale: 'en-GB' });
     const home = await visitor.newPage();
+    // A visitor is signed out; once the tenant is suspended, its host refuses who-am-I and the tenant's details.
+    expectTrouble(home, SIGNED_OUT, /^403 GET \/api\/v1\/(me|tenant)$/);
     await home.goto(server.url('initech.localhost'));
     await home.getByRole('heading', { name: 'Sign in to Initech' }).waitFor();
 

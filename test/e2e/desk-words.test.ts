@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { fr } from '../../web/src/i18n/messages.ts';
-import { demoAndBrowser, signedIn, type DemoServer } from './harness.ts';
+import { demoAndBrowser, expectTrouble, signedIn, SIGNED_OUT, type DemoServer } from './harness.ts';
 
 /*
  * Issue 21's words: errors said plainly (a wrong password, a slug already taken, by the field's
@@ -21,6 +21,7 @@ describe('the desk’s words (browser)', { timeout: 300_000 }, () => {
     const context = await browser.newContext({ locale: 'en-GB' });
     context.setDefaultTimeout(30_000);
     const page = await context.newPage();
+    expectTrouble(page, SIGNED_OUT, /^401 POST \/api\/v1\/auth\/login$/);
     await page.goto(server.url('acme.localhost'));
     await page.getByLabel('Email address').fill('agent@acme.test');
     await page.getByLabel('Password').fill('not the password');
@@ -37,6 +38,7 @@ describe('the desk’s words (browser)', { timeout: 300_000 }, () => {
     await page.locator('tr[data-tenant="acme-eu"]').waitFor();
     await page.getByLabel('Name', { exact: true }).fill('Acme again');
     await page.getByLabel('Identifier (slug)').fill('acme');
+    expectTrouble(page, /^409 POST \/api\/v1\/sp\/tenants$/);
     await page.getByRole('button', { name: 'Create' }).click();
     const alert = page.getByRole('alert');
     await alert.getByText('This identifier is already taken: choose another.').waitFor();

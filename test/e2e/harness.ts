@@ -4,13 +4,15 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before } from 'node:test';
+import { after, afterEach, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { AdminOptions } from '../../src/cli/admin-commands.ts';
 import { adminSocketPath, sendAdminCommand } from '../../src/cli/admin-socket.ts';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
 import { freePort } from '../support/net.ts';
 import { chromiumBinary } from './chromium-binary.ts';
+import { forgetTrouble, takeUnexpectedTrouble, watchContext } from './page-trouble.ts';
+import { assertAccessible } from './accessibility.ts';
 
 /*
  * What the browser tests stand on: the demo server as `npm start` runs it (its own process, a
@@ -74,7 +76,7 @@ export async function startDemoServer(extraEnv: NodeJS.ProcessEnv = {}): Promise
  */
 export async function launchChromium(): Promise<Browser> {
   const binary = await chromiumBinary();
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: binary.path,
     env: { ...process.env, ...binary.env },
     headless: true,
@@ -90,6 +92,10 @@ export async function launchChromium(): Promise<Browser> {
       '--host-resolver-rules=MAP *.localhost 127.0.0.1',
     ],
   });
+  // Every page of every context is watched for console errors and failed requests (page-trouble.ts).
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => watchContext(await newContext(options));
+  return browser;
 }
 
 /**
@@ -108,11 +114,18 @@ export function demoAndBrowser(setup: (server: DemoServer, browser: Browser) => 
     if (launched.status === 'rejected') throw launched.reason;
     await setup(server!, browser!);
   });
+  afterEach(() => {
+    // A console error or a failed request that the test did not declare (expectTrouble) fails it.
+    assert.deepEqual(takeUnexpectedTrouble(), [], 'the pages showed a console error or a failed request nobody expected');
+  });
   after(async () => {
     await browser?.close();
     await server?.stop();
   });
 }
+
+/** The answer a page gets, before anyone signs in, when it asks who is signed in. */
+export const SIGNED_OUT = /^401 GET \/api\/v1\/me$/;
 
 /** A signed-in browser session (its own cookies) of one demo login at its tenant's host. */
 export async function signedIn(browser: Browser, server: DemoServer, host: string, email: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
@@ -125,11 +138,16 @@ export async function signedIn(browser: Browser, server: DemoServer, host: strin
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  forgetTrouble(page, SIGNED_OUT);
   return { context, page };
 }
 
-/** Saves a screenshot for the README (docs/screenshots/NAME.png). */
+/** Saves a screenshot for the README (docs/screenshots/NAME.png), once axe-core finds the screen accessible. */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  await assertAccessible(page, name);
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+export { expectTrouble } from './page-trouble.ts';
+export { assertAccessible } from './accessibility.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page, Response } from 'playwright-core';
-import { demoAndBrowser, screenshot, signedIn, type DemoServer } from './harness.ts';
+import { demoAndBrowser, expectTrouble, screenshot, signedIn, SIGNED_OUT, type DemoServer } from './harness.ts';
 
 /*
  * A customer and an agent of acme, each in their own browser session at acme's host: the ticket
@@ -107,6 +107,8 @@ describe('client portal and agent panel (browser)', { timeout: 300_000 }, () => 
   it('lets a guest check the status by number and email, and switches to French', async () => {
     const context = await browser.newContext({ viewport: PHONE, locale: 'en-GB' });
     const page = await context.newPage();
+    // A guest is signed out, and the first number and email below match no ticket.
+    expectTrouble(page, SIGNED_OUT, /^404 POST \/api\/v1\/guest\/ticket-status$/);
     await page.goto(server.url('acme.localhost'));
     await page.getByRole('heading', { name: 'Sign in to Acme Corporation' }).waitFor();
     await screenshot(page, 'sign-in');

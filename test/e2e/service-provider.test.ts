@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { demoAndBrowser, screenshot, signedIn, type DemoServer } from './harness.ts';
+import { demoAndBrowser, expectTrouble, screenshot, signedIn, type DemoServer } from './harness.ts';
 
 /*
  * The service provider's console at desk.localhost, and the tenant boundary as a browser meets
@@ -59,6 +59,7 @@ describe('service-provider console and tenant boundaries (browser)', { timeout: 
 
   it("shows an acme agent a clear not-found page for a globex ticket's URL", async () => {
     const { page, context } = await signedIn(browser, server, 'acme.localhost', 'agent@acme.test');
+    expectTrouble(page, new RegExp(`^404 GET /api/v1${globexTicketPath}$`));
     await page.goto(server.url('acme.localhost', globexTicketPath));
     await page.getByRole('heading', { name: 'Not found' }).waitFor();
     await page.getByText('This ticket does not exist, or you may not see it.').waitFor();
@@ -91,10 +92,24 @@ describe('service-provider console and tenant boundaries (browser)', { timeout: 
     await sp.getByText('No tickets match.').waitFor();
     assert.equal(await sp.locator('tr[data-ticket]').count(), 0);
     await screenshot(sp, 'role-switched');
+    expectTrouble(sp, new RegExp(`^404 GET /api/v1${globexTicketPath}$`));
     await sp.goto(server.url('desk.localhost', globexTicketPath));
     await sp.getByRole('heading', { name: 'Not found' }).waitFor();
 
     await sp.getByLabel('Active role').selectOption({ label: 'Service-provider agent' });
     await sp.locator('tr[data-ticket^="GLOBEX-"]').first().waitFor();
+  });
+
+  it('serves the interactive API docs without breaking their own Content-Security-Policy', async () => {
+    const context = await browser.newContext({ locale: 'en-GB' });
+    context.setDefaultTimeout(30_000);
+    const page = await context.newPage();
+    const answer = await page.goto(server.url('desk.localhost', '/api/docs'));
+    const policy = answer?.headers()['content-security-policy'] ?? '';
+    assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'/, 'no script or style the policy cannot name');
+    await page.getByRole('heading', { name: /TenantDesk API/ }).waitFor();
+    await page.getByText('/api/v1/tickets', { exact: true }).first().waitFor();
+    // The harness fails this test on any report of the policy (a console error) or refused request.
+    await context.close();
   });
 });

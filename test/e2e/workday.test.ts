@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
 import { freePort } from '../support/net.ts';
 import { outsideServer, type SmtpSink } from '../support/smtp-sink.ts';
-import { demoAndBrowser, signedIn, type DemoServer } from './harness.ts';
+import { demoAndBrowser, expectTrouble, signedIn, SIGNED_OUT, type DemoServer } from './harness.ts';
 
 /*
  * Issue 21, the desk a service team works in all day: password reset from the sign-in page (the
@@ -60,6 +60,8 @@ describe('a working day at the desk (browser)', { timeout: 600_000 }, () => {
     const context = await browser.newContext({ locale: 'en-GB' });
     context.setDefaultTimeout(30_000);
     const page = await context.newPage();
+    // Signed out at first and again at the end, where the used link is refused.
+    expectTrouble(page, SIGNED_OUT, /^400 POST \/api\/v1\/auth\/password-reset\/confirm$/);
     await page.goto(server.url('globex.localhost'));
     await page.getByLabel('Language').selectOption('fr');
     await page.getByRole('link', { name: 'Mot de passe oublié ?' }).waitFor();

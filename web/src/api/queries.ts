@@ -149,14 +149,12 @@ export function useConfirmPasswordReset() {
 }
 
 export function useSwitchRole() {
-  const client = useQueryClient();
   return useMutation({
     mutationFn: (role: string) => api<{ activeRole: { slug: string } }>('PUT', '/api/v1/me/active-role', { role }),
-    // Access changes at once: nothing read under the previous role may stay on screen.
-    onSuccess: async () => {
-      client.removeQueries({ queryKey: keys.scoped });
-      await client.invalidateQueries({ queryKey: keys.me });
-    },
+    // Access changes at once: nothing read under the previous role may stay on screen. The app
+    // starts afresh at its home page: dropping the queries under mounted screens would have them
+    // fetched again under the new role, which may refuse them (a lookup of a tenant it cannot see).
+    onSuccess: () => window.location.assign('/'),
   });
 }
 

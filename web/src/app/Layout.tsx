@@ -52,7 +52,7 @@ export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | 
               <select
                 value={me.activeRole.slug}
                 disabled={switchRole.isPending}
-                onChange={(event) => switchRole.mutate(event.target.value, { onSuccess: () => navigate('/') })}
+                onChange={(event) => switchRole.mutate(event.target.value)}
               >
                 <Options items={me.roles.map((role) => ({ value: role.slug, label: role.name }))} />
               </select>

@@ -5,6 +5,7 @@ import type { Me } from '../../api/types.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { QueryView } from '../../components/QueryView.tsx';
 import { Field } from '../../components/Field.tsx';
+import { MailHtml } from '../../components/MailHtml.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { FormFooter, TenantField, useTenantChoice } from './AdminParts.tsx';
@@ -20,7 +21,7 @@ const KIND_TITLES: Record<MailTemplate['kind'], MessageKey> = {
 type Actions = ReturnType<typeof useMailTemplateActions>;
 type PreviewMutation = ReturnType<typeof useMailTemplatePreview>;
 
-/** The mail as it would go out, with sample values; the sandboxed frame runs nothing of it. */
+/** The mail as it would go out, with sample values; nothing of it runs (MailHtml). */
 function Preview({ preview }: { preview: PreviewMutation }) {
   const { t } = useI18n();
   if (preview.isError) return <ErrorMessage error={preview.error} />;
@@ -30,7 +31,7 @@ function Preview({ preview }: { preview: PreviewMutation }) {
       <figcaption>
         <strong>{t('templates.subject')}:</strong> {preview.data.subject}
       </figcaption>
-      <iframe title={t('templates.preview')} sandbox="" srcDoc={preview.data.html} />
+      <MailHtml label={t('templates.preview')} html={preview.data.html} />
     </figure>
   );
 }
