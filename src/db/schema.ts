@@ -370,6 +370,20 @@ export type IdempotencyKeysTable = {
   completed_at: Timestamp | null;
 };
 
+/** One imported source row (migration 0055): its source, table and id, the object it became, its digest then. */
+export type ImportSourcesTable = {
+  id: Generated<string>;
+  tenant_id: number;
+  source: string;
+  source_table: string;
+  source_id: string;
+  target_type: string;
+  target_id: string;
+  digest: string;
+  imported_at: Timestamp;
+  updated_at: Timestamp;
+};
+
 export type DB = {
   tenants: TenantsTable;
   tenant_hosts: TenantHostsTable;
@@ -417,6 +431,7 @@ export type DB = {
   ticket_links: TicketLinksTable;
   attachments: AttachmentsTable;
   idempotency_keys: IdempotencyKeysTable;
+  import_sources: ImportSourcesTable;
 };
 
 export type Tenant = Selectable<TenantsTable>;
