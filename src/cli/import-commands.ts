@@ -47,8 +47,11 @@ export function tableProgress(stream: CliIo['stderr']): RunOptions['progress'] {
   };
 }
 
-/** `tenantdesk import osticket`: one database into one tenant (--from), or a multi-site installation (--sites). */
-export async function importOsticketCommand(rt: Runtime, io: CliIo, o: OsticketImportOptions): Promise<string> {
+/**
+ * `tenantdesk import osticket`: one database into one tenant (--from), or a multi-site installation (--sites).
+ * Run in the server holding the embedded database, it has no terminal to draw progress on.
+ */
+export async function importOsticketCommand(rt: Runtime, o: OsticketImportOptions, stderr?: CliIo['stderr']): Promise<string> {
   const deps: ImportDeps = {
     database: rt.database,
     shards: rt.shards,
@@ -57,7 +60,7 @@ export async function importOsticketCommand(rt: Runtime, io: CliIo, o: OsticketI
     outbound: createOutbound({ policy: rt.config.outboundPolicy }),
     attachments: { dataDir: rt.config.dataDir, maxBytes: rt.config.attachmentMaxBytes },
   };
-  const options: RunOptions = { dryRun: o.dryRun === true, filesDir: o.files, progress: tableProgress(io.stderr) };
+  const options: RunOptions = { dryRun: o.dryRun === true, filesDir: o.files, progress: stderr ? tableProgress(stderr) : undefined };
   const show = (reports: ImportReport[], extra: object = {}) => (o.json ? JSON.stringify({ reports, ...extra }, null, 2) : reports.map(formatReport).join('\n\n'));
   if (o.from && o.sites) throw new AppError('VALIDATION_FAILED', 'Give --from (one database) or --sites (a multi-site master), not both.', 'from');
   if (o.from) {
@@ -73,7 +76,7 @@ export async function importOsticketCommand(rt: Runtime, io: CliIo, o: OsticketI
   if (unknown.length) throw new AppError('VALIDATION_FAILED', `No site ${unknown.join(', ')} in the sites table.`, 'only');
   const reports: ImportReport[] = [];
   for (const site of chosen) {
-    if (io.stderr.isTTY) io.stderr.write(`Site ${site.name} -> tenant ${site.slug} (${site.host})\n`);
+    if (stderr?.isTTY) stderr.write(`Site ${site.name} -> tenant ${site.slug} (${site.host})\n`);
     reports.push(await importDatabase(deps, site.url, { slug: site.slug, create: { name: site.name, hosts: [site.host] } }, options));
   }
   const text = show(reports, { refusedSites: refused });

@@ -279,7 +279,7 @@ export function program(io: CliIo = processIo): Command {
     .option('--json', 'print the report as JSON')
     .action((o: AdminOptions) =>
       admin(io, 'import.osticket', o, {
-        local: async (rt) => (await import('./import-commands.ts')).importOsticketCommand(rt, io, o as never),
+        local: async (rt) => (await import('./import-commands.ts')).importOsticketCommand(rt, o, io.stderr),
       }),
     );
 
