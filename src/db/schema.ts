@@ -87,6 +87,8 @@ export type ContactsTable = {
   name: string;
   password_hash: string | null;
   status: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined, 'active' | 'disabled'>;
+  /** The contact's organization, as an attribute (migration 0056; set by the osTicket import). */
+  organization: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 };

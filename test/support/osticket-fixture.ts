@@ -29,6 +29,9 @@ CREATE TABLE ost_thread_collaborator (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY
 CREATE TABLE ost_file (id INT AUTO_INCREMENT PRIMARY KEY, ft CHAR(1) NOT NULL DEFAULT 'T', bk CHAR(1) NOT NULL DEFAULT 'D', type VARCHAR(255) NOT NULL DEFAULT '', size BIGINT UNSIGNED NOT NULL DEFAULT 0, \`key\` VARCHAR(86) NOT NULL, signature VARCHAR(86) NOT NULL, name VARCHAR(255) NOT NULL DEFAULT '', created DATETIME NOT NULL);
 CREATE TABLE ost_file_chunk (file_id INT NOT NULL, chunk_id INT NOT NULL, filedata LONGBLOB NOT NULL, PRIMARY KEY (file_id, chunk_id));
 CREATE TABLE ost_attachment (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, object_id INT UNSIGNED NOT NULL, type CHAR(1) NOT NULL, file_id INT UNSIGNED NOT NULL, inline TINYINT(1) NOT NULL DEFAULT 0);
+CREATE TABLE ost_form_field (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, form_id INT UNSIGNED NOT NULL, type VARCHAR(255) NOT NULL DEFAULT 'text', label VARCHAR(255) NOT NULL, name VARCHAR(64) NOT NULL, sort INT UNSIGNED NOT NULL, created DATETIME NOT NULL, updated DATETIME NOT NULL);
+CREATE TABLE ost_form_entry (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, form_id INT UNSIGNED NOT NULL, object_id INT UNSIGNED, object_type CHAR(1) NOT NULL DEFAULT 'T', sort INT UNSIGNED NOT NULL DEFAULT 1, created DATETIME NOT NULL, updated DATETIME NOT NULL);
+CREATE TABLE ost_form_entry_values (entry_id INT UNSIGNED NOT NULL, field_id INT UNSIGNED NOT NULL, value TEXT, value_id INT, PRIMARY KEY (entry_id, field_id));
 CREATE TABLE ost_canned_response (canned_id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, dept_id INT UNSIGNED NOT NULL DEFAULT 0, isenabled TINYINT(1) NOT NULL DEFAULT 1, title VARCHAR(255) NOT NULL, response TEXT NOT NULL, created DATETIME NOT NULL, updated DATETIME NOT NULL);
 `;
 
@@ -55,6 +58,7 @@ export async function buildOsticket(root: Connection, name: string, options: { t
   await q(`INSERT INTO ost_user_email (id, user_id, address) VALUES (1, 1, 'chloe@customer.example'), (2, 2, 'dan@customer.example'), (3, 2, 'dan.other@customer.example')`);
   await q(`INSERT INTO ost_help_topic (topic_id, topic, dept_id, priority_id, sla_id, created, updated) VALUES (1, 'General Inquiry', 1, 2, 1, '${T}', '${T}')`);
   await q(`INSERT INTO ost_canned_response (canned_id, title, response, created, updated) VALUES (1, 'Thanks', '<p>Thank you<script>alert(1)</script></p>', '${T}', '${T}')`);
+  await q(`INSERT INTO ost_form_field (id, form_id, label, name, sort, created, updated) VALUES (1, 2, 'Issue Summary', 'subject', 1, '${T}', '${T}'), (2, 2, 'Asset tag', 'asset_tag', 2, '${T}', '${T}')`);
   for (let i = 1; i <= tickets; i++) await addTicket(root, i);
 }
 
@@ -68,6 +72,8 @@ export async function addTicket(root: Connection, i: number, options: { status?:
     (options.status ?? (i % 3 === 0 ? 3 : 1)) === 3 ? created : null, created, created,
   ]);
   await q(`INSERT INTO ost_ticket__cdata (ticket_id, subject, priority) VALUES (?, ?, ?)`, [i, `Ticket ${i}: printer é ✓ 🖨️`, String(1 + (i % 4))]);
+  await q(`INSERT INTO ost_form_entry (id, form_id, object_id, object_type, created, updated) VALUES (?, 2, ?, 'T', ?, ?)`, [i, i, created, created]);
+  await q(`INSERT INTO ost_form_entry_values (entry_id, field_id, value) VALUES (?, 1, ?), (?, 2, ?)`, [i, `Ticket ${i}`, i, `PC-${i}`]);
   await q(`INSERT INTO ost_thread (id, object_id, object_type, created) VALUES (?, ?, 'T', ?)`, [i, i, created]);
   await q(`INSERT INTO ost_thread_collaborator (thread_id, user_id, created, updated) VALUES (?, ?, ?, ?)`, [i, 1 + ((i + 1) % 2), created, created]);
   await q(`INSERT INTO ost_thread_entry (id, thread_id, user_id, type, poster, body, format, created, updated) VALUES (?, ?, ?, 'M', ?, ?, 'html', ?, ?)`, [

@@ -33,6 +33,8 @@ export type ImportRun = {
   readonly priorities: Map<string, string>;
   /** Our public roles by slug: what staff and users are given. */
   readonly roles: Map<string, string>;
+  /** Organization names by osTicket id, kept as their users' `organization` attribute. */
+  readonly organizations: Map<string, string>;
   /** The state (open, closed...) of each status, by id: a ticket's `status` column follows its status. */
   readonly statusStates: Map<string, string>;
 };
@@ -60,8 +62,9 @@ export async function importOsticket(ctx: TenancyContext, source: OsticketSource
   const report: ImportReport = { source: source.db.place, version: source.version, tenant: options.tenantSlug, dryRun: options.dryRun, objects: {} };
   const ledger = new ImportLedger(ctx, options.tenantId, `osticket:${source.db.place}`);
   const roles = new Map((await listObjects(ctx, 'role', { limit: 1000 })).filter((r) => r.tenant_id === null).map((r) => [r.slug as string, r.id as string]));
-  const run: ImportRun = { ctx, source, ledger, options, report, priorities: new Map(), roles, statusStates: new Map() };
+  const run: ImportRun = { ctx, source, ledger, options, report, priorities: new Map(), roles, statusStates: new Map(), organizations: new Map() };
   await mapPriorities(run);
+  await mapOrganizations(run);
   for (const step of STEPS) await runStep(run, step);
   for (const s of await listObjects(ctx, 'ticketStatus', { limit: 1000 })) run.statusStates.set(s.id as string, s.state as string);
   await importTickets(run);
@@ -239,10 +242,11 @@ const STEPS: readonly Step[] = [
     table: 'user',
     type: 'contact',
     key: 'id',
-    query: 'SELECT u.id, u.name, u.status, e.address FROM `ost_user` u LEFT JOIN `ost_user_email` e ON e.id = u.default_email_id WHERE u.id > ? ORDER BY u.id LIMIT ?',
-    map: (_run, row) => {
+    query: 'SELECT u.id, u.org_id, u.name, u.status, e.address FROM `ost_user` u LEFT JOIN `ost_user_email` e ON e.id = u.default_email_id WHERE u.id > ? ORDER BY u.id LIMIT ?',
+    map: (run, row) => {
       const address = email(row.address);
-      return address.ok ? mapped({ kind: 'customer', email: address.value, name: text(row.name, address.value).slice(0, 200) }) : address;
+      const organization = run.organizations.get(String(row.org_id)) ?? null;
+      return address.ok ? mapped({ kind: 'customer', email: address.value, name: text(row.name, address.value).slice(0, 200), organization }) : address;
     },
     existing: (run, _row, values) => contactByEmail(run, values.email),
     companions: async (run, tx, contactId) => {
@@ -279,13 +283,24 @@ const STEPS: readonly Step[] = [
   },
 ];
 
+/** Organizations become their users' `organization` attribute: read here, written with the users. */
+async function mapOrganizations(run: ImportRun): Promise<void> {
+  const rows = await run.source.select(`SELECT id, name FROM ${run.source.t('organization')} ORDER BY id`);
+  const counts = (run.report.objects.organizations = emptyCounts(rows.length));
+  for (const row of rows) {
+    const name = text(row.name).slice(0, 200);
+    if (!name) {
+      counts.unmapped.push({ id: String(row.id), reason: 'no name' });
+      continue;
+    }
+    run.organizations.set(String(row.id), name);
+    counts.inTenant++;
+  }
+  counts.notes.push("kept as the organization attribute of their users (customers), not as objects of their own");
+}
+
 /** What the source holds that this importer does not bring across, counted so the report says so. */
 async function notImported(run: ImportRun): Promise<void> {
-  const organizations = await run.source.count('organization');
-  if (organizations) {
-    const counts = (run.report.objects.organizations = emptyCounts(organizations));
-    counts.notes.push('organizations are not imported yet (neither as subtenants nor as a contact attribute); their users are imported as customers of the tenant');
-  }
   for (const [name, table] of [['faq articles', 'faq'], ['email addresses', 'email']] as const) {
     if (!run.source.has(table)) continue;
     const n = await run.source.count(table);

@@ -85,6 +85,8 @@ async function importTicket(run: ImportRun, row: SourceRow, known: { targetId: s
     return;
   }
   const attachments = await entryFiles(run, fresh);
+  const customFields = await ticketFields(run, row.ticket_id);
+  if (Object.keys(customFields).length) values.custom_fields = JSON.stringify(customFields);
   const collaborators = row.thread_id === null ? [] : await run.source.select<{ user_id: number }>(`SELECT user_id FROM ${run.source.t('thread_collaborator')} WHERE thread_id = ? AND isactive = 1`, [row.thread_id]);
   const stored = await writingFiles((write) =>
     inTransaction(run.ctx, async (tx) => {
@@ -212,6 +214,25 @@ async function importEntry(run: ImportRun, tx: TenancyContext, write: (path: str
     await run.ledger.record(tx, 'attachment', file.attachmentId, 'attachment', stored.id as string, file.fileId);
     added.files++;
   }
+}
+
+/** The fields osTicket's forms hold for a ticket beyond subject and priority, by field name (its label when unnamed). */
+async function ticketFields(run: ImportRun, ticketId: unknown): Promise<Record<string, string>> {
+  if (!['form_entry', 'form_entry_values', 'form_field'].every((t) => run.source.has(t))) return {};
+  const rows = await run.source.select<{ name: string | null; label: string | null; value: string | null }>(
+    `SELECT f.name, f.label, v.value FROM ${run.source.t('form_entry')} e
+     JOIN ${run.source.t('form_entry_values')} v ON v.entry_id = e.id JOIN ${run.source.t('form_field')} f ON f.id = v.field_id
+     WHERE e.object_type = 'T' AND e.object_id = ? ORDER BY e.sort, f.sort`,
+    [ticketId],
+  );
+  const fields: Record<string, string> = {};
+  for (const r of rows) {
+    const key = (r.name || r.label || '').trim();
+    // Subject and priority are columns of their own; the message is the thread's first entry.
+    if (!key || ['subject', 'priority', 'message'].includes(key) || r.value === null || r.value === '') continue;
+    fields[key.slice(0, 64)] = String(r.value);
+  }
+  return fields;
 }
 
 async function tenantNumbers(run: ImportRun): Promise<Set<string>> {
