@@ -197,6 +197,7 @@ export const adminCommands: Record<string, AdminCommand> = {
     });
     return `Imported tenant ${imported.slug} into the pool: ${imported.rows} rows and ${imported.files} files.`;
   },
+  'import.osticket': async (rt, o) => (await import('./import-commands.ts')).importOsticketCommand(rt, o),
   'tenant.suspend': setStatus('suspended'),
   'tenant.quota': tenantQuotaCommand,
   'tenant.resume': setStatus('active'),

@@ -278,6 +278,28 @@ export function program(io: CliIo = processIo): Command {
     .action((o: AdminOptions) => admin(io, 'apikey.create', o));
   apikey.command('revoke <id>').description('revoke an API key at once').action((id: string) => admin(io, 'apikey.revoke', { id }));
 
+  const importer = cli.command('import').description('move another help desk in');
+  importer
+    .command('osticket')
+    .description('import an osTicket 1.14-1.18 database (read only) into a tenant, or every site of a multi-site installation; rerun to catch up')
+    .option('--from <url>', 'the osTicket database: mysql://user:password@host:3306/database')
+    .option('--tenant <slug>', 'with --from: the tenant to import into')
+    .option('--create', 'with --from: create the tenant when it does not exist')
+    .option('--name <name>', 'with --create: its display name')
+    .option('--host <host>', 'with --create: a host name serving it (repeatable)', collect)
+    .option('--parent <slug>', 'with --create: its parent tenant')
+    .option('--sites <url>', 'a multi-site master database: each row of its sites table becomes a tenant')
+    .option('--sites-table <table>', 'with --sites: the table of sites (default ost_sites)')
+    .option('--only <site>', 'with --sites: import only this site (repeatable)', collect)
+    .option('--files <dir>', "osTicket's filesystem attachment storage folder, for files not kept in the database")
+    .option('--dry-run', 'read everything, write nothing: print what would be created and what cannot be mapped')
+    .option('--json', 'print the report as JSON')
+    .action((o: AdminOptions) =>
+      admin(io, 'import.osticket', o, {
+        local: async (rt) => (await import('./import-commands.ts')).importOsticketCommand(rt, o, io.stderr),
+      }),
+    );
+
   const mailbox = cli.command('mailbox').description("manage tenants' support addresses (the email channel)");
   mailbox
     .command('add')

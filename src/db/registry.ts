@@ -326,6 +326,9 @@ const types = {
       { column: 'linked_ticket_id', target: 'ticket', sameTenant: true },
     ],
   },
+  // The ledger of imports (migration 0055): which source row became which object. `target_id` names
+  // rows of several types (target_type), so it is no reference the write rules could check.
+  importSource: { name: 'importSource', table: 'import_sources', class: 'tenant-required', tenantColumn: 'tenant_id', references: [] },
   idempotencyKey: {
     name: 'idempotencyKey',
     table: 'idempotency_keys',

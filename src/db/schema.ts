@@ -87,6 +87,8 @@ export type ContactsTable = {
   name: string;
   password_hash: string | null;
   status: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined, 'active' | 'disabled'>;
+  /** The contact's organization, as an attribute (migration 0056; set by the osTicket import). */
+  organization: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 };
@@ -370,6 +372,20 @@ export type IdempotencyKeysTable = {
   completed_at: Timestamp | null;
 };
 
+/** One imported source row (migration 0055): its source, table and id, the object it became, its digest then. */
+export type ImportSourcesTable = {
+  id: Generated<string>;
+  tenant_id: number;
+  source: string;
+  source_table: string;
+  source_id: string;
+  target_type: string;
+  target_id: string;
+  digest: string;
+  imported_at: Timestamp;
+  updated_at: Timestamp;
+};
+
 export type DB = {
   tenants: TenantsTable;
   tenant_hosts: TenantHostsTable;
@@ -417,6 +433,7 @@ export type DB = {
   ticket_links: TicketLinksTable;
   attachments: AttachmentsTable;
   idempotency_keys: IdempotencyKeysTable;
+  import_sources: ImportSourcesTable;
 };
 
 export type Tenant = Selectable<TenantsTable>;

@@ -23,6 +23,8 @@ const GUARDED: Record<string, { allowed: readonly string[] }> = {
   undici: { allowed: [] },
   nodemailer: { allowed: [] },
   imapflow: { allowed: [] },
+  mysql2: { allowed: [] },
+  'mysql2/promise': { allowed: [] },
 };
 
 /** Files outside src/net/ allowed one more import, each with the reason. */

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '../../errors.ts';
 import { recordAuditInScope } from '../../identity/audit.ts';
 import { hasPermission } from '../../identity/permissions.ts';
+import type { TenancyContext } from '../../tenancy/context.ts';
 import { createObject, findObject, inTransaction, type Row } from '../../tenancy/data-access.ts';
 import { mayReadNotes, requireDeskPermission, type DeskContext } from '../desk-context.ts';
 import { attachmentPath, cleanContentType, cleanFilename, writingFiles, type AttachmentSettings } from './attachment-files.ts';
@@ -38,8 +39,9 @@ async function attachableEntry(desk: DeskContext, ticketId: string, entryId: str
 /**
  * Stores one file on `entry` inside the caller's unit of work: the file under the tenant's
  * directory (through `write`, which removes it again if the unit of work fails), then its row.
+ * `ctx.actor` is the uploader (none for a file an import brings from a system message).
  */
-export async function storeAttachment(ctx: DeskContext, settings: AttachmentSettings, write: (path: string, data: Buffer) => Promise<void>, entry: Row, file: NewAttachment): Promise<Row> {
+export async function storeAttachment(ctx: TenancyContext & { readonly actor: { readonly contactId: string | null } }, settings: AttachmentSettings, write: (path: string, data: Buffer) => Promise<void>, entry: Row, file: NewAttachment): Promise<Row> {
   assertWithinLimit(settings, file.data.length);
   // Counted against the tenant's storage quota first: a refused file is never written.
   await chargeStorage(ctx, entry.tenant_id as number, file.data.length);
