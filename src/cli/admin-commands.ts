@@ -11,6 +11,7 @@ import { stat } from 'node:fs/promises';
 import type { Shards } from '../tenancy/placement/shards.ts';
 import type { ContactKind } from '../db/schema.ts';
 import { mailCommands } from './mail-commands.ts';
+import { ssoCommands } from './sso-commands.ts';
 import { admin, tenantId } from './admin-context.ts';
 import { tenantQuotaCommand } from './quota-commands.ts';
 import { listSenderDomains, removeSenderDomain, verifySenderDomain } from '../tenancy/catalog/sender-domains.ts';
@@ -141,6 +142,7 @@ export async function migrateEveryShard(shards: Shards, log?: Runtime['log']): P
 export const adminCommands: Record<string, AdminCommand> = {
   ...identityCommands,
   ...mailCommands,
+  ...ssoCommands,
   migrate: (rt) => migrateEveryShard(rt.shards, rt.log),
   demo: async (rt) => {
     const { seedDemo } = await import('../demo/seed-demo.ts');

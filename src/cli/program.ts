@@ -316,6 +316,29 @@ export function program(io: CliIo = processIo): Command {
     .action((o: AdminOptions) => admin(io, 'mailbox.add', o));
   mailbox.command('list').description('list support addresses').option('--tenant <slug>', "only this tenant's").action((o: AdminOptions) => admin(io, 'mailbox.list', o));
   mailbox.command('remove <address>').description('remove a support address').action((address: string) => admin(io, 'mailbox.remove', { address }));
+  const sso = cli.command('sso').description("manage tenants' single sign-on connections (OpenID Connect)");
+  const ssoFields = (command: ReturnType<typeof cli.command>) =>
+    command
+      .option('--name <name>', 'the button says "Sign in with <name>"')
+      .option('--issuer <url>', "the provider's issuer URL (discovery at /.well-known/openid-configuration)")
+      .option('--client-id <id>', 'the client id registered at the provider')
+      .option('--client-secret <secret>', 'its secret, stored encrypted with MAIL_SECRET (empty: a public client)')
+      .option('--scopes <scopes>', 'scopes asked for (default "openid email profile")')
+      .option('--email-claim <claim>', 'the claim carrying the email (default "email")')
+      .option('--domain <domain>', 'an allowed email domain (repeatable; none: any)', collect)
+      .option('--local-passwords', 'contacts of the tenant may still sign in with a password')
+      .option('--no-local-passwords', 'contacts of the tenant sign in through single sign-on only')
+      .option('--jit <mode>', 'just-in-time provisioning: off, customers, customers_and_agents')
+      .option('--jit-role <slug>', 'the default role of contacts it creates')
+      .option('--groups-claim <claim>', 'the claim listing groups (default "groups")')
+      .option('--map <group=role>', 'a contact in this group holds this role (repeatable)', collect);
+  ssoFields(sso.command('add').description('add an OpenID Connect connection to a tenant').requiredOption('--tenant <slug>', 'the tenant')).action((o: AdminOptions) => admin(io, 'sso.add', o));
+  ssoFields(sso.command('update <id>').description('change a connection (only the options given)'))
+    .option('--disable', 'hide its button and refuse its sign-ins')
+    .option('--enable', 'offer it again')
+    .action((id: string, o: AdminOptions) => admin(io, 'sso.update', { ...o, id, ...(o.disable ? { active: false } : o.enable ? { active: true } : {}) }));
+  sso.command('list').description('list connections (never a secret)').option('--tenant <slug>', "only this tenant's").action((o: AdminOptions) => admin(io, 'sso.list', o));
+  sso.command('remove <id>').description('remove a connection').action((id: string) => admin(io, 'sso.remove', { id }));
   const mail = cli.command('mail').description('the email channel');
   mail
     .command('pipe')

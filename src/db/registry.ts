@@ -130,6 +130,22 @@ const types = {
     tenantColumn: 'tenant_id',
     references: [{ column: 'contact_id', target: 'contact', impliesTenant: true, sameTenant: true }],
   },
+  ssoConnection: {
+    name: 'ssoConnection',
+    table: 'sso_connections',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'name',
+    references: [{ column: 'jit_role_id', target: 'role' }],
+  },
+  ssoLogin: {
+    name: 'ssoLogin',
+    table: 'sso_logins',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [{ column: 'connection_id', target: 'ssoConnection', sameTenant: true }],
+    transient: true,
+  },
   signInFailure: { name: 'signInFailure', table: 'sign_in_failures', class: 'tenant-required', tenantColumn: 'tenant_id', references: [], transient: true },
   mailOutbox: {
     name: 'mailOutbox',

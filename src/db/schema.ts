@@ -105,6 +105,8 @@ export type SessionsTable = {
   last_seen_at: Timestamp;
   expires_at: Timestamp;
   revoked_at: Timestamp | null;
+  sso_connection_id: ColumnType<string | null, string | null | undefined, string | null>;
+  sso_id_token: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 export type AuditEventsTable = {
@@ -141,6 +143,27 @@ export type PasswordResetsTable = {
   used_at: Timestamp | null;
   created_at: Timestamp;
 };
+
+export type SsoConnectionsTable = {
+  tenant_id: number;
+  id: Generated<string>;
+  name: string;
+  issuer: string;
+  client_id: string;
+  client_secret_enc: string | null;
+  scopes: string;
+  email_claim: string;
+  allowed_domains: string[];
+  local_passwords: boolean;
+  jit: 'off' | 'customers' | 'customers_and_agents';
+  jit_role_id: string | null;
+  groups_claim: string;
+  role_mapping: ColumnType<{ group: string; roleId: string }[], string, string>;
+  active: boolean;
+  created_at: Timestamp;
+};
+
+export type SsoLoginsTable = { tenant_id: number; id: string; connection_id: string; host: string; nonce: string; code_verifier: string; expires_at: Timestamp; created_at: Generated<Date> };
 
 export type SignInFailuresTable = { id: Generated<number>; tenant_id: number | null; throttle_key: string; failed_at: Timestamp };
 
@@ -407,6 +430,8 @@ export type DB = {
   api_keys: ApiKeysTable;
   password_resets: PasswordResetsTable;
   sign_in_failures: SignInFailuresTable;
+  sso_connections: SsoConnectionsTable;
+  sso_logins: SsoLoginsTable;
   mail_outbox: MailOutboxTable;
   mailboxes: MailboxesTable;
   mail_messages: MailMessagesTable;

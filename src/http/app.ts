@@ -43,6 +43,8 @@ import { osTicketRoutes } from './routes/osticket.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { tenantBrandingRoutes } from './routes/tenant-branding.ts';
 import { spAdminRoutes } from './routes/sp-admin.ts';
+import { oidcSignInRoutes } from './routes/oidc-sign-in.ts';
+import { ssoConnectionRoutes } from './routes/sso-connections.ts';
 
 export type AppOptions = {
   database: Database;
@@ -111,6 +113,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await refuseEncodedBodies(app);
   await app.register(cookie);
   const { database, catalog, settings, trustProxy } = options;
+  const box = options.mailSecret ? secretBox(options.mailSecret) : undefined;
+  const outbound = options.outbound ?? createOutbound();
   const shards = options.shards ?? new Shards(database);
   if (!options.shards) app.addHook('onClose', () => shards.close());
   await openApi(app);
@@ -122,12 +126,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await tenantRateLimit(tenantScope, { settings, leases, ...options.rateLimit });
     await tenantScope.register(tenantInfoRoutes);
     const identity = { ...IDENTITY_DEFAULTS, ...options.identity };
+    // Identity providers are reached through the guarded connector; client secrets are kept with MAIL_SECRET's box.
+    const oidc = { outbound, box };
     const auth = { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme };
     await tenantScope.register(signInRoutes, { shards, catalog, trustProxy, ...identity });
+    await tenantScope.register(oidcSignInRoutes, { shards, catalog, settings, trustProxy, sessionTtlMs: identity.sessionTtlMs, publicScheme: identity.publicScheme, ...oidc });
     await tenantScope.register(guestStatusRoutes, { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme, throttle: identity.throttle });
     await tenantScope.register(async (signedIn) => {
       await authenticate(signedIn, auth);
-      await signedIn.register(signOutRoutes);
+      await signedIn.register(signOutRoutes, { ...oidc, trustProxy, publicScheme: identity.publicScheme });
       await signedIn.register(meRoutes);
       await signedIn.register(lookupRoutes);
       await signedIn.register(contactRoutes);
@@ -140,7 +147,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(attachmentRoutes, { attachments: options.attachments });
       await signedIn.register(auditRoutes);
       const senderDomains = options.mailSenderDomains ?? [];
-      await signedIn.register(mailRoutes, { box: options.mailSecret ? secretBox(options.mailSecret) : undefined, outbound: options.outbound ?? createOutbound(), config: { senderDomains } });
+      await signedIn.register(mailRoutes, { box, outbound, config: { senderDomains } });
+      await signedIn.register(ssoConnectionRoutes, { box });
       await signedIn.register(roleRoutes);
       await signedIn.register(tenantBrandingRoutes, { catalog });
       await signedIn.register(spAdminRoutes, { catalog, mailSenderDomains: senderDomains });

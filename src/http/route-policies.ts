@@ -83,6 +83,9 @@ export const ROUTE_POLICIES: ReadonlyMap<string, RoutePolicy> = new Map<string, 
   ['POST /api/v1/auth/login', { who: anyone, sees: 'A session cookie for this host on the right password; the same refusal for any wrong pair.' }],
   ['POST /api/v1/auth/password-reset', { who: anyone, sees: '202 whether or not the address has an account; the link goes by mail.' }],
   ['POST /api/v1/auth/password-reset/confirm', { who: anyone, sees: 'ok with a valid single-use token; nothing else.' }],
+  ['GET /api/v1/auth/oidc', { who: anyone, sees: 'The names and ids of this tenant’s active single sign-on connections, and whether passwords still sign in.' }],
+  ['GET /api/v1/auth/oidc/:connectionId', { who: anyone, sees: 'A redirect to the identity provider of one of this tenant’s connections; another tenant’s is 404.' }],
+  ['GET /api/v1/auth/oidc/callback', { who: anyone, sees: 'A session cookie for this host when the provider’s answer checks out for a sign-in started here; else a redirect to the sign-in page with the reason.' }],
   ['POST /api/v1/guest/ticket-status', { who: anyone, sees: 'Subject and state of the ticket matching number + requester email of this tenant; 404 for any other pair.' }],
 
   // The signed-in contact itself.
@@ -154,6 +157,13 @@ export const ROUTE_POLICIES: ReadonlyMap<string, RoutePolicy> = new Map<string, 
   ['PUT /api/v1/mail-templates/:kind', { who: tenantAdmin, sees: 'A tenant’s template saved (the public default: roles writing public objects).' }],
   ['POST /api/v1/mail-templates/:kind/preview', { who: tenantAdmin, sees: 'The given text rendered with sample values; nothing read or written.' }],
   ['DELETE /api/v1/mail-templates/:kind', { who: tenantAdmin, sees: 'A tenant’s own template removed (back to the default).' }],
+
+  // Single sign-on connections (the client secret is never shown).
+  ['GET /api/v1/sso/connections', { who: tenantAdmin, sees: 'The single sign-on connections of readable tenants, without secrets.' }],
+  ['GET /api/v1/sso/connections/:id', { who: tenantAdmin, sees: 'One of them; another tenant’s is 404.' }],
+  ['POST /api/v1/sso/connections', { who: tenantAdmin, sees: 'A connection for a tenant the role writes, mapping only to roles it may grant; the secret stored encrypted.' }],
+  ['PATCH /api/v1/sso/connections/:id', { who: tenantAdmin, sees: 'A connection of a writable tenant changed.' }],
+  ['DELETE /api/v1/sso/connections/:id', { who: tenantAdmin, sees: 'A connection of a writable tenant removed (204).' }],
 
   // Roles and the tenant's branding.
   ['GET /api/v1/roles', { who: tenantAdmin, sees: 'Public roles and those of readable tenants.' }],

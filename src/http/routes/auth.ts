@@ -8,6 +8,10 @@ import type { Shards } from '../../tenancy/placement/shards.ts';
 import { confirmPasswordReset, requestPasswordReset } from '../../identity/password-reset.ts';
 import { revokeSession } from '../../identity/sessions.ts';
 import { signIn } from '../../identity/sign-in.ts';
+import type { OidcDeps } from '../../identity/sso/oidc-client.ts';
+import { localPasswordsAllowed } from '../../identity/sso/oidc-sign-in.ts';
+import { providerLogoutUrl } from '../../identity/sso/sso-logout.ts';
+import { AppError } from '../../errors.ts';
 import { ThrottledError } from '../../identity/sign-in-throttle.ts';
 import { assertSameOrigin, SESSION_COOKIE } from '../plugins/authenticate.ts';
 import { requestHost } from '../plugins/tenant-host.ts';
@@ -41,8 +45,11 @@ export async function signInRoutes(app: FastifyInstance, options: AuthRouteOptio
       const host = requestHost(request, options.trustProxy)!;
       // A login form posted from another site could sign the victim into the attacker's account.
       if (request.headers.origin || request.headers.referer) assertSameOrigin(request, options);
+      const dbs = await databasesOf(options, request);
+      // The tenant may have chosen single sign-on alone: its contacts' passwords then open nothing.
+      if (!(await localPasswordsAllowed(dbs, request.tenant.id))) throw new AppError('FORBIDDEN', 'This help desk signs in through single sign-on only: use the sign-in button of your organisation.');
       try {
-        const { token } = await signIn(await databasesOf(options, request), {
+        const { token } = await signIn(dbs, {
           tenantId: request.tenant.id,
           host,
           email: request.body.email,
@@ -84,10 +91,16 @@ export async function signInRoutes(app: FastifyInstance, options: AuthRouteOptio
   );
 }
 
-export async function signOutRoutes(app: FastifyInstance): Promise<void> {
-  app.post('/api/v1/auth/logout', { schema: { response: okReply } }, async (request, reply) => {
-    if (request.actor.sessionId) await revokeSession(request.tenantDbs.tenant, request.actor.sessionId);
+const logoutReply = { 200: { type: 'object', properties: { ok: { type: 'boolean' }, providerLogoutUrl: { type: 'string' } } } };
+
+/** Logout: the session ends here; one opened through single sign-on also gets the provider's logout address, when it has one. */
+export async function signOutRoutes(app: FastifyInstance, options: OidcDeps & { trustProxy: boolean; publicScheme: 'http' | 'https' }): Promise<void> {
+  app.post('/api/v1/auth/logout', { schema: { response: logoutReply } }, async (request, reply) => {
+    const sessionId = request.actor.sessionId;
+    const returnTo = `${options.publicScheme}://${requestHost(request, options.trustProxy)!}/`;
+    const providerLogout = sessionId ? await providerLogoutUrl(request.tenantDbs, options, sessionId, returnTo) : undefined;
+    if (sessionId) await revokeSession(request.tenantDbs.tenant, sessionId);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return { ok: true };
+    return { ok: true, ...(providerLogout ? { providerLogoutUrl: providerLogout } : {}) };
   });
 }
