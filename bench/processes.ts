@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { isMain, parseArgs } from './support/args.ts';
@@ -6,7 +5,7 @@ import { startDesk, type DeskProcess } from './support/desk-process.ts';
 import { runStatement } from './support/server.ts';
 import { serverCpu } from './support/server-cpu.ts';
 import { table } from './support/stats.ts';
-import { load, prepare } from './tickets-http.ts';
+import { cpuOf, load, prepare } from './tickets-http.ts';
 
 /**
  * Ticket creation and queue listing with 1, 2 and 3 `tenantdesk serve` processes on one PostgreSQL
@@ -47,12 +46,6 @@ export type ProcessesResult = {
   load: number;
 };
 
-/** utime + stime of a process, in seconds (Linux /proc; USER_HZ 100). */
-function cpuOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** One figure: the connections spread over the processes, all loaded at once. */
 async function measure(desks: DeskProcess[], kind: ProcessesResult['kind'], options: ProcessesOptions): Promise<ProcessesResult> {
   const share = (i: number) => Math.floor(options.connections / desks.length) + (i < options.connections % desks.length ? 1 : 0);
@@ -79,7 +72,7 @@ async function measure(desks: DeskProcess[], kind: ProcessesResult['kind'], opti
 }
 
 export async function runProcesses(options: ProcessesOptions): Promise<ProcessesResult[]> {
-  const url = await prepare({ ...options, concurrency: [options.connections] });
+  const url = await prepare(options);
   const results: ProcessesResult[] = [];
   try {
     for (const count of options.processes) {

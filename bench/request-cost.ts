@@ -1,3 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { dirname, join } from 'node:path';
 import { openDatabase } from '../src/db/database.ts';
 import { buildApp } from '../src/http/app.ts';
 import { Catalog } from '../src/tenancy/catalog/catalog.ts';
@@ -10,6 +13,7 @@ import { keyOf, prepare, ticketsHttpOptionsFromArgs } from './tickets-http.ts';
 import { databaseUrl } from './support/server.ts';
 import { countStatements } from './support/statement-count.ts';
 import { serverCpu } from './support/server-cpu.ts';
+import { summarizeProfile } from './profile-summary.ts';
 
 /**
  * What one request costs the server, whatever else the machine is doing: the statements it sends
@@ -19,7 +23,14 @@ import { serverCpu } from './support/server-cpu.ts';
  * machine's load. Uses the td_bench_tickets database of bench/tickets-http.ts (`--reuse` keeps it).
  */
 type Cost = { kind: string; requests: number; statements: number; transactions: number; cpuMs: number; dbCpuMs: number | null; wallMs: number };
-type CostOptions = { url: string; tenants: number; requests: number; preparedStatements?: boolean };
+type CostOptions = {
+  url: string;
+  tenants: number;
+  requests: number;
+  preparedStatements?: boolean;
+  /** Profile each measured loop (not the start-up) into this folder: `<kind>.cpuprofile` and `<kind>.txt` (bench/profile-summary.ts). */
+  cpuProfileDir?: string | undefined;
+};
 
 export async function measureRequestCost(options: CostOptions): Promise<Cost[]> {
   const database = await openDatabase({ kind: 'postgres', url: options.url, poolMax: 4, preparedStatements: options.preparedStatements ?? true });
@@ -44,6 +55,7 @@ export async function measureRequestCost(options: CostOptions): Promise<Cost[]> 
         await send(kind, 1);
       }
       counter.reset();
+      const profile = options.cpuProfileDir ? await startProfile() : undefined;
       const cpu = process.cpuUsage();
       const dbCpu = serverCpu(new URL(options.url).pathname.slice(1));
       const started = performance.now();
@@ -52,6 +64,7 @@ export async function measureRequestCost(options: CostOptions): Promise<Cost[]> 
         if (res.statusCode >= 300) throw new Error(`${kind}: ${res.statusCode} ${res.body}`);
       }
       const used = process.cpuUsage(cpu);
+      if (profile) await profile.stop(join(options.cpuProfileDir!, kind));
       const dbSeconds = dbCpu.stop();
       const n = options.requests;
       const dbCpuMs = dbSeconds === null ? null : (dbSeconds * 1000) / n;
@@ -66,6 +79,24 @@ export async function measureRequestCost(options: CostOptions): Promise<Cost[]> 
   return costs;
 }
 
+/** The V8 profiler of this process, started now (node:inspector); `stop` writes the profile and its summary. */
+async function startProfile(): Promise<{ stop(path: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    async stop(path) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(`${path}.cpuprofile`, JSON.stringify(profile));
+      writeFileSync(`${path}.txt`, `${summarizeProfile(profile as Parameters<typeof summarizeProfile>[0])}\n`);
+    },
+  };
+}
+
 export function reportRequestCost(costs: Cost[]): string {
   return table(
     ['request', 'requests', 'statements / request', 'transactions / request', 'server CPU ms / request', 'PostgreSQL CPU ms / request', 'wall ms / request'],
@@ -77,7 +108,7 @@ if (isMain(import.meta.url)) {
   const args = parseArgs();
   const options = ticketsHttpOptionsFromArgs(args);
   await prepare({ ...options, reuse: true });
-  const base = { url: databaseUrl(options.adminUrl, options.database), tenants: options.tenants, requests: args.int('requests', 300) };
+  const base = { url: databaseUrl(options.adminUrl, options.database), tenants: options.tenants, requests: args.int('requests', 300), cpuProfileDir: options.cpuProfileDir };
   if (args.flag('compare-prepared')) {
     // Alternated twice, so that a change in the machine's load falls on both variants.
     for (const preparedStatements of [false, true, true, false]) {

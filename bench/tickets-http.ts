@@ -1,4 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -7,6 +10,8 @@ import { isMain, parseArgs } from './support/args.ts';
 import { catalogShape, hostOf, loadCatalog } from './support/fixture.ts';
 import { databaseUrl, freshBenchDatabase, runStatement, withClient } from './support/server.ts';
 import { table } from './support/stats.ts';
+import { startDesk } from './support/desk-process.ts';
+import { rawCreations, type RawResult } from './support/raw-tickets.ts';
 import type { TicketsServerReady } from './support/tickets-server.ts';
 
 /**
@@ -23,6 +28,12 @@ import type { TicketsServerReady } from './support/tickets-server.ts';
  * at each concurrency, for `--duration` seconds after a `--warmup`. "stored" is the count of
  * tickets the database gained during the measured run, to compare with the 2xx answers: it may
  * exceed them by the requests in flight when the run stopped (at most the concurrency), never fall short.
+ *
+ * Issue 25's figures, which hold on a shared machine: first the raw-SQL limit (support/raw-tickets.ts)
+ * at the highest concurrency, then every HTTP figure as a ratio to it ("÷ raw", same run), and the
+ * server process's CPU time per request (from /proc: `process.cpuUsage()` of that process). `--servers
+ * app,serve,start` loads each kind of server in turn (`ServerKind`), `--kinds create` one request only,
+ * `--cpu-prof DIR` profiles the app server, `--no-raw` skips the raw limit.
  */
 export type TicketsHttpOptions = {
   adminUrl: string;
@@ -35,9 +46,35 @@ export type TicketsHttpOptions = {
   pool: number;
   keep: boolean;
   reuse: boolean;
+  /** Which servers to load, one after the other: see `ServerKind`. */
+  servers: ServerKind[];
+  kinds: PhaseResult['kind'][];
+  /** Whether to measure the raw-SQL limit first (support/raw-tickets.ts), for the ratios. */
+  raw: boolean;
+  /** The app server writes a CPU profile (node --cpu-prof) into this folder when it stops. */
+  cpuProfileDir?: string | undefined;
 };
 
-export type PhaseResult = { kind: 'create' | 'list'; connections: number; rps: number; p50: number; p99: number; ok: number; other: number; errors: number; stored?: number };
+/**
+ * `app`: buildApp in a child process (no logger, no jobs), the figures of section 6 since 2026-11-23;
+ * `serve` and `start`: the product's bundle as `npm run serve` and `npm start` run it (see `startProduct`).
+ */
+export type ServerKind = 'app' | 'serve' | 'start';
+
+export type PhaseResult = {
+  server: ServerKind;
+  kind: 'create' | 'list';
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  other: number;
+  errors: number;
+  /** The server process's CPU time (user + system) during the run, per request answered. */
+  cpuMs: number;
+  stored?: number;
+};
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const SERVER = fileURLToPath(new URL('./support/tickets-server.ts', import.meta.url));
@@ -46,7 +83,7 @@ const SECRET = 'b'.repeat(43);
 export const keyOf = (tenant: number) => `td_${tenant.toString(16).padStart(16, '0')}_${SECRET}`;
 
 /** Creates, migrates and loads the database (or keeps a loaded one with --reuse). */
-export async function prepare(options: TicketsHttpOptions): Promise<string> {
+export async function prepare(options: Pick<TicketsHttpOptions, 'adminUrl' | 'database' | 'tenants' | 'tickets' | 'reuse'>): Promise<string> {
   const url = databaseUrl(options.adminUrl, options.database);
   const exists = (await withClient(options.adminUrl, (c) => c.query('select 1 from pg_database where datname = $1', [options.database]))).rowCount;
   if (exists && options.reuse) {
@@ -83,8 +120,13 @@ export async function prepare(options: TicketsHttpOptions): Promise<string> {
   return url;
 }
 
-async function startServer(url: string, pool: number): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(SERVER, [`--url=${url}`, `--pool=${pool}`], { cwd: REPO, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** A server under load: its process (for its CPU time) and its port. */
+type BenchServer = { pid: number; port: number; stop(): Promise<void> };
+
+/** The real app (buildApp, no logger, no jobs) in a child process: the figures of section 6 since 2026-11-23. */
+async function startAppServer(url: string, pool: number, cpuProfileDir?: string): Promise<BenchServer> {
+  const execArgv = ['--import', 'tsx', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
+  const child = fork(SERVER, [`--url=${url}`, `--pool=${pool}`], { cwd: REPO, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.on('message', (message) => {
       const ready = message as TicketsServerReady;
@@ -92,7 +134,37 @@ async function startServer(url: string, pool: number): Promise<{ child: ChildPro
     });
     child.once('exit', (code) => reject(new Error(`the bench server exited (${String(code)}) before listening`)));
   });
-  return { child, port };
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return { pid: child.pid!, port, stop: async () => void (child.kill('SIGTERM'), await exited) };
+}
+
+/**
+ * The product as an operator runs it (issue 25): the bundle of `npm start` / `npm run serve`, its
+ * default log level (info), job runner and SMTP listener; `start` also seeds the demo tenants. Only
+ * the per-tenant API rate is lifted (TENANT_API_RATE=0), or the load would be answered 429.
+ */
+async function startProduct(url: string, command: 'serve' | 'start', pool: number): Promise<BenchServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'td-bench-data-'));
+  const desk = await startDesk(url, { TENANT_API_RATE: '0', LOG_LEVEL: 'info', DB_POOL_MAX: String(pool), DATA_DIR: dataDir }, { command, built: true });
+  return {
+    pid: desk.pid,
+    port: desk.port,
+    stop: async () => {
+      await desk.stop();
+      if (desk.logged.errors.length) console.error(`[tickets-http] ${command} logged ${desk.logged.errors.length} errors, the first: ${desk.logged.errors[0]}`);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function startBenchServer(kind: ServerKind, url: string, options: TicketsHttpOptions): Promise<BenchServer> {
+  return kind === 'app' ? startAppServer(url, options.pool, options.cpuProfileDir) : startProduct(url, kind, options.pool);
+}
+
+/** utime + stime of a process, in seconds (Linux /proc; USER_HZ 100): what process.cpuUsage() gives inside it. */
+export function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
@@ -128,59 +200,86 @@ export function load(port: number, kind: PhaseResult['kind'], connections: numbe
   });
 }
 
-export async function runTicketsHttp(options: TicketsHttpOptions): Promise<PhaseResult[]> {
+export type TicketsHttpRun = { raw?: RawResult; phases: PhaseResult[]; load: [number, number] };
+
+export async function runTicketsHttp(options: TicketsHttpOptions): Promise<TicketsHttpRun> {
   const url = await prepare(options);
-  const { child, port } = await startServer(url, options.pool);
   const results: PhaseResult[] = [];
+  const loadBefore = loadavg()[0]!;
+  let raw: RawResult | undefined;
+  if (options.raw) {
+    const concurrency = Math.max(...options.concurrency);
+    console.error(`[tickets-http] raw SQL through pg at c=${concurrency}: warm-up ${options.warmup} s`);
+    raw = await rawCreations(url, { concurrency, seconds: options.duration, warmup: options.warmup });
+    console.error(`[tickets-http] raw c=${concurrency}: ${Math.round(raw.rps)} transactions/s, p50 ${raw.p50.toFixed(1)} ms, p99 ${raw.p99.toFixed(1)} ms`);
+  }
   try {
-    for (const kind of ['create', 'list'] as const) {
-      console.error(`[tickets-http] ${kind}: warm-up ${options.warmup} s`);
-      await load(port, kind, 8, options.warmup, options.tenants);
-      for (const connections of options.concurrency) {
-        const before = kind === 'create' ? await ticketCount(url) : 0;
-        const result = await load(port, kind, connections, options.duration, options.tenants);
-        const stored = kind === 'create' ? (await ticketCount(url)) - before : undefined;
-        const phase: PhaseResult = {
-          kind,
-          connections,
-          rps: result.requests.average,
-          p50: result.latency.p50,
-          p99: result.latency.p99,
-          ok: result['2xx'],
-          other: result.non2xx,
-          errors: result.errors + result.timeouts,
-          ...(stored !== undefined ? { stored } : {}),
-        };
-        console.error(`[tickets-http] ${kind} c=${connections}: ${Math.round(phase.rps)} req/s, p50 ${phase.p50} ms, p99 ${phase.p99} ms`);
-        results.push(phase);
+    for (const server of options.servers) {
+      const running = await startBenchServer(server, url, options);
+      try {
+        for (const kind of options.kinds) {
+          console.error(`[tickets-http] ${server} ${kind}: warm-up ${options.warmup} s`);
+          await load(running.port, kind, 8, options.warmup, options.tenants);
+          for (const connections of options.concurrency) {
+            const before = kind === 'create' ? await ticketCount(url) : 0;
+            const cpu = cpuOf(running.pid);
+            const result = await load(running.port, kind, connections, options.duration, options.tenants);
+            const cpuSeconds = cpuOf(running.pid) - cpu;
+            const stored = kind === 'create' ? (await ticketCount(url)) - before : undefined;
+            const phase: PhaseResult = {
+              server,
+              kind,
+              connections,
+              rps: result.requests.average,
+              p50: result.latency.p50,
+              p99: result.latency.p99,
+              ok: result['2xx'],
+              other: result.non2xx,
+              errors: result.errors + result.timeouts,
+              cpuMs: (cpuSeconds * 1000) / Math.max(1, result.requests.total),
+              ...(stored !== undefined ? { stored } : {}),
+            };
+            console.error(`[tickets-http] ${server} ${kind} c=${connections}: ${Math.round(phase.rps)} req/s, p50 ${phase.p50} ms, p99 ${phase.p99} ms, ${phase.cpuMs.toFixed(2)} ms Node CPU per request`);
+            results.push(phase);
+          }
+        }
+      } finally {
+        await running.stop();
       }
     }
   } finally {
-    child.kill('SIGTERM');
-    if (!options.keep) {
-      await new Promise((resolve) => child.once('exit', resolve));
-      await runStatement(options.adminUrl, `drop database if exists ${options.database} with (force)`);
-    }
+    if (!options.keep) await runStatement(options.adminUrl, `drop database if exists ${options.database} with (force)`);
   }
-  return results;
+  return { ...(raw ? { raw } : {}), phases: results, load: [loadBefore, loadavg()[0]!] };
 }
 
-export function reportTicketsHttp(options: Pick<TicketsHttpOptions, 'tenants' | 'tickets' | 'duration' | 'pool'>, results: PhaseResult[]): string {
-  const rows = results.map((r) => [
+export function reportTicketsHttp(options: Pick<TicketsHttpOptions, 'tenants' | 'tickets' | 'duration' | 'pool'>, run: TicketsHttpRun): string {
+  const { raw } = run;
+  const rows = run.phases.map((r) => [
+    r.server,
     r.kind,
     String(r.connections),
     String(Math.round(r.rps)),
     String(r.p50),
     String(r.p99),
+    raw ? (r.rps / raw.rps).toFixed(3) : '',
+    r.cpuMs.toFixed(2),
     String(r.ok),
     r.stored === undefined ? '' : String(r.stored),
     String(r.other),
     String(r.errors),
   ]);
   return [
-    `## Tickets over HTTP (${options.tenants} tenants, ${options.tickets} tickets, ${options.duration} s per run, pool of ${options.pool} connections)`,
+    `## Tickets over HTTP (${options.tenants} tenants, ${options.tickets} tickets, ${options.duration} s per run, pool of ${options.pool} connections; load average ${run.load[0].toFixed(1)} before, ${run.load[1].toFixed(1)} after)`,
     '',
-    table(['run', 'concurrency', 'requests/s', 'p50 ms', 'p99 ms', '2xx', 'stored', 'non-2xx', 'errors'], rows),
+    ...(raw
+      ? [
+          `Raw SQL through pg (ticket + first entry + audit row, one transaction, c=${raw.concurrency}): ` +
+            `**${Math.round(raw.rps)}/s**, p50 ${raw.p50.toFixed(1)} ms, p99 ${raw.p99.toFixed(1)} ms, ${raw.transactions} committed, ${raw.errors} errors, ${raw.nodeCpuMs.toFixed(2)} ms of client Node CPU per transaction.`,
+          '',
+        ]
+      : []),
+    table(['server', 'run', 'concurrency', 'requests/s', 'p50 ms', 'p99 ms', '÷ raw', 'Node CPU ms / request', '2xx', 'stored', 'non-2xx', 'errors'], rows),
   ].join('\n');
 }
 
@@ -196,6 +295,10 @@ export function ticketsHttpOptionsFromArgs(args = parseArgs()): TicketsHttpOptio
     pool: args.int('pool', 10),
     keep: args.flag('keep'),
     reuse: args.flag('reuse'),
+    servers: args.string('servers', 'app').split(',') as ServerKind[],
+    kinds: args.string('kinds', 'create,list').split(',') as PhaseResult['kind'][],
+    raw: !args.flag('no-raw'),
+    cpuProfileDir: args.string('cpu-prof', '') || undefined,
   };
 }
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/support/net.ts';
@@ -8,7 +8,12 @@ import { freePort } from '../../test/support/net.ts';
  * process on 127.0.0.1 ports of its own, configured by environment variables only. Its log (pino
  * JSON on stdout, LOG_LEVEL=warn) is read: every line at level error or above is kept, for the
  * benchmarks to count as errors.
+ *
+ * `built` runs the bundle `npm start` and `npm serve` run (dist/server/main.mjs, plain Node; built
+ * first when its sources changed) instead of the TypeScript through tsx, and `command` picks
+ * `start` (demo seeding, as `npm start`) or `serve`.
  */
+export type DeskCommand = { command?: 'serve' | 'start'; built?: boolean };
 export type DeskProcess = {
   readonly pid: number;
   readonly port: number;
@@ -20,10 +25,13 @@ export type DeskProcess = {
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/tenantdesk.js', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../../dist/server/main.mjs', import.meta.url));
+const BUILD = fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url));
 
-export async function startDesk(databaseUrl: string, env: Record<string, string> = {}): Promise<DeskProcess> {
+export async function startDesk(databaseUrl: string, env: Record<string, string> = {}, how: DeskCommand = {}): Promise<DeskProcess> {
   const [port, smtpPort] = [await freePort(), await freePort()];
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {
+  if (how.built && spawnSync(process.execPath, [BUILD, '--server'], { cwd: REPO, stdio: 'inherit' }).status !== 0) throw new Error('the server build failed');
+  const child: ChildProcess = spawn(process.execPath, [how.built ? BUNDLE : BIN, how.command ?? 'serve'], {
     cwd: REPO,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -357,6 +357,9 @@ export async function createObject(ctx: TenancyContext, name: ObjectTypeName, in
 
 const newId = (type: ObjectType) => (type.orderedIds ? orderedId() : randomUUID());
 
+/** The id a new object of `name` gets, for a caller that writes rows referring to it in the same statement (`createObject`'s `with`). */
+export const newObjectId = (name: ObjectTypeName): string => newId(objectType(name));
+
 /** A new row of `type` with its tenant decided and its write rules checked, and where it goes. */
 async function checkedNew(ctx: TenancyContext, type: ObjectType, values: Row): Promise<{ type: ObjectType; values: Row; database: Database; fence: Fence | undefined }> {
   if (type.class !== 'public') values[type.tenantColumn!] = await decideTenant(ctx, type, values);

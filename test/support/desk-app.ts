@@ -22,12 +22,13 @@ export const hostOf = (email: string) => (email.endsWith('@northwind.test') ? 'd
 
 /**
  * The HTTP app over a database seeded with the demo, and callers signed in as demo logins
- * (cookie sessions with a same-host Origin on writes).
+ * (cookie sessions with a same-host Origin on writes). The catalog confirms its version before
+ * every request (`catalogStalenessMs` 0), so that a test sees its own catalog changes at once.
  */
-export async function demoDeskApp(database: Database, options: Partial<AppOptions> = {}) {
+export async function demoDeskApp(database: Database, options: Partial<AppOptions> = {}, catalogStalenessMs = 0) {
   const shards = new Shards(database);
   await seedDemo(shards, DEFAULT_TENANCY);
-  const catalog = await Catalog.load(database, 0);
+  const catalog = await Catalog.load(database, catalogStalenessMs);
   const app: FastifyInstance = await buildApp({ database, shards, catalog, settings: DEFAULT_TENANCY, trustProxy: false, webRoot: false, ...options });
   const cookies = new Map<string, string>();
   const call = (c: Call): Promise<LightMyRequestResponse> =>

@@ -2,7 +2,7 @@ import type { TicketSource, TicketType } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { auditCompanion } from '../../identity/audit.ts';
 import { hasPermission } from '../../identity/permissions.ts';
-import { createObject, findObject, inTransaction, listObjects, tenantOfNew, type Row } from '../../tenancy/data-access.ts';
+import { createObject, findObject, inTransaction, listObjects, newObjectId, tenantOfNew, type Row } from '../../tenancy/data-access.ts';
 import type { ObjectTypeName } from '../../db/registry.ts';
 import { requireDeskPermission, type DeskContext } from '../desk-context.ts';
 import { sanitizeBody } from '../sanitize.ts';
@@ -69,20 +69,15 @@ export async function createTicket(desk: DeskContext, input: CreateTicketInput):
       const status = await resolveStatus(tx, tenantId, 'open');
       const clock = await clockOnOpen(tx, tenantId, values);
       const number = tenantId === null ? null : await allocateTicketNumber(tx, tenantId);
-      const ticket = await createObject(tx, 'ticket', {
-        ...values,
-        tenant_id: tenantId,
-        number,
-        status: status.state,
-        status_id: status.id,
-        custom_fields: JSON.stringify(customFields),
-        ...clock,
-      });
-      // The first message, the collaborators and the audit event go in one statement.
-      const collaborators = [...new Set(input.collaboratorIds ?? [])].map((contactId) => ({ name: 'ticketCollaborator' as const, values: { ticket_id: ticket.id, contact_id: contactId } }));
-      const created = auditCompanion({ tenantId: ticket.tenant_id as number, actorContactId: desk.actor.contactId, action: 'ticket.created', objectType: 'ticket', objectId: ticket.id as string, data: { number, subject: ticket.subject } });
-      const entry = await createObject(tx, 'threadEntry', { ticket_id: ticket.id, kind: 'reply', author_id: desk.actor.contactId, body_html: body, ...(input.firstEntryData ? { data: JSON.stringify(input.firstEntryData) } : {}) }, { with: [...collaborators, created] });
-      input.onFirstEntry?.(entry);
+      const id = newObjectId('ticket');
+      // The first message, the collaborators and the audit event go in the ticket's statement: one round trip.
+      const firstEntry = { name: 'threadEntry' as const, values: { ticket_id: id, kind: 'reply', author_id: desk.actor.contactId, body_html: body, ...(input.firstEntryData ? { data: JSON.stringify(input.firstEntryData) } : {}) } };
+      const collaborators = [...new Set(input.collaboratorIds ?? [])].map((contactId) => ({ name: 'ticketCollaborator' as const, values: { ticket_id: id, contact_id: contactId } }));
+      const created = auditCompanion({ tenantId: tenantId as number, actorContactId: desk.actor.contactId, action: 'ticket.created', objectType: 'ticket', objectId: id, data: { number, subject: values.subject } });
+      const ticketValues = { ...values, id, tenant_id: tenantId, number, status: status.state, status_id: status.id, custom_fields: JSON.stringify(customFields), ...clock };
+      // A caller that goes on with the first message (the email channel) gets its row, written by a statement of its own.
+      const ticket = await createObject(tx, 'ticket', ticketValues, { with: input.onFirstEntry ? [] : [firstEntry, ...collaborators, created] });
+      if (input.onFirstEntry) input.onFirstEntry(await createObject(tx, firstEntry.name, firstEntry.values, { with: [...collaborators, created] }));
       if (outcome.applied.length) await addSystemEvent(tx, ticket, null, { event: 'filters', applied: outcome.applied });
       // A rule's assignee is told as one assigned by hand is (update-ticket.ts), in this unit of work.
       if (outcome.set.assignee_id) await notifyAssignee(tx, ticket, desk.actor.contactId);
