@@ -8,7 +8,7 @@ import { assertWritesOpen } from '../../tenancy/placement/route.ts';
 import type { Shards } from '../../tenancy/placement/shards.ts';
 import type { TenancySettings } from '../../tenancy/settings.ts';
 import { SESSION_COOKIE } from '../plugins/authenticate.ts';
-import { requestHost } from '../plugins/tenant-host.ts';
+import { requestHost, requestOrigin } from '../plugins/tenant-host.ts';
 
 /** The state of the sign-in under way, held by the browser that started it (login CSRF: a callback from another browser fails). */
 const STATE_COOKIE = 'td_sso_state';
@@ -39,7 +39,7 @@ export async function ssoSite(options: OidcRouteOptions, request: FastifyRequest
     access: { read: [tenantId], write: [tenantId], writePublic: false },
     known: new Map<string, number | null>(),
   };
-  return { ctx, dbs: await tenantDatabases(options.shards, catalog, tenantId), tenantId, host: requestHost(request, options.trustProxy)!, scheme: options.publicScheme };
+  return { ctx, dbs: await tenantDatabases(options.shards, catalog, tenantId), tenantId, host: requestHost(request, options.trustProxy)!, origin: requestOrigin(request, options.trustProxy, options.publicScheme) };
 }
 
 /** A failed sign-in goes back to the sign-in page, which shows the sentence (a browser followed a redirect here, no script reads JSON). */
@@ -65,7 +65,7 @@ export async function oidcSignInRoutes(app: FastifyInstance, options: OidcRouteO
     try {
       const site = await ssoSite(options, request);
       const { token } = await finishOidcSignIn(site, options, {
-        currentUrl: new URL(request.url, `${site.scheme}://${site.host}`),
+        currentUrl: new URL(request.url, site.origin),
         cookieState: request.cookies[STATE_COOKIE],
         ip: request.ip,
         ttlMs: options.sessionTtlMs,

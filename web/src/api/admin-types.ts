@@ -80,3 +80,22 @@ export type MailTemplate = {
 };
 
 export type MailPreview = { subject: string; html: string; text: string };
+
+/** A single sign-on connection as administrators see it: never its secret. */
+export type SsoConnection = {
+  id: string;
+  tenant: string | null;
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecretSet: boolean;
+  scopes: string;
+  emailClaim: string;
+  allowedDomains: string[];
+  localPasswords: boolean;
+  jit: 'off' | 'customers' | 'customers_and_agents';
+  jitRole: string | null;
+  groupsClaim: string;
+  roleMapping: { group: string; role: string }[];
+  active: boolean;
+};
