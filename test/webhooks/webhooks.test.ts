@@ -93,6 +93,7 @@ forEachDatabase('signed webhooks per tenant (a real receiver)', (db) => {
     receiver.received.length = 0;
     const opened = await (await as('customer@acme.test'))({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'Printer on fire', body: 'smoke' } });
     assert.equal(opened.statusCode, 201, opened.body);
+    assert.equal(receiver.received.length, 0, 'the change is acknowledged before any delivery: a slow receiver cannot slow it');
     await drain();
     assert.deepEqual(receiver.received.map((r) => r.path), ['/acme']);
     const [delivery] = receiver.received;
@@ -147,5 +148,37 @@ forEachDatabase('signed webhooks per tenant (a real receiver)', (db) => {
     await drain();
     assert.ok(verified(secret, receiver.received[0]!));
     assert.ok(!verified(hooks.acme!.secret, receiver.received[0]!));
+  });
+
+  it('sends replies to a subscription that asked for them, and notes only to one that opted in', async () => {
+    const agent = await as('agent@acme.test');
+    const ticket = (await agent({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'Notes and replies', body: 'x' } })).json();
+    await drain();
+    receiver.received.length = 0;
+    assert.equal((await agent({ method: 'POST', url: `/api/v1/tickets/${ticket.id as string}/notes`, body: { body: 'internal: the vendor owes us' } })).statusCode, 201);
+    assert.equal((await agent({ method: 'POST', url: `/api/v1/tickets/${ticket.id as string}/replies`, body: { body: 'We are on it' } })).statusCode, 201);
+    await drain();
+    assert.deepEqual(receiver.received.map((r) => JSON.parse(r.body).type), ['thread.reply_added']);
+    assert.doesNotMatch(receiver.received[0]!.body, /We are on it|vendor owes/, 'the text itself is not sent');
+  });
+
+  it('gives a delivery up after 24 hours, and disables a subscription whose deliveries die five times in a row', async () => {
+    const acme = await as('admin@acme.test');
+    const closed = await freePort();
+    const down = (await acme({ method: 'POST', url: '/api/v1/webhooks', body: { url: `http://127.0.0.1:${closed}/down`, events: ['ticket.created'] } })).json();
+    for (let i = 1; i <= 5; i++) {
+      assert.equal((await (await as('customer@acme.test'))({ method: 'POST', url: '/api/v1/tickets', body: { subject: `Down ${i}`, body: 'x' } })).statusCode, 201);
+      await drain();
+      // A day goes by (the clock is not ours to move): the delivery is older than the retry window.
+      await sql`update webhook_deliveries set created_at = now() - interval '25 hours' where subscription_id = ${down.id}`.execute(db().owner);
+      await sql`update jobs set run_at = now() where name = 'webhook.deliver' and state = 'queued'`.execute(db().owner);
+      await drain();
+    }
+    const deliveries = (await acme({ url: `/api/v1/webhooks/${down.id as string}/deliveries` })).json().deliveries;
+    assert.deepEqual(deliveries.map((d: { state: string }) => d.state), ['dead', 'dead', 'dead', 'dead', 'dead']);
+    assert.match(deliveries[0].lastError, /ECONNREFUSED/);
+    const after = (await acme({ url: `/api/v1/webhooks/${down.id as string}` })).json();
+    assert.equal(after.active, false);
+    assert.match(after.disabledReason, /Disabled after 5 deliveries failed/);
   });
 });
