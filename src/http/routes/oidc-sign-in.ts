@@ -27,10 +27,11 @@ export type OidcRouteOptions = OidcDeps & {
  * The request's site: the host's tenant as a context that reads and writes that tenant alone.
  * Tenant boundary: everything a sign-in touches is of the tenant whose host the browser is at.
  */
-export async function ssoSite(options: OidcRouteOptions, request: FastifyRequest): Promise<SsoSite> {
+export async function ssoSite(options: OidcRouteOptions, request: FastifyRequest, writes = true): Promise<SsoSite> {
   const catalog = options.catalog.snapshot();
   const tenantId = request.tenant.id;
-  assertWritesOpen(catalog, tenantId);
+  // Starting and finishing a sign-in write (its state, a session); offering the buttons only reads.
+  if (writes) assertWritesOpen(catalog, tenantId);
   const ctx = {
     database: options.shards.pool,
     shards: options.shards,
@@ -58,7 +59,7 @@ const choicesReply = {
 
 /** Single sign-on at the tenant's own host: the choices, the start (to the provider) and the callback (a session on this host). */
 export async function oidcSignInRoutes(app: FastifyInstance, options: OidcRouteOptions): Promise<void> {
-  app.get('/api/v1/auth/oidc', { schema: { response: { 200: choicesReply } } }, async (request) => signInChoices(await ssoSite(options, request)));
+  app.get('/api/v1/auth/oidc', { schema: { response: { 200: choicesReply } } }, async (request) => signInChoices(await ssoSite(options, request, false)));
 
   app.get<{ Querystring: Record<string, string> }>('/api/v1/auth/oidc/callback', { schema: { querystring: { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 } } } }, async (request, reply) => {
     reply.clearCookie(STATE_COOKIE, { path: STATE_PATH });
