@@ -8,6 +8,7 @@ import type { SecretBox } from '../mail/secret-box.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { findObject, updateObject, type Row } from '../tenancy/data-access.ts';
 import { deliverWebhook } from './deliver-webhook-job.ts';
+import { notifyWebhookDisabled } from './notify-disabled.ts';
 import { webhookHeaders } from './standard-webhooks.ts';
 
 export type WebhookDeps = { readonly outbound: Outbound; readonly box: SecretBox | undefined };
@@ -60,10 +61,9 @@ export async function attemptDelivery(ctx: TenancyContext, deps: WebhookDeps, de
   }
   const failures = (subscription.failures_in_a_row as number) + 1;
   const disable = subscription.active && failures >= FAILURES_TO_DISABLE;
-  await updateObject(ctx, 'webhookSubscription', subscription.id as string, {
-    failures_in_a_row: failures,
-    ...(disable ? { active: false, disabled_reason: `Disabled after ${failures} deliveries failed for 24 hours each; last: ${outcome.error ?? 'no answer'}` } : {}),
-  });
+  const reason = `Disabled after ${failures} deliveries failed for 24 hours each; last: ${outcome.error ?? 'no answer'}`;
+  await updateObject(ctx, 'webhookSubscription', subscription.id as string, { failures_in_a_row: failures, ...(disable ? { active: false, disabled_reason: reason } : {}) });
+  if (disable) await notifyWebhookDisabled(ctx, subscription, reason);
   return updateObject(ctx, 'webhookDelivery', deliveryId, { ...logged, state: 'dead', next_attempt_at: null });
 }
 

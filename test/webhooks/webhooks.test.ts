@@ -180,5 +180,8 @@ forEachDatabase('signed webhooks per tenant (a real receiver)', (db) => {
     const after = (await acme({ url: `/api/v1/webhooks/${down.id as string}` })).json();
     assert.equal(after.active, false);
     assert.match(after.disabledReason, /Disabled after 5 deliveries failed/);
+    const told = await sql<{ to_address: string; subject: string }>`select to_address, subject from mail_outbox where kind = 'webhook-disabled'`.execute(db().owner);
+    assert.deepEqual(told.rows.map((m) => m.to_address), ['admin@acme.test'], 'acme’s administrator is told, nobody of another tenant');
+    assert.match(told.rows[0]!.subject, /disabled/);
   });
 });

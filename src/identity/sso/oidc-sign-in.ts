@@ -49,6 +49,8 @@ export async function startOidcSignIn(site: SsoSite, deps: OidcDeps, connectionI
   const state = client.randomState();
   const nonce = client.randomNonce();
   const verifier = client.randomPKCECodeVerifier();
+  // Sign-ins never finished leave their rows: each start clears the tenant's expired ones.
+  await site.dbs.tenant.system.deleteFrom('sso_logins').where('tenant_id', '=', site.tenantId).where('expires_at', '<', new Date()).execute();
   await site.dbs.tenant.system
     .insertInto('sso_logins')
     .values({ tenant_id: site.tenantId, id: digest(state), connection_id: connection.id as string, host: site.host, nonce, code_verifier: verifier, expires_at: new Date(Date.now() + LOGIN_TTL_MS) })
