@@ -12,6 +12,7 @@ import type { Shards } from '../tenancy/placement/shards.ts';
 import type { ContactKind } from '../db/schema.ts';
 import { mailCommands } from './mail-commands.ts';
 import { ssoCommands } from './sso-commands.ts';
+import { webhookCommands } from './webhook-commands.ts';
 import { admin, tenantId } from './admin-context.ts';
 import { tenantQuotaCommand } from './quota-commands.ts';
 import { listSenderDomains, removeSenderDomain, verifySenderDomain } from '../tenancy/catalog/sender-domains.ts';
@@ -143,6 +144,7 @@ export const adminCommands: Record<string, AdminCommand> = {
   ...identityCommands,
   ...mailCommands,
   ...ssoCommands,
+  ...webhookCommands,
   migrate: (rt) => migrateEveryShard(rt.shards, rt.log),
   demo: async (rt) => {
     const { seedDemo } = await import('../demo/seed-demo.ts');

@@ -339,6 +339,19 @@ export function program(io: CliIo = processIo): Command {
     .action((id: string, o: AdminOptions) => admin(io, 'sso.update', { ...o, id, ...(o.disable ? { active: false } : o.enable ? { active: true } : {}) }));
   sso.command('list').description('list connections (never a secret)').option('--tenant <slug>', "only this tenant's").action((o: AdminOptions) => admin(io, 'sso.list', o));
   sso.command('remove <id>').description('remove a connection').action((id: string) => admin(io, 'sso.remove', { id }));
+  const webhook = cli.command('webhook').description("manage tenants' signed webhooks (Standard Webhooks)");
+  webhook
+    .command('add')
+    .description('subscribe a URL to events of a tenant; the signing secret is printed once')
+    .requiredOption('--tenant <slug>', 'the tenant')
+    .requiredOption('--url <url>', 'where events are POSTed')
+    .requiredOption('--event <event>', 'ticket.created, ticket.updated, ticket.status_changed, thread.reply_added, thread.note_added, contact.created (repeatable)', collect)
+    .option('--description <text>', 'what it is for')
+    .action((o: AdminOptions) => admin(io, 'webhook.add', o));
+  webhook.command('list').description('list subscriptions (never a secret)').option('--tenant <slug>', "only this tenant's").action((o: AdminOptions) => admin(io, 'webhook.list', o));
+  webhook.command('remove <id>').description('remove a subscription').action((id: string) => admin(io, 'webhook.remove', { id }));
+  webhook.command('deliveries <id>').description("a subscription's delivery log").action((id: string) => admin(io, 'webhook.deliveries', { id }));
+  webhook.command('redeliver <id> <delivery>').description('send one delivery again').action((id: string, delivery: string) => admin(io, 'webhook.redeliver', { id, delivery }));
   const mail = cli.command('mail').description('the email channel');
   mail
     .command('pipe')

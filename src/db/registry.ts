@@ -146,6 +146,22 @@ const types = {
     references: [{ column: 'connection_id', target: 'ssoConnection', sameTenant: true }],
     transient: true,
   },
+  webhookSubscription: {
+    name: 'webhookSubscription',
+    table: 'webhook_subscriptions',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'url',
+    references: [],
+  },
+  webhookDelivery: {
+    name: 'webhookDelivery',
+    table: 'webhook_deliveries',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [{ column: 'subscription_id', target: 'webhookSubscription', sameTenant: true }],
+    orderedIds: true,
+  },
   signInFailure: { name: 'signInFailure', table: 'sign_in_failures', class: 'tenant-required', tenantColumn: 'tenant_id', references: [], transient: true },
   mailOutbox: {
     name: 'mailOutbox',

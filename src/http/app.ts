@@ -45,6 +45,7 @@ import { tenantBrandingRoutes } from './routes/tenant-branding.ts';
 import { spAdminRoutes } from './routes/sp-admin.ts';
 import { oidcSignInRoutes } from './routes/oidc-sign-in.ts';
 import { ssoConnectionRoutes } from './routes/sso-connections.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 export type AppOptions = {
   database: Database;
@@ -149,6 +150,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const senderDomains = options.mailSenderDomains ?? [];
       await signedIn.register(mailRoutes, { box, outbound, config: { senderDomains } });
       await signedIn.register(ssoConnectionRoutes, { box });
+      await signedIn.register(webhookRoutes, { box, outbound });
       await signedIn.register(roleRoutes);
       await signedIn.register(tenantBrandingRoutes, { catalog });
       await signedIn.register(spAdminRoutes, { catalog, mailSenderDomains: senderDomains });

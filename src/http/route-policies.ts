@@ -165,6 +165,16 @@ export const ROUTE_POLICIES: ReadonlyMap<string, RoutePolicy> = new Map<string, 
   ['PATCH /api/v1/sso/connections/:id', { who: tenantAdmin, sees: 'A connection of a writable tenant changed.' }],
   ['DELETE /api/v1/sso/connections/:id', { who: tenantAdmin, sees: 'A connection of a writable tenant removed (204).' }],
 
+  // Webhooks (Standard Webhooks signatures; the secret shown once).
+  ['GET /api/v1/webhooks', { who: tenantAdmin, sees: 'The webhook subscriptions of readable tenants, never a secret.' }],
+  ['POST /api/v1/webhooks', { who: tenantAdmin, sees: 'A subscription for a tenant the role writes, with its signing secret shown this once.' }],
+  ['GET /api/v1/webhooks/:id', { who: tenantAdmin, sees: 'One of them; another tenant’s is 404.' }],
+  ['PATCH /api/v1/webhooks/:id', { who: tenantAdmin, sees: 'A subscription of a writable tenant changed (events, description, enabled).' }],
+  ['DELETE /api/v1/webhooks/:id', { who: tenantAdmin, sees: 'A subscription of a writable tenant removed (204).' }],
+  ['POST /api/v1/webhooks/:id/rotate-secret', { who: tenantAdmin, sees: 'A new signing secret, shown this once.' }],
+  ['GET /api/v1/webhooks/:id/deliveries', { who: tenantAdmin, sees: 'The delivery log of one of its subscriptions: event, state, attempts, last status and error.' }],
+  ['POST /api/v1/webhooks/:id/deliveries/:deliveryId/redeliver', { who: tenantAdmin, sees: 'One delivery of its subscription sent again (202).' }],
+
   // Roles and the tenant's branding.
   ['GET /api/v1/roles', { who: tenantAdmin, sees: 'Public roles and those of readable tenants.' }],
   ['GET /api/v1/roles/:id', { who: tenantAdmin, sees: 'One of them; another tenant’s is 404.' }],

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
-import { createObject, type Companion } from '../tenancy/data-access.ts';
+import type { ObjectTypeName } from '../db/registry.ts';
+import { createObject, deleteObject, findObject, inTransaction, type Companion, type Row } from '../tenancy/data-access.ts';
 
 export type AuditEntry = {
   tenantId: number;
@@ -47,4 +48,18 @@ export async function recordAuditInScope(ctx: TenancyContext, entry: AuditEntry)
 /** The same event, written in the statement of the change it records (`createObject`'s `with`). */
 export function auditCompanion(entry: AuditEntry): Companion {
   return { name: 'auditEvent', values: auditRow(entry) };
+}
+
+/**
+ * Deletes an object the context can read and write, and records `action` (with what `describe` says
+ * of the row) in the same unit of work. Another tenant's object is NOT_FOUND. Returns the deleted row.
+ */
+export async function deleteAudited(ctx: TenancyContext, type: ObjectTypeName, id: string, action: string, describe: (row: Row) => Record<string, unknown>): Promise<Row> {
+  const row = await findObject(ctx, type, id);
+  const tenantId = row.tenant_id as number;
+  await inTransaction(ctx, async (tx) => {
+    await deleteObject(tx, type, id);
+    await recordAuditInScope(tx, { tenantId, action, objectType: type, objectId: id, data: describe(row) });
+  }, tenantId);
+  return row;
 }

@@ -6,6 +6,7 @@ import { createObject, inTransaction, listObjects, type Row } from '../tenancy/d
 import { contactKindFor } from './contact-kind.ts';
 import { hashPassword } from './passwords.ts';
 import { assertCanGrant } from './permissions.ts';
+import { emitWebhookEvent } from '../webhooks/webhook-events.ts';
 
 export type CreateContactInput = {
   tenantId?: number;
@@ -40,7 +41,7 @@ export async function createContact(ctx: TenancyContext, input: CreateContactInp
     const id = randomUUID();
     // Its role memberships are written in the contact's statement.
     const memberships = roles.map((role, index) => ({ name: 'contactRole' as const, values: { contact_id: id, role_id: role.id, is_default: index === 0 } }));
-    return createObject(ctx, 'contact', {
+    const contact = await createObject(ctx, 'contact', {
       id,
       ...(input.tenantId !== undefined ? { tenant_id: input.tenantId } : {}),
       kind,
@@ -48,5 +49,7 @@ export async function createContact(ctx: TenancyContext, input: CreateContactInp
       name: input.name,
       password_hash: passwordHash,
     }, { with: memberships });
+    await emitWebhookEvent(ctx, contact.tenant_id as number | null, 'contact.created', { contact: { id: contact.id, kind: contact.kind, email: contact.email, name: contact.name } });
+    return contact;
   }, tenantId);
 }

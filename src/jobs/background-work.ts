@@ -10,6 +10,7 @@ import { purgeExpiredIdempotencyKeys, purgeExpiredIdempotencyKeysHandler } from 
 import { slaSweep, slaSweepHandler } from './sla-sweep.ts';
 import { mailDeps } from '../mail/mail-context.ts';
 import { mailJobs } from '../mail/mail-jobs.ts';
+import { deliverWebhookHandler } from '../webhooks/deliver-webhook.ts';
 
 /**
  * Every kind of background work the installation does: the handlers a server runs and the schedules
@@ -36,10 +37,13 @@ export function startBackgroundWork(rt: {
 }): BackgroundWork {
   if (!rt.config.jobs.enabled) return { stop: async () => {} };
   // The email channel's handlers are bound to the mail settings (relay, MAIL_SECRET, limits).
-  const mail = mailJobs(mailDeps(rt));
+  const mailing = mailDeps(rt);
+  const mail = mailJobs(mailing);
+  // Webhooks go out through the same guarded connector and are signed with secrets MAIL_SECRET keeps.
+  const webhooks = deliverWebhookHandler({ outbound: mailing.outbound, box: mailing.box }) as unknown as JobHandler<never>;
   const runner = new JobRunner(
     { shards: rt.shards, settings: rt.settings, catalog: () => rt.catalog.snapshot(), log: rt.log },
-    { handlers: [...jobHandlers, ...mail.handlers], schedules: [...jobSchedules, ...mail.schedules], pollMs: rt.config.jobs.pollMs },
+    { handlers: [...jobHandlers, ...mail.handlers, webhooks], schedules: [...jobSchedules, ...mail.schedules], pollMs: rt.config.jobs.pollMs },
   );
   runner.start();
   return runner;

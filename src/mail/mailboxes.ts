@@ -1,9 +1,9 @@
 import { AppError } from '../errors.ts';
-import { recordAuditInScope } from '../identity/audit.ts';
+import { deleteAudited, recordAuditInScope } from '../identity/audit.ts';
 import { OutboundError, type Outbound } from '../net/guarded-connect.ts';
 import type { MailConfig } from '../config/config.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
-import { createObject, deleteObject, findObject, inTransaction, listObjects, type Row } from '../tenancy/data-access.ts';
+import { createObject, inTransaction, listObjects, type Row } from '../tenancy/data-access.ts';
 import { installationMailContext, type MailDeps } from './mail-context.ts';
 import { mailboxRoutes } from './mailbox-routes.ts';
 import { normalizeAddress } from './message-traits.ts';
@@ -146,11 +146,7 @@ export async function listMailboxes(ctx: TenancyContext, where: Row = {}): Promi
 }
 
 export async function removeMailbox(ctx: TenancyContext, id: string): Promise<Row> {
-  const mailbox = await findObject(ctx, 'mailbox', id);
-  await inTransaction(ctx, async (tx) => {
-    await deleteObject(tx, 'mailbox', id);
-    await recordAuditInScope(tx, { tenantId: mailbox.tenant_id as number, action: 'mailbox.removed', objectType: 'mailbox', objectId: id, data: { address: mailbox.address } });
-  }, mailbox.tenant_id as number);
+  const mailbox = await deleteAudited(ctx, 'mailbox', id, 'mailbox.removed', (row) => ({ address: row.address }));
   mailboxRoutes(ctx.shards).forget();
   return mailbox;
 }

@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
 import { enqueue } from '../../src/jobs/enqueue.ts';
 import { JobRunner } from '../../src/jobs/job-runner.ts';
 import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
 import { Shards } from '../../src/tenancy/placement/shards.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
-import { databaseKinds, freshDatabase, type FreshDatabase } from '../support/databases.ts';
+import { databaseKinds } from '../support/databases.ts';
+import { databaseBetweenProcesses } from '../support/database-between-processes.ts';
 import { createTenants } from '../support/tenants.ts';
 import { recordVisit, recordVisitHandler } from './fixtures/kill-job.ts';
 
@@ -55,28 +52,15 @@ async function killMidJob(env: Record<string, string>): Promise<void> {
 
 for (const kind of databaseKinds()) {
   describe(`a job killed mid-run [${kind}]`, () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'td-job-kill-'));
-    let server: FreshDatabase | undefined;
-    after(async () => {
-      await server?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
-
-    // The embedded database is one directory that one process holds at a time: closed while the child runs.
-    const open = async (): Promise<Database> => (kind === 'pglite' ? openDatabase({ kind: 'pglite', dataDir }) : server!.database);
-    const release = async (database: Database) => {
-      if (kind === 'pglite') await database.close();
-    };
+    const { create, open, release, childEnv } = databaseBetweenProcesses(kind);
 
     it('is run again after its lease expires and completes exactly once', async () => {
-      if (kind === 'postgres') server = await freshDatabase('postgres');
-      let database = await open();
-      if (kind === 'pglite') await migrate(database);
+      let database = await create();
       const t = await createTenants(database, [{ slug: 'sp', name: 'SP' }, { slug: 'acme', name: 'Acme' }]);
       const id = (await enqueue(database.owner, recordVisit, { tenantId: t.acme!, payload: {}, key: 'k1' }))!;
       await release(database);
 
-      await killMidJob(kind === 'pglite' ? { JOB_CHILD_DATA_DIR: dataDir } : { JOB_CHILD_URL: server!.url! });
+      await killMidJob(childEnv('JOB_CHILD'));
 
       database = await open();
       try {

@@ -6,6 +6,7 @@ import { sanitizeBody } from '../sanitize.ts';
 import { recordFirstResponse } from '../../sla/ticket-sla.ts';
 import { notifyParticipants } from '../../mail/queue-mail.ts';
 import { reopenOnCustomerReply } from '../tickets/ticket-lifecycle.ts';
+import { emitWebhookEvent } from '../../webhooks/webhook-events.ts';
 
 /** A public reply (seen by the requester and collaborators) or an internal note (agents only). */
 export type EntryKind = 'reply' | 'note';
@@ -36,6 +37,8 @@ export async function addThreadEntry(desk: DeskContext, ticketId: string, input:
       objectId: ticket.id as string,
       data: { entryId: entry.id },
     });
+    // Notes go only to subscriptions that asked for thread.note_added; the payload never carries the text.
+    await emitWebhookEvent(tx, ticket.tenant_id as number | null, input.kind === 'note' ? 'thread.note_added' : 'thread.reply_added', { ticket: { id: ticket.id, number: ticket.number }, entry: { id: entry.id, kind: entry.kind, authorId: entry.author_id, createdAt: entry.created_at } });
     return entry;
   }, ticket.tenant_id as number | null);
 }

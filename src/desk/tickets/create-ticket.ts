@@ -15,6 +15,7 @@ import { allocateTicketNumber } from './ticket-number.ts';
 import { resolveStatus } from './ticket-status.ts';
 import { clockOnOpen } from '../../sla/ticket-sla.ts';
 import { notifyAssignee } from '../../mail/queue-mail.ts';
+import { emitWebhookEvent, ticketPayload } from '../../webhooks/webhook-events.ts';
 
 export type CreateTicketInput = {
   tenantId?: number;
@@ -81,6 +82,7 @@ export async function createTicket(desk: DeskContext, input: CreateTicketInput):
       if (outcome.applied.length) await addSystemEvent(tx, ticket, null, { event: 'filters', applied: outcome.applied });
       // A rule's assignee is told as one assigned by hand is (update-ticket.ts), in this unit of work.
       if (outcome.set.assignee_id) await notifyAssignee(tx, ticket, desk.actor.contactId);
+      await emitWebhookEvent(tx, ticket.tenant_id as number | null, 'ticket.created', { ticket: ticketPayload(ticket) });
       return ticket;
     }, tenantId);
   });

@@ -20,6 +20,19 @@ export function requestHost(request: Pick<FastifyRequest, 'headers'>, trustProxy
 }
 
 /**
+ * The address the browser used, `scheme://host[:port]`: where a provider sends it back (single
+ * sign-on's callback). The host is the normalised one the tenant was resolved by; the port is the
+ * Host header's (a server on a port of its own, as the demo's), never another host's.
+ */
+export function requestOrigin(request: Pick<FastifyRequest, 'headers'>, trustProxy: boolean, scheme: 'http' | 'https'): string {
+  const forwarded = request.headers['x-forwarded-host'];
+  const raw = trustProxy && typeof forwarded === 'string' && forwarded ? forwarded.split(',').at(-1)!.trim() : (request.headers.host ?? '');
+  const port = /:(\d{1,5})$/.exec(raw)?.[1];
+  const usual = (scheme === 'https' && port === '443') || (scheme === 'http' && port === '80');
+  return `${scheme}://${requestHost(request, trustProxy)!}${port && !usual ? `:${port}` : ''}`;
+}
+
+/**
  * Resolves each request's tenant from its host through the in-memory catalog, as current as the
  * staleness bound (or a 503 CATALOG_STALE). An unknown host is a 404 UNKNOWN_HOST, never a
  * fall-back to some other tenant; a suspended tenant is a 403.

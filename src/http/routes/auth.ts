@@ -14,7 +14,7 @@ import { providerLogoutUrl } from '../../identity/sso/sso-logout.ts';
 import { AppError } from '../../errors.ts';
 import { ThrottledError } from '../../identity/sign-in-throttle.ts';
 import { assertSameOrigin, SESSION_COOKIE } from '../plugins/authenticate.ts';
-import { requestHost } from '../plugins/tenant-host.ts';
+import { requestHost, requestOrigin } from '../plugins/tenant-host.ts';
 
 const body = (properties: Record<string, object>) =>
   ({ type: 'object', properties, required: Object.keys(properties), additionalProperties: false }) as const;
@@ -97,7 +97,7 @@ const logoutReply = { 200: { type: 'object', properties: { ok: { type: 'boolean'
 export async function signOutRoutes(app: FastifyInstance, options: OidcDeps & { trustProxy: boolean; publicScheme: 'http' | 'https' }): Promise<void> {
   app.post('/api/v1/auth/logout', { schema: { response: logoutReply } }, async (request, reply) => {
     const sessionId = request.actor.sessionId;
-    const returnTo = `${options.publicScheme}://${requestHost(request, options.trustProxy)!}/`;
+    const returnTo = `${requestOrigin(request, options.trustProxy, options.publicScheme)}/`;
     const providerLogout = sessionId ? await providerLogoutUrl(request.tenantDbs, options, sessionId, returnTo) : undefined;
     if (sessionId) await revokeSession(request.tenantDbs.tenant, sessionId);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });

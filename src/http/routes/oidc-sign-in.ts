@@ -8,7 +8,7 @@ import { assertWritesOpen } from '../../tenancy/placement/route.ts';
 import type { Shards } from '../../tenancy/placement/shards.ts';
 import type { TenancySettings } from '../../tenancy/settings.ts';
 import { SESSION_COOKIE } from '../plugins/authenticate.ts';
-import { requestHost } from '../plugins/tenant-host.ts';
+import { requestHost, requestOrigin } from '../plugins/tenant-host.ts';
 
 /** The state of the sign-in under way, held by the browser that started it (login CSRF: a callback from another browser fails). */
 const STATE_COOKIE = 'td_sso_state';
@@ -27,10 +27,11 @@ export type OidcRouteOptions = OidcDeps & {
  * The request's site: the host's tenant as a context that reads and writes that tenant alone.
  * Tenant boundary: everything a sign-in touches is of the tenant whose host the browser is at.
  */
-export async function ssoSite(options: OidcRouteOptions, request: FastifyRequest): Promise<SsoSite> {
+export async function ssoSite(options: OidcRouteOptions, request: FastifyRequest, writes = true): Promise<SsoSite> {
   const catalog = options.catalog.snapshot();
   const tenantId = request.tenant.id;
-  assertWritesOpen(catalog, tenantId);
+  // Starting and finishing a sign-in write (its state, a session); offering the buttons only reads.
+  if (writes) assertWritesOpen(catalog, tenantId);
   const ctx = {
     database: options.shards.pool,
     shards: options.shards,
@@ -39,7 +40,7 @@ export async function ssoSite(options: OidcRouteOptions, request: FastifyRequest
     access: { read: [tenantId], write: [tenantId], writePublic: false },
     known: new Map<string, number | null>(),
   };
-  return { ctx, dbs: await tenantDatabases(options.shards, catalog, tenantId), tenantId, host: requestHost(request, options.trustProxy)!, scheme: options.publicScheme };
+  return { ctx, dbs: await tenantDatabases(options.shards, catalog, tenantId), tenantId, host: requestHost(request, options.trustProxy)!, origin: requestOrigin(request, options.trustProxy, options.publicScheme) };
 }
 
 /** A failed sign-in goes back to the sign-in page, which shows the sentence (a browser followed a redirect here, no script reads JSON). */
@@ -58,14 +59,14 @@ const choicesReply = {
 
 /** Single sign-on at the tenant's own host: the choices, the start (to the provider) and the callback (a session on this host). */
 export async function oidcSignInRoutes(app: FastifyInstance, options: OidcRouteOptions): Promise<void> {
-  app.get('/api/v1/auth/oidc', { schema: { response: { 200: choicesReply } } }, async (request) => signInChoices(await ssoSite(options, request)));
+  app.get('/api/v1/auth/oidc', { schema: { response: { 200: choicesReply } } }, async (request) => signInChoices(await ssoSite(options, request, false)));
 
   app.get<{ Querystring: Record<string, string> }>('/api/v1/auth/oidc/callback', { schema: { querystring: { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 } } } }, async (request, reply) => {
     reply.clearCookie(STATE_COOKIE, { path: STATE_PATH });
     try {
       const site = await ssoSite(options, request);
       const { token } = await finishOidcSignIn(site, options, {
-        currentUrl: new URL(request.url, `${site.scheme}://${site.host}`),
+        currentUrl: new URL(request.url, site.origin),
         cookieState: request.cookies[STATE_COOKIE],
         ip: request.ip,
         ttlMs: options.sessionTtlMs,

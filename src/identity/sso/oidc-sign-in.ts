@@ -18,11 +18,13 @@ export type SsoSite = {
   readonly ctx: TenancyContext;
   readonly dbs: TenantDatabases;
   readonly tenantId: number;
+  /** The host the session is bound to (no port). */
   readonly host: string;
-  readonly scheme: 'http' | 'https';
+  /** The browser's `scheme://host[:port]`, which the provider sends it back to. */
+  readonly origin: string;
 };
 
-export const callbackUrl = (site: Pick<SsoSite, 'scheme' | 'host'>): string => `${site.scheme}://${site.host}/api/v1/auth/oidc/callback`;
+export const callbackUrl = (site: Pick<SsoSite, 'origin'>): string => `${site.origin}/api/v1/auth/oidc/callback`;
 
 /** An active connection of the host's tenant, or NOT_FOUND (another tenant's connection does not exist here). */
 export async function siteConnection(site: SsoSite, connectionId: string): Promise<Row> {
@@ -47,6 +49,8 @@ export async function startOidcSignIn(site: SsoSite, deps: OidcDeps, connectionI
   const state = client.randomState();
   const nonce = client.randomNonce();
   const verifier = client.randomPKCECodeVerifier();
+  // Sign-ins never finished leave their rows: each start clears the tenant's expired ones.
+  await site.dbs.tenant.system.deleteFrom('sso_logins').where('tenant_id', '=', site.tenantId).where('expires_at', '<', new Date()).execute();
   await site.dbs.tenant.system
     .insertInto('sso_logins')
     .values({ tenant_id: site.tenantId, id: digest(state), connection_id: connection.id as string, host: site.host, nonce, code_verifier: verifier, expires_at: new Date(Date.now() + LOGIN_TTL_MS) })

@@ -2,8 +2,8 @@ import type { Role } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { requireSecretBox, type SecretBox } from '../../mail/secret-box.ts';
 import type { TenancyContext } from '../../tenancy/context.ts';
-import { createObject, deleteObject, findObject, inTransaction, listObjects, updateObject, type Row } from '../../tenancy/data-access.ts';
-import { recordAuditInScope } from '../audit.ts';
+import { createObject, findObject, inTransaction, listObjects, updateObject, type Row } from '../../tenancy/data-access.ts';
+import { deleteAudited, recordAuditInScope } from '../audit.ts';
 import { assertCanGrant } from '../permissions.ts';
 
 export const JIT_MODES = ['off', 'customers', 'customers_and_agents'] as const;
@@ -132,11 +132,7 @@ export async function updateSsoConnection(ctx: TenancyContext, deps: SsoDeps, id
 }
 
 export async function deleteSsoConnection(ctx: TenancyContext, id: string): Promise<void> {
-  const current = await findObject(ctx, 'ssoConnection', id);
-  await inTransaction(ctx, async (tx) => {
-    await deleteObject(tx, 'ssoConnection', id);
-    await recordAuditInScope(tx, { tenantId: current.tenant_id as number, action: 'sso.connection_deleted', objectType: 'ssoConnection', objectId: id, data: { name: current.name } });
-  }, current.tenant_id as number);
+  await deleteAudited(ctx, 'ssoConnection', id, 'sso.connection_deleted', (row) => ({ name: row.name }));
 }
 
 export async function listSsoConnections(ctx: TenancyContext): Promise<Row[]> {

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, get, query } from './client.ts';
 import { keys } from './queries.ts';
-import type { AdminRole, BrandingChange, HeldRole, Mailbox, MailPreview, MailTemplate, MailTemplateKind, NewTenant, TenancyState, TenantEntry, TenantGroup } from './admin-types.ts';
+import type { AdminRole, BrandingChange, HeldRole, Mailbox, SsoConnection, Webhook, WebhookDelivery, MailPreview, MailTemplate, MailTemplateKind, NewTenant, TenancyState, TenantEntry, TenantGroup } from './admin-types.ts';
 import type { Contact, TenantInfo } from './types.ts';
 
 /** Queries and changes of the administration screens; all role-dependent, so under keys.scoped. */
@@ -52,6 +52,37 @@ export function useMailboxActions() {
   return {
     create: useChange(admin('mailboxes'), (body: Record<string, unknown>) => api<Mailbox>('POST', '/api/v1/mailboxes', body)),
     remove: useChange(admin('mailboxes'), (id: string) => api<void>('DELETE', `/api/v1/mailboxes/${enc(id)}`)),
+  };
+}
+
+export function useSsoConnections() {
+  return useQuery({ queryKey: admin('sso'), queryFn: async () => (await get<{ connections: SsoConnection[] }>('/api/v1/sso/connections')).connections });
+}
+
+export function useSsoActions() {
+  return {
+    create: useChange(admin('sso'), (body: Record<string, unknown>) => api<SsoConnection>('POST', '/api/v1/sso/connections', body)),
+    update: useChange(admin('sso'), ({ id, body }: { id: string; body: Record<string, unknown> }) => api<SsoConnection>('PATCH', `/api/v1/sso/connections/${enc(id)}`, body)),
+    remove: useChange(admin('sso'), (id: string) => api<void>('DELETE', `/api/v1/sso/connections/${enc(id)}`)),
+  };
+}
+
+export function useWebhooks() {
+  return useQuery({ queryKey: admin('webhooks'), queryFn: async () => (await get<{ webhooks: Webhook[] }>('/api/v1/webhooks')).webhooks });
+}
+
+export function useWebhookDeliveries(id: string) {
+  return useQuery({ queryKey: admin('webhooks', id, 'deliveries'), queryFn: async () => (await get<{ deliveries: WebhookDelivery[] }>(`/api/v1/webhooks/${enc(id)}/deliveries`)).deliveries });
+}
+
+export function useWebhookActions() {
+  const hooks = admin('webhooks');
+  return {
+    create: useChange(hooks, (body: Record<string, unknown>) => api<Webhook>('POST', '/api/v1/webhooks', body)),
+    update: useChange(hooks, ({ id, body }: { id: string; body: Record<string, unknown> }) => api<Webhook>('PATCH', `/api/v1/webhooks/${enc(id)}`, body)),
+    rotate: useChange(hooks, (id: string) => api<Webhook>('POST', `/api/v1/webhooks/${enc(id)}/rotate-secret`)),
+    remove: useChange(hooks, (id: string) => api<void>('DELETE', `/api/v1/webhooks/${enc(id)}`)),
+    redeliver: useChange(hooks, ({ id, deliveryId }: { id: string; deliveryId: string }) => api<WebhookDelivery>('POST', `/api/v1/webhooks/${enc(id)}/deliveries/${enc(deliveryId)}/redeliver`)),
   };
 }
 

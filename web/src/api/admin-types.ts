@@ -80,3 +80,26 @@ export type MailTemplate = {
 };
 
 export type MailPreview = { subject: string; html: string; text: string };
+
+/** A single sign-on connection as administrators see it: never its secret. */
+export type SsoConnection = {
+  id: string;
+  tenant: string | null;
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecretSet: boolean;
+  scopes: string;
+  emailClaim: string;
+  allowedDomains: string[];
+  localPasswords: boolean;
+  jit: 'off' | 'customers' | 'customers_and_agents';
+  jitRole: string | null;
+  groupsClaim: string;
+  roleMapping: { group: string; role: string }[];
+  active: boolean;
+};
+
+/** A webhook subscription; `secret` only in the answer that created or rotated it. */
+export type Webhook = { id: string; tenant: string | null; url: string; events: string[]; description: string; active: boolean; disabledReason: string | null; secret?: string };
+export type WebhookDelivery = { id: string; eventId: string; event: string; state: 'pending' | 'retrying' | 'delivered' | 'dead'; attempts: number; lastStatus: number | null; lastError: string | null; createdAt: string };

@@ -123,10 +123,20 @@ export function useSignIn() {
   });
 }
 
+/** The single sign-on connections this host's sign-in page offers, and whether passwords still sign in. */
+export function useSsoChoices() {
+  return useQuery({ queryKey: ['sso-choices'], queryFn: () => get<{ connections: { id: string; name: string }[]; localPasswords: boolean }>('/api/v1/auth/oidc'), staleTime: 60_000 });
+}
+
 export function useSignOut() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => api<{ ok: boolean }>('POST', '/api/v1/auth/logout'),
+    mutationFn: async () => {
+      const answer = await api<{ ok: boolean; providerLogoutUrl?: string }>('POST', '/api/v1/auth/logout');
+      // Signed in through single sign-on: sign out at the provider too, which sends the browser back here.
+      if (answer.providerLogoutUrl) window.location.assign(answer.providerLogoutUrl);
+      return answer;
+    },
     onSettled: () => {
       client.removeQueries({ queryKey: keys.scoped });
       client.setQueryData(keys.me, null);

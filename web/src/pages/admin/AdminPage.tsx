@@ -11,6 +11,8 @@ import { BrandingScreen } from './BrandingScreen.tsx';
 import { ConfigScreen, type ConfigResource } from './ConfigScreen.tsx';
 import { ContactsScreen } from './ContactsScreen.tsx';
 import { MailboxesScreen } from './MailboxesScreen.tsx';
+import { SsoScreen } from './SsoScreen.tsx';
+import { WebhooksScreen } from './WebhooksScreen.tsx';
 import { MailTemplatesScreen } from './MailTemplatesScreen.tsx';
 import { RolesScreen } from './RolesScreen.tsx';
 import { TenancyStateScreen } from './sp/TenancyStateScreen.tsx';
@@ -81,6 +83,8 @@ export function AdminPage({ me }: { me: Me }) {
     { path: 'contacts', title: 'admin.contacts', render: () => <ContactsScreen me={me} /> },
     { path: 'roles', title: 'admin.rolesTab', render: () => <RolesScreen me={me} /> },
     { path: 'email', title: 'admin.email', render: () => <MailboxesScreen me={me} /> },
+    { path: 'sso', title: 'admin.sso', render: () => <SsoScreen me={me} /> },
+    { path: 'webhooks', title: 'admin.webhooks', render: () => <WebhooksScreen me={me} /> },
     { path: 'mail-templates', title: 'admin.mailTemplates', render: () => <MailTemplatesScreen me={me} /> },
     { path: 'branding', title: 'admin.branding', render: () => <BrandingScreen key={info.slug} tenant={info} /> },
   ];

@@ -1,0 +1,72 @@
+import { handleJob, type JobHandler } from '../jobs/job-type.ts';
+import { enqueue } from '../jobs/enqueue.ts';
+// The unit of work's transaction with its write scope applied, for a job enqueued beside the rows it writes.
+import { scopedTx } from '../mail/mail-context.ts';
+import { guardedFetch } from '../net/guarded-fetch.ts';
+import type { Outbound } from '../net/guarded-connect.ts';
+import type { SecretBox } from '../mail/secret-box.ts';
+import type { TenancyContext } from '../tenancy/context.ts';
+import { findObject, updateObject, type Row } from '../tenancy/data-access.ts';
+import { deliverWebhook } from './deliver-webhook-job.ts';
+import { notifyWebhookDisabled } from './notify-disabled.ts';
+import { webhookHeaders } from './standard-webhooks.ts';
+
+export type WebhookDeps = { readonly outbound: Outbound; readonly box: SecretBox | undefined };
+
+/** Retries go on this long after the event, then the delivery is dead. */
+export const RETRY_WINDOW_MS = 24 * 3600_000;
+/** Dead deliveries in a row that disable a subscription. */
+export const FAILURES_TO_DISABLE = 5;
+const FIRST_RETRY_MS = 60_000;
+const MAX_RETRY_MS = 3600_000;
+
+/** The wait after failed attempt `attempt` (1-based): a minute, doubling, at most an hour. */
+export const retryDelayMs = (attempt: number): number => Math.min(FIRST_RETRY_MS * 2 ** (attempt - 1), MAX_RETRY_MS);
+
+/** One POST of the delivery's payload, signed; the outcome in a sentence, never a stack. */
+async function post(deps: WebhookDeps, subscription: Row, delivery: Row): Promise<{ ok: boolean; status: number | null; error: string | null }> {
+  const body = JSON.stringify(delivery.payload);
+  const secret = deps.box?.decrypt(subscription.secret_enc as string);
+  if (!secret) return { ok: false, status: null, error: 'MAIL_SECRET is not set: the signing secret cannot be read.' };
+  const headers = webhookHeaders(secret, delivery.event_id as string, Math.floor(Date.now() / 1000), body);
+  try {
+    const answer = await guardedFetch(deps.outbound, subscription.url as string, { method: 'POST', headers, body, what: 'webhook', signal: AbortSignal.timeout(deps.outbound.timeoutMs) });
+    await answer.body?.cancel();
+    return { ok: answer.status >= 200 && answer.status < 300, status: answer.status, error: answer.status >= 300 ? `The receiver answered ${answer.status}.` : null };
+  } catch (error) {
+    return { ok: false, status: null, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Attempts a delivery. Delivered: logged. Failed within the retry window: logged and the next
+ * attempt enqueued at its back-off time, in this job's transaction. Failed after it: dead, and the
+ * subscription disabled after FAILURES_TO_DISABLE dead deliveries in a row.
+ */
+export async function attemptDelivery(ctx: TenancyContext, deps: WebhookDeps, deliveryId: string): Promise<Row> {
+  const delivery = await findObject(ctx, 'webhookDelivery', deliveryId);
+  if (delivery.state === 'delivered' || delivery.state === 'dead') return delivery;
+  const subscription = await findObject(ctx, 'webhookSubscription', delivery.subscription_id as string);
+  const attempt = (delivery.attempts as number) + 1;
+  const outcome = subscription.active ? await post(deps, subscription, delivery) : { ok: false, status: null, error: 'The subscription is disabled.' };
+  const logged = { attempts: attempt, last_status: outcome.status, last_error: outcome.error };
+  if (outcome.ok) {
+    if (subscription.failures_in_a_row) await updateObject(ctx, 'webhookSubscription', subscription.id as string, { failures_in_a_row: 0 });
+    return updateObject(ctx, 'webhookDelivery', deliveryId, { ...logged, state: 'delivered', delivered_at: new Date(), next_attempt_at: null });
+  }
+  const next = new Date(Date.now() + retryDelayMs(attempt));
+  if (subscription.active && next.getTime() - (delivery.created_at as Date).getTime() <= RETRY_WINDOW_MS) {
+    await enqueue(await scopedTx(ctx), deliverWebhook, { tenantId: delivery.tenant_id as number, payload: { deliveryId }, key: `${deliveryId}:${attempt + 1}`, runAt: next });
+    return updateObject(ctx, 'webhookDelivery', deliveryId, { ...logged, state: 'retrying', next_attempt_at: next });
+  }
+  const failures = (subscription.failures_in_a_row as number) + 1;
+  const disable = subscription.active && failures >= FAILURES_TO_DISABLE;
+  const reason = `Disabled after ${failures} deliveries failed for 24 hours each; last: ${outcome.error ?? 'no answer'}`;
+  await updateObject(ctx, 'webhookSubscription', subscription.id as string, { failures_in_a_row: failures, ...(disable ? { active: false, disabled_reason: reason } : {}) });
+  if (disable) await notifyWebhookDisabled(ctx, subscription, reason);
+  return updateObject(ctx, 'webhookDelivery', deliveryId, { ...logged, state: 'dead', next_attempt_at: null });
+}
+
+export function deliverWebhookHandler(deps: WebhookDeps): JobHandler<{ deliveryId: string }> {
+  return handleJob(deliverWebhook, (ctx, payload) => attemptDelivery(ctx, deps, payload.deliveryId).then(() => undefined));
+}

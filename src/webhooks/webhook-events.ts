@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import type { TenancyContext } from '../tenancy/context.ts';
+import { createObject, listObjects, type Row } from '../tenancy/data-access.ts';
+import { jobCompanion } from '../jobs/enqueue.ts';
+import { deliverWebhook } from './deliver-webhook-job.ts';
+
+/** The events a subscription may ask for. Internal notes are opt-in: only a subscription naming `thread.note_added` gets them. */
+export const WEBHOOK_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'thread.reply_added', 'thread.note_added', 'contact.created'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/**
+ * A ticket as an event carries it: what identifies it and its state, never its custom fields, notes
+ * or internal assignment details, so a receiver learns no more than the help desk's own notification would.
+ */
+export function ticketPayload(ticket: Row): Row {
+  return { id: ticket.id, number: ticket.number, subject: ticket.subject, status: ticket.status, requesterId: ticket.requester_id, createdAt: ticket.created_at, updatedAt: ticket.updated_at };
+}
+
+/**
+ * Records `event` for every active subscription of the tenant that asked for it, each delivery row
+ * written with its sending job in the transaction of the change (the outbox): the change and its
+ * deliveries commit together, and once committed every delivery is attempted even if this process
+ * dies. Tenant boundary: only the subscriptions of the changed object's own tenant are read.
+ */
+export async function emitWebhookEvent(tx: TenancyContext, tenantId: number | null, event: WebhookEvent, data: Row): Promise<void> {
+  if (tenantId === null) return;
+  const subscriptions = (await listObjects(tx, 'webhookSubscription', { where: { tenant_id: tenantId, active: true }, limit: 100 })).filter((s) => (s.events as string[]).includes(event));
+  if (!subscriptions.length) return;
+  const eventId = randomUUID();
+  const payload = JSON.stringify({ id: eventId, type: event, timestamp: new Date().toISOString(), tenant: tx.catalog.byId.get(tenantId)?.slug ?? null, data });
+  for (const subscription of subscriptions) {
+    const id = randomUUID();
+    await createObject(tx, 'webhookDelivery', { id, tenant_id: tenantId, subscription_id: subscription.id, event_id: eventId, event, payload }, { with: [jobCompanion(deliverWebhook, { tenantId, payload: { deliveryId: id }, key: `${id}:1` })] });
+  }
+}

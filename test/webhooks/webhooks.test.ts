@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { after, before, it } from 'node:test';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import { JobRunner } from '../../src/jobs/job-runner.ts';
+import type { JobHandler } from '../../src/jobs/job-type.ts';
+import { secretBox } from '../../src/mail/secret-box.ts';
+import { parseAddressPolicy } from '../../src/net/address-policy.ts';
+import { createOutbound } from '../../src/net/guarded-connect.ts';
+import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
+import { deliverWebhookHandler } from '../../src/webhooks/deliver-webhook.ts';
+import { verifyWebhook } from '../../src/webhooks/standard-webhooks.ts';
+import { forEachDatabase } from '../support/databases.ts';
+import { demoDeskApp, type Caller } from '../support/desk-app.ts';
+import { freePort } from '../support/net.ts';
+import { addTenantAdmins, TEST_SECRET } from '../mail/mail-fixtures.ts';
+
+type Received = { path: string; headers: IncomingHttpHeaders; body: string };
+
+/** A real HTTP receiver on the loopback: records every request, answers the next queued status (else 200). */
+async function startReceiver() {
+  const received: Received[] = [];
+  const statuses: number[] = [];
+  const port = await freePort();
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', headers: req.headers, body });
+      res.writeHead(statuses.shift() ?? 200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: (path: string) => `http://127.0.0.1:${port}${path}`, received, statuses, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const verified = (secret: string, r: Received) => verifyWebhook(secret, r.headers as Record<string, string>, r.body);
+
+forEachDatabase('signed webhooks per tenant (a real receiver)', (db) => {
+  let app: FastifyInstance;
+  let as: (email: string) => Promise<Caller>;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let drain: () => Promise<unknown>;
+  const hooks: Record<string, { id: string; secret: string }> = {};
+
+  before(async () => {
+    receiver = await startReceiver();
+    const outbound = createOutbound({ policy: parseAddressPolicy('127.0.0.1/32'), timeoutMs: 3000 });
+    const desk = await demoDeskApp(db(), { mailSecret: TEST_SECRET, outbound });
+    ({ app, as } = desk);
+    await addTenantAdmins(desk);
+    const runner = new JobRunner(
+      { shards: desk.shards, settings: DEFAULT_TENANCY, catalog: () => desk.catalog.snapshot() },
+      { handlers: [deliverWebhookHandler({ outbound, box: secretBox(TEST_SECRET) }) as unknown as JobHandler<never>] },
+    );
+    drain = () => runner.drain(db());
+    for (const [tenant, events] of [['acme', ['ticket.created', 'ticket.status_changed', 'thread.reply_added']], ['globex', ['ticket.created']]] as const) {
+      const created = await (await as(`admin@${tenant}.test`))({ method: 'POST', url: '/api/v1/webhooks', body: { url: receiver.url(`/${tenant}`), events, description: `${tenant}'s tools` } });
+      assert.equal(created.statusCode, 201, created.body);
+      assert.match(created.json().secret, /^whsec_/);
+      hooks[tenant] = { id: created.json().id, secret: created.json().secret };
+    }
+  });
+  after(async () => {
+    await app?.close();
+    await receiver?.close();
+  });
+
+  it('shows the secret only once, keeps subscriptions per tenant, and refuses strangers', async () => {
+    const acme = await as('admin@acme.test');
+    const list = await acme({ url: '/api/v1/webhooks' });
+    assert.deepEqual(list.json().webhooks.map((w: { id: string }) => w.id), [hooks.acme!.id]);
+    assert.doesNotMatch(list.body, /whsec_|secretEnc/);
+    const globex = await as('admin@globex.test');
+    assert.equal((await globex({ url: `/api/v1/webhooks/${hooks.acme!.id}` })).statusCode, 404);
+    assert.equal((await globex({ url: `/api/v1/webhooks/${hooks.acme!.id}/deliveries` })).statusCode, 404);
+    assert.equal((await globex({ method: 'DELETE', url: `/api/v1/webhooks/${hooks.acme!.id}` })).statusCode, 404);
+    assert.equal((await (await as('agent@acme.test'))({ url: '/api/v1/webhooks' })).statusCode, 403);
+  });
+
+  it('refuses a target on a private, link-local or unlisted loopback address, and an unknown event', async () => {
+    const acme = await as('admin@acme.test');
+    for (const url of ['http://10.0.0.7/hook', 'http://169.254.169.254/latest', 'http://[::1]:8080/hook']) {
+      const answer = await acme({ method: 'POST', url: '/api/v1/webhooks', body: { url, events: ['ticket.created'] } });
+      assert.equal(answer.statusCode, 400, `${url}: ${answer.body}`);
+      assert.equal(answer.json().error.field, 'url');
+    }
+    assert.equal((await acme({ method: 'POST', url: '/api/v1/webhooks', body: { url: receiver.url('/x'), events: ['ticket.exploded'] } })).statusCode, 400);
+  });
+
+  it('delivers a tenant’s events signed to its own receiver only, never another tenant’s', async () => {
+    receiver.received.length = 0;
+    const opened = await (await as('customer@acme.test'))({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'Printer on fire', body: 'smoke' } });
+    assert.equal(opened.statusCode, 201, opened.body);
+    assert.equal(receiver.received.length, 0, 'the change is acknowledged before any delivery: a slow receiver cannot slow it');
+    await drain();
+    assert.deepEqual(receiver.received.map((r) => r.path), ['/acme']);
+    const [delivery] = receiver.received;
+    assert.ok(verified(hooks.acme!.secret, delivery!), 'signed with acme’s secret');
+    assert.ok(!verified(hooks.globex!.secret, delivery!), 'not with another secret');
+    const payload = JSON.parse(delivery!.body);
+    assert.deepEqual([payload.type, payload.tenant, payload.data.ticket.subject, payload.id], ['ticket.created', 'acme', 'Printer on fire', delivery!.headers['webhook-id']]);
+
+    receiver.received.length = 0;
+    assert.equal((await (await as('customer@globex.test'))({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'Lab door', body: 'stuck' } })).statusCode, 201);
+    await drain();
+    assert.deepEqual(receiver.received.map((r) => r.path), ['/globex']);
+    assert.equal(JSON.parse(receiver.received[0]!.body).tenant, 'globex');
+  });
+
+  it('retries a receiver answering 500 with back-off, logging each attempt, with the same event id', async () => {
+    receiver.received.length = 0;
+    receiver.statuses.push(500);
+    const opened = await (await as('customer@acme.test'))({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'Flaky receiver', body: 'x' } });
+    assert.equal(opened.statusCode, 201);
+    await drain();
+    const acme = await as('admin@acme.test');
+    const log = async () => (await acme({ url: `/api/v1/webhooks/${hooks.acme!.id}/deliveries` })).json().deliveries[0];
+    const first = await log();
+    assert.deepEqual([first.state, first.attempts, first.lastStatus], ['retrying', 1, 500]);
+    assert.ok(new Date(first.nextAttemptAt).getTime() > Date.now() + 30_000, 'the next attempt waits');
+    // The back-off's time comes now (the clock is not ours to move): the next attempt is due.
+    await sql`update jobs set run_at = now() where name = 'webhook.deliver' and state = 'queued'`.execute(db().owner);
+    await drain();
+    const second = await log();
+    assert.deepEqual([second.state, second.attempts, second.lastStatus], ['delivered', 2, 200]);
+    assert.equal(receiver.received.length, 2);
+    assert.equal(receiver.received[0]!.headers['webhook-id'], receiver.received[1]!.headers['webhook-id'], 'one event id for every attempt');
+    assert.ok(receiver.received.every((r) => verified(hooks.acme!.secret, r)));
+
+    const again = await acme({ method: 'POST', url: `/api/v1/webhooks/${hooks.acme!.id}/deliveries/${second.id as string}/redeliver` });
+    assert.equal(again.statusCode, 202, again.body);
+    await drain();
+    assert.equal(receiver.received.length, 3, 'sent again by hand');
+    const globex = await as('admin@globex.test');
+    assert.equal((await globex({ method: 'POST', url: `/api/v1/webhooks/${hooks.acme!.id}/deliveries/${second.id as string}/redeliver` })).statusCode, 404);
+  });
+
+  it('signs with a rotated secret from then on', async () => {
+    const acme = await as('admin@acme.test');
+    const rotated = await acme({ method: 'POST', url: `/api/v1/webhooks/${hooks.acme!.id}/rotate-secret` });
+    assert.equal(rotated.statusCode, 200, rotated.body);
+    const secret = rotated.json().secret as string;
+    assert.notEqual(secret, hooks.acme!.secret);
+    receiver.received.length = 0;
+    await (await as('customer@acme.test'))({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'After rotation', body: 'x' } });
+    await drain();
+    assert.ok(verified(secret, receiver.received[0]!));
+    assert.ok(!verified(hooks.acme!.secret, receiver.received[0]!));
+  });
+
+  it('sends replies to a subscription that asked for them, and notes only to one that opted in', async () => {
+    const agent = await as('agent@acme.test');
+    const ticket = (await agent({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'Notes and replies', body: 'x' } })).json();
+    await drain();
+    receiver.received.length = 0;
+    assert.equal((await agent({ method: 'POST', url: `/api/v1/tickets/${ticket.id as string}/notes`, body: { body: 'internal: the vendor owes us' } })).statusCode, 201);
+    assert.equal((await agent({ method: 'POST', url: `/api/v1/tickets/${ticket.id as string}/replies`, body: { body: 'We are on it' } })).statusCode, 201);
+    await drain();
+    assert.deepEqual(receiver.received.map((r) => JSON.parse(r.body).type), ['thread.reply_added']);
+    assert.doesNotMatch(receiver.received[0]!.body, /We are on it|vendor owes/, 'the text itself is not sent');
+  });
+
+  it('gives a delivery up after 24 hours, and disables a subscription whose deliveries die five times in a row', async () => {
+    const acme = await as('admin@acme.test');
+    const closed = await freePort();
+    const down = (await acme({ method: 'POST', url: '/api/v1/webhooks', body: { url: `http://127.0.0.1:${closed}/down`, events: ['ticket.created'] } })).json();
+    for (let i = 1; i <= 5; i++) {
+      assert.equal((await (await as('customer@acme.test'))({ method: 'POST', url: '/api/v1/tickets', body: { subject: `Down ${i}`, body: 'x' } })).statusCode, 201);
+      await drain();
+      // A day goes by (the clock is not ours to move): the delivery is older than the retry window.
+      await sql`update webhook_deliveries set created_at = now() - interval '25 hours' where subscription_id = ${down.id}`.execute(db().owner);
+      await sql`update jobs set run_at = now() where name = 'webhook.deliver' and state = 'queued'`.execute(db().owner);
+      await drain();
+    }
+    const deliveries = (await acme({ url: `/api/v1/webhooks/${down.id as string}/deliveries` })).json().deliveries;
+    assert.deepEqual(deliveries.map((d: { state: string }) => d.state), ['dead', 'dead', 'dead', 'dead', 'dead']);
+    assert.match(deliveries[0].lastError, /ECONNREFUSED/);
+    const after = (await acme({ url: `/api/v1/webhooks/${down.id as string}` })).json();
+    assert.equal(after.active, false);
+    assert.match(after.disabledReason, /Disabled after 5 deliveries failed/);
+    const told = await sql<{ to_address: string; subject: string }>`select to_address, subject from mail_outbox where kind = 'webhook-disabled'`.execute(db().owner);
+    assert.deepEqual(told.rows.map((m) => m.to_address), ['admin@acme.test'], 'acme’s administrator is told, nobody of another tenant');
+    assert.match(told.rows[0]!.subject, /disabled/);
+  });
+});
