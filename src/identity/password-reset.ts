@@ -15,15 +15,15 @@ const RESET_TTL_MS = 30 * 60_000;
  */
 export async function requestPasswordReset(
   database: Database,
-  input: { tenantId: number; email: string; host: string | undefined; scheme: 'http' | 'https'; ip: string },
+  input: { tenantId: number; email: string; origin: string | undefined; ip: string },
 ): Promise<void> {
   const email = input.email.trim().toLowerCase();
   await database.system.transaction().execute(async (tx) => {
     const contact = await tx.selectFrom('contacts').select(['id', 'name']).where('tenant_id', '=', input.tenantId).where('email', '=', email).where('status', '=', 'active').executeTakeFirst();
-    if (!contact || !input.host) return;
+    if (!contact || !input.origin) return;
     const token = randomToken();
     await tx.insertInto('password_resets').values({ id: digest(token), tenant_id: input.tenantId, contact_id: contact.id, expires_at: new Date(Date.now() + RESET_TTL_MS) }).execute();
-    const link = `${input.scheme}://${input.host}/reset-password?token=${token}`;
+    const link = `${input.origin}/reset-password?token=${token}`;
     const mail = await tx
       .insertInto('mail_outbox')
       .values({

@@ -154,6 +154,14 @@ forEachDatabase('sign-in security, API keys and password reset', (db) => {
     assert.ok(!mails[0]!.body_text.includes('evil.example') && !mails[0]!.body_text.includes('support.acme.test'));
   });
 
+  it('keeps the port in the reset link when the request came to the tenant’s own host (the demo on 8080)', async () => {
+    await db().owner.deleteFrom('mail_outbox').where('to_address', '=', 'customer@acme.test').execute();
+    assert.equal((await call({ method: 'POST', url: '/api/v1/auth/password-reset', host: 'acme.localhost:8080', body: { email: 'customer@acme.test' } })).statusCode, 202);
+    const mails = await db().owner.selectFrom('mail_outbox').selectAll().where('to_address', '=', 'customer@acme.test').execute();
+    assert.equal(mails.length, 1);
+    assert.match(mails[0]!.body_text, /https:\/\/acme\.localhost:8080\/reset-password\?token=/);
+  });
+
   it('uses a reset token once, on its tenant only, and ends existing sessions', async () => {
     const old = cookieOf(await login('acme.localhost', 'customer@acme.test', DEMO_PASSWORD));
     await call({ method: 'POST', url: '/api/v1/auth/password-reset', host: 'acme.localhost', body: { email: 'customer@acme.test' } });

@@ -74,9 +74,9 @@ export async function signInRoutes(app: FastifyInstance, options: AuthRouteOptio
   );
 
   app.post<{ Body: { email: string } }>('/api/v1/auth/password-reset', { schema: { body: body({ email }), response: okReply } }, async (request, reply) => {
-    const host = await primaryHost(options.shards.pool, request.tenant.id);
+    const origin = await resetLinkOrigin(options, request);
     const { tenant } = await databasesOf(options, request);
-    await requestPasswordReset(tenant, { tenantId: request.tenant.id, email: request.body.email, host, scheme: options.publicScheme, ip: request.ip });
+    await requestPasswordReset(tenant, { tenantId: request.tenant.id, email: request.body.email, origin, ip: request.ip });
     // The same answer whether or not the address belongs to an account.
     return reply.status(202).send({ ok: true });
   });
@@ -103,4 +103,16 @@ export async function signOutRoutes(app: FastifyInstance, options: OidcDeps & { 
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true, ...(providerLogout ? { providerLogoutUrl: providerLogout } : {}) };
   });
+}
+
+/**
+ * Where the mailed reset link points: the tenant's primary host, never a name taken from the request
+ * (a forged Host header must not send the token elsewhere). When the request came to that very host,
+ * its port is kept, so the link works on a server that is not on 80/443 (the demo on 8080).
+ */
+async function resetLinkOrigin(options: AuthRouteOptions, request: FastifyRequest): Promise<string | undefined> {
+  const primary = await primaryHost(options.shards.pool, request.tenant.id);
+  if (!primary) return undefined;
+  const origin = requestOrigin(request, options.trustProxy, options.publicScheme);
+  return new URL(origin).hostname === primary ? origin : `${options.publicScheme}://${primary}`;
 }
