@@ -42,6 +42,8 @@ import { osTicketRoutes } from './routes/osticket.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { tenantBrandingRoutes } from './routes/tenant-branding.ts';
 import { spAdminRoutes } from './routes/sp-admin.ts';
+import { LiveHub, LIVE_LIMITS, type LiveLimits } from '../desk/live/live-hub.ts';
+import { LIVE_STREAM_DEFAULTS, liveEventRoutes } from './routes/live-events.ts';
 
 export type AppOptions = {
   database: Database;
@@ -72,7 +74,16 @@ export type AppOptions = {
   rateLeases?: ApiRateLeases;
   /** Counts requests for /metrics (served elsewhere: http/metrics-server.ts); without it, nothing is counted. */
   metrics?: RequestMetricsOptions;
+  /** Live update streams (GET /api/v1/events): limits, heartbeat and lifetime; defaults are the product's. */
+  live?: Partial<LiveLimits & { heartbeatMs: number; maxAgeMs: number }>;
 };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This process's live update streams; server.ts ends them when it stops. */
+    live: LiveHub;
+  }
+}
 
 /** Sign-in settings; the defaults are the configuration's defaults. */
 export type IdentityOptions = { sessionTtlMs: number; throttle: SignInThrottle; publicScheme: 'http' | 'https' };
@@ -112,6 +123,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { database, catalog, settings, trustProxy } = options;
   const shards = options.shards ?? new Shards(database);
   if (!options.shards) app.addHook('onClose', () => shards.close());
+  const live = new LiveHub(database, { ...LIVE_LIMITS, ...options.live }, options.logger);
+  app.decorate('live', live);
+  app.addHook('onClose', () => live.stop());
   await openApi(app);
   await app.register(healthRoutes, { database });
   await app.register(async (tenantScope) => {
@@ -132,6 +146,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(contactRoutes);
       await signedIn.register(apiKeyRoutes);
       await signedIn.register(ticketRoutes);
+      await signedIn.register(liveEventRoutes, { hub: live, catalog, ...LIVE_STREAM_DEFAULTS, ...options.live });
       await signedIn.register(collaboratorRoutes);
       await signedIn.register(deskConfigRoutes);
       await signedIn.register(reportRoutes);

@@ -2,6 +2,7 @@ import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/rea
 import { api, get, query, upload } from './client.ts';
 import type { Attachment, BacklogReport, Collaborator, DailyReport, LinkKind, ReportRange, Summary, TicketLink } from './desk-types.ts';
 import { keys, POLL_MS } from './queries.ts';
+import { pollInterval } from './live-state.ts';
 import type { ThreadEntry, Ticket, TicketPage } from './types.ts';
 
 /*
@@ -68,7 +69,7 @@ export function useAttachments(ticketId: string) {
       for (const item of items) byEntry.set(item.entryId, [...(byEntry.get(item.entryId) ?? []), item]);
       return byEntry;
     },
-    refetchInterval: POLL_MS,
+    refetchInterval: pollInterval,
   });
 }
 
