@@ -205,6 +205,18 @@ const types = {
       { column: 'contact_id', target: 'contact' },
     ],
   },
+  ticketPresence: {
+    name: 'ticketPresence',
+    table: 'ticket_presence',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    transient: true,
+    references: [
+      { column: 'ticket_id', target: 'ticket', impliesTenant: true },
+      // The service provider's staff work on tenants' tickets too.
+      { column: 'contact_id', target: 'contact', spEligible: true },
+    ],
+  },
   ticket: {
     name: 'ticket',
     table: 'tickets',

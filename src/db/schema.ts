@@ -239,6 +239,16 @@ export type DepartmentsTable = { id: Generated<string>; tenant_id: number | null
 export type ContactDepartmentsTable = { id: Generated<string>; tenant_id: number | null; contact_id: string; department_id: string };
 export type TicketCollaboratorsTable = { id: Generated<string>; tenant_id: number | null; ticket_id: string; contact_id: string };
 
+export type TicketPresenceTable = {
+  id: Generated<string>;
+  tenant_id: number;
+  ticket_id: string;
+  contact_id: string;
+  contact_name: string;
+  activity: 'viewing' | 'replying';
+  expires_at: Date;
+};
+
 export type TicketsTable = {
   id: Generated<string>;
   tenant_id: number | null;
@@ -403,6 +413,7 @@ export type DB = {
   departments: DepartmentsTable;
   contact_departments: ContactDepartmentsTable;
   ticket_collaborators: TicketCollaboratorsTable;
+  ticket_presence: TicketPresenceTable;
   ticket_statuses: TicketStatusesTable;
   urgencies: UrgenciesTable;
   sla_plans: SlaPlansTable;

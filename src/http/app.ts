@@ -44,6 +44,7 @@ import { tenantBrandingRoutes } from './routes/tenant-branding.ts';
 import { spAdminRoutes } from './routes/sp-admin.ts';
 import { LiveHub, LIVE_LIMITS, type LiveLimits } from '../desk/live/live-hub.ts';
 import { LIVE_STREAM_DEFAULTS, liveEventRoutes } from './routes/live-events.ts';
+import { ticketPresenceRoutes } from './routes/ticket-presence.ts';
 
 export type AppOptions = {
   database: Database;
@@ -148,6 +149,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(ticketRoutes);
       await signedIn.register(liveEventRoutes, { hub: live, catalog, ...LIVE_STREAM_DEFAULTS, ...options.live });
       await signedIn.register(collaboratorRoutes);
+      await signedIn.register(ticketPresenceRoutes);
       await signedIn.register(deskConfigRoutes);
       await signedIn.register(reportRoutes);
       await signedIn.register(attachmentRoutes, { attachments: options.attachments });

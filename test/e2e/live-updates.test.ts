@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
 import { demoAndBrowser, signedIn, type DemoServer } from './harness.ts';
 
 /*
@@ -9,15 +11,14 @@ import { demoAndBrowser, signedIn, type DemoServer } from './harness.ts';
  * down), so only a pushed update passes; nobody reloads a page.
  */
 const PUSHED_MS = 4000;
+/** Waits until the page holds its live stream, so that a change made now must be pushed. */
+const live = (page: Page) => page.locator('html[data-live="on"]').waitFor({ state: 'attached' });
 const SUBJECT = 'Badge reader at the back door is dead';
 
 describe('live updates (browser)', { timeout: 300_000 }, () => {
   let server: DemoServer;
   let agent: Page;
   let customer: Page;
-
-  /** Waits until the page holds its live stream, so that a change made now must be pushed. */
-  const live = (page: Page) => page.locator('html[data-live="on"]').waitFor({ state: 'attached' });
 
   demoAndBrowser(async (s, browser: Browser) => {
     server = s;
@@ -51,5 +52,46 @@ describe('live updates (browser)', { timeout: 300_000 }, () => {
     await customer.getByLabel('Your reply').fill('Thank you, the door is propped open meanwhile.');
     await customer.getByRole('button', { name: 'Send reply' }).click();
     await agent.locator('.entry-reply', { hasText: 'the door is propped open' }).waitFor({ timeout: PUSHED_MS });
+  });
+});
+
+describe('collision notice and a reply on a changed ticket (browser)', { timeout: 300_000 }, () => {
+  let server: DemoServer;
+  let agent: Page;
+  let marie: Page;
+  let path = '';
+
+  demoAndBrowser(async (s, browser: Browser) => {
+    server = s;
+    await server.admin('contact.create', { tenant: 'acme', kind: 'agent', email: 'marie@acme.test', name: 'Marie Curie', password: DEMO_PASSWORD, role: ['agent'] });
+    [agent, marie] = await Promise.all([
+      signedIn(browser, server, 'acme.localhost', 'agent@acme.test').then((x) => x.page),
+      signedIn(browser, server, 'acme.localhost', 'marie@acme.test').then((x) => x.page),
+    ]);
+  });
+
+  it('tells the agent that Marie is viewing, then replying', async () => {
+    await agent.getByRole('link', { name: 'The printer on floor 2 jams' }).click();
+    await agent.getByRole('heading', { name: 'The printer on floor 2 jams' }).waitFor();
+    path = new URL(agent.url()).pathname;
+    await marie.goto(server.url('acme.localhost', path));
+    await marie.getByRole('heading', { name: 'The printer on floor 2 jams' }).waitFor();
+    await marie.getByRole('status').filter({ hasText: 'is viewing this ticket' }).waitFor();
+    await marie.getByLabel('Your reply').fill('Checking the tray now.');
+    // The agent's page renews its own mark, and learns of the others, every 10 s.
+    await agent.getByRole('status').filter({ hasText: 'Marie Curie is replying to this ticket.' }).waitFor({ timeout: 15_000 });
+  });
+
+  it('warns the agent that Marie replied since it began, and sends its reply anyway on request', async () => {
+    await live(agent);
+    await agent.getByLabel('Your reply').fill('I will replace the fuser.');
+    await marie.getByRole('button', { name: 'Send reply' }).click();
+    // Live updates show Marie's reply to the agent while it writes.
+    await agent.locator('.entry-reply', { hasText: 'Checking the tray now.' }).waitFor({ timeout: PUSHED_MS });
+    await agent.getByRole('button', { name: 'Send reply' }).click();
+    await agent.getByText('Someone added to this ticket since you began writing.').waitFor();
+    assert.equal(await agent.locator('.entry-reply', { hasText: 'I will replace the fuser.' }).count(), 0, 'not sent yet');
+    await agent.getByRole('button', { name: 'Send anyway' }).click();
+    await agent.locator('.entry-reply', { hasText: 'I will replace the fuser.' }).waitFor();
   });
 });

@@ -126,7 +126,15 @@ export const listTicketsQuery = {
   additionalProperties: false,
 } as const;
 
-export const entryBody = { type: 'object', properties: { body: htmlBody }, required: ['body'], additionalProperties: false } as const;
+export const entryBody = {
+  type: 'object',
+  properties: {
+    body: htmlBody,
+    seenEntryId: { type: 'string', format: 'uuid', description: 'The newest thread entry the writer had seen: refused with 409 TICKET_CHANGED when others have written since.' },
+  },
+  required: ['body'],
+  additionalProperties: false,
+} as const;
 
 export const threadEntryShape = {
   type: 'object',

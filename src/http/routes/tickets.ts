@@ -76,7 +76,7 @@ export async function ticketRoutes(app: FastifyInstance): Promise<void> {
   );
 
   for (const [path, kind] of [['replies', 'reply'], ['notes', 'note']] as [string, EntryKind][]) {
-    app.post<Id & { Body: { body: string } }>(
+    app.post<Id & { Body: { body: string; seenEntryId?: string } }>(
       `/api/v1/tickets/:id/${path}`,
       {
         schema: {
@@ -87,7 +87,7 @@ export async function ticketRoutes(app: FastifyInstance): Promise<void> {
           response: { 201: threadEntryShape },
         },
       },
-      async (request, reply) => idempotent(request, reply, 201, (desk) => addThreadEntry(desk, request.params.id, { kind, body: request.body.body })),
+      async (request, reply) => idempotent(request, reply, 201, (desk) => addThreadEntry(desk, request.params.id, { kind, ...request.body })),
     );
   }
 

@@ -30,11 +30,12 @@ export async function attachFiles(ticketId: string, entryId: string, files: File
   return failed;
 }
 
-export type EntryInput = { kind: 'reply' | 'note'; body: string; files?: File[] };
+/** `seenEntryId`: the newest entry the writer had seen; the server refuses (TICKET_CHANGED) when others wrote since. */
+export type EntryInput = { kind: 'reply' | 'note'; body: string; files?: File[]; seenEntryId?: string | undefined };
 
 /** A reply or note, then its files: the message is sent even when a file is refused. */
 export async function addEntryWithFiles(ticketId: string, input: EntryInput): Promise<{ entry: ThreadEntry; failed: FailedUpload[] }> {
-  const entry = await api<ThreadEntry>('POST', `${ticketPath(ticketId)}/${input.kind === 'note' ? 'notes' : 'replies'}`, { body: input.body });
+  const entry = await api<ThreadEntry>('POST', `${ticketPath(ticketId)}/${input.kind === 'note' ? 'notes' : 'replies'}`, { body: input.body, ...(input.seenEntryId ? { seenEntryId: input.seenEntryId } : {}) });
   return { entry, failed: input.files?.length ? await attachFiles(ticketId, entry.id, input.files) : [] };
 }
 

@@ -15,6 +15,7 @@ import { CollaboratorsPanel } from './agent/CollaboratorsPanel.tsx';
 import { MergeLinkPanel } from './agent/MergeLinkPanel.tsx';
 import { TicketDetailsForm } from './agent/TicketDetailsForm.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
+import { PresenceNotice } from './agent/PresenceNotice.tsx';
 
 /**
  * One ticket: the customer's view (replies, reply, close) or the agent's (thread with notes,
@@ -47,6 +48,7 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
   const names = useContactNames(can(me, 'ticket.edit'));
   const actions = useTicketActions(ticket.id);
   const addEntry = useAddEntry(ticket.id);
+  const [writing, setWriting] = useState(false);
   const customer = isCustomer(me);
   const closed = ticket.status === 'closed' || ticket.status === 'resolved';
   const canned = useCannedResponses(!customer);
@@ -96,9 +98,10 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
       <div className={customer ? 'ticket-body' : 'ticket-body with-side'}>
         <section aria-labelledby="thread-title">
           <h2 id="thread-title">{t('thread.title')}</h2>
+          {!customer && <PresenceNotice ticketId={ticket.id} replying={writing} />}
           {thread.isPending ? <Loading /> : thread.isError ? <ErrorMessage error={thread.error} /> : <Thread entries={thread.data} meId={me.contact.id} names={names} attachments={attachments.data} />}
           {attachments.isError && <ErrorMessage error={attachments.error} />}
-          {(can(me, 'ticket.reply') || can(me, 'ticket.note')) && !ticket.mergedIntoId && <Composer addEntry={addEntry} allowNote={!customer && can(me, 'ticket.note')} canned={canned} />}
+          {(can(me, 'ticket.reply') || can(me, 'ticket.note')) && !ticket.mergedIntoId && <Composer addEntry={addEntry} allowNote={!customer && can(me, 'ticket.note')} canned={canned} latestEntryId={thread.data?.at(-1)?.id} onWriting={setWriting} />}
         </section>
         {!customer && (
           <aside aria-labelledby="details-title">
