@@ -278,6 +278,17 @@ const types = {
       { column: 'sla_plan_id', target: 'slaPlan' },
     ],
   },
+  macro: {
+    name: 'macro',
+    table: 'macros',
+    class: 'tenant-optional',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'name',
+    references: [
+      { column: 'set_priority_id', target: 'priority' },
+      { column: 'set_assignee_id', target: 'contact', spEligible: true },
+    ],
+  },
   cannedResponse: { name: 'cannedResponse', table: 'canned_responses', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'title', references: [] },
   ticketFilter: {
     name: 'ticketFilter',

@@ -325,6 +325,17 @@ export type HelpTopicsTable = {
   created_at: Timestamp;
 };
 export type CannedResponsesTable = { id: Generated<string>; tenant_id: number | null; title: string; body_html: string; created_at: Timestamp };
+export type MacrosTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  name: string;
+  body_html: string | null;
+  set_status: string | null;
+  set_priority_id: string | null;
+  set_assignee_id: string | null;
+  assign_to_me: Generated<boolean>;
+  created_at: Timestamp;
+};
 export type TicketFiltersTable = {
   id: Generated<string>;
   tenant_id: number | null;
@@ -421,6 +432,7 @@ export type DB = {
   team_members: TeamMembersTable;
   help_topics: HelpTopicsTable;
   canned_responses: CannedResponsesTable;
+  macros: MacrosTable;
   ticket_filters: TicketFiltersTable;
   tenant_counters: TenantCountersTable;
   sla_clocks: SlaClocksTable;

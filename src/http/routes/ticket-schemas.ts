@@ -169,3 +169,5 @@ export const linkShape = {
   type: 'object',
   properties: { id: { type: 'string' }, ticketId: { type: 'string' }, linkedTicketId: { type: 'string' }, kind: { type: 'string' }, createdAt: dateTime },
 } as const;
+
+export const macroParams = { type: 'object', properties: { id: uuid, macroId: uuid }, required: ['id', 'macroId'], additionalProperties: false } as const;

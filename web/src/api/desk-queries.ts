@@ -55,6 +55,15 @@ export function useAddEntry(ticketId: string) {
   return useMutation({ mutationFn: (input: EntryInput) => addEntryWithFiles(ticketId, input), onSuccess: () => refresh(ticketId) });
 }
 
+/** A macro applied to a ticket (its reply and changes at once), based on the version shown. */
+export function useApplyMacro(ticketId: string) {
+  const refresh = useRefreshTickets();
+  return useMutation({
+    mutationFn: (input: { macroId: string; version: number }) => api<Ticket>('POST', `${ticketPath(ticketId)}/macros/${encodeURIComponent(input.macroId)}`, { version: input.version }),
+    onSuccess: () => refresh(ticketId),
+  });
+}
+
 export function useOpenTicket() {
   const refresh = useRefreshTickets();
   return useMutation({ mutationFn: (input: { ticket: object; files: File[] }) => openTicketWithFiles(input.ticket, input.files), onSuccess: () => refresh() });

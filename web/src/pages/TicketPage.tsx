@@ -16,6 +16,7 @@ import { MergeLinkPanel } from './agent/MergeLinkPanel.tsx';
 import { TicketDetailsForm } from './agent/TicketDetailsForm.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { PresenceNotice } from './agent/PresenceNotice.tsx';
+import { MacroPanel } from './agent/MacroPanel.tsx';
 
 /**
  * One ticket: the customer's view (replies, reply, close) or the agent's (thread with notes,
@@ -107,6 +108,7 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
           <aside aria-labelledby="details-title">
             <h2 id="details-title">{t('ticketView.details')}</h2>
             <TicketDetailsForm me={me} ticket={ticket} update={actions.update} />
+            {can(me, 'ticket.reply') && !ticket.mergedIntoId && <MacroPanel ticket={ticket} />}
             {can(me, 'ticket.edit') && (
               <>
                 <CollaboratorsPanel ticket={ticket} />
