@@ -205,6 +205,16 @@ const types = {
       { column: 'contact_id', target: 'contact' },
     ],
   },
+  satisfactionRating: {
+    name: 'satisfactionRating',
+    table: 'satisfaction_ratings',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [
+      { column: 'ticket_id', target: 'ticket', impliesTenant: true },
+      { column: 'rated_by', target: 'contact' },
+    ],
+  },
   ticketPresence: {
     name: 'ticketPresence',
     table: 'ticket_presence',

@@ -239,6 +239,17 @@ export type DepartmentsTable = { id: Generated<string>; tenant_id: number | null
 export type ContactDepartmentsTable = { id: Generated<string>; tenant_id: number | null; contact_id: string; department_id: string };
 export type TicketCollaboratorsTable = { id: Generated<string>; tenant_id: number | null; ticket_id: string; contact_id: string };
 
+export type SatisfactionRatingsTable = {
+  id: Generated<string>;
+  tenant_id: number;
+  ticket_id: string;
+  resolved_at: Timestamp;
+  rating: number;
+  comment: string | null;
+  rated_by: string | null;
+  created_at: Generated<Timestamp>;
+};
+
 export type TicketPresenceTable = {
   id: Generated<string>;
   tenant_id: number;
@@ -425,6 +436,7 @@ export type DB = {
   contact_departments: ContactDepartmentsTable;
   ticket_collaborators: TicketCollaboratorsTable;
   ticket_presence: TicketPresenceTable;
+  satisfaction_ratings: SatisfactionRatingsTable;
   ticket_statuses: TicketStatusesTable;
   urgencies: UrgenciesTable;
   sla_plans: SlaPlansTable;

@@ -45,6 +45,7 @@ import { spAdminRoutes } from './routes/sp-admin.ts';
 import { LiveHub, LIVE_LIMITS, type LiveLimits } from '../desk/live/live-hub.ts';
 import { LIVE_STREAM_DEFAULTS, liveEventRoutes } from './routes/live-events.ts';
 import { ticketPresenceRoutes } from './routes/ticket-presence.ts';
+import { satisfactionRoutes } from './routes/satisfaction.ts';
 
 export type AppOptions = {
   database: Database;
@@ -150,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(liveEventRoutes, { hub: live, catalog, ...LIVE_STREAM_DEFAULTS, ...options.live });
       await signedIn.register(collaboratorRoutes);
       await signedIn.register(ticketPresenceRoutes);
+      await signedIn.register(satisfactionRoutes);
       await signedIn.register(deskConfigRoutes);
       await signedIn.register(reportRoutes);
       await signedIn.register(attachmentRoutes, { attachments: options.attachments });

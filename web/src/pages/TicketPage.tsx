@@ -17,6 +17,7 @@ import { TicketDetailsForm } from './agent/TicketDetailsForm.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { PresenceNotice } from './agent/PresenceNotice.tsx';
 import { MacroPanel } from './agent/MacroPanel.tsx';
+import { RatingForm } from './portal/RatingForm.tsx';
 
 /**
  * One ticket: the customer's view (replies, reply, close) or the agent's (thread with notes,
@@ -100,6 +101,7 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
         <section aria-labelledby="thread-title">
           <h2 id="thread-title">{t('thread.title')}</h2>
           {!customer && <PresenceNotice ticketId={ticket.id} replying={writing} />}
+          {customer && <RatingForm ticketId={ticket.id} status={ticket.status} />}
           {thread.isPending ? <Loading /> : thread.isError ? <ErrorMessage error={thread.error} /> : <Thread entries={thread.data} meId={me.contact.id} names={names} attachments={attachments.data} />}
           {attachments.isError && <ErrorMessage error={attachments.error} />}
           {(can(me, 'ticket.reply') || can(me, 'ticket.note')) && !ticket.mergedIntoId && <Composer addEntry={addEntry} allowNote={!customer && can(me, 'ticket.note')} canned={canned} latestEntryId={thread.data?.at(-1)?.id} onWriting={setWriting} />}
