@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   UNKNOWN_HOST: 404,
   CONFLICT: 409,
+  /** A reply based on a thread that has grown since the writer saw it; sent again without `seenEntryId`, it goes. */
+  TICKET_CHANGED: 409,
   TENANT_RULE_VIOLATION: 422,
   TENANT_IMMUTABLE: 422,
   /** A ticket filter refused an incoming ticket. */

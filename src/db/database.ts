@@ -38,6 +38,11 @@ export type Database = {
    * does: the request login taking the system role, or the owner where there is no request login.
    */
   readonly systemConnection?: { readonly connectionString: string; readonly options?: string };
+  /**
+   * PGlite only: LISTEN on the in-process database (a server's notifications come through a
+   * connection of its own instead, `notify-listener.ts`). Resolves to the function that stops it.
+   */
+  readonly listenInProcess?: (channel: string, notified: (payload: string) => void) => Promise<() => Promise<void>>;
   /** Called by the admin socket once it listens, so CLI commands can find the running server. */
   setAdminSocket(path: string): void;
   /** The connection pools' use now (PostgreSQL; none for the embedded database), for /metrics. */
@@ -98,6 +103,10 @@ async function openPGlite({ dataDir, lock = true, sharedBuffers, loadDataDir }: 
       system: db,
       app: db,
       requestLogin: false,
+      listenInProcess: async (channel, notified) => {
+        const stop = await pglite.listen(channel, notified);
+        return () => stop();
+      },
       setAdminSocket: (path) => held?.setAdminSocket(path),
       poolStats: () => [],
       close: async () => {

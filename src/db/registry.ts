@@ -237,6 +237,28 @@ const types = {
       { column: 'contact_id', target: 'contact' },
     ],
   },
+  satisfactionRating: {
+    name: 'satisfactionRating',
+    table: 'satisfaction_ratings',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    references: [
+      { column: 'ticket_id', target: 'ticket', impliesTenant: true },
+      { column: 'rated_by', target: 'contact' },
+    ],
+  },
+  ticketPresence: {
+    name: 'ticketPresence',
+    table: 'ticket_presence',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    transient: true,
+    references: [
+      { column: 'ticket_id', target: 'ticket', impliesTenant: true },
+      // The service provider's staff work on tenants' tickets too.
+      { column: 'contact_id', target: 'contact', spEligible: true },
+    ],
+  },
   ticket: {
     name: 'ticket',
     table: 'tickets',
@@ -296,6 +318,17 @@ const types = {
       { column: 'department_id', target: 'department' },
       { column: 'priority_id', target: 'priority' },
       { column: 'sla_plan_id', target: 'slaPlan' },
+    ],
+  },
+  macro: {
+    name: 'macro',
+    table: 'macros',
+    class: 'tenant-optional',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'name',
+    references: [
+      { column: 'set_priority_id', target: 'priority' },
+      { column: 'set_assignee_id', target: 'contact', spEligible: true },
     ],
   },
   cannedResponse: { name: 'cannedResponse', table: 'canned_responses', class: 'tenant-optional', tenantColumn: 'tenant_id', labelColumn: 'title', references: [] },

@@ -264,6 +264,27 @@ export type DepartmentsTable = { id: Generated<string>; tenant_id: number | null
 export type ContactDepartmentsTable = { id: Generated<string>; tenant_id: number | null; contact_id: string; department_id: string };
 export type TicketCollaboratorsTable = { id: Generated<string>; tenant_id: number | null; ticket_id: string; contact_id: string };
 
+export type SatisfactionRatingsTable = {
+  id: Generated<string>;
+  tenant_id: number;
+  ticket_id: string;
+  resolved_at: Timestamp;
+  rating: number;
+  comment: string | null;
+  rated_by: string | null;
+  created_at: Generated<Timestamp>;
+};
+
+export type TicketPresenceTable = {
+  id: Generated<string>;
+  tenant_id: number;
+  ticket_id: string;
+  contact_id: string;
+  contact_name: string;
+  activity: 'viewing' | 'replying';
+  expires_at: Date;
+};
+
 export type TicketsTable = {
   id: Generated<string>;
   tenant_id: number | null;
@@ -340,6 +361,17 @@ export type HelpTopicsTable = {
   created_at: Timestamp;
 };
 export type CannedResponsesTable = { id: Generated<string>; tenant_id: number | null; title: string; body_html: string; created_at: Timestamp };
+export type MacrosTable = {
+  id: Generated<string>;
+  tenant_id: number | null;
+  name: string;
+  body_html: string | null;
+  set_status: string | null;
+  set_priority_id: string | null;
+  set_assignee_id: string | null;
+  assign_to_me: Generated<boolean>;
+  created_at: Timestamp;
+};
 export type TicketFiltersTable = {
   id: Generated<string>;
   tenant_id: number | null;
@@ -444,6 +476,8 @@ export type DB = {
   departments: DepartmentsTable;
   contact_departments: ContactDepartmentsTable;
   ticket_collaborators: TicketCollaboratorsTable;
+  ticket_presence: TicketPresenceTable;
+  satisfaction_ratings: SatisfactionRatingsTable;
   ticket_statuses: TicketStatusesTable;
   urgencies: UrgenciesTable;
   sla_plans: SlaPlansTable;
@@ -451,6 +485,7 @@ export type DB = {
   team_members: TeamMembersTable;
   help_topics: HelpTopicsTable;
   canned_responses: CannedResponsesTable;
+  macros: MacrosTable;
   ticket_filters: TicketFiltersTable;
   tenant_counters: TenantCountersTable;
   sla_clocks: SlaClocksTable;

@@ -46,6 +46,10 @@ import { spAdminRoutes } from './routes/sp-admin.ts';
 import { oidcSignInRoutes } from './routes/oidc-sign-in.ts';
 import { ssoConnectionRoutes } from './routes/sso-connections.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { LiveHub, LIVE_LIMITS, type LiveLimits } from '../desk/live/live-hub.ts';
+import { LIVE_STREAM_DEFAULTS, liveEventRoutes } from './routes/live-events.ts';
+import { ticketPresenceRoutes } from './routes/ticket-presence.ts';
+import { satisfactionRoutes } from './routes/satisfaction.ts';
 
 export type AppOptions = {
   database: Database;
@@ -76,7 +80,16 @@ export type AppOptions = {
   rateLeases?: ApiRateLeases;
   /** Counts requests for /metrics (served elsewhere: http/metrics-server.ts); without it, nothing is counted. */
   metrics?: RequestMetricsOptions;
+  /** Live update streams (GET /api/v1/events): limits, heartbeat and lifetime; defaults are the product's. */
+  live?: Partial<LiveLimits & { heartbeatMs: number; maxAgeMs: number }>;
 };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This process's live update streams; server.ts ends them when it stops. */
+    live: LiveHub;
+  }
+}
 
 /** Sign-in settings; the defaults are the configuration's defaults. */
 export type IdentityOptions = { sessionTtlMs: number; throttle: SignInThrottle; publicScheme: 'http' | 'https' };
@@ -118,6 +131,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const outbound = options.outbound ?? createOutbound();
   const shards = options.shards ?? new Shards(database);
   if (!options.shards) app.addHook('onClose', () => shards.close());
+  const live = new LiveHub(database, { ...LIVE_LIMITS, ...options.live }, options.logger);
+  app.decorate('live', live);
+  app.addHook('onClose', () => live.stop());
   await openApi(app);
   await app.register(healthRoutes, { database });
   await app.register(async (tenantScope) => {
@@ -142,7 +158,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(requesterRoutes);
       await signedIn.register(apiKeyRoutes);
       await signedIn.register(ticketRoutes);
+      await signedIn.register(liveEventRoutes, { hub: live, catalog, ...LIVE_STREAM_DEFAULTS, ...options.live });
       await signedIn.register(collaboratorRoutes);
+      await signedIn.register(ticketPresenceRoutes);
+      await signedIn.register(satisfactionRoutes);
       await signedIn.register(deskConfigRoutes);
       await signedIn.register(reportRoutes);
       await signedIn.register(attachmentRoutes, { attachments: options.attachments });

@@ -76,6 +76,8 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
       // From now on a new request is answered 503 SHUTTING_DOWN (the listener stays open until the
       // requests in flight are done, so that a client learns why rather than meet a refused connection).
       app.drain.begin();
+      // Live update streams never finish by themselves: they end now, and their clients go elsewhere.
+      app.live.closeAll();
       // The job runner stops between jobs (an IMAP fetch between messages), SMTP sessions end or are cut at the grace.
       const [requests, jobsDone] = await Promise.all([app.drain.settled(graceMs), within(jobs.stop(), graceMs), smtp?.close()]);
       if (!requests) {

@@ -103,3 +103,25 @@ export async function contactDepartmentIds(database: Database, contactId: string
   const rows = await database.system.selectFrom('contact_departments').select('department_id').where('contact_id', '=', contactId).execute();
   return rows.map((r) => r.department_id);
 }
+
+/**
+ * Whether the credential an actor was resolved from still acts as it: the session live, on the
+ * same active role (a role switch ends what was opened under the old one), or the API key unrevoked.
+ * Long-lived answers (the live event stream) ask it again from time to time.
+ */
+export async function credentialStillActs(dbs: TenantDatabases, actor: Actor): Promise<boolean> {
+  if (actor.sessionId) {
+    const row = await dbs.tenant.system
+      .selectFrom('sessions')
+      .select('id')
+      .where('id', '=', actor.sessionId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', new Date())
+      .where('active_role_id', '=', actor.activeRole.id)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+  if (!actor.apiKeyId) return false;
+  const key = await dbs.tenant.system.selectFrom('api_keys').select('id').where('id', '=', actor.apiKeyId).where('revoked_at', 'is', null).executeTakeFirst();
+  return key !== undefined;
+}

@@ -15,7 +15,7 @@ import { isTimeZone } from '../../sla/zoned-time.ts';
  * ticket filters, statuses, categories, locations): read by the desk's users, written by
  * administrators, every write through the data-access layer's rules and into the audit log.
  */
-export type ConfigType = 'department' | 'team' | 'teamMember' | 'helpTopic' | 'slaPlan' | 'cannedResponse' | 'ticketFilter' | 'ticketStatus' | 'category' | 'location';
+export type ConfigType = 'department' | 'team' | 'teamMember' | 'helpTopic' | 'slaPlan' | 'cannedResponse' | 'macro' | 'ticketFilter' | 'ticketStatus' | 'category' | 'location';
 
 type ConfigRules = {
   /** Who may read them; by default anyone signed in (a customer picks a help topic). */
@@ -59,6 +59,16 @@ const RULES: Record<ConfigType, ConfigRules> = {
       return body;
     }),
   },
+  // Agents' one-click actions: as canned responses, never shown to customers.
+  macro: {
+    agentsOnly: true,
+    prepare: convertColumn('body_html', (v) => {
+      if (v === null || v === '') return null;
+      const body = sanitizeBody(String(v));
+      if (!body) throw new AppError('VALIDATION_FAILED', 'The reply is empty once unsafe HTML is removed.', 'body_html');
+      return body;
+    }),
+  },
   ticketFilter: { readPermission: 'ticket.edit', prepare: convertColumn('rules', (v) => JSON.stringify(parseFilterRules(v))) },
   slaPlan: {
     prepare: (values) =>
@@ -79,6 +89,10 @@ function requireRead(desk: DeskContext, type: ConfigType): void {
   // Without the right, the objects do not exist for this caller (as in another tenant).
   const refused = (readPermission && !hasPermission(desk.actor.activeRole, readPermission)) || (agentsOnly && !worksAsAgent(desk.actor));
   if (refused) throw new AppError('NOT_FOUND', `No ${type} objects here.`);
+}
+
+export function requireConfigRead(desk: DeskContext, type: ConfigType): void {
+  requireRead(desk, type);
 }
 
 const prepare = (type: ConfigType, values: Row): Row => RULES[type].prepare?.(values) ?? values;

@@ -67,6 +67,19 @@ const RESOURCES: Resource[] = [
     required: ['title', 'bodyHtml'],
   },
   {
+    path: 'macros',
+    type: 'macro',
+    fields: {
+      name: { column: 'name', schema: text() },
+      bodyHtml: { column: 'body_html', schema: { type: ['string', 'null'], maxLength: 100_000 } },
+      setStatus: { column: 'set_status', schema: { type: ['string', 'null'], pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } },
+      setPriorityId: { column: 'set_priority_id', schema: ref },
+      setAssigneeId: { column: 'set_assignee_id', schema: ref },
+      assignToMe: { column: 'assign_to_me', schema: bool },
+    },
+    required: ['name'],
+  },
+  {
     path: 'ticket-filters',
     type: 'ticketFilter',
     fields: {

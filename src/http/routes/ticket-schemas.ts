@@ -127,7 +127,15 @@ export const listTicketsQuery = {
   additionalProperties: false,
 } as const;
 
-export const entryBody = { type: 'object', properties: { body: htmlBody }, required: ['body'], additionalProperties: false } as const;
+export const entryBody = {
+  type: 'object',
+  properties: {
+    body: htmlBody,
+    seenEntryId: { type: 'string', format: 'uuid', description: 'The newest thread entry the writer had seen: refused with 409 TICKET_CHANGED when others have written since.' },
+  },
+  required: ['body'],
+  additionalProperties: false,
+} as const;
 
 export const threadEntryShape = {
   type: 'object',
@@ -162,3 +170,5 @@ export const linkShape = {
   type: 'object',
   properties: { id: { type: 'string' }, ticketId: { type: 'string' }, linkedTicketId: { type: 'string' }, kind: { type: 'string' }, createdAt: dateTime },
 } as const;
+
+export const macroParams = { type: 'object', properties: { id: uuid, macroId: uuid }, required: ['id', 'macroId'], additionalProperties: false } as const;

@@ -5,6 +5,7 @@ import { getTicket } from '../../desk/tickets/get-ticket.ts';
 import { linkTickets, listLinks, type LinkKind } from '../../desk/tickets/link-tickets.ts';
 import { listTickets, type TicketQuery } from '../../desk/tickets/list-tickets.ts';
 import { mergeTicket } from '../../desk/tickets/merge-ticket.ts';
+import { applyMacro } from '../../desk/tickets/apply-macro.ts';
 import { closeTicket, reopenTicket } from '../../desk/tickets/ticket-lifecycle.ts';
 import { updateTicket, type UpdateTicketInput } from '../../desk/tickets/update-ticket.ts';
 import { addThreadEntry, type EntryKind } from '../../desk/threads/add-thread-entry.ts';
@@ -18,6 +19,7 @@ import {
   idParams,
   linkBody,
   linkShape,
+  macroParams,
   listTicketsQuery,
   mergeBody,
   threadEntryShape,
@@ -75,8 +77,22 @@ export async function ticketRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
+  app.post<{ Params: { id: string; macroId: string }; Body: { version?: number } }>(
+    '/api/v1/tickets/:id/macros/:macroId',
+    {
+      schema: {
+        tags,
+        summary: 'Apply a macro (reply, status, priority, assignee in one transaction), based on the ticket version (If-Match or "version")',
+        params: macroParams,
+        body: versionBody,
+        response: { 200: ticketShape },
+      },
+    },
+    async (request, reply) => sendTicket(request, reply, await applyMacro(deskOf(request), request.params.id, request.params.macroId, expectedVersion(request, request.body?.version))),
+  );
+
   for (const [path, kind] of [['replies', 'reply'], ['notes', 'note']] as [string, EntryKind][]) {
-    app.post<Id & { Body: { body: string } }>(
+    app.post<Id & { Body: { body: string; seenEntryId?: string } }>(
       `/api/v1/tickets/:id/${path}`,
       {
         schema: {
@@ -87,7 +103,7 @@ export async function ticketRoutes(app: FastifyInstance): Promise<void> {
           response: { 201: threadEntryShape },
         },
       },
-      async (request, reply) => idempotent(request, reply, 201, (desk) => addThreadEntry(desk, request.params.id, { kind, body: request.body.body })),
+      async (request, reply) => idempotent(request, reply, 201, (desk) => addThreadEntry(desk, request.params.id, { kind, ...request.body })),
     );
   }
 

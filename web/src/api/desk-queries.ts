@@ -2,6 +2,7 @@ import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/rea
 import { api, get, query, upload } from './client.ts';
 import type { Attachment, BacklogReport, Collaborator, DailyReport, LinkKind, ReportRange, Summary, TicketLink } from './desk-types.ts';
 import { keys, POLL_MS } from './queries.ts';
+import { pollInterval } from './live-state.ts';
 import type { ThreadEntry, Ticket, TicketPage } from './types.ts';
 
 /*
@@ -29,11 +30,12 @@ export async function attachFiles(ticketId: string, entryId: string, files: File
   return failed;
 }
 
-export type EntryInput = { kind: 'reply' | 'note'; body: string; files?: File[] };
+/** `seenEntryId`: the newest entry the writer had seen; the server refuses (TICKET_CHANGED) when others wrote since. */
+export type EntryInput = { kind: 'reply' | 'note'; body: string; files?: File[]; seenEntryId?: string | undefined };
 
 /** A reply or note, then its files: the message is sent even when a file is refused. */
 export async function addEntryWithFiles(ticketId: string, input: EntryInput): Promise<{ entry: ThreadEntry; failed: FailedUpload[] }> {
-  const entry = await api<ThreadEntry>('POST', `${ticketPath(ticketId)}/${input.kind === 'note' ? 'notes' : 'replies'}`, { body: input.body });
+  const entry = await api<ThreadEntry>('POST', `${ticketPath(ticketId)}/${input.kind === 'note' ? 'notes' : 'replies'}`, { body: input.body, ...(input.seenEntryId ? { seenEntryId: input.seenEntryId } : {}) });
   return { entry, failed: input.files?.length ? await attachFiles(ticketId, entry.id, input.files) : [] };
 }
 
@@ -53,6 +55,15 @@ export function useAddEntry(ticketId: string) {
   return useMutation({ mutationFn: (input: EntryInput) => addEntryWithFiles(ticketId, input), onSuccess: () => refresh(ticketId) });
 }
 
+/** A macro applied to a ticket (its reply and changes at once), based on the version shown. */
+export function useApplyMacro(ticketId: string) {
+  const refresh = useRefreshTickets();
+  return useMutation({
+    mutationFn: (input: { macroId: string; version: number }) => api<Ticket>('POST', `${ticketPath(ticketId)}/macros/${encodeURIComponent(input.macroId)}`, { version: input.version }),
+    onSuccess: () => refresh(ticketId),
+  });
+}
+
 export function useOpenTicket() {
   const refresh = useRefreshTickets();
   return useMutation({ mutationFn: (input: { ticket: object; files: File[] }) => openTicketWithFiles(input.ticket, input.files), onSuccess: () => refresh() });
@@ -68,7 +79,7 @@ export function useAttachments(ticketId: string) {
       for (const item of items) byEntry.set(item.entryId, [...(byEntry.get(item.entryId) ?? []), item]);
       return byEntry;
     },
-    refetchInterval: POLL_MS,
+    refetchInterval: pollInterval,
   });
 }
 

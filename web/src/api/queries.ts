@@ -1,8 +1,10 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, get, query } from './client.ts';
+import { pollInterval } from './live-state.ts';
 import type { Choice, ConfigItem, Contact, Me, ReadableTenant, TenantInfo, ThreadEntry, Ticket, TicketPage, TicketState, TicketStatus } from './types.ts';
 
-/** How often open queues and tickets ask for changes (live updates by polling). */
+
+/** How often the dashboard's figures are reloaded, as a base (times three). */
 export const POLL_MS = 10_000;
 
 export const keys = {
@@ -56,19 +58,19 @@ export type QueueFilters = {
   order?: 'asc' | 'desc' | undefined;
 };
 
-/** The queue, page by page through the API's cursor, refreshed every POLL_MS while shown. */
+/** The queue, page by page through the API's cursor, refreshed when the live stream names a change (or by polling while it is down). */
 export function useTickets(filters: QueueFilters, pageSize = 25) {
   return useInfiniteQuery({
     queryKey: [...keys.scoped, 'tickets', filters, pageSize],
     queryFn: ({ pageParam }) => get<TicketPage>(`/api/v1/tickets${query({ ...filters, limit: pageSize, cursor: pageParam })}`),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
-    refetchInterval: POLL_MS,
+    refetchInterval: pollInterval,
   });
 }
 
 export function useTicket(id: string) {
-  return useQuery({ queryKey: [...keys.scoped, 'ticket', id], queryFn: () => get<Ticket>(`/api/v1/tickets/${encodeURIComponent(id)}`), refetchInterval: POLL_MS });
+  return useQuery({ queryKey: [...keys.scoped, 'ticket', id], queryFn: () => get<Ticket>(`/api/v1/tickets/${encodeURIComponent(id)}`), refetchInterval: pollInterval });
 }
 
 export function useThread(id: string, enabled = true) {
@@ -76,7 +78,7 @@ export function useThread(id: string, enabled = true) {
     queryKey: [...keys.scoped, 'ticket', id, 'thread'],
     queryFn: async () => (await get<{ entries: ThreadEntry[] }>(`/api/v1/tickets/${encodeURIComponent(id)}/thread`)).entries,
     enabled,
-    refetchInterval: POLL_MS,
+    refetchInterval: pollInterval,
   });
 }
 

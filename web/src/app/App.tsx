@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { useMe, useTenant } from '../api/queries.ts';
+import { useLiveUpdates } from '../api/live-updates.ts';
 import type { Me } from '../api/types.ts';
 import { applyBranding } from '../components/branding.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
@@ -59,6 +60,7 @@ function SignedOutRoutes() {
 
 function SignedInRoutes({ me }: { me: Me }) {
   const home = isCustomer(me) ? '/tickets' : '/queue';
+  useLiveUpdates(`${me.contact.id}:${me.activeRole.id}`);
   return (
     <Routes>
       <Route path="/" element={<Navigate to={home} replace />} />

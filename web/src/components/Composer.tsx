@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { UseMutationResult } from '@tanstack/react-query';
+import { ApiError } from '../api/client.ts';
 import type { EntryInput, FailedUpload } from '../api/desk-queries.ts';
 import type { ThreadEntry } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -16,7 +17,23 @@ type AddEntry = UseMutationResult<{ entry: ThreadEntry; failed: FailedUpload[] }
  * Writing to a ticket. With `allowNote`, the writer chooses between a public reply and an internal
  * note; the two look different (colour, heading, button) all the way to the send button.
  */
-export function Composer({ addEntry, allowNote, allowReply = true, canned = [] }: { addEntry: AddEntry; allowNote: boolean; allowReply?: boolean; canned?: { id: string; title: string; bodyHtml: string }[] }) {
+export function Composer({
+  addEntry,
+  allowNote,
+  allowReply = true,
+  canned = [],
+  latestEntryId,
+  onWriting,
+}: {
+  addEntry: AddEntry;
+  allowNote: boolean;
+  allowReply?: boolean;
+  canned?: { id: string; title: string; bodyHtml: string }[];
+  /** The newest thread entry shown: what the writer has seen when it begins (live updates keep it current). */
+  latestEntryId?: string | undefined;
+  /** Whether there is a message being written (the collision notice says "replying"). */
+  onWriting?: (writing: boolean) => void;
+}) {
   const { t } = useI18n();
   const [chosen, setKind] = useState<Kind>(allowReply ? 'reply' : 'note');
   // A reply no longer allowed (the ticket lost its requester) falls back to a note.
@@ -24,21 +41,35 @@ export function Composer({ addEntry, allowNote, allowReply = true, canned = [] }
   const [text, setText] = useState('');
   const [files, setFiles] = useState<File[]>([]);
   const [sent, setSent] = useState(false);
+  // Taken when the writer begins: a reply refused because others wrote since is reviewed, then sent anyway.
+  const [seenEntryId, setSeenEntryId] = useState<string | undefined>(undefined);
+  const changed = addEntry.error instanceof ApiError && addEntry.error.code === 'TICKET_CHANGED';
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const write = (value: string) => {
+    if (!text && value) setSeenEntryId(latestEntryId);
+    if (!text !== !value) onWriting?.(Boolean(value));
+    setText(value);
+  };
+
+  const send = (anyway: boolean) => {
     setSent(false);
     addEntry.mutate(
-      { kind, body: textToHtml(text), files },
+      { kind, body: textToHtml(text), files, seenEntryId: anyway || kind === 'note' ? undefined : seenEntryId },
       {
         // The message is sent even when a file was refused: it is not offered for sending twice.
         onSuccess: () => {
           setText('');
+          onWriting?.(false);
           setFiles([]);
           setSent(true);
+          setSeenEntryId(undefined);
         },
       },
     );
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    send(false);
   };
 
   return (
@@ -61,7 +92,7 @@ export function Composer({ addEntry, allowNote, allowReply = true, canned = [] }
             value=""
             onChange={(event) => {
               const chosen = canned.find((c) => c.id === event.target.value);
-              if (chosen) setText((text ? `${text}\n\n` : '') + htmlToText(chosen.bodyHtml));
+              if (chosen) write((text ? `${text}\n\n` : '') + htmlToText(chosen.bodyHtml));
             }}
           >
             <Options empty="—" items={canned.map((c) => ({ value: c.id, label: c.title }))} />
@@ -69,7 +100,7 @@ export function Composer({ addEntry, allowNote, allowReply = true, canned = [] }
         </Field>
       )}
       <Field label={kind === 'note' ? t('compose.note') : t('compose.yourReply')}>
-        <textarea name="body" rows={5} required value={text} onChange={(e) => setText(e.target.value)} />
+        <textarea name="body" rows={5} required value={text} onChange={(e) => write(e.target.value)} />
       </Field>
       <FileInput files={files} onChange={setFiles} />
       {addEntry.isError && <ErrorMessage error={addEntry.error} />}
@@ -78,6 +109,11 @@ export function Composer({ addEntry, allowNote, allowReply = true, canned = [] }
       <button type="submit" className={`button ${kind === 'note' ? 'button-note' : ''}`} disabled={addEntry.isPending}>
         {kind === 'note' ? t('compose.addNote') : t('compose.sendReply')}
       </button>
+      {changed && (
+        <button type="button" className="button" disabled={addEntry.isPending} onClick={() => send(true)}>
+          {t('compose.sendAnyway')}
+        </button>
+      )}
     </form>
   );
 }

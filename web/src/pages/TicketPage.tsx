@@ -16,6 +16,9 @@ import { MergeLinkPanel } from './agent/MergeLinkPanel.tsx';
 import { TicketDetailsForm } from './agent/TicketDetailsForm.tsx';
 import { RequesterPanel } from './agent/RequesterPanel.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
+import { PresenceNotice } from './agent/PresenceNotice.tsx';
+import { MacroPanel } from './agent/MacroPanel.tsx';
+import { RatingForm } from './portal/RatingForm.tsx';
 
 /**
  * One ticket: the customer's view (replies, reply, close) or the agent's (thread with notes,
@@ -48,6 +51,7 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
   const names = useContactNames(can(me, 'ticket.edit'));
   const actions = useTicketActions(ticket.id);
   const addEntry = useAddEntry(ticket.id);
+  const [writing, setWriting] = useState(false);
   const customer = isCustomer(me);
   const closed = ticket.status === 'closed' || ticket.status === 'resolved';
   const canned = useCannedResponses(!customer);
@@ -98,11 +102,20 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
       <div className={customer ? 'ticket-body' : 'ticket-body with-side'}>
         <section aria-labelledby="thread-title">
           <h2 id="thread-title">{t('thread.title')}</h2>
+          {!customer && <PresenceNotice ticketId={ticket.id} replying={writing} />}
+          {customer && <RatingForm ticketId={ticket.id} status={ticket.status} />}
           {thread.isPending ? <Loading /> : thread.isError ? <ErrorMessage error={thread.error} /> : <Thread entries={thread.data} meId={me.contact.id} names={names} attachments={attachments.data} />}
           {attachments.isError && <ErrorMessage error={attachments.error} />}
           {/* A reply goes to the requester: without one, an agent writes notes only (the API refuses the reply too). */}
           {((can(me, 'ticket.reply') && mayReply) || can(me, 'ticket.note')) && !ticket.mergedIntoId && (
-            <Composer addEntry={addEntry} allowNote={!customer && can(me, 'ticket.note')} allowReply={can(me, 'ticket.reply') && mayReply} canned={canned} />
+            <Composer
+              addEntry={addEntry}
+              allowNote={!customer && can(me, 'ticket.note')}
+              allowReply={can(me, 'ticket.reply') && mayReply}
+              canned={canned}
+              latestEntryId={thread.data?.at(-1)?.id}
+              onWriting={setWriting}
+            />
           )}
         </section>
         {!customer && (
@@ -110,6 +123,7 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
             <h2 id="details-title">{t('ticketView.details')}</h2>
             <RequesterPanel me={me} ticket={ticket} />
             <TicketDetailsForm me={me} ticket={ticket} update={actions.update} />
+            {can(me, 'ticket.reply') && !ticket.mergedIntoId && <MacroPanel ticket={ticket} />}
             {can(me, 'ticket.edit') && (
               <>
                 <CollaboratorsPanel ticket={ticket} />

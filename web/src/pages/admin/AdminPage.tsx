@@ -46,6 +46,17 @@ const RESOURCES: ConfigResource[] = [
       { name: 'bodyHtml', label: 'admin.body', input: 'longtext', required: true },
     ],
   },
+  {
+    path: 'macros',
+    title: 'admin.macros',
+    label: 'name',
+    fields: [
+      name,
+      { name: 'bodyHtml', label: 'admin.macroReply', input: 'longtext', required: false },
+      { name: 'setStatus', label: 'admin.macroStatus', input: 'status', required: false },
+      { name: 'assignToMe', label: 'admin.macroAssignToMe', input: 'flag', required: false },
+    ],
+  },
   { path: 'categories', title: 'admin.categories', label: 'name', fields: [name, { name: 'parentId', label: 'admin.parentCategory', input: 'parentCategory', required: false }], deletable: false },
   { path: 'locations', title: 'admin.locations', label: 'name', fields: [name], deletable: false },
 ];

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { useConfigActions, useConfigList, useChoices } from '../../api/queries.ts';
+import { useConfigActions, useConfigList, useChoices, useTicketStatuses } from '../../api/queries.ts';
 import { useConfigUpdate } from '../../api/admin-queries.ts';
 import type { ConfigItem, Me } from '../../api/types.ts';
 import { can } from '../../app/session.ts';
@@ -12,7 +12,8 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { FormFooter, SaveOrCancel, RowAccess, TenantField, TenantTag, mayChange, useTenantChoice } from './AdminParts.tsx';
 import { QueryView } from '../../components/QueryView.tsx';
 
-type InputKind = 'text' | 'minutes' | 'longtext' | 'parentCategory';
+/** `status`: a ticket status slug to set (macros); `flag`: a yes/no checkbox, always sent. */
+type InputKind = 'text' | 'minutes' | 'longtext' | 'parentCategory' | 'status' | 'flag';
 export type ConfigField = { name: string; label: MessageKey; input: InputKind; required: boolean };
 export type ConfigResource = { path: string; title: MessageKey; label: string; fields: ConfigField[]; deletable?: false };
 
@@ -24,8 +25,12 @@ function bodyOf(fields: ConfigField[], values: Record<string, string>, editing: 
   const body: Record<string, unknown> = {};
   for (const field of fields) {
     const value = (values[field.name] ?? '').trim();
+    if (field.input === 'flag') {
+      body[field.name] = value === 'true';
+      continue;
+    }
     if (!value) {
-      if (editing && field.input === 'parentCategory') body[field.name] = null;
+      if (editing && (field.input === 'parentCategory' || field.input === 'status')) body[field.name] = null;
       continue;
     }
     body[field.name] = field.input === 'minutes' ? Number(value) : field.input === 'longtext' ? textToHtml(value) : value;
@@ -46,6 +51,16 @@ function ParentCategoryInput({ tenant, items, value, onChange, exclude }: { tena
   );
 }
 
+/** A ticket status to set, by slug, or none. */
+function StatusInput({ id, value, onChange }: { id?: string; value: string; onChange: (v: string) => void }) {
+  const statuses = useTicketStatuses();
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+      <Options empty="—" items={(statuses.data ?? []).map((s) => ({ value: s.slug, label: s.name }))} />
+    </select>
+  );
+}
+
 function Inputs({ fields, values, setValues, tenant, items, exclude }: { fields: ConfigField[]; values: Record<string, string>; setValues: (v: Record<string, string>) => void; tenant: string | null; items: ConfigItem[]; exclude?: string }) {
   const { t } = useI18n();
   const set = (name: string) => (value: string) => setValues({ ...values, [name]: value });
@@ -55,6 +70,10 @@ function Inputs({ fields, values, setValues, tenant, items, exclude }: { fields:
         <Field key={field.name} label={t(field.label)}>
           {field.input === 'longtext' ? (
             <textarea required={field.required} rows={4} value={values[field.name] ?? ''} onChange={(e) => set(field.name)(e.target.value)} />
+          ) : field.input === 'status' ? (
+            <StatusInput value={values[field.name] ?? ''} onChange={set(field.name)} />
+          ) : field.input === 'flag' ? (
+            <input type="checkbox" checked={values[field.name] === 'true'} onChange={(e) => set(field.name)(String(e.target.checked))} />
           ) : field.input === 'parentCategory' ? (
             <ParentCategoryInput tenant={tenant} items={items} value={values[field.name] ?? ''} onChange={set(field.name)} {...(exclude ? { exclude } : {})} />
           ) : (

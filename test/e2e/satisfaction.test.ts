@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { demoAndBrowser, signedIn, type DemoServer } from './harness.ts';
+
+/*
+ * Customer satisfaction in a real browser (decision 0123): once the agent resolves the customer's
+ * ticket, the portal asks one question with an optional comment, once; the rating then appears in
+ * the service provider's report across tenants (CSV, as exported).
+ */
+describe('customer satisfaction (browser)', { timeout: 300_000 }, () => {
+  let server: DemoServer;
+  let browser: Browser;
+  let customer: Page;
+
+  demoAndBrowser(async (s, b) => {
+    [server, browser] = [s, b];
+    customer = (await signedIn(browser, server, 'acme.localhost', 'customer@acme.test')).page;
+  });
+
+  it('lets the customer rate a resolved ticket in the portal, once, and shows it in the SP report', async () => {
+    await customer.goto(server.url('acme.localhost', '/tickets/new'));
+    await customer.getByLabel('Help topic').selectOption({ label: 'General question' });
+    await customer.getByLabel('Subject').fill('Keyboard missing keys');
+    await customer.getByLabel('Message').fill('The E and the R are gone.');
+    await customer.getByRole('button', { name: 'Open ticket' }).click();
+    await customer.getByRole('heading', { name: 'Keyboard missing keys' }).waitFor();
+    const ticketId = new URL(customer.url()).pathname.split('/').at(-1)!;
+    assert.equal(await customer.getByRole('form', { name: 'Your opinion' }).count(), 0, 'no rating before the resolution');
+
+    const { page: agent } = await signedIn(browser, server, 'acme.localhost', 'agent@acme.test');
+    const resolved = await agent.evaluate(async (id) => {
+      const ticket = await (await fetch(`/api/v1/tickets/${id}`)).json();
+      const res = await fetch(`/api/v1/tickets/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'resolved', version: ticket.version }) });
+      return res.status;
+    }, ticketId);
+    assert.equal(resolved, 200);
+
+    const form = customer.getByRole('form', { name: 'Your opinion' });
+    await form.waitFor();
+    await form.getByLabel('4 – well').check();
+    await form.getByLabel('Comment (optional)').fill('Fixed the same day.');
+    await form.getByRole('button', { name: 'Send my rating' }).click();
+    await customer.getByText('Thank you: you rated this resolution 4 out of 5.').waitFor();
+    assert.equal(await form.count(), 0, 'asked once');
+
+    const { page: sp } = await signedIn(browser, server, 'desk.localhost', 'agent@northwind.test');
+    const csv = await sp.evaluate(async () => (await fetch('/api/v1/reports/satisfaction?format=csv')).text());
+    assert.ok(csv.split(/\r?\n/).includes('acme,1,4,1,0'), csv);
+  });
+});
