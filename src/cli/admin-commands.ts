@@ -162,9 +162,10 @@ export const adminCommands: Record<string, AdminCommand> = {
       subtenantsAllowed: o.subtenantsAllowed === true ? true : undefined,
       silo: o.silo === true,
       siloServerUrl: typeof o.server === 'string' ? o.server : undefined,
+      template: typeof o.template === 'string' ? o.template : undefined,
     } as Parameters<typeof createTenant>[2], rt.shards);
     await rt.catalog.refresh();
-    return `Created tenant ${tenant.slug}${tenant.is_service_provider ? ' (the service provider)' : ''}${tenant.shard !== 'pool' ? ` in its own database (${tenant.shard})` : ''}.`;
+    return `Created tenant ${tenant.slug}${typeof o.template === 'string' ? ` from the configuration of ${o.template}` : ''}${tenant.is_service_provider ? ' (the service provider)' : ''}${tenant.shard !== 'pool' ? ` in its own database (${tenant.shard})` : ''}.`;
   },
   'tenant.list': (rt) => tenantTable(rt),
   'tenant.show': (rt, o) => tenantTable(rt, str(o, 'slug')),

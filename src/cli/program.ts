@@ -175,6 +175,7 @@ export function program(io: CliIo = processIo): Command {
     .option('--subtenants-allowed', 'this tenant may have subtenants')
     .option('--silo', 'give the tenant a database of its own')
     .option('--server <url>', 'with --silo: the PostgreSQL server for it (default: the pool’s; the password comes from PGPASSWORD or ~/.pgpass)')
+    .option('--template <slug>', 'start from a copy of this tenant’s configuration (departments, help topics, SLA plans, ...; never its people or tickets)')
     .action((o: AdminOptions) => admin(io, 'tenant.create', o));
   tenant.command('list').description('list tenants').action(() => admin(io, 'tenant.list', {}));
   tenant.command('show <slug>').description('show one tenant').action((slug: string) => admin(io, 'tenant.show', { slug }));

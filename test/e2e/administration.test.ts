@@ -89,6 +89,7 @@ describe('administration screens (browser)', { timeout: 300_000 }, () => {
     await page.getByLabel('Identifier (slug)').fill('initech');
     await page.getByLabel('Host names').fill('initech.localhost');
     await page.getByLabel('Pool (shared database)').check();
+    await page.getByLabel('Copy the configuration of').selectOption('acme');
     await page.getByRole('button', { name: 'Create' }).click();
     const initech = page.locator('tr[data-tenant="initech"]');
     await initech.waitFor();
@@ -127,6 +128,16 @@ describe('administration screens (browser)', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Create' }).click();
     await page.locator('.config-list li').filter({ hasText: 'europe' }).getByText('acme-eu').waitFor();
     await screenshot(page, 'sp-tenant-groups');
+
+    // Initech started from acme's configuration, including the category acme's administrator added above.
+    await page.goto(server.url('desk.localhost', '/admin/categories'));
+    const initechCategories = page.locator('.config-list li').filter({ has: page.locator('.tag', { hasText: /^initech$/ }) });
+    await initechCategories.filter({ hasText: 'Printers' }).waitFor();
+    await page.goto(server.url('desk.localhost', '/admin/departments'));
+    const initechDepartments = page.locator('.config-list li').filter({ has: page.locator('.tag', { hasText: /^initech$/ }) });
+    await initechDepartments.filter({ hasText: 'Support' }).waitFor();
+    await initechDepartments.filter({ hasText: 'Sales' }).waitFor();
+    assert.equal(await initechDepartments.count(), 2);
     await context.close();
   });
 });

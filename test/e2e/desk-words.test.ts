@@ -50,7 +50,7 @@ describe('the desk’s words (browser)', { timeout: 300_000 }, () => {
     await context.close();
   });
 
-  it('offers a French agent statuses in French and in workflow order, priorities by urgency', async () => {
+  it('offers a French agent statuses and priorities in French, in workflow and urgency order', async () => {
     const { page, context } = await signedIn(browser, server, 'acme.localhost', 'agent@acme.test');
     await page.evaluate(() => localStorage.setItem('tenantdesk.language', 'fr'));
     await page.goto(server.url('acme.localhost', '/queue'));
@@ -60,9 +60,10 @@ describe('the desk’s words (browser)', { timeout: 300_000 }, () => {
     const statuses = await status.locator('option').allTextContents();
     assert.deepEqual(statuses.slice(0, 4), [fr['state.open'], fr['state.pending'], fr['state.resolved'], fr['state.closed']]);
     // The priorities arrive by their own request.
-    await page.locator('select[name="priorityId"] option', { hasText: 'Urgent' }).waitFor({ state: 'attached' });
+    await page.locator('select[name="priorityId"] option', { hasText: fr['priority.urgent'] }).waitFor({ state: 'attached' });
     const priorities = await page.locator('select[name="priorityId"] option').allTextContents();
-    assert.deepEqual(priorities.filter((p) => p !== '—' && p !== '…'), ['Low', 'Normal', 'High', 'Urgent']);
+    assert.deepEqual(priorities.filter((p) => p !== '—' && p !== '…'), [fr['priority.low'], fr['priority.normal'], fr['priority.high'], fr['priority.urgent']]);
+    assert.equal(fr['priority.high'], 'Haute', 'in French');
     // The browser draws the date input in its own locale; the form says the date again in French.
     await page.locator('input[name="dueAt"]').fill('2026-12-07T14:30');
     await page.getByText(/lundi 7 décembre 2026/).waitFor();

@@ -42,6 +42,8 @@ const createBody = {
     // A silo is a database of its own, made from the migrated template; moves between the two stay in the CLI.
     placement: { type: 'string', enum: ['pool', 'silo'] },
     subtenantsAllowed: { type: 'boolean' },
+    // Start from a copy of this tenant's configuration (tenancy/catalog/copy-template.ts).
+    template: slug,
   },
   required: ['slug', 'name'],
   additionalProperties: false,
@@ -59,7 +61,7 @@ const updateBody = {
   minProperties: 1,
 } as const;
 
-type CreateBody = { slug: string; name: string; parent?: string; hosts?: string[]; placement?: 'pool' | 'silo'; subtenantsAllowed?: boolean };
+type CreateBody = { slug: string; name: string; parent?: string; hosts?: string[]; placement?: 'pool' | 'silo'; subtenantsAllowed?: boolean; template?: string };
 type UpdateBody = { name?: string; parent?: string | null; subtenantsAllowed?: boolean; primaryColor?: string | null };
 type SlugParams = { Params: { slug: string } };
 
@@ -83,7 +85,7 @@ export async function spTenantRoutes(app: FastifyInstance, { catalog }: SpAdminO
   app.post<{ Body: CreateBody }>('/api/v1/sp/tenants', { schema: { tags, body: createBody, response: { 201: tenantEntryShape } } }, async (request, reply) => {
     const { placement, parent, ...input } = request.body;
     const created = await createTenant(database(), request.ctx.settings, { ...input, parentSlug: parent, silo: placement === 'silo' }, request.ctx.shards);
-    await auditInstallation(request, 'tenant.created', created.slug, { placement: placement ?? 'pool', parent: parent ?? null, hosts: input.hosts ?? [] });
+    await auditInstallation(request, 'tenant.created', created.slug, { placement: placement ?? 'pool', parent: parent ?? null, hosts: input.hosts ?? [], template: input.template ?? null });
     return reply.status(201).send(await entry(created.slug));
   });
 

@@ -8,6 +8,7 @@ import { requireHost } from './validate-host.ts';
 import { dropSilo, provisionSilo } from '../placement/provision-silo.ts';
 import { setFence } from '../placement/fences.ts';
 import type { Shards } from '../placement/shards.ts';
+import { copyTemplate } from './copy-template.ts';
 
 export type CreateTenantInput = {
   slug: string;
@@ -21,6 +22,8 @@ export type CreateTenantInput = {
   /** Give the tenant a database of its own (a silo), optionally on another server. */
   silo?: boolean;
   siloServerUrl?: string;
+  /** Start from a copy of this tenant's configuration (copy-template.ts), written in the new tenant's own database. */
+  template?: string | undefined;
 };
 
 const SLUG = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -104,9 +107,30 @@ async function insertTenant(database: Database, settings: TenancySettings, input
     // catalog commits, so no write ever reaches it unfenced (a refused tenant's silo is dropped).
     if (shardName === 'pool') await setFence(tx, tenant.id, tenant.placement_epoch);
     else await setFence((await shards!.get(shardName)).system, tenant.id, tenant.placement_epoch);
+    if (input.template) await copyTemplateInto(tx, input.template, tenant, shards);
     await fill?.(tx, tenant);
     return tenant;
   });
+}
+
+/**
+ * Copies the template's configuration in one transaction on the new tenant's database: the
+ * catalog's own for a pool tenant, the silo's (inside the catalog's, which drops the silo if it fails).
+ */
+async function copyTemplateInto(tx: Transaction<DB>, templateSlug: string, tenant: { id: number; shard: string }, shards?: Shards): Promise<void> {
+  const template = await tx.selectFrom('tenants').select(['id', 'shard']).where('slug', '=', templateSlug).executeTakeFirst();
+  if (!template) throw new AppError('NOT_FOUND', `No tenant "${templateSlug}" to copy the configuration of.`, 'template');
+  const database = async (shard: string) => {
+    if (shard === 'pool') return tx;
+    if (!shards) throw new AppError('VALIDATION_FAILED', 'Copying a silo tenant\'s configuration needs the shard map.', 'template');
+    return (await shards.get(shard)).system;
+  };
+  const source = await database(template.shard);
+  if (tenant.shard === 'pool') {
+    await copyTemplate(source, tx, template, tenant);
+    return;
+  }
+  await (await database(tenant.shard)).transaction().execute((silo) => copyTemplate(source, silo, template, tenant));
 }
 
 export async function assertHostsFree(tx: Parameters<typeof refreshMaintainedGroups>[0], hosts: string[]): Promise<void> {

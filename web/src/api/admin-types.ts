@@ -48,7 +48,7 @@ export type TenantEntry = {
   move: { to: string; phase: string } | null;
 };
 
-export type NewTenant = { slug: string; name: string; parent?: string; hosts?: string[]; placement: 'pool' | 'silo'; subtenantsAllowed?: boolean };
+export type NewTenant = { slug: string; name: string; parent?: string; hosts?: string[]; placement: 'pool' | 'silo'; subtenantsAllowed?: boolean; template?: string };
 
 export type TenantGroup = { slug: string; name: string; kind: 'user' | 'subtenants' | 'supertenants' | 'foreign-key' | 'related'; description: string; members: string[] };
 

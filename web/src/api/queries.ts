@@ -1,6 +1,8 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, get, query } from './client.ts';
 import { pollInterval } from './live-state.ts';
+import { choiceLabel } from '../i18n/choice-words.ts';
+import { useI18n } from '../i18n/i18n.tsx';
 import type { Choice, ConfigItem, Contact, Me, ReadableTenant, TenantInfo, ThreadEntry, Ticket, TicketPage, TicketState, TicketStatus } from './types.ts';
 
 
@@ -84,9 +86,12 @@ export function useThread(id: string, enabled = true) {
 
 /** The choices for a field (e.g. ('ticket', 'priority_id')): allowed by the reference rules and readable by the caller; 403 for a field its forms do not use. */
 export function useChoices(type: string, field: string, tenant?: string | null, enabled = true) {
+  const { t } = useI18n();
   return useQuery({
     queryKey: [...keys.scoped, 'choices', type, field, tenant ?? null],
     queryFn: async () => (await get<{ choices: Choice[] }>(`/api/v1/lookups/${type}/${field}${query({ tenant })}`)).choices,
+    // Said in the reader's language where the desk knows the row (the public priorities).
+    select: (choices) => choices.map((choice) => ({ ...choice, label: choiceLabel(t, field, choice) })),
     enabled,
     staleTime: 60_000,
   });

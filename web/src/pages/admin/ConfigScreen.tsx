@@ -39,13 +39,14 @@ function bodyOf(fields: ConfigField[], values: Record<string, string>, editing: 
 }
 
 /** A category's possible parents: exactly what the reference rules allow for the tenant it is in. */
-function ParentCategoryInput({ tenant, items, value, onChange, exclude }: { tenant: string | null; items: ConfigItem[]; value: string; onChange: (v: string) => void; exclude?: string }) {
+// `id` is the one Field gives its control, so that the label names the select.
+function ParentCategoryInput({ id, tenant, items, value, onChange, exclude }: { id?: string; tenant: string | null; items: ConfigItem[]; value: string; onChange: (v: string) => void; exclude?: string }) {
   const { t } = useI18n();
   const choices = useChoices('category', 'parent_id', tenant, tenant !== null);
   // A public category may only have a public parent.
   const options = tenant === null ? items.filter((i) => i.tenant === null).map((i) => ({ value: i.id, label: String(i.name) })) : choiceOptions(choices.data);
   return (
-    <select value={value} onChange={(e) => onChange(e.target.value)}>
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
       <Options empty={t('admin.none')} items={options.filter((o) => o.value !== exclude)} />
     </select>
   );

@@ -83,14 +83,14 @@ function TenantRow({ tenant, actions }: { tenant: TenantEntry; actions: Actions 
 
 function NewTenantForm({ tenants, actions }: { tenants: TenantEntry[]; actions: Actions }) {
   const { t } = useI18n();
-  const empty = { slug: '', name: '', parent: '', hosts: '', placement: 'pool' as NewTenant['placement'], subtenantsAllowed: false };
+  const empty = { slug: '', name: '', parent: '', hosts: '', template: '', placement: 'pool' as NewTenant['placement'], subtenantsAllowed: false };
   const [form, setForm] = useState(empty);
   const [created, setCreated] = useState('');
-  const set = (name: 'slug' | 'name' | 'parent' | 'hosts') => (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value });
+  const set = (name: 'slug' | 'name' | 'parent' | 'hosts' | 'template') => (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const hosts = form.hosts.split(/\s+/).filter(Boolean);
-    const body: NewTenant = { slug: form.slug.trim(), name: form.name.trim(), placement: form.placement, subtenantsAllowed: form.subtenantsAllowed, ...(hosts.length ? { hosts } : {}), ...(form.parent ? { parent: form.parent } : {}) };
+    const body: NewTenant = { slug: form.slug.trim(), name: form.name.trim(), placement: form.placement, subtenantsAllowed: form.subtenantsAllowed, ...(hosts.length ? { hosts } : {}), ...(form.parent ? { parent: form.parent } : {}), ...(form.template ? { template: form.template } : {}) };
     actions.create.mutate(body, {
       onSuccess: (tenant) => {
         setCreated(tenant.name);
@@ -114,6 +114,11 @@ function NewTenantForm({ tenants, actions }: { tenants: TenantEntry[]; actions: 
       </Field>
       <Field label={t('sp.hosts')} hint={t('sp.hostsHint')}>
         <textarea rows={2} value={form.hosts} onChange={set('hosts')} />
+      </Field>
+      <Field label={t('sp.template')} hint={t('sp.templateHint')}>
+        <select name="template" value={form.template} onChange={set('template')}>
+          <Options empty={t('sp.noTemplate')} items={tenants.filter((x) => !x.serviceProvider).map((x) => ({ value: x.slug, label: x.name }))} />
+        </select>
       </Field>
       <fieldset className="segmented">
         <legend>{t('sp.placement')}</legend>
