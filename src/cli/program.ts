@@ -5,6 +5,7 @@ import { DataDirLockedError, readLock } from '../db/data-dir-lock.ts';
 import { AppError } from '../errors.ts';
 import type { AdminOptions } from './admin-commands.ts';
 import { openCommandRuntime, processIo, type CliIo } from './io.ts';
+import { needsFirstStartChild, prepareEmbedded, prepareInChild, PREPARE_COMMAND } from './first-start.ts';
 import { pipeMail } from './mail-pipe.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -37,6 +38,7 @@ async function serve(io: CliIo, demo: boolean): Promise<void> {
     const [{ loadConfig }, { createServerLogger }, { openRuntime }] = await Promise.all([import('../config/config.ts'), import('../config/logger.ts'), import('./runtime.ts')]);
     const config = loadConfig(io.env);
     const log = await createServerLogger(config);
+    if (needsFirstStartChild(config)) await prepareInChild(io, demo);
     const rt = await openRuntime(config, log);
     const { startServer } = await import('../http/server.ts');
     const server = await startServer(rt, { demo });
@@ -55,6 +57,17 @@ async function serve(io: CliIo, demo: boolean): Promise<void> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+  } catch (error) {
+    await explain(io, error);
+  }
+}
+
+/** `serve`'s first step in a child process (first-start.ts): a new embedded database, migrated and seeded. */
+async function prepare(io: CliIo, demo: boolean): Promise<void> {
+  try {
+    const [{ loadConfig }, { createServerLogger }] = await Promise.all([import('../config/config.ts'), import('../config/logger.ts')]);
+    const config = loadConfig(io.env);
+    await prepareEmbedded(config, await createServerLogger(config), demo);
   } catch (error) {
     await explain(io, error);
   }
@@ -143,6 +156,10 @@ export function program(io: CliIo = processIo): Command {
   const cli = new Command('tenantdesk').description('TenantDesk: a multi-tenant help desk').showHelpAfterError();
   cli.command('start').description('serve HTTP, seeding the demo tenants on first run').action(() => serve(io, true));
   cli.command('serve').description('serve HTTP (no demo seeding)').action(() => serve(io, false));
+  cli
+    .command(PREPARE_COMMAND, { hidden: true })
+    .option('--demo', 'seed the demo tenants too')
+    .action((o: { demo?: boolean }) => prepare(io, o.demo === true));
   cli.command('migrate').description('apply pending database migrations').action(() => admin(io, 'migrate', {}));
   cli.command('demo').description('seed the demo tenants and logins into an empty catalog').action(() => admin(io, 'demo', {}));
 

@@ -9,7 +9,7 @@ import { migrateSilos } from '../tenancy/placement/migrate-shards.ts';
 import { startBackgroundWork } from '../jobs/background-work.ts';
 import { mailDeps } from '../mail/mail-context.ts';
 import { createOutbound } from '../net/guarded-connect.ts';
-import { startSmtpListener, type SmtpListener } from '../mail/smtp-listener.ts';
+import type { SmtpListener } from '../mail/smtp-listener.ts';
 import { metricsRegistry } from '../metrics/runtime-metrics.ts';
 import { ApiRateLeases } from '../tenancy/api-rate-leases.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
@@ -60,6 +60,8 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
   // The SMTP receiver only when SMTP_PORT is set; it stops before the database closes, like jobs.
   let smtp: SmtpListener | undefined;
   if (rt.config.mail.smtpPort !== undefined) {
+    // Loaded here, with smtp-server: a desk without SMTP_PORT never holds it.
+    const { startSmtpListener } = await import('../mail/smtp-listener.ts');
     smtp = await startSmtpListener(mailDeps(rt), { port: rt.config.mail.smtpPort, host: rt.config.mail.smtpHost, closeTimeoutMs: rt.config.shutdownGraceMs });
     rt.log.info({ port: smtp.port, host: rt.config.mail.smtpHost }, 'SMTP listener ready');
   }

@@ -35,7 +35,7 @@ export const imapSchedule: Schedule<Record<string, never>> = { type: fetchAllMai
 
 // Through the guarded connector: the host a tenant named is checked against OUTBOUND_ALLOW at every connection.
 async function openImap(deps: MailDeps, mailbox: Row): Promise<ImapFlow> {
-  const client = guardedImapClient(deps.outbound, {
+  const client = await guardedImapClient(deps.outbound, {
     host: mailbox.imap_host as string,
     port: mailbox.imap_port as number,
     secure: mailbox.imap_tls as boolean,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
 import type { ContactKind, MailOutcome, MailTransport, Role } from '../db/schema.ts';
 import { orderedId } from '../db/ordered-id.ts';
 import { rollbackToSavepoint } from '../db/scope.ts';
@@ -104,6 +104,8 @@ export async function readMessage(deps: Pick<MailDeps, 'config'>, raw: Buffer): 
   let problem: string | undefined;
   try {
     // An oversized message, or one of too many parts, is not parsed whole: its headers are enough to route and quarantine it.
+    // mailparser is loaded with the first message, not with the server (bench/README.md, "Server memory").
+    const { simpleParser } = await import('mailparser');
     parsed = await simpleParser(tooLarge || tooManyParts ? headerSection(raw) : raw, PARSE_OPTIONS);
   } catch (error) {
     problem = `Unparseable message: ${(error as Error).message}`;

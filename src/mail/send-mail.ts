@@ -25,7 +25,7 @@ import { domainOf, mailSender } from './sender-address.ts';
  * the same Message-ID (derived from the row's id), which mail clients show once.
  */
 export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }> {
-  const transports = new Map<string, Transporter>();
+  const transports = new Map<string, Promise<Transporter>>();
   // Trust comes from where the URL was read (SMTP_URL, or a tenant's mailbox), never from what it says.
   const transport = (url: string, installation: boolean) => {
     const key = `${installation ? 'installation' : 'tenant'} ${url}`;
@@ -47,7 +47,7 @@ export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }
     const references = row.references_ids as string[];
     const content = await outboxContent(ctx, row);
     try {
-      await transport(relay, !own).sendMail({
+      await (await transport(relay, !own)).sendMail({
         from: sender.from,
         ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
         to: row.to_address as string,

@@ -1,13 +1,15 @@
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 import type { Socket } from 'node:net';
 import { startTls, type Outbound } from './guarded-connect.ts';
 
 /**
  * An ImapFlow client whose connection comes from the guarded connector (imapflow's `transport`
  * option): the IMAP server's name is resolved and checked once, the socket goes to the checked
- * address; TLS is verified against the name. `host` and `port` are the mailbox's.
+ * address; TLS is verified against the name. `host` and `port` are the mailbox's. imapflow is
+ * loaded on the first client, not with the server: a desk with no IMAP mailbox never holds it.
  */
-export function guardedImapClient(outbound: Outbound, options: Omit<ImapFlowOptions, 'transport' | 'proxy'>): ImapFlow {
+export async function guardedImapClient(outbound: Outbound, options: Omit<ImapFlowOptions, 'transport' | 'proxy'>): Promise<ImapFlow> {
+  const { ImapFlow } = await import('imapflow');
   return new ImapFlow({
     ...options,
     transport: {

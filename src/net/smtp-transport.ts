@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Outbound } from './guarded-connect.ts';
 
 /**
@@ -6,8 +6,12 @@ import type { Outbound } from './guarded-connect.ts';
  * the guarded connector: nodemailer's `getSocket` hook hands it a socket to the checked address,
  * so nodemailer never resolves or connects by itself. TLS (smtps, STARTTLS) is then nodemailer's,
  * verified against the host name of the URL.
+ *
+ * nodemailer is loaded on the first transport, not with the server: a desk that sends no mail never
+ * holds it (bench/README.md, "Server memory").
  */
-export function guardedSmtpTransport(outbound: Outbound, url: string, timeouts: { greetingMs?: number; socketMs?: number } = {}): Transporter {
+export async function guardedSmtpTransport(outbound: Outbound, url: string, timeouts: { greetingMs?: number; socketMs?: number } = {}): Promise<Transporter> {
+  const { default: nodemailer } = await import('nodemailer');
   return nodemailer.createTransport({
     url,
     connectionTimeout: outbound.timeoutMs,

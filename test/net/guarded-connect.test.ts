@@ -132,17 +132,17 @@ describe('SMTP through the guarded connector', () => {
 
   it('refuses a loopback relay by default, and reaches the real one once loopback is allowed', async () => {
     const message = { from: 'a@acme.example', to: 'b@customer.example', subject: 'guarded', text: 'x' };
-    await assert.rejects(guardedSmtpTransport(createOutbound(), `smtp://127.0.0.1:${port}`).sendMail(message), /127\.0\.0\.1 is not allowed/);
+    await assert.rejects((await guardedSmtpTransport(createOutbound(), `smtp://127.0.0.1:${port}`)).sendMail(message), /127\.0\.0\.1 is not allowed/);
     assert.deepEqual(received, []);
-    await guardedSmtpTransport(createOutbound({ policy: parseAddressPolicy('127.0.0.0/8') }), `smtp://127.0.0.1:${port}`).sendMail(message);
+    await (await guardedSmtpTransport(createOutbound({ policy: parseAddressPolicy('127.0.0.0/8') }), `smtp://127.0.0.1:${port}`)).sendMail(message);
     assert.deepEqual(received, ['guarded']);
   });
 
   it('trusts by name a relay the installation configures itself (SMTP_URL), not others', async () => {
     const message = { from: 'a@acme.example', to: 'b@customer.example', subject: 'installation relay', text: 'x' };
-    await guardedSmtpTransport(createOutbound().trusting('127.0.0.1'), `smtp://127.0.0.1:${port}`).sendMail(message);
+    await (await guardedSmtpTransport(createOutbound().trusting('127.0.0.1'), `smtp://127.0.0.1:${port}`)).sendMail(message);
     assert.ok(received.includes('installation relay'));
-    await assert.rejects(guardedSmtpTransport(createOutbound().trusting('127.0.0.1'), `smtp://[::ffff:127.0.0.1]:${port}`).sendMail(message), /not allowed/);
+    await assert.rejects((await guardedSmtpTransport(createOutbound().trusting('127.0.0.1'), `smtp://[::ffff:127.0.0.1]:${port}`)).sendMail(message), /not allowed/);
   });
 });
 
@@ -183,13 +183,13 @@ describe('IMAP through the guarded connector', () => {
 
   it('refuses a loopback IMAP server by default, opening no connection, and signs in once loopback is allowed', async () => {
     const options = { host: '127.0.0.1', port: imap.port, secure: false, auth: { user: 'u', pass: 'p' }, logger: false as const, connectionTimeout: 10_000 };
-    await assert.rejects(guardedImapClient(createOutbound(), options).connect(), (error: Error) => refusedError(error) && /IMAP server 127\.0\.0\.1/.test(error.message));
+    await assert.rejects((await guardedImapClient(createOutbound(), options)).connect(), (error: Error) => refusedError(error) && /IMAP server 127\.0\.0\.1/.test(error.message));
     assert.equal(imap.commands.length, 0, imap.commands.join(" "));
     const resolver = stubResolver({ 'imap.attacker.example': ['127.0.0.1'] });
-    await assert.rejects(guardedImapClient(createOutbound({ resolver }), { ...options, host: 'imap.attacker.example' }).connect(), refusedError);
+    await assert.rejects((await guardedImapClient(createOutbound({ resolver }), { ...options, host: 'imap.attacker.example' })).connect(), refusedError);
     assert.equal(imap.commands.length, 0, imap.commands.join(" "));
 
-    const client = guardedImapClient(createOutbound({ policy: parseAddressPolicy('127.0.0.0/8'), resolver: stubResolver({ 'imap.internal.example': ['127.0.0.1'] }) }), { ...options, host: 'imap.internal.example' });
+    const client = await guardedImapClient(createOutbound({ policy: parseAddressPolicy('127.0.0.0/8'), resolver: stubResolver({ 'imap.internal.example': ['127.0.0.1'] }) }), { ...options, host: 'imap.internal.example' });
     await client.connect();
     await client.logout();
     assert.ok(imap.commands.includes('LOGIN') || imap.commands.includes('AUTHENTICATE'), imap.commands.join(' '));

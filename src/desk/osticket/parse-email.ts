@@ -1,4 +1,4 @@
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
 import { AppError } from '../../errors.ts';
 import { textToHtml } from '../../mail/message-traits.ts';
 import { tooManyPartsProblem } from '../../mail/mime-parts.ts';
@@ -34,6 +34,7 @@ export async function parseEmail(raw: Buffer | string): Promise<ParsedEmail> {
   if (tooManyParts) throw new AppError('VALIDATION_FAILED', tooManyParts, 'body');
   let mail: ParsedMail;
   try {
+    const { simpleParser } = await import('mailparser');
     mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   } catch (error) {
     throw new AppError('VALIDATION_FAILED', `This is not a readable email message (${(error as Error).message}).`, 'body');
