@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { redact } from '../../db/database.ts';
+import { runningDeadline } from './running-deadline.ts';
 
 /** The channel every catalog change notifies, with the new catalog version (migration 0030). */
 export const CATALOG_CHANNEL = 'tenantdesk_catalog';
@@ -56,19 +57,20 @@ export class CatalogListener {
   async version(timeoutMs: number): Promise<number> {
     const client = this.#client;
     if (!client || !this.#ready) throw new Error('the catalog listener is not connected');
-    let timer: NodeJS.Timeout | undefined;
+    // Counted in running time: a starved event loop must not give up a connection that answered.
+    let cancel = () => undefined as void;
     const silent = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+      cancel = runningDeadline(timeoutMs, () => {
         const error = new Error(`the catalog listener did not answer within ${timeoutMs} ms`);
         if (this.#client === client) this.#lose?.(error);
         reject(error);
-      }, timeoutMs);
+      });
     });
     try {
       const result = await Promise.race([client.query<{ version: string }>('select version::text as version from catalog_state'), silent]);
       return Number(result.rows[0]!.version);
     } finally {
-      clearTimeout(timer);
+      cancel();
     }
   }
 
