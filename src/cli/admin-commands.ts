@@ -55,7 +55,7 @@ const setStatus = (status: 'active' | 'suspended'): AdminCommand => async (rt, o
 async function contactId(rt: Runtime, tenant: string, email: string): Promise<string> {
   const { listObjects } = await import('../tenancy/data-access.ts');
   const ctx = await admin(rt);
-  const [contact] = await listObjects(ctx, 'contact', { where: { tenant_id: tenantId(rt, tenant), email: email.toLowerCase() }, limit: 1 });
+  const [contact] = await listObjects(ctx, 'contact', { where: { tenant_id: await tenantId(rt, tenant), email: email.toLowerCase() }, limit: 1 });
   if (!contact) throw new AppError('NOT_FOUND', `No contact ${email} in tenant "${tenant}".`, 'contact');
   return String(contact.id);
 }
@@ -65,7 +65,7 @@ const identityCommands: Record<string, AdminCommand> = {
     const { createContact } = await import('../identity/create-contact.ts');
     const ctx = await admin(rt);
     const contact = await createContact(ctx, {
-      tenantId: tenantId(rt, str(o, 'tenant')),
+      tenantId: await tenantId(rt, str(o, 'tenant')),
       ...(typeof o.kind === 'string' ? { kind: o.kind as ContactKind } : {}),
       email: str(o, 'email'),
       name: str(o, 'name'),
@@ -80,7 +80,7 @@ const identityCommands: Record<string, AdminCommand> = {
     const role = await createRole(ctx, {
       slug: str(o, 'slug'),
       name: str(o, 'name'),
-      tenantId: typeof o.tenant === 'string' ? tenantId(rt, o.tenant) : null,
+      tenantId: typeof o.tenant === 'string' ? await tenantId(rt, o.tenant) : null,
       read: str(o, 'read'),
       write: str(o, 'write'),
       mayWritePublic: o.writePublic === true,
@@ -103,7 +103,7 @@ const identityCommands: Record<string, AdminCommand> = {
   'role.list': async (rt, o) => {
     const { listObjects } = await import('../tenancy/data-access.ts');
     const ctx = await admin(rt);
-    const rows = await listObjects(ctx, 'role', { orderBy: 'slug', limit: 1000, ...(typeof o.tenant === 'string' ? { where: { tenant_id: tenantId(rt, o.tenant) } } : {}) });
+    const rows = await listObjects(ctx, 'role', { orderBy: 'slug', limit: 1000, ...(typeof o.tenant === 'string' ? { where: { tenant_id: await tenantId(rt, o.tenant) } } : {}) });
     const slugOf = (id: unknown) => (typeof id === 'number' ? rt.catalog.snapshot().byId.get(id)?.slug : undefined) ?? 'public';
     return ['slug\ttenant\tread\twrite\tpermissions', ...rows.map((r) => [r.slug, slugOf(r.tenant_id), r.read_access, r.write_access, (r.permissions as string[]).join(',')].join('\t'))].join('\n');
   },

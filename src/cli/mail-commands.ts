@@ -19,7 +19,7 @@ export const mailCommands: Record<string, AdminCommand> = {
     const [{ createMailbox }, { mailDeps }] = await Promise.all([import('../mail/mailboxes.ts'), import('../mail/mail-context.ts')]);
     const ctx = await admin(rt);
     const mailbox = await createMailbox(ctx, mailDeps(rt), {
-      tenantId: tenantId(rt, required(o, 'tenant')),
+      tenantId: await tenantId(rt, required(o, 'tenant')),
       address: required(o, 'address'),
       ...(text(o, 'name') ? { name: text(o, 'name')! } : {}),
       ...(text(o, 'from') ? { fromAddress: text(o, 'from')! } : {}),
@@ -33,7 +33,7 @@ export const mailCommands: Record<string, AdminCommand> = {
   },
   'mailbox.list': async (rt, o) => {
     const { listMailboxes } = await import('../mail/mailboxes.ts');
-    const rows = await listMailboxes(await admin(rt), text(o, 'tenant') ? { tenant_id: tenantId(rt, text(o, 'tenant')!) } : {});
+    const rows = await listMailboxes(await admin(rt), text(o, 'tenant') ? { tenant_id: await tenantId(rt, text(o, 'tenant')!) } : {});
     const lines = rows.map((m) => [m.address, slugOf(rt, m.tenant_id), m.imap_host ? `${m.imap_user as string}@${m.imap_host as string}:${m.imap_port as number}/${m.imap_folder as string}` : '-', m.smtp_url_enc ? 'own' : 'installation', m.active ? 'yes' : 'no'].join('\t'));
     return ['address\ttenant\timap\tsmtp relay\tactive', ...lines].join('\n');
   },
@@ -49,7 +49,8 @@ export const mailCommands: Record<string, AdminCommand> = {
   'mail.quarantine': async (rt, o) => {
     const { listQuarantine } = await import('../mail/quarantine.ts');
     const ctx = await admin(rt);
-    const rows = (await listQuarantine(ctx, 1000)).filter((q) => !text(o, 'tenant') || q.tenant_id === tenantId(rt, text(o, 'tenant')!));
+    const only = text(o, 'tenant') ? await tenantId(rt, text(o, 'tenant')!) : undefined;
+    const rows = (await listQuarantine(ctx, 1000)).filter((q) => only === undefined || q.tenant_id === only);
     return ['received\ttenant\tfrom\tsubject\tbytes\treason', ...rows.map((q) => [(q.created_at as Date).toISOString(), slugOf(rt, q.tenant_id), q.sender, q.subject, q.size, q.reason].join('\t'))].join('\n');
   },
   /** One raw message (base64 in `raw`, as the socket carries JSON); what became of it, one line per tenant. */

@@ -45,7 +45,7 @@ export const ssoCommands: Record<string, AdminCommand> = {
     if (!tenant) throw new AppError('VALIDATION_FAILED', '--tenant is required.', 'tenant');
     const given = fields(o);
     if (!given.name || !given.issuer || !given.clientId) throw new AppError('VALIDATION_FAILED', '--name, --issuer and --client-id are required.', !given.name ? 'name' : !given.issuer ? 'issuer' : 'clientId');
-    const created = await createSsoConnection(await admin(rt), { box: mailDeps(rt).box }, { tenantId: tenantId(rt, tenant), ...given, name: given.name, issuer: given.issuer, clientId: given.clientId });
+    const created = await createSsoConnection(await admin(rt), { box: mailDeps(rt).box }, { tenantId: await tenantId(rt, tenant), ...given, name: given.name, issuer: given.issuer, clientId: given.clientId });
     return `Connection ${created.id as string} (${created.name as string}) added to ${tenant}: its sign-in page now offers "Sign in with ${created.name as string}". Register the callback https://<the tenant's host>/api/v1/auth/oidc/callback at the provider.`;
   },
   'sso.update': async (rt, o) => {
@@ -55,7 +55,7 @@ export const ssoCommands: Record<string, AdminCommand> = {
   },
   'sso.list': async (rt, o) => {
     const { listSsoConnections } = await import('../identity/sso/sso-connections.ts');
-    const only = text(o, 'tenant') ? tenantId(rt, text(o, 'tenant')!) : undefined;
+    const only = text(o, 'tenant') ? await tenantId(rt, text(o, 'tenant')!) : undefined;
     const rows = (await listSsoConnections(await admin(rt))).filter((c) => only === undefined || c.tenant_id === only);
     const lines = rows.map((c) => [c.id, slugOf(rt, c.tenant_id), c.name, c.issuer, c.client_id, c.jit, c.local_passwords ? 'yes' : 'no', c.active ? 'yes' : 'no'].join('\t'));
     return ['id\ttenant\tname\tissuer\tclient\tjit\tpasswords\tactive', ...lines].join('\n');

@@ -17,13 +17,13 @@ export const webhookCommands: Record<string, AdminCommand> = {
     const events = Array.isArray(o.event) ? (o.event as string[]) : [];
     if (!tenant || !url) throw new AppError('VALIDATION_FAILED', '--tenant and --url are required.', !tenant ? 'tenant' : 'url');
     const deps = mailDeps(rt);
-    const created = await createSubscription(await admin(rt), { outbound: deps.outbound, box: deps.box }, { tenantId: tenantId(rt, tenant), url, events, ...(text(o, 'description') ? { description: text(o, 'description')! } : {}) });
+    const created = await createSubscription(await admin(rt), { outbound: deps.outbound, box: deps.box }, { tenantId: await tenantId(rt, tenant), url, events, ...(text(o, 'description') ? { description: text(o, 'description')! } : {}) });
     // The secret alone on the last line, once, as `apikey create` prints its key.
     return `Webhook ${created.id as string} of ${tenant} sends ${(created.events as string[]).join(', ')} to ${created.url as string}, signed with this secret (shown once):\n${created.secret}`;
   },
   'webhook.list': async (rt, o) => {
     const { listSubscriptions } = await import('../webhooks/webhook-subscriptions.ts');
-    const only = text(o, 'tenant') ? tenantId(rt, text(o, 'tenant')!) : undefined;
+    const only = text(o, 'tenant') ? await tenantId(rt, text(o, 'tenant')!) : undefined;
     const rows = (await listSubscriptions(await admin(rt))).filter((w) => only === undefined || w.tenant_id === only);
     return ['id\ttenant\turl\tevents\tactive', ...rows.map((w) => [w.id, slugOf(rt, w.tenant_id), w.url, (w.events as string[]).join(','), w.active ? 'yes' : `no${w.disabled_reason ? ` (${w.disabled_reason as string})` : ''}`].join('\t'))].join('\n');
   },

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { runningDeadline } from './running-deadline.ts';
 import { redact, type Database } from './database.ts';
 
 /**
@@ -64,19 +65,20 @@ export class NotifyListener {
   async probe<T extends pg.QueryResultRow>(query: string, timeoutMs: number): Promise<T[]> {
     const client = this.#client;
     if (!client || !this.#ready) throw new Error(`the ${NOTIFY_CHANNELS[this.channel].name} is not connected`);
-    let timer: NodeJS.Timeout | undefined;
+    // Counted in running time: a starved event loop must not give up a connection that answered.
+    let cancel = () => undefined as void;
     const silent = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+      cancel = runningDeadline(timeoutMs, () => {
         const error = new Error(`the ${NOTIFY_CHANNELS[this.channel].name} did not answer within ${timeoutMs} ms`);
         if (this.#client === client) this.#lose?.(error);
         reject(error);
-      }, timeoutMs);
+      });
     });
     try {
       const result = await Promise.race([client.query<T>(query), silent]);
       return result.rows;
     } finally {
-      clearTimeout(timer);
+      cancel();
     }
   }
 

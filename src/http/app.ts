@@ -3,6 +3,7 @@ import type { SignInThrottle } from '../config/config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Database } from '../db/database.ts';
 import type { Catalog } from '../tenancy/catalog/catalog.ts';
+import { requestIds } from './request-id.ts';
 import type { TenancySettings } from '../tenancy/settings.ts';
 import { Shards } from '../tenancy/placement/shards.ts';
 import cookie from '@fastify/cookie';
@@ -108,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger, childLoggerFactory: tenantLogBindings(options.catalog, options.trustProxy) } : { logger: false }),
     trustProxy: options.trustProxy,
+    genReqId: requestIds(),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     // Unknown body fields are refused (400), not silently dropped: a misspelt field is a mistake to report.

@@ -3,7 +3,7 @@ import type { Logger } from '../config/logger.ts';
 import type { Catalog } from '../tenancy/catalog/catalog.ts';
 import type { Shards } from '../tenancy/placement/shards.ts';
 import type { TenancySettings } from '../tenancy/settings.ts';
-import { JobRunner } from './job-runner.ts';
+import { JobRunner, type JobRunnerDeps } from './job-runner.ts';
 import type { JobHandler, Schedule } from './job-type.ts';
 import { purgeFinishedJobs, purgeFinishedJobsHandler } from './purge-finished-jobs.ts';
 import { purgeExpiredIdempotencyKeys, purgeExpiredIdempotencyKeysHandler } from './purge-idempotency-keys.ts';
@@ -24,6 +24,15 @@ export const jobSchedules: readonly Schedule<never>[] = [
   { type: slaSweep, cron: '* * * * *', payload: {} } as Schedule<never>,
 ];
 
+/**
+ * What the server's jobs run with. The catalog is read within the staleness bound, as for a request
+ * (decision 0050): a job whose process cannot confirm its snapshot fails with CATALOG_STALE and runs
+ * again at its retry, never routed by an old shard map.
+ */
+export function runnerDeps(rt: { readonly shards: Shards; readonly settings: TenancySettings; readonly catalog: Catalog; readonly log?: Logger }): JobRunnerDeps {
+  return { shards: rt.shards, settings: rt.settings, catalog: () => rt.catalog.current(), ...(rt.log ? { log: rt.log } : {}) };
+}
+
 /** What the server holds of its job runner: something to stop. */
 export type BackgroundWork = { stop(): Promise<void> };
 
@@ -42,7 +51,7 @@ export function startBackgroundWork(rt: {
   // Webhooks go out through the same guarded connector and are signed with secrets MAIL_SECRET keeps.
   const webhooks = deliverWebhookHandler({ outbound: mailing.outbound, box: mailing.box }) as unknown as JobHandler<never>;
   const runner = new JobRunner(
-    { shards: rt.shards, settings: rt.settings, catalog: () => rt.catalog.snapshot(), log: rt.log },
+    runnerDeps(rt),
     { handlers: [...jobHandlers, ...mail.handlers, webhooks], schedules: [...jobSchedules, ...mail.schedules], pollMs: rt.config.jobs.pollMs },
   );
   runner.start();

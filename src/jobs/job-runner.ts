@@ -13,8 +13,12 @@ import { cronOf, fireDueSchedules } from './schedules.ts';
 export type JobRunnerDeps = {
   readonly shards: Shards;
   readonly settings: TenancySettings;
-  /** The current catalog snapshot: a job's tenant is resolved when it runs. */
-  readonly catalog: () => CatalogSnapshot;
+  /**
+   * The current catalog snapshot: a job's tenant is resolved when it runs. A server passes the
+   * catalog's `current()`, which refuses (CATALOG_STALE) a snapshot it cannot confirm within the
+   * staleness bound: the job then fails this attempt and runs again later, never on an old routing.
+   */
+  readonly catalog: () => CatalogSnapshot | Promise<CatalogSnapshot>;
   readonly log?: TenancyContext['log'];
 };
 
@@ -161,7 +165,7 @@ export class JobRunner {
       database: shards.pool,
       shards,
       settings,
-      catalog: this.deps.catalog(),
+      catalog: await this.deps.catalog(),
       access: { read: scope.read, write: scope.write, writePublic: scope.writePublic },
       ...(log ? { log } : {}),
     };

@@ -7,6 +7,11 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
+import type { Role } from '../../src/db/schema.ts';
+import { createTicket } from '../../src/desk/tickets/create-ticket.ts';
+import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
+import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
+import { systemContext } from '../../src/tenancy/system-context.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { Shards } from '../../src/tenancy/placement/shards.ts';
 import { rawMessage } from '../mail/mail-fixtures.ts';
@@ -48,6 +53,7 @@ for (const kind of ['postgres', 'pglite'] as DatabaseKind[]) {
     let server: ServerProcess;
     let install: ApiInstallation;
     let metricsPort: number;
+    let overdueTicketId: string;
     let smtpPort: number;
     // The outside world's mail server, which the desk relays its outbound mail to.
     const relay = new SMTPServer({ authOptional: true, disabledCommands: ['AUTH', 'STARTTLS'], logger: false, onData: (stream, _session, done) => stream.resume().on('end', () => done()) });
@@ -65,7 +71,16 @@ for (const kind of ['postgres', 'pglite'] as DatabaseKind[]) {
       fresh = kind === 'postgres' ? await freshDatabase('postgres') : undefined;
       const database = fresh?.database ?? (await openDatabase({ kind: 'pglite', dataDir }));
       if (!fresh) await migrate(database);
-      install = await seedApiTenants(new Shards(database), [{ slug: 'acme' }, { slug: 'globex' }]);
+      const shards = new Shards(database);
+      install = await seedApiTenants(shards, [{ slug: 'acme' }, { slug: 'globex' }]);
+      // A ticket already past its due date, and the SLA sweep's schedule a period behind, so that the
+      // server's first poll runs the sweep, which records that one breach.
+      const catalog = (await Catalog.load(database)).snapshot();
+      const staff = await database.owner.selectFrom('contacts').select('id').where('email', '=', 'admin@sp.test').executeTakeFirstOrThrow();
+      const desk = { ...systemContext(shards, DEFAULT_TENANCY, catalog), actor: { contactId: String(staff.id), kind: 'staff' as const, activeRole: { slug: 'test-admin', permissions: ['ticket.*'] } as unknown as Role } };
+      overdueTicketId = (await createTicket(desk, { tenantId: catalog.bySlug.get('acme')!.id, subject: 'Overdue', body: 'x', dueAt: new Date(Date.now() - 60_000).toISOString() })).id as string;
+      await sql`insert into job_schedules (name, last_fired_at) values ('sla.sweep-overdue', now() - interval '2 minutes')
+          on conflict (name) do update set last_fired_at = excluded.last_fired_at`.execute(database.owner);
       await sql`insert into mailboxes (tenant_id, address, name) select id, 'support@acme.test', 'Acme support' from tenants where slug = 'acme'`.execute(database.owner);
       // A job no runner handles stays due; one whose payload its handler refuses dies at once.
       await sql`insert into jobs (tenant_id, name, payload, run_at) values
@@ -153,9 +168,22 @@ for (const kind of ['postgres', 'pglite'] as DatabaseKind[]) {
         sent = sum((await scrape()).samples, 'tenantdesk_mail_sent_total') - sum(before, 'tenantdesk_mail_sent_total');
       }
       assert.ok(sent >= 1, 'the reply was sent through the relay');
-      for (const family of ['tenantdesk_mail_sent_total', 'tenantdesk_sla_breaches_total', 'tenantdesk_http_rate_limited_total', 'tenantdesk_process_cpu_seconds_total']) {
+      for (const family of ['tenantdesk_mail_sent_total', 'tenantdesk_http_rate_limited_total', 'tenantdesk_process_cpu_seconds_total']) {
         assert.match(text, new RegExp(`^# TYPE ${family} counter$`, 'm'), family);
       }
+    });
+
+    it('counts the breach of a ticket past its due date once the SLA sweep has run', async () => {
+      let breaches = 0;
+      for (let i = 0; i < 150 && breaches === 0; i++) {
+        breaches = sum((await scrape()).samples, 'tenantdesk_sla_breaches_total');
+        if (!breaches) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(breaches, 1, 'one ticket past its resolution due date: one breach');
+      // The breach the metric counted is the one the sweep recorded on the ticket.
+      const agent = { host: 'acme.localhost', headers: { authorization: `Bearer ${install.tenants.acme!.keys[0]!}` } };
+      const ticket = (await call(server.port, { ...agent, path: `/api/v1/tickets/${overdueTicketId}` })).body as { resolutionBreachedAt: string | null };
+      assert.ok(ticket.resolutionBreachedAt, 'the ticket carries its breach');
     });
   });
 }

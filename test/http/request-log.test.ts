@@ -4,6 +4,8 @@ import { after, before, it } from 'node:test';
 import { createLogger } from '../../src/config/logger.ts';
 import { forEachDatabase } from '../support/databases.ts';
 import { demoDeskApp } from '../support/desk-app.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 
 forEachDatabase('request log lines', (db) => {
   const lines: Record<string, unknown>[] = [];
@@ -33,5 +35,25 @@ forEachDatabase('request log lines', (db) => {
     for (const line of acme) assert.equal(line.tenant, 'acme', JSON.stringify(line));
     // An unknown host belongs to no tenant: its lines name none.
     for (const line of ofRequests.filter((l) => l.reqId === ids[1])) assert.equal(line.tenant, undefined, JSON.stringify(line));
+  });
+
+  it('gives request ids that another process (another app) does not give too', async () => {
+    // Two apps started afresh stand for two server processes behind one proxy, logging to one place.
+    const started = async () => {
+      const logged: Record<string, unknown>[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logged.push(JSON.parse(line) as Record<string, unknown>);
+          done();
+        },
+      });
+      const app = await buildApp({ database: db(), shards: desk.shards, catalog: desk.catalog, settings: DEFAULT_TENANCY, trustProxy: false, webRoot: false, logger: createLogger({ logLevel: 'debug' }, sink) });
+      await app.inject({ url: '/api/v1/tenant', headers: { host: 'unknown.example' } });
+      await app.close();
+      return logged.find((l) => l.reqId !== undefined)?.reqId;
+    };
+    const [one, two] = [await started(), await started()];
+    assert.ok(typeof one === 'string' && typeof two === 'string');
+    assert.notEqual(one, two);
   });
 });

@@ -3,7 +3,7 @@ import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { openDatabase, type Database } from '../../src/db/database.ts';
-import { jobHandlers } from '../../src/jobs/background-work.ts';
+import { jobHandlers, runnerDeps } from '../../src/jobs/background-work.ts';
 import { enqueue } from '../../src/jobs/enqueue.ts';
 import { purgeFinishedJobs } from '../../src/jobs/purge-finished-jobs.ts';
 import { listFailedJobs, retryFailedJob } from '../../src/jobs/failed-jobs.ts';
@@ -312,5 +312,32 @@ forEachDatabase('background jobs', (db, kind) => {
     assert.equal((await jobRow(first!)).state, 'done');
     assert.equal((await jobRow(second!)).state, 'queued');
     await runner.drain(db());
+  });
+
+  it('runs a job only on a catalog confirmed within the staleness bound (decision 0050)', async () => {
+    // The server's own wiring, over a catalog with a clock of the test's and a database it can lose.
+    const own = kind === 'postgres' ? await openDatabase({ kind: 'postgres', url: db().url!, poolMax: 1 }) : db();
+    let now = Date.now();
+    const here = await Catalog.load(own, { maxStalenessMs: 1000, now: () => now });
+    const watched = new JobRunner(runnerDeps({ shards: deps.shards, settings: DEFAULT_TENANCY, catalog: here }), { handlers: handlers(runs, failing) });
+    const id = (await enqueueOwner(tick, { tenantId: t.acme!, payload: {} }))!;
+    if (kind === 'pglite') {
+      // Embedded, this process makes every catalog change itself: its snapshot is always current.
+      now += 60_000;
+      assert.deepEqual((await watched.drain(db())).map((o) => [o.id, o.state]), [[id, 'done']]);
+      return;
+    }
+    // Past the bound with the catalog's database out of reach: no check can confirm the snapshot.
+    await own.close();
+    now += 1001;
+    const [outcome] = await watched.drain(db());
+    assert.deepEqual([outcome?.id, outcome?.state], [id, 'queued'], 'failed this attempt, queued for its retry');
+    assert.ok(!runs.includes(id), 'the handler never ran');
+    const row = await jobRow(id);
+    assert.match(row.last_error ?? '', /cannot confirm it knows the current tenants/);
+    // Once the catalog is confirmed again (here: read afresh), the same job runs.
+    const fresh = new JobRunner(runnerDeps({ shards: deps.shards, settings: DEFAULT_TENANCY, catalog: await Catalog.load(db()) }), { handlers: handlers(runs, failing) });
+    await makeDue(id);
+    assert.deepEqual((await fresh.drain(db())).map((o) => [o.id, o.state]), [[id, 'done']]);
   });
 });

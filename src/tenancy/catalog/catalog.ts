@@ -2,6 +2,7 @@ import type { Database } from '../../db/database.ts';
 import { isConnectionError } from '../../db/errors.ts';
 import { AppError } from '../../errors.ts';
 import { CatalogListener } from './catalog-listener.ts';
+import { runningDeadline } from '../../db/running-deadline.ts';
 import { catalogVersion, loadSnapshot, type CatalogSnapshot } from './snapshot.ts';
 
 type Log = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
@@ -166,10 +167,14 @@ export class Catalog {
   }
 }
 
-/** `work`, or a rejection once `ms` have passed (`work` may still finish: its effects are kept). */
+/**
+ * `work`, or a rejection once `ms` of this process's running time have passed (`work` may still
+ * finish: its effects are kept). Running time, not wall time: a starved event loop must not turn a
+ * check that was answered into a refusal (the bound itself is kept by `confirmedAt`, not by this).
+ */
 function within(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  let cancel = () => undefined as void;
+  const late = new Promise<never>((_, reject) => (cancel = runningDeadline(ms, () => reject(new Error(`no answer within ${ms} ms`)))));
   work.catch(() => undefined);
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  return Promise.race([work, late]).finally(() => cancel());
 }
