@@ -326,6 +326,15 @@ const types = {
       { column: 'linked_ticket_id', target: 'ticket', sameTenant: true },
     ],
   },
+  savedView: {
+    name: 'savedView',
+    table: 'saved_views',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'name',
+    // An agent's personal queue: its owner's tenant, read by its owner only (desk/views/saved-views.ts).
+    references: [{ column: 'contact_id', target: 'contact', impliesTenant: true, sameTenant: true }],
+  },
   idempotencyKey: {
     name: 'idempotencyKey',
     table: 'idempotency_keys',

@@ -16,6 +16,8 @@ import { signInRoutes, signOutRoutes } from './routes/auth.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { lookupRoutes } from './routes/lookups.ts';
 import { requesterRoutes } from './routes/requesters.ts';
+import { savedViewRoutes } from './routes/saved-views.ts';
+import { ticketBulkRoutes } from './routes/ticket-bulk.ts';
 import { meRoutes } from './routes/me.ts';
 import { openApi } from './plugins/openapi.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
@@ -134,6 +136,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(requesterRoutes);
       await signedIn.register(apiKeyRoutes);
       await signedIn.register(ticketRoutes);
+      await signedIn.register(ticketBulkRoutes);
+      await signedIn.register(savedViewRoutes);
       await signedIn.register(collaboratorRoutes);
       await signedIn.register(deskConfigRoutes);
       await signedIn.register(reportRoutes);
