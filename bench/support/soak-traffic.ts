@@ -70,7 +70,8 @@ export function soakTraffic(http: HttpClient, smtpPort: number, desk: { tenants:
       case 'agent.queue': return () => expect(http.send('GET', '/api/v1/tickets?limit=50', agent), 200);
       case 'agent.view': return () => expect(http.send('GET', `/api/v1/tickets/${anyTicket()}`, agent), 200);
       case 'agent.thread': return () => expect(http.send('GET', `/api/v1/tickets/${anyTicket()}/thread`, agent), 200);
-      case 'agent.reply': return () => expect(http.send('POST', `/api/v1/tickets/${anyTicket()}/replies`, write(agent), body('We are on it.')), 201);
+      // A reply goes to a requester: the customer's tickets have one, the API's tickets none (notes only).
+      case 'agent.reply': return () => expect(http.send('POST', `/api/v1/tickets/${ownTicket()}/replies`, write(agent), body('We are on it.')), 201);
       case 'agent.note': return () => expect(http.send('POST', `/api/v1/tickets/${anyTicket()}/notes`, write(agent), body('Checked the spooler.')), 201);
       case 'api.create': return () => expect(http.send('POST', '/api/v1/tickets', api, newTicket('API ticket')), 201, remember(opened, tenant));
       case 'api.list': return () => expect(http.send('GET', '/api/v1/tickets?limit=20', api), 200);

@@ -394,6 +394,15 @@ const types = {
   // The ledger of imports (migration 0055): which source row became which object. `target_id` names
   // rows of several types (target_type), so it is no reference the write rules could check.
   importSource: { name: 'importSource', table: 'import_sources', class: 'tenant-required', tenantColumn: 'tenant_id', references: [] },
+  savedView: {
+    name: 'savedView',
+    table: 'saved_views',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'name',
+    // An agent's personal queue: its owner's tenant, read by its owner only (desk/views/saved-views.ts).
+    references: [{ column: 'contact_id', target: 'contact', impliesTenant: true, sameTenant: true }],
+  },
   idempotencyKey: {
     name: 'idempotencyKey',
     table: 'idempotency_keys',

@@ -415,6 +415,7 @@ export type AttachmentsTable = {
   created_at: Timestamp;
 };
 export type TicketLinksTable = { id: Generated<string>; tenant_id: number | null; ticket_id: string; linked_ticket_id: string; kind: ColumnType<string, string | undefined, string>; created_at: Timestamp };
+export type SavedViewsTable = { id: Generated<string>; tenant_id: number; contact_id: string; name: string; filters: Json<Record<string, string>>; created_at: Timestamp };
 export type IdempotencyKeysTable = {
   id: Generated<string>;
   tenant_id: number | null;
@@ -491,6 +492,7 @@ export type DB = {
   sla_clocks: SlaClocksTable;
   thread_entries: ThreadEntriesTable;
   ticket_links: TicketLinksTable;
+  saved_views: SavedViewsTable;
   attachments: AttachmentsTable;
   idempotency_keys: IdempotencyKeysTable;
   import_sources: ImportSourcesTable;

@@ -17,6 +17,8 @@ import { signInRoutes, signOutRoutes } from './routes/auth.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { lookupRoutes } from './routes/lookups.ts';
 import { requesterRoutes } from './routes/requesters.ts';
+import { savedViewRoutes } from './routes/saved-views.ts';
+import { ticketBulkRoutes } from './routes/ticket-bulk.ts';
 import { meRoutes } from './routes/me.ts';
 import { openApi } from './plugins/openapi.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
@@ -161,6 +163,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(apiKeyRoutes);
       await signedIn.register(ticketRoutes);
       await signedIn.register(liveEventRoutes, { hub: live, catalog, ...LIVE_STREAM_DEFAULTS, ...options.live });
+      await signedIn.register(ticketBulkRoutes);
+      await signedIn.register(savedViewRoutes);
       await signedIn.register(collaboratorRoutes);
       await signedIn.register(ticketPresenceRoutes);
       await signedIn.register(satisfactionRoutes);

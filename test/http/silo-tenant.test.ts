@@ -78,8 +78,12 @@ forEachDatabase('a silo tenant over HTTP', (db) => {
   it('keeps a silo tenant’s tickets, numbers and threads in its silo, and lists them to the service provider', async () => {
     const sp = await login('desk.localhost', 'admin@sp.test');
     const vaultId = (await Catalog.load(db(), 0)).snapshot().bySlug.get('vault')!.id;
+    // The requester, found in the silo by the new ticket's requester picker: a reply goes to them.
+    const found = await app.inject({ url: '/api/v1/requesters?tenant=vault&q=customer', headers: { host: 'desk.localhost', cookie: sp } });
+    const [requester] = found.json().requesters as { id: string; email: string }[];
+    assert.equal(requester?.email, 'customer@vault.test', found.body);
     const headers = { host: 'desk.localhost', cookie: sp, origin: 'http://desk.localhost', 'idempotency-key': 'vault-1' };
-    const payload = { tenantId: vaultId, subject: 'Vault door', body: '<p>stuck</p>' };
+    const payload = { tenantId: vaultId, subject: 'Vault door', body: '<p>stuck</p>', requesterId: requester.id };
     const created = await app.inject({ method: 'POST', url: '/api/v1/tickets', headers, payload });
     assert.equal(created.statusCode, 201, created.body);
     assert.equal(created.json().number, 'VAULT-000001');

@@ -11,7 +11,7 @@ import { parseAddressPolicy } from '../../src/net/address-policy.ts';
 import { createOutbound, type Outbound } from '../../src/net/guarded-connect.ts';
 import { verifySenderDomain } from '../../src/tenancy/catalog/sender-domains.ts';
 import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
-import { createObject, type Row } from '../../src/tenancy/data-access.ts';
+import type { Row } from '../../src/tenancy/data-access.ts';
 import { Shards } from '../../src/tenancy/placement/shards.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { systemContext } from '../../src/tenancy/system-context.ts';
@@ -80,7 +80,7 @@ export async function mailWorld(db: Database, config: Partial<MailConfig> = {}, 
   const shards = new Shards(db);
   const deps: MailDeps = { shards, settings: DEFAULT_TENANCY, catalog: () => catalog.snapshot(), config: mail, box: secretBox(mail.secret!), outbound: LOOPBACK_ALLOWED, dataDir: mkdtempSync(join(tmpdir(), 'td-mail-')) };
   const ctx = systemContext(shards, DEFAULT_TENANCY, await catalog.refresh());
-  const spAdmin = await createObject(ctx, 'contact', { tenant_id: t.sp, kind: 'staff', email: 'admin@sp.test', name: 'SP admin' });
+  const spAdmin = await createContact(ctx, { tenantId: t.sp, kind: 'staff', email: 'admin@sp.test', name: 'SP admin', roles: ['sp-admin'] });
   const admin: DeskContext = { ...ctx, actor: { contactId: spAdmin.id as string, kind: 'staff', activeRole: ADMIN_ROLE } };
   const boxes: Record<string, Row> = {
     acme: await createMailbox(ctx, deps, { tenantId: t.acme!, address: 'support@acme.test', name: 'Acme Support', ...mailboxes.acme }),

@@ -1,3 +1,4 @@
+import { createContact } from '../../src/identity/create-contact.ts';
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
@@ -15,7 +16,7 @@ import { slaSweep } from '../../src/jobs/sla-sweep.ts';
 import { sweepOverdue } from '../../src/sla/sweep-overdue.ts';
 import { Catalog } from '../../src/tenancy/catalog/catalog.ts';
 import { createTenant } from '../../src/tenancy/catalog/create-tenant.ts';
-import { createObject, listObjects, type Row } from '../../src/tenancy/data-access.ts';
+import { listObjects, type Row } from '../../src/tenancy/data-access.ts';
 import { Shards } from '../../src/tenancy/placement/shards.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { systemContext } from '../../src/tenancy/system-context.ts';
@@ -49,10 +50,12 @@ forEachDatabase('SLA clocks and the overdue sweep', (db, kind) => {
     const catalog = (await Catalog.load(db(), 0)).snapshot();
     const tenant = (slug: string) => catalog.bySlug.get(slug)!.id;
     const ctx = systemContext(shards, DEFAULT_TENANCY, catalog);
-    const contact = async (slug: string, email: string) => (await createObject(ctx, 'contact', { tenant_id: tenant(slug), kind: 'agent', email, name: email })).id as string;
+    // Agents hold the agent role (an assignee works the tenant's tickets); replies go to a customer.
+    const contact = async (slug: string, email: string, role = 'agent') => (await createContact(ctx, { tenantId: tenant(slug), email, name: email, roles: [role] })).id as string;
     ids.spAgent = await contact('sp', 'agent@sp.test');
     ids.acmeAgent = await contact('acme', 'agent@acme.test');
     ids.acmeLead = await contact('acme', 'lead@acme.test');
+    ids.acmeCustomer = await contact('acme', 'customer@acme.test', 'customer');
     desk = { ...ctx, actor: { contactId: ids.spAgent, kind: 'staff', activeRole: ADMIN_ROLE } };
     const [urgent] = await listObjects(ctx, 'priority', { where: { slug: 'urgent' } });
     const [normal] = await listObjects(ctx, 'priority', { where: { slug: 'normal' } });
@@ -106,7 +109,7 @@ forEachDatabase('SLA clocks and the overdue sweep', (db, kind) => {
   });
 
   it('records the first public reply of an agent, not a note', async () => {
-    const ticket = await createTicket(desk, { tenantId: Number(ids.acmeTenant), subject: 'Answer me', body: 'x', slaPlanId: ids.acmePlan });
+    const ticket = await createTicket(desk, { tenantId: Number(ids.acmeTenant), subject: 'Answer me', body: 'x', slaPlanId: ids.acmePlan, requesterId: ids.acmeCustomer });
     await addThreadEntry(desk, ticket.id as string, { kind: 'note', body: 'looking' });
     assert.equal((await ticketRow(db(), ticket.id as string)).first_responded_at, null);
     await addThreadEntry(desk, ticket.id as string, { kind: 'reply', body: 'on it' });
@@ -120,7 +123,7 @@ forEachDatabase('SLA clocks and the overdue sweep', (db, kind) => {
     const clocks = async (id: string) =>
       (await sql<{ clock: string; due_at: Date }>`select clock, due_at from sla_clocks where ticket_id = ${id} order by clock`.execute(db().owner)).rows.map((r) => [r.clock, r.due_at.getTime()]);
     const dues = (row: Row) => [['first-response', (row.first_response_due_at as Date).getTime()], ['resolution', (row.resolution_due_at as Date).getTime()]];
-    const ticket = await createTicket(desk, { tenantId: Number(ids.acmeTenant), subject: 'Clocks', body: 'x', slaPlanId: ids.acmePlan });
+    const ticket = await createTicket(desk, { tenantId: Number(ids.acmeTenant), subject: 'Clocks', body: 'x', slaPlanId: ids.acmePlan, requesterId: ids.acmeCustomer });
     assert.deepEqual(await clocks(ticket.id as string), dues(ticket), 'both clocks run from the opening');
     await updateTicket(desk, ticket.id as string, { status: 'pending' }, 1);
     assert.deepEqual(await clocks(ticket.id as string), [], 'a paused ticket has nothing to sweep');

@@ -12,7 +12,8 @@ import { systemContext } from '../../src/tenancy/system-context.ts';
  * `sp.localhost`, an sp-admin key) and the given tenants (`<slug>.localhost`), each with agents
  * holding keys. Made through the domain functions, on a database the server then serves.
  */
-export type ApiTenant = { slug: string; host: string; keys: string[] };
+/** A tenant driven over the API: its host, its agents' keys, and a customer to request its tickets. */
+export type ApiTenant = { slug: string; host: string; keys: string[]; customerId?: string };
 export type ApiInstallation = { sp: ApiTenant; tenants: Record<string, ApiTenant> };
 
 export async function seedApiTenants(
@@ -35,7 +36,8 @@ export async function seedApiTenants(
   for (const t of tenants) {
     const keys: string[] = [];
     for (let i = 1; i <= (t.agents ?? 1); i += 1) keys.push(await keyFor(t.slug, `agent${i}@${t.slug}.test`, 'agent', 'agent'));
-    result[t.slug] = { slug: t.slug, host: `${t.slug}.localhost`, keys };
+    const customer = await createContact(ctx, { tenantId: catalog.snapshot().bySlug.get(t.slug)!.id, email: `customer@${t.slug}.test`, name: 'customer', roles: ['customer'] });
+    result[t.slug] = { slug: t.slug, host: `${t.slug}.localhost`, keys, customerId: String(customer.id) };
   }
   return { sp, tenants: result };
 }

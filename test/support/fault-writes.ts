@@ -129,7 +129,7 @@ function plan(index: number, tenants: ApiTenant[], acked: Map<string, string[]>,
     const ticket = targets[Math.floor(Math.random() * targets.length)]!;
     return { index, kind: 'reply', tenant, key, path: `/api/v1/tickets/${ticket}/replies`, body: { body: `<p>fault-r${index}</p>` }, marker: `fault-r${index}` };
   }
-  return { index, kind: 'ticket', tenant, key, path: '/api/v1/tickets', body: { subject: `fault-w${index}`, body: '<p>first message</p>' }, marker: `fault-w${index}` };
+  return { index, kind: 'ticket', tenant, key, path: '/api/v1/tickets', body: { subject: `fault-w${index}`, body: '<p>first message</p>', requesterId: tenant.customerId }, marker: `fault-w${index}` };
 }
 
 /** Sends a write until it gets a final answer, always with the same key and body. */
