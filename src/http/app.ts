@@ -42,6 +42,8 @@ import { osTicketRoutes } from './routes/osticket.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { tenantBrandingRoutes } from './routes/tenant-branding.ts';
 import { spAdminRoutes } from './routes/sp-admin.ts';
+import { kbPublicRoutes } from './routes/kb-public.ts';
+import { kbRoutes } from './routes/kb.ts';
 
 export type AppOptions = {
   database: Database;
@@ -124,6 +126,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const auth = { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme };
     await tenantScope.register(signInRoutes, { shards, catalog, trustProxy, ...identity });
     await tenantScope.register(guestStatusRoutes, { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme, throttle: identity.throttle });
+    // The knowledge base reads without sign-in too (public articles); signed-in callers read as their role.
+    await tenantScope.register(kbPublicRoutes, auth);
     await tenantScope.register(async (signedIn) => {
       await authenticate(signedIn, auth);
       await signedIn.register(signOutRoutes);
@@ -135,6 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(collaboratorRoutes);
       await signedIn.register(deskConfigRoutes);
       await signedIn.register(reportRoutes);
+      await signedIn.register(kbRoutes);
       await signedIn.register(attachmentRoutes, { attachments: options.attachments });
       await signedIn.register(auditRoutes);
       const senderDomains = options.mailSenderDomains ?? [];
