@@ -109,6 +109,11 @@ forEachDatabase('the knowledge base API', (db) => {
       const ranked = await ok<{ items: { title: string; score: number }[] }>(acmeAgent({ url: '/api/v1/kb/search?q=toner' }));
       assert.deepEqual(ranked.items.map((h) => h.title), ['Toner cartridges', 'Ordering paper']);
       assert.ok(ranked.items[0]!.score > ranked.items[1]!.score);
+      // A ticket's subject as it is typed: any of its words suggests an article.
+      const suggested = await ok<{ items: { title: string }[] }>(anonymous('acme.localhost')({ url: `/api/v1/kb/search?q=${encodeURIComponent('my vpn keeps dropping')}&suggest=true` }));
+      assert.deepEqual(suggested.items.map((h) => h.title), ['Configuring the Acme VPN']);
+      const strict = await ok<{ items: unknown[] }>(anonymous('acme.localhost')({ url: `/api/v1/kb/search?q=${encodeURIComponent('my vpn keeps dropping')}` }));
+      assert.deepEqual(strict.items, [], 'a search proper needs every word');
       const vault = await ok<{ items: { title: string; tenant: string | null }[] }>(anonymous('vault.localhost')({ url: '/api/v1/kb/search?q=printers' }));
       assert.deepEqual(vault.items.map((h) => [h.title, h.tenant]), [['Vault safe printers', 'vault']], 'the silo’s own, found in the silo');
     });

@@ -8,8 +8,11 @@ export type ArticleSearch = {
   q: string;
   language?: string;
   limit?: number;
-  /** A search the reader made (counted, for the reports) or a suggestion as they type (not counted). */
-  counted?: boolean;
+  /**
+   * A search the reader made (every word must match; counted, for the reports) or a suggestion as
+   * they type a ticket's subject (any word may match: a subject is a sentence, not a query; not counted).
+   */
+  suggest?: boolean;
 };
 
 export type SearchHit = Row & { score: number };
@@ -39,15 +42,18 @@ export async function searchArticles(reader: KbReader, search: ArticleSearch): P
   if (!q) throw new AppError('VALIDATION_FAILED', 'Type some words to search for.', 'q');
   if (q.length > 200) throw new AppError('VALIDATION_FAILED', 'A search is at most 200 characters long.', 'q');
   const limit = Math.min(search.limit ?? 10, 50);
+  // websearch_to_tsquery reads "or" between words as OR; the words alone keep quotes and minus signs out.
+  const query = search.suggest ? (q.match(/[\p{L}\p{N}]+/gu) ?? []).join(' or ') : q;
+  if (!query) return [];
   const where: Row = search.language ? { language: search.language } : {};
-  const score = rank(q);
+  const score = rank(query);
   const rows = await readEveryPass(reader, (pass) =>
-    listObjects(pass.ctx, 'kbArticle', { where, filter: sql<boolean>`${pass.filter} and ${matches(q)}`, orderBy: 'score', descending: true, orderValue: { by: score, key: score }, limit }),
+    listObjects(pass.ctx, 'kbArticle', { where, filter: sql<boolean>`${pass.filter} and ${matches(query)}`, orderBy: 'score', descending: true, orderValue: { by: score, key: score }, limit }),
   );
   const hits = rows
     .map((row): SearchHit => ({ ...row, score: Number(row.score) }))
     .sort((a, b) => b.score - a.score || String(a.id).localeCompare(String(b.id)))
     .slice(0, limit);
-  if (search.counted !== false) await recordKbEvent(reader, { kind: 'search', query: q, results: hits.length });
+  if (!search.suggest) await recordKbEvent(reader, { kind: 'search', query: q, results: hits.length });
   return hits;
 }

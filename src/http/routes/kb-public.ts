@@ -81,8 +81,7 @@ export async function kbPublicRoutes(app: FastifyInstance, options: KbPublicOpti
     },
     async (request) => {
       const reader = await readerFor(request);
-      const { suggest, ...search } = request.query;
-      const hits = await searchArticles(reader, { ...search, counted: !suggest });
+      const hits = await searchArticles(reader, request.query);
       return { items: hits.map((hit) => presentHit(reader, hit)) };
     },
   );

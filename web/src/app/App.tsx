@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
+import { KbArticlePage, KbPage } from '../pages/portal/KbPages.tsx';
 import { useMe, useTenant } from '../api/queries.ts';
 import type { Me } from '../api/types.ts';
 import { applyBranding } from '../components/branding.ts';
@@ -50,6 +51,8 @@ function SignedOutRoutes() {
   return (
     <Routes>
       <Route path="/status" element={<GuestStatusPage />} />
+      <Route path="/kb" element={<KbPage />} />
+      <Route path="/kb/:slug" element={<KbArticlePage />} />
       <Route path="/forgot-password" element={<ForgotPasswordPage />} />
       <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route path="*" element={<SignInPage />} />
@@ -64,6 +67,8 @@ function SignedInRoutes({ me }: { me: Me }) {
       <Route path="/" element={<Navigate to={home} replace />} />
       <Route path="/login" element={<Navigate to={home} replace />} />
       <Route path="/status" element={<GuestStatusPage />} />
+      <Route path="/kb" element={<KbPage />} />
+      <Route path="/kb/:slug" element={<KbArticlePage />} />
       <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route path="/tickets" element={isCustomer(me) ? <PortalTicketsPage /> : <Navigate to="/queue" replace />} />
       <Route path="/tickets/new" element={<NewTicketPage me={me} />} />

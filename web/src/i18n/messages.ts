@@ -1,10 +1,12 @@
 import { deskEn, deskFr } from './desk-messages.ts';
+import { kbEn, kbFr } from './kb-messages.ts';
 import { adminEn, adminFr } from './admin-messages.ts';
 import { contactFormEn, contactFormFr, errorEn, errorFr } from './error-messages.ts';
 
 /** Every text of the interface, in English; French below must have the same keys (the type says so). */
 export const en = {
   ...deskEn,
+  ...kbEn,
   ...adminEn,
   ...errorEn,
   ...contactFormEn,
@@ -172,6 +174,7 @@ export type MessageKey = keyof typeof en;
 
 export const fr: Record<MessageKey, string> = {
   ...deskFr,
+  ...kbFr,
   ...adminFr,
   ...errorFr,
   ...contactFormFr,
