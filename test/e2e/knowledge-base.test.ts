@@ -72,4 +72,26 @@ describe('knowledge base (browser)', { timeout: 300_000 }, () => {
     const acme = (JSON.parse(report.text) as { tenants: { tenant: string; deflections: number; helpful: number }[] }).tenants.find((t) => t.tenant === 'acme');
     assert.deepEqual([acme?.deflections, acme?.helpful], [1, 1], 'the deflection and the vote counted for acme');
   });
+
+  it('lets an agent insert an article’s link into a reply, and save a reply as a draft article in one step', async () => {
+    const customer = (await signedIn(browser, server, 'acme.localhost', 'customer@acme.test')).page;
+    const opened = await apiIn(customer, 'POST', '/api/v1/tickets', { subject: 'Cannot sign in to the VPN', body: '<p>It says my password is wrong.</p>' });
+    assert.equal(opened.status, 201, opened.text);
+    const ticketId = (JSON.parse(opened.text) as { id: string }).id;
+    const agent = (await signedIn(browser, server, 'acme.localhost', 'agent@acme.test')).page;
+    await agent.goto(server.url('acme.localhost', `/tickets/${ticketId}`));
+    await agent.getByLabel('Find a help article').fill('password');
+    await agent.getByRole('button', { name: 'Insert link' }).first().click();
+    const reply = agent.getByLabel('Your reply');
+    assert.match(await reply.inputValue(), /Resetting your VPN password: http:\/\/acme\.localhost:\d+\/kb\/resetting-your-vpn-password/);
+    await screenshot(agent, 'kb-insert-into-reply');
+    await agent.getByRole('button', { name: 'Save as draft article' }).click();
+    await agent.getByText('Saved as a draft article.').waitFor();
+    const drafts = await apiIn(agent, 'GET', '/api/v1/kb/articles?status=draft');
+    assert.ok(drafts.text.includes('Cannot sign in to the VPN'), 'the reply became a draft article titled after the ticket');
+    const replied = agent.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/replies'), { timeout: 120_000 });
+    await agent.getByRole('button', { name: 'Send reply' }).click();
+    assert.equal((await replied).status(), 201);
+    await agent.locator('.entry-reply', { hasText: '/kb/resetting-your-vpn-password' }).waitFor({ timeout: 120_000 });
+  });
 });

@@ -8,6 +8,7 @@ import { ErrorMessage, Notice } from './ErrorMessage.tsx';
 import { Field } from './Field.tsx';
 import { htmlToText, textToHtml } from './html.ts';
 import { Options } from './Options.tsx';
+import { KbInsert, SaveAsArticle } from './KbInsert.tsx';
 
 type Kind = 'reply' | 'note';
 type AddEntry = UseMutationResult<{ entry: ThreadEntry; failed: FailedUpload[] }, Error, EntryInput>;
@@ -16,7 +17,18 @@ type AddEntry = UseMutationResult<{ entry: ThreadEntry; failed: FailedUpload[] }
  * Writing to a ticket. With `allowNote`, the writer chooses between a public reply and an internal
  * note; the two look different (colour, heading, button) all the way to the send button.
  */
-export function Composer({ addEntry, allowNote, canned = [] }: { addEntry: AddEntry; allowNote: boolean; canned?: { id: string; title: string; bodyHtml: string }[] }) {
+export function Composer({
+  addEntry,
+  allowNote,
+  canned = [],
+  articleTitle,
+}: {
+  addEntry: AddEntry;
+  allowNote: boolean;
+  canned?: { id: string; title: string; bodyHtml: string }[];
+  /** Given to agents who write articles: the title a reply saved as a draft article gets. */
+  articleTitle?: string;
+}) {
   const { t } = useI18n();
   const [kind, setKind] = useState<Kind>('reply');
   const [text, setText] = useState('');
@@ -66,6 +78,7 @@ export function Composer({ addEntry, allowNote, canned = [] }: { addEntry: AddEn
           </select>
         </Field>
       )}
+      {allowNote && <KbInsert onInsert={(inserted) => setText((text ? `${text}\n\n` : '') + inserted)} />}
       <Field label={kind === 'note' ? t('compose.note') : t('compose.yourReply')}>
         <textarea name="body" rows={5} required value={text} onChange={(e) => setText(e.target.value)} />
       </Field>
@@ -76,6 +89,7 @@ export function Composer({ addEntry, allowNote, canned = [] }: { addEntry: AddEn
       <button type="submit" className={`button ${kind === 'note' ? 'button-note' : ''}`} disabled={addEntry.isPending}>
         {kind === 'note' ? t('compose.addNote') : t('compose.sendReply')}
       </button>
+      {articleTitle !== undefined && <SaveAsArticle title={articleTitle} text={text} />}
     </form>
   );
 }

@@ -17,6 +17,11 @@ export const kbEn = {
   'kb.suggestions': 'These articles may answer your question',
   'kb.solved': 'This solved my problem',
   'kb.deflected': 'Glad the article helped: no ticket was opened.',
+  'kb.insertSearch': 'Find a help article',
+  'kb.insertLink': 'Insert link',
+  'kb.insertText': 'Insert text',
+  'kb.saveAsArticle': 'Save as draft article',
+  'kb.savedAsArticle': 'Saved as a draft article.',
 };
 
 export const kbFr: Record<keyof typeof kbEn, string> = {
@@ -37,4 +42,9 @@ export const kbFr: Record<keyof typeof kbEn, string> = {
   'kb.suggestions': 'Ces articles répondent peut-être à votre question',
   'kb.solved': 'Cela a résolu mon problème',
   'kb.deflected': 'Ravis que l’article vous ait aidé : aucun ticket n’a été ouvert.',
+  'kb.insertSearch': 'Trouver un article d’aide',
+  'kb.insertLink': 'Insérer le lien',
+  'kb.insertText': 'Insérer le texte',
+  'kb.saveAsArticle': 'Enregistrer comme brouillon d’article',
+  'kb.savedAsArticle': 'Enregistré comme brouillon d’article.',
 };

@@ -98,7 +98,7 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
           <h2 id="thread-title">{t('thread.title')}</h2>
           {thread.isPending ? <Loading /> : thread.isError ? <ErrorMessage error={thread.error} /> : <Thread entries={thread.data} meId={me.contact.id} names={names} attachments={attachments.data} />}
           {attachments.isError && <ErrorMessage error={attachments.error} />}
-          {(can(me, 'ticket.reply') || can(me, 'ticket.note')) && !ticket.mergedIntoId && <Composer addEntry={addEntry} allowNote={!customer && can(me, 'ticket.note')} canned={canned} />}
+          {(can(me, 'ticket.reply') || can(me, 'ticket.note')) && !ticket.mergedIntoId && <Composer addEntry={addEntry} allowNote={!customer && can(me, 'ticket.note')} canned={canned} {...(!customer && can(me, 'kb.write') ? { articleTitle: ticket.subject } : {})} />}
         </section>
         {!customer && (
           <aside aria-labelledby="details-title">
