@@ -85,7 +85,7 @@ describe('knowledge base (browser)', { timeout: 300_000 }, () => {
     const reply = agent.getByLabel('Your reply');
     assert.match(await reply.inputValue(), /Resetting your VPN password: http:\/\/acme\.localhost:\d+\/kb\/resetting-your-vpn-password/);
     await screenshot(agent, 'kb-insert-into-reply');
-    await agent.getByRole('button', { name: 'Save as draft article' }).click();
+    await agent.getByRole('button', { name: 'Turn into a draft article' }).click();
     await agent.getByText('Saved as a draft article.').waitFor();
     const drafts = await apiIn(agent, 'GET', '/api/v1/kb/articles?status=draft');
     assert.ok(drafts.text.includes('Cannot sign in to the VPN'), 'the reply became a draft article titled after the ticket');
@@ -93,5 +93,16 @@ describe('knowledge base (browser)', { timeout: 300_000 }, () => {
     await agent.getByRole('button', { name: 'Send reply' }).click();
     assert.equal((await replied).status(), 201);
     await agent.locator('.entry-reply', { hasText: '/kb/resetting-your-vpn-password' }).waitFor({ timeout: 120_000 });
+
+    // The editor: the draft gets a second version, and the change between the two shows.
+    await agent.getByRole('link', { name: 'Help articles: editor' }).click();
+    await agent.getByRole('button', { name: 'Cannot sign in to the VPN' }).click();
+    await agent.getByLabel('Text').fill('Reset the password from the VPN sign-in page.');
+    await agent.getByRole('button', { name: 'Save article' }).click();
+    await agent.getByText('Article saved.').waitFor();
+    await agent.getByText('Version 2').waitFor();
+    await agent.getByRole('button', { name: 'Show changes' }).click();
+    await agent.locator('.kb-diff ins', { hasText: 'Reset the password from the VPN sign-in page.' }).waitFor();
+    await screenshot(agent, 'kb-editor-versions');
   });
 });

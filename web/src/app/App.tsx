@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { KbArticlePage, KbPage } from '../pages/portal/KbPages.tsx';
+import { KbEditorPage } from '../pages/agent/KbEditorPage.tsx';
 import { useMe, useTenant } from '../api/queries.ts';
 import type { Me } from '../api/types.ts';
 import { applyBranding } from '../components/branding.ts';
@@ -16,7 +17,7 @@ import { PortalTicketsPage } from '../pages/portal/PortalTicketsPage.tsx';
 import { SignInPage } from '../pages/SignInPage.tsx';
 import { TicketPage } from '../pages/TicketPage.tsx';
 import { Layout } from './Layout.tsx';
-import { isCustomer } from './session.ts';
+import { can, isCustomer } from './session.ts';
 
 /** Which help desk this host is decides the branding; who is signed in decides the screens. */
 export function App() {
@@ -69,6 +70,7 @@ function SignedInRoutes({ me }: { me: Me }) {
       <Route path="/status" element={<GuestStatusPage />} />
       <Route path="/kb" element={<KbPage />} />
       <Route path="/kb/:slug" element={<KbArticlePage />} />
+      <Route path="/kb-editor" element={isCustomer(me) || !can(me, 'kb.write') ? <Navigate to="/kb" replace /> : <KbEditorPage me={me} />} />
       <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route path="/tickets" element={isCustomer(me) ? <PortalTicketsPage /> : <Navigate to="/queue" replace />} />
       <Route path="/tickets/new" element={<NewTicketPage me={me} />} />
