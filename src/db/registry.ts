@@ -403,6 +403,49 @@ const types = {
     // An agent's personal queue: its owner's tenant, read by its owner only (desk/views/saved-views.ts).
     references: [{ column: 'contact_id', target: 'contact', impliesTenant: true, sameTenant: true }],
   },
+  // The knowledge base (issue 22, migration 0050): the service provider's public articles and
+  // categories (no tenant) are read by every tenant beside its own and its parents'.
+  kbCategory: {
+    name: 'kbCategory',
+    table: 'kb_categories',
+    class: 'tenant-optional',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'name',
+    choiceOrder: 'position',
+    references: [{ column: 'parent_id', target: 'kbCategory' }],
+  },
+  kbArticle: {
+    name: 'kbArticle',
+    table: 'kb_articles',
+    class: 'tenant-optional',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'title',
+    references: [
+      { column: 'category_id', target: 'kbCategory' },
+      { column: 'translation_of', target: 'kbArticle' },
+      // The service provider's staff write and review tenants' articles too.
+      { column: 'author_id', target: 'contact', spEligible: true },
+      { column: 'reviewer_id', target: 'contact', spEligible: true },
+    ],
+  },
+  kbArticleVersion: {
+    name: 'kbArticleVersion',
+    table: 'kb_article_versions',
+    class: 'tenant-optional',
+    tenantColumn: 'tenant_id',
+    references: [
+      { column: 'article_id', target: 'kbArticle', impliesTenant: true, sameTenant: true },
+      { column: 'edited_by', target: 'contact', spEligible: true },
+    ],
+  },
+  kbEvent: {
+    name: 'kbEvent',
+    table: 'kb_events',
+    class: 'tenant-required',
+    tenantColumn: 'tenant_id',
+    // The article read may be public or a tenant's above the reader's: the reference rules allow both.
+    references: [{ column: 'article_id', target: 'kbArticle' }],
+  },
   idempotencyKey: {
     name: 'idempotencyKey',
     table: 'idempotency_keys',

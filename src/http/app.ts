@@ -53,6 +53,8 @@ import { LiveHub, LIVE_LIMITS, type LiveLimits } from '../desk/live/live-hub.ts'
 import { LIVE_STREAM_DEFAULTS, liveEventRoutes } from './routes/live-events.ts';
 import { ticketPresenceRoutes } from './routes/ticket-presence.ts';
 import { satisfactionRoutes } from './routes/satisfaction.ts';
+import { kbPublicRoutes } from './routes/kb-public.ts';
+import { kbRoutes } from './routes/kb.ts';
 
 export type AppOptions = {
   database: Database;
@@ -153,6 +155,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await tenantScope.register(signInRoutes, { shards, catalog, trustProxy, ...identity });
     await tenantScope.register(oidcSignInRoutes, { shards, catalog, settings, trustProxy, sessionTtlMs: identity.sessionTtlMs, publicScheme: identity.publicScheme, ...oidc });
     await tenantScope.register(guestStatusRoutes, { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme, throttle: identity.throttle });
+    // The knowledge base reads without sign-in too (public articles); signed-in callers read as their role.
+    await tenantScope.register(kbPublicRoutes, auth);
     await tenantScope.register(async (signedIn) => {
       await authenticate(signedIn, auth);
       await signedIn.register(signOutRoutes, { ...oidc, trustProxy, publicScheme: identity.publicScheme });
@@ -170,6 +174,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(satisfactionRoutes);
       await signedIn.register(deskConfigRoutes);
       await signedIn.register(reportRoutes);
+      await signedIn.register(kbRoutes);
       await signedIn.register(attachmentRoutes, { attachments: options.attachments });
       await signedIn.register(auditRoutes);
       const senderDomains = options.mailSenderDomains ?? [];

@@ -305,6 +305,9 @@ forEachDatabase('the authorization matrix over the OpenAPI document', (db) => {
                 if (foreign && name === 'tenantId') query.set(name, String(tenantIds.get(foreign)));
                 if (foreign && name === 'tenant') query.set(name, foreign);
                 if (name === 'q') query.set(name, (canaries.get(foreign ?? 'acme') ?? canaries.get('acme')!).ticket);
+                // A counted knowledge-base search keeps the words typed, for the searcher's tenant's report of
+                // unanswered searches: the matrix's own canary words would come back there as typed, not leaked.
+                if (name === 'suggest') query.set(name, 'true');
               }
               if (csv) query.set('format', 'csv');
               const url = `${path}${query.size ? `?${query}` : ''}`;

@@ -99,16 +99,10 @@ export async function authenticate(app: FastifyInstance, options: AuthOptions): 
   app.decorateRequest('ctx', null as unknown as TenancyContext);
   app.decorateRequest('tenantDbs', null as unknown as TenantDatabases);
   app.addHook('onRequest', async (request) => {
-    const host = requestHost(request, options.trustProxy)!;
-    const keyHeader = options.apiKeyHeader ? request.headers[options.apiKeyHeader] : undefined;
-    const bearer = options.apiKeyHeader ? (typeof keyHeader === 'string' ? keyHeader.trim() : undefined) : /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const token = options.apiKeyHeader ? undefined : request.cookies[SESSION_COOKIE];
     const dbs = await tenantDatabases(options.shards, options.catalog.snapshot(), request.tenant.id);
-    let actor: Actor | undefined;
-    if (bearer) actor = await resolveApiKey(dbs, bearer, request.tenant.id, request.ip);
-    else if (token) actor = await resolveSession(dbs, token, host);
-    // Tenant boundary: a session or key only works on the host (so the tenant) of its contact.
-    if (!actor || actor.tenantId !== request.tenant.id) throw new AppError('UNAUTHENTICATED', 'Please sign in.');
+    const found = await callerOf(request, options, dbs);
+    if (!found) throw new AppError('UNAUTHENTICATED', 'Please sign in.');
+    const { actor, bearer } = found;
     // Browsers send cookies on cross-site requests, never Authorization headers: only cookies need it.
     if (!bearer && !SAFE_METHODS.has(request.method)) assertSameOrigin(request, options);
     request.actor = actor;
@@ -117,6 +111,24 @@ export async function authenticate(app: FastifyInstance, options: AuthOptions): 
     request.tenantDbs = dbs;
     request.ctx = await actorContext(options, dbs, actor, request.log);
   });
+}
+
+/**
+ * The contact a request's session cookie or API key stands for, on this host; undefined when it
+ * carries none, or one that is not (or no longer) valid here. Public routes that answer signed-in
+ * callers more (the knowledge base) ask this themselves.
+ */
+export async function callerOf(request: FastifyRequest, options: Pick<AuthOptions, 'trustProxy' | 'apiKeyHeader'>, dbs: TenantDatabases): Promise<{ actor: Actor; bearer: boolean } | undefined> {
+  const host = requestHost(request, options.trustProxy)!;
+  const keyHeader = options.apiKeyHeader ? request.headers[options.apiKeyHeader] : undefined;
+  const bearer = options.apiKeyHeader ? (typeof keyHeader === 'string' ? keyHeader.trim() : undefined) : /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  const token = options.apiKeyHeader ? undefined : request.cookies[SESSION_COOKIE];
+  let actor: Actor | undefined;
+  if (bearer) actor = await resolveApiKey(dbs, bearer, request.tenant.id, request.ip);
+  else if (token) actor = await resolveSession(dbs, token, host);
+  // Tenant boundary: a session or key only works on the host (so the tenant) of its contact.
+  if (!actor || actor.tenantId !== request.tenant.id) return undefined;
+  return { actor, bearer: !!bearer };
 }
 
 /**

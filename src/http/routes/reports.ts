@@ -3,6 +3,7 @@ import { backlogReport, type BacklogDimension } from '../../desk/reports/backlog
 import { dailyReport } from '../../desk/reports/daily-report.ts';
 import type { ReportQuery } from '../../desk/reports/report-scope.ts';
 import { ticketSummary, type SummaryFigures } from '../../desk/reports/ticket-summary.ts';
+import { kbReport, type KbFigures } from '../../desk/reports/kb-report.ts';
 import { sendCsv, toCsv, wantsCsv } from '../csv.ts';
 import { deskOf } from '../desk-request.ts';
 
@@ -58,6 +59,27 @@ const backlogShape = {
     },
   },
 } as const;
+const kbFigures = {
+  views: { type: 'integer' },
+  searches: { type: 'integer' },
+  searchesWithoutResult: { type: 'integer' },
+  deflections: { type: 'integer' },
+  helpful: { type: 'integer' },
+  notHelpful: { type: 'integer' },
+} as const;
+const kbShape = {
+  type: 'object',
+  properties: {
+    from: dateTime,
+    to: dateTime,
+    ...kbFigures,
+    tenants: { type: 'array', items: { type: 'object', properties: { tenantId: { type: 'integer' }, tenant: { type: ['string', 'null'] }, ...kbFigures } } },
+    topArticles: { type: 'array', items: { type: 'object', properties: { articleId: { type: 'string' }, views: { type: 'integer' }, helpful: { type: 'integer' }, notHelpful: { type: 'integer' } } } },
+    unanswered: { type: 'array', items: { type: 'object', properties: { query: { type: 'string' }, searches: { type: 'integer' } } } },
+  },
+} as const;
+const KB_COLUMNS = ['tenant', 'views', 'searches', 'searchesWithoutResult', 'deflections', 'helpful', 'notHelpful'];
+const kbCells = (tenant: string, f: KbFigures) => [tenant, f.views, f.searches, f.searchesWithoutResult, f.deflections, f.helpful, f.notHelpful];
 /** JSON or CSV, both documented. */
 const answers = (shape: object) => ({ 200: { content: { 'application/json': { schema: shape }, 'text/csv': { schema: { type: 'string' } } } } });
 
@@ -125,6 +147,22 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
         return sendCsv(reply, `backlog-${report.by}.csv`, toCsv([report.by, 'label', 'open', 'pending', 'overdue', 'total'], report.items.map((i) => [i.id, i.label, i.open, i.pending, i.overdue, i.total])));
       }
       return report;
+    },
+  );
+
+  app.get<RangeRequest>(
+    '/api/v1/reports/kb',
+    { schema: { tags, summary: 'Knowledge base: views, searches (and those with no result), deflections, helpfulness; per tenant for roles reading several', querystring: rangeQuery, response: answers(kbShape) } },
+    async (request, reply) => {
+      const { format: _format, ...query } = request.query;
+      const report = await kbReport(deskOf(request), query);
+      const slug = (id: number) => request.ctx.catalog.byId.get(id)?.slug ?? null;
+      const tenants = report.tenants?.map((t) => ({ ...t, tenant: slug(t.tenantId) }));
+      if (wantsCsv(request)) {
+        const rows = [...(tenants ?? []).map((t) => kbCells(t.tenant ?? String(t.tenantId), t)), kbCells('(all)', report)];
+        return sendCsv(reply, 'kb.csv', toCsv(KB_COLUMNS, rows));
+      }
+      return { ...report, ...(tenants ? { tenants } : {}) };
     },
   );
 }

@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
+import { KbArticlePage, KbPage } from '../pages/portal/KbPages.tsx';
+import { KbEditorPage } from '../pages/agent/KbEditorPage.tsx';
 import { useMe, useTenant } from '../api/queries.ts';
 import { useLiveUpdates } from '../api/live-updates.ts';
 import type { Me } from '../api/types.ts';
@@ -16,7 +18,7 @@ import { PortalTicketsPage } from '../pages/portal/PortalTicketsPage.tsx';
 import { SignInPage } from '../pages/SignInPage.tsx';
 import { TicketPage } from '../pages/TicketPage.tsx';
 import { Layout } from './Layout.tsx';
-import { isCustomer } from './session.ts';
+import { can, isCustomer } from './session.ts';
 
 /** Which help desk this host is decides the branding; who is signed in decides the screens. */
 export function App() {
@@ -51,6 +53,8 @@ function SignedOutRoutes() {
   return (
     <Routes>
       <Route path="/status" element={<GuestStatusPage />} />
+      <Route path="/kb" element={<KbPage />} />
+      <Route path="/kb/:slug" element={<KbArticlePage />} />
       <Route path="/forgot-password" element={<ForgotPasswordPage />} />
       <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route path="*" element={<SignInPage />} />
@@ -66,6 +70,9 @@ function SignedInRoutes({ me }: { me: Me }) {
       <Route path="/" element={<Navigate to={home} replace />} />
       <Route path="/login" element={<Navigate to={home} replace />} />
       <Route path="/status" element={<GuestStatusPage />} />
+      <Route path="/kb" element={<KbPage />} />
+      <Route path="/kb/:slug" element={<KbArticlePage />} />
+      <Route path="/kb-editor" element={isCustomer(me) || !can(me, 'kb.write') ? <Navigate to="/kb" replace /> : <KbEditorPage me={me} />} />
       <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route path="/tickets" element={isCustomer(me) ? <PortalTicketsPage /> : <Navigate to="/queue" replace />} />
       <Route path="/tickets/new" element={<NewTicketPage me={me} />} />

@@ -42,6 +42,8 @@ export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | 
             )}
             {!isCustomer(me) && can(me, 'report.read') && <NavLink to="/dashboard">{t('nav.dashboard')}</NavLink>}
             <NavLink to="/tickets/new">{t('nav.newTicket')}</NavLink>
+            <NavLink to="/kb">{t('nav.kb')}</NavLink>
+            {!isCustomer(me) && can(me, 'kb.write') && <NavLink to="/kb-editor">{t('kb.editor')}</NavLink>}
             {admin && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
           </nav>
         )}

@@ -9,6 +9,7 @@ import { ErrorMessage, Notice } from './ErrorMessage.tsx';
 import { Field } from './Field.tsx';
 import { htmlToText, textToHtml } from './html.ts';
 import { Options } from './Options.tsx';
+import { KbInsert, SaveAsArticle } from './KbInsert.tsx';
 
 type Kind = 'reply' | 'note';
 type AddEntry = UseMutationResult<{ entry: ThreadEntry; failed: FailedUpload[] }, Error, EntryInput>;
@@ -24,6 +25,7 @@ export function Composer({
   canned = [],
   latestEntryId,
   onWriting,
+  articleTitle,
 }: {
   addEntry: AddEntry;
   allowNote: boolean;
@@ -33,6 +35,8 @@ export function Composer({
   latestEntryId?: string | undefined;
   /** Whether there is a message being written (the collision notice says "replying"). */
   onWriting?: (writing: boolean) => void;
+  /** Given to agents who write articles: the title a reply saved as a draft article gets. */
+  articleTitle?: string;
 }) {
   const { t } = useI18n();
   const [chosen, setKind] = useState<Kind>(allowReply ? 'reply' : 'note');
@@ -99,6 +103,7 @@ export function Composer({
           </select>
         </Field>
       )}
+      {allowNote && <KbInsert onInsert={(inserted) => setText((text ? `${text}\n\n` : '') + inserted)} />}
       <Field label={kind === 'note' ? t('compose.note') : t('compose.yourReply')}>
         <textarea name="body" rows={5} required value={text} onChange={(e) => write(e.target.value)} />
       </Field>
@@ -114,6 +119,7 @@ export function Composer({
           {t('compose.sendAnyway')}
         </button>
       )}
+      {articleTitle !== undefined && <SaveAsArticle title={articleTitle} text={text} />}
     </form>
   );
 }

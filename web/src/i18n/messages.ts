@@ -1,4 +1,5 @@
 import { deskEn, deskFr } from './desk-messages.ts';
+import { kbEn, kbFr } from './kb-messages.ts';
 import { adminEn, adminFr } from './admin-messages.ts';
 import { contactFormEn, contactFormFr, errorEn, errorFr } from './error-messages.ts';
 import { requesterEn, requesterFr } from './requester-messages.ts';
@@ -6,6 +7,7 @@ import { requesterEn, requesterFr } from './requester-messages.ts';
 /** Every text of the interface, in English; French below must have the same keys (the type says so). */
 export const en = {
   ...deskEn,
+  ...kbEn,
   ...adminEn,
   ...errorEn,
   ...contactFormEn,
@@ -199,6 +201,7 @@ export type MessageKey = keyof typeof en;
 
 export const fr: Record<MessageKey, string> = {
   ...deskFr,
+  ...kbFr,
   ...adminFr,
   ...errorFr,
   ...contactFormFr,

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { useOpenTicket } from '../api/desk-queries.ts';
+import { useKbDeflection, useKbSearch } from '../api/kb-queries.ts';
 import { useChoices, useReadableTenants, type NewTicket } from '../api/queries.ts';
 import type { Me } from '../api/types.ts';
 import { isCustomer, writesSeveralTenants } from '../app/session.ts';
@@ -32,6 +33,10 @@ export function NewTicketPage({ me }: { me: Me }) {
   const [files, setFiles] = useState<File[]>([]);
   const [requester, setRequester] = useState<Requester | null>(null);
   const create = useOpenTicket();
+  // Deflection: articles matching the subject as it is typed; "This solved my problem" drops the draft.
+  const suggestions = useKbSearch(form.subject, true);
+  const deflect = useKbDeflection();
+  const solved = (id: string) => deflect.mutate({ id, subject: form.subject }, { onSuccess: () => navigate(isCustomer(me) ? '/tickets' : '/queue', { state: { deflected: true } }) });
   const set = (name: keyof typeof form) => (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value });
 
   const submit = (event: FormEvent) => {
@@ -95,6 +100,25 @@ export function NewTicketPage({ me }: { me: Me }) {
         <Field label={t('ticket.subject')}>
           <input name="subject" required maxLength={500} value={form.subject} onChange={set('subject')} />
         </Field>
+        {(suggestions.data?.items.length ?? 0) > 0 && (
+          <section className="card kb-suggestions" aria-live="polite">
+            <h2>{t('kb.suggestions')}</h2>
+            <ul className="kb-list">
+              {suggestions.data!.items.map((a) => (
+                <li key={a.id}>
+                  <a href={`/kb/${a.slug}`} target="_blank" rel="noreferrer">
+                    {a.title}
+                  </a>
+                  {a.summary && <p className="muted">{a.summary}</p>}
+                  <button type="button" className="button" disabled={deflect.isPending} onClick={() => solved(a.id)}>
+                    {t('kb.solved')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+            {deflect.isError && <ErrorMessage error={deflect.error} />}
+          </section>
+        )}
         <Field label={t('ticket.message')}>
           <textarea name="message" required rows={8} value={form.message} onChange={set('message')} />
         </Field>

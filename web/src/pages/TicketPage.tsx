@@ -115,6 +115,7 @@ function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
               canned={canned}
               latestEntryId={thread.data?.at(-1)?.id}
               onWriting={setWriting}
+              {...(!customer && can(me, 'kb.write') ? { articleTitle: ticket.subject } : {})}
             />
           )}
         </section>

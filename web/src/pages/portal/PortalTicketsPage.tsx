@@ -1,4 +1,4 @@
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { useTickets } from '../../api/queries.ts';
 import { TicketTable } from '../../components/TicketTable.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -9,6 +9,8 @@ export function PortalTicketsPage() {
   const { t } = useI18n();
   const tickets = useTickets({});
   const items = tickets.data?.pages.flatMap((p) => p.items) ?? [];
+  // Set by the new-ticket page when an article solved the problem instead (deflection).
+  const deflected = (useLocation().state as { deflected?: boolean } | null)?.deflected === true;
   return (
     <>
       <div className="page-head">
@@ -17,6 +19,11 @@ export function PortalTicketsPage() {
           {t('portal.open')}
         </Link>
       </div>
+      {deflected && (
+        <p role="status" className="alert">
+          {t('kb.deflected')}
+        </p>
+      )}
       <QueryView query={tickets} isEmpty={() => items.length === 0} empty={<p className="empty">{t('portal.empty')}</p>}>
         {(data) => (
           <TicketTable tickets={items} />
