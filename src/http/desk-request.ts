@@ -19,9 +19,12 @@ const camel = (column: string): string => {
 /** A stored row as the API shows it: camelCase names, dates as ISO text, the tenant's slug beside its id. */
 export function presentRow(request: FastifyRequest, row: Row): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(row)) {
+  // for...in over a row as pg builds it (own enumerable properties only): no array of entries per row.
+  for (const column in row) {
     // The generated search vector is the database's index material, not part of the object.
-    if (column !== 'search') out[camel(column)] = value instanceof Date ? value.toISOString() : value;
+    if (column === 'search') continue;
+    const value = row[column];
+    out[camel(column)] = value instanceof Date ? value.toISOString() : value;
   }
   if ('tenant_id' in row) out.tenant = typeof row.tenant_id === 'number' ? (request.ctx.catalog.byId.get(row.tenant_id)?.slug ?? null) : null;
   return out;

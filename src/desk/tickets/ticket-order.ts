@@ -72,6 +72,8 @@ export function decodeTicketCursor(order: TicketOrder, cursor: string): { value:
 
 /** The sort value is the queue's business, not part of the ticket. */
 export function withoutSortKey(order: TicketOrder, ticket: Row): Row {
-  const { [order.orderBy]: _key, ...rest } = ticket;
+  // Copied by hand: a rest pattern with a computed key takes V8's slow path, 50 times a page.
+  const rest: Row = {};
+  for (const column in ticket) if (column !== order.orderBy) rest[column] = ticket[column];
   return rest;
 }
