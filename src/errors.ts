@@ -6,6 +6,10 @@ export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   TENANT_REQUIRED: 400,
   TENANT_REFERENCE_INVALID: 400,
+  /** A data partition's condition names a field its object type does not have; `field` names the row. */
+  PARTITION_FIELD_UNKNOWN: 400,
+  /** A data partition's condition uses an operator there is not; `field` names the row. */
+  PARTITION_OPERATOR_UNKNOWN: 400,
   UNAUTHENTICATED: 401,
   TENANT_ACCESS_DENIED: 403,
   PUBLIC_WRITE_DENIED: 403,
