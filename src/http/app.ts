@@ -35,6 +35,7 @@ import { createOutbound, type Outbound } from '../net/guarded-connect.ts';
 import { tenantInfoRoutes } from './routes/tenant-info.ts';
 import { webApp } from './plugins/web-app.ts';
 import { guestStatusRoutes } from './routes/guest-status.ts';
+import { ratingLinkRoutes } from './routes/rating-links.ts';
 import type { AttachmentSettings } from '../desk/attachments/attachment-files.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { collaboratorRoutes } from './routes/collaborators.ts';
@@ -149,6 +150,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await tenantScope.register(signInRoutes, { shards, catalog, trustProxy, ...identity });
     await tenantScope.register(oidcSignInRoutes, { shards, catalog, settings, trustProxy, sessionTtlMs: identity.sessionTtlMs, publicScheme: identity.publicScheme, ...oidc });
     await tenantScope.register(guestStatusRoutes, { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme, throttle: identity.throttle });
+    await tenantScope.register(ratingLinkRoutes, { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme, box });
     await tenantScope.register(async (signedIn) => {
       await authenticate(signedIn, auth);
       await signedIn.register(signOutRoutes, { ...oidc, trustProxy, publicScheme: identity.publicScheme });
