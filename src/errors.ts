@@ -6,6 +6,10 @@ export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   TENANT_REQUIRED: 400,
   TENANT_REFERENCE_INVALID: 400,
+  /** A data partition's condition names a field its object type does not have; `field` names the row. */
+  PARTITION_FIELD_UNKNOWN: 400,
+  /** A data partition's condition uses an operator there is not; `field` names the row. */
+  PARTITION_OPERATOR_UNKNOWN: 400,
   UNAUTHENTICATED: 401,
   TENANT_ACCESS_DENIED: 403,
   PUBLIC_WRITE_DENIED: 403,
@@ -27,6 +31,10 @@ export const ERROR_STATUS = {
   REQUESTER_REQUIRED: 422,
   /** An assignee whose roles do not work the ticket's tenant (a customer, another tenant's contact). */
   ASSIGNEE_NOT_ELIGIBLE: 422,
+  /** A satisfaction rating link past its expiry, or for a resolution the ticket has since left. */
+  RATING_LINK_EXPIRED: 410,
+  /** A satisfaction rating link whose resolution is rated already. */
+  RATING_LINK_USED: 409,
   PAYLOAD_TOO_LARGE: 413,
   /** A tenant's quota (attachment storage) would be exceeded; the message names the quota. */
   QUOTA_EXCEEDED: 413,

@@ -38,6 +38,7 @@ import { createOutbound, type Outbound } from '../net/guarded-connect.ts';
 import { tenantInfoRoutes } from './routes/tenant-info.ts';
 import { webApp } from './plugins/web-app.ts';
 import { guestStatusRoutes } from './routes/guest-status.ts';
+import { ratingLinkRoutes } from './routes/rating-links.ts';
 import type { AttachmentSettings } from '../desk/attachments/attachment-files.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { collaboratorRoutes } from './routes/collaborators.ts';
@@ -157,6 +158,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await tenantScope.register(guestStatusRoutes, { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme, throttle: identity.throttle });
     // The knowledge base reads without sign-in too (public articles); signed-in callers read as their role.
     await tenantScope.register(kbPublicRoutes, auth);
+    await tenantScope.register(ratingLinkRoutes, { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme, box });
     await tenantScope.register(async (signedIn) => {
       await authenticate(signedIn, auth);
       await signedIn.register(signOutRoutes, { ...oidc, trustProxy, publicScheme: identity.publicScheme });

@@ -86,6 +86,8 @@ export const ROUTE_POLICIES: ReadonlyMap<string, RoutePolicy> = new Map<string, 
   ['GET /api/v1/auth/oidc', { who: anyone, sees: 'The names and ids of this tenant’s active single sign-on connections, and whether passwords still sign in.' }],
   ['GET /api/v1/auth/oidc/:connectionId', { who: anyone, sees: 'A redirect to the identity provider of one of this tenant’s connections; another tenant’s is 404.' }],
   ['GET /api/v1/auth/oidc/callback', { who: anyone, sees: 'A session cookie for this host when the provider’s answer checks out for a sign-in started here; else a redirect to the sign-in page with the reason.' }],
+  ['GET /api/v1/satisfaction-links/:token', { who: anyone, sees: 'Number, subject and rating of the one resolved ticket a signed rating link names, of this host’s tenant only; 404 for another tenant’s or a forged link, 410 once expired or reopened.' }],
+  ['POST /api/v1/satisfaction-links/:token', { who: anyone, sees: 'The rating of the resolution a signed link names, recorded as its requester’s, once; 409 when rated already.' }],
   ['POST /api/v1/guest/ticket-status', { who: anyone, sees: 'Subject and state of the ticket matching number + requester email of this tenant; 404 for any other pair.' }],
 
   // The signed-in contact itself.

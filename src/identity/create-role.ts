@@ -6,7 +6,7 @@ import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, inTransaction, type Row } from '../tenancy/data-access.ts';
 import { recordAudit } from './audit.ts';
 import { assertCanDefineRole, assertPermissionNames } from './permissions.ts';
-import { conditionsOf, parsePartitions, RELATIONS } from '../tenancy/data-partitions.ts';
+import { conditionPath, conditionsOf, parsePartitions, RELATIONS } from '../tenancy/data-partitions.ts';
 
 /** `all`, `own`, `tenant:<slug>` or `group:<slug>`: a role's read or write tenant access. */
 export type AccessText = string;
@@ -46,12 +46,13 @@ export async function parseAccess(ctx: TenancyContext, text: AccessText, field: 
 
 /** Each partition must name a real column of its object type, checked against the database. */
 export async function assertPartitionColumns(ctx: TenancyContext, partitions: ReturnType<typeof parsePartitions>): Promise<void> {
-  for (const p of partitions) {
+  for (const [i, p] of partitions.entries()) {
     const table = objectType(p.type as ObjectTypeName).table;
-    for (const { field } of conditionsOf(p).filter((c) => !Object.hasOwn(RELATIONS[p.type] ?? {}, c.field))) {
+    for (const [j, { field }] of conditionsOf(p).entries()) {
+      if (Object.hasOwn(RELATIONS[p.type] ?? {}, field)) continue;
       const found = await sql<{ n: number }>`select count(*)::integer as n from information_schema.columns
         where table_schema = 'public' and table_name = ${table} and column_name = ${field}`.execute(ctx.database.system);
-      if (found.rows[0]!.n === 0) throw new AppError('VALIDATION_FAILED', `A ${p.type} has no field "${field}".`, 'partitions');
+      if (found.rows[0]!.n === 0) throw new AppError('PARTITION_FIELD_UNKNOWN', `A ${p.type} has no field "${field}".`, conditionPath(i, 'any' in p ? j : null));
     }
   }
 }

@@ -17,9 +17,10 @@ export const RELATIONS: Record<string, Record<string, { table: string; owner: st
   ticket: { collaborators: { table: 'ticket_collaborators', owner: 'ticket_id', member: 'contact_id' } },
 };
 
+const OPERATORS = ['=', '!=', 'in', 'not in', 'is null', 'is not null', 'contains'] as const;
 const condition = z.object({
   field: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/),
-  op: z.enum(['=', '!=', 'in', 'not in', 'is null', 'is not null', 'contains']),
+  op: z.enum(OPERATORS),
   value: z.union([placeholder, scalar, z.array(scalar).max(100)]).optional(),
 });
 const objectTypeName = z.string().refine((t) => Object.hasOwn(registry, t), 'unknown object type');
@@ -41,9 +42,26 @@ export type ResolvedPartition = { type: string; any: { field: string; op: Partit
 export type PartitionSubject = { contactId: string; tenantId: number; departmentIds: readonly string[] };
 
 export function parsePartitions(stored: unknown): Partition[] {
+  if (Array.isArray(stored)) stored.forEach(assertKnownOperators);
   const parsed = z.array(partitionSchema).safeParse(stored);
-  if (!parsed.success) throw new AppError('VALIDATION_FAILED', `A data partition is not valid: ${parsed.error.issues[0]?.message}.`, 'data_partitions');
+  if (!parsed.success) throw new AppError('VALIDATION_FAILED', `A data partition is not valid: ${parsed.error.issues[0]?.message}.`, 'partitions');
   return parsed.data;
+}
+
+/** The field an error about one condition names: `partitions.<i>` or `partitions.<i>.any.<j>`, so a form can show it by its row. */
+export const conditionPath = (partition: number, condition: number | null) => `partitions.${partition}${condition === null ? '' : `.any.${condition}`}`;
+
+/** An unknown operator named by its row, before the schema's less precise union error. */
+function assertKnownOperators(p: unknown, index: number): void {
+  if (typeof p !== 'object' || p === null) return;
+  const any = (p as { any?: unknown }).any;
+  const conditions = Array.isArray(any) ? any.map((c, j) => [c, j] as const) : [[p, null] as const];
+  for (const [c, j] of conditions) {
+    const op = (c as { op?: unknown } | null)?.op;
+    if (op !== undefined && !(OPERATORS as readonly unknown[]).includes(op)) {
+      throw new AppError('PARTITION_OPERATOR_UNKNOWN', `"${String(op)}" is not an operator; use one of ${OPERATORS.join(', ')}.`, conditionPath(index, j));
+    }
+  }
 }
 
 /** Every condition of a partition, whether it is one or `any` of several. */

@@ -281,13 +281,19 @@ forEachDatabase('the scoped data-access layer', (db) => {
   it('refuses a data partition that is not in the safe form', () => {
     for (const bad of [
       [{ type: 'ticket', field: 'requester_id; drop table tickets', op: '=', value: 1 }],
-      [{ type: 'ticket', field: 'subject', op: 'like', value: '%' }],
       [{ type: 'nope', field: 'id', op: '=', value: 1 }],
       [{ type: 'ticket', field: 'subject', op: 'contains', value: '@me' }],
       [{ type: 'ticket', any: [] }],
       'not a list',
     ]) {
       assert.throws(() => parsePartitions(bad), (e: unknown) => e instanceof AppError && e.code === 'VALIDATION_FAILED');
+    }
+    // An unknown operator is named by its row, so the editor can show the error beside it.
+    for (const [bad, field] of [
+      [[{ type: 'ticket', field: 'subject', op: 'like', value: '%' }], 'partitions.0'],
+      [[{ type: 'ticket', field: 'status', op: '=', value: 'open' }, { type: 'ticket', any: [{ field: 'status', op: '=' }, { field: 'subject', op: '~' }] }], 'partitions.1.any.1'],
+    ] as const) {
+      assert.throws(() => parsePartitions(bad), (e: unknown) => e instanceof AppError && e.code === 'PARTITION_OPERATOR_UNKNOWN' && e.field === field);
     }
   });
 

@@ -10,7 +10,7 @@ const ratingShape = {
   type: 'object',
   properties: { id: { type: 'string' }, ticketId: { type: 'string' }, rating: { type: 'integer' }, comment: { type: ['string', 'null'] }, resolvedAt: { type: 'string' }, createdAt: { type: 'string' } },
 } as const;
-const rateBody = {
+export const rateBody = {
   type: 'object',
   properties: { rating: { type: 'integer', minimum: 1, maximum: 5 }, comment: { type: 'string', maxLength: 2000 } },
   required: ['rating'],

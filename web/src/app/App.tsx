@@ -11,6 +11,7 @@ import { AdminPage } from '../pages/admin/AdminPage.tsx';
 import { DashboardPage } from '../pages/agent/DashboardPage.tsx';
 import { QueuePage } from '../pages/agent/QueuePage.tsx';
 import { GuestStatusPage } from '../pages/portal/GuestStatusPage.tsx';
+import { RateByLinkPage } from '../pages/portal/RateByLinkPage.tsx';
 import { NewTicketPage } from '../pages/NewTicketPage.tsx';
 import { NotFoundPage } from '../pages/NotFoundPage.tsx';
 import { ForgotPasswordPage, ResetPasswordPage } from '../pages/PasswordResetPages.tsx';
@@ -57,6 +58,7 @@ function SignedOutRoutes() {
       <Route path="/kb/:slug" element={<KbArticlePage />} />
       <Route path="/forgot-password" element={<ForgotPasswordPage />} />
       <Route path="/reset-password" element={<ResetPasswordPage />} />
+      <Route path="/rate/:token" element={<RateByLinkPage />} />
       <Route path="*" element={<SignInPage />} />
     </Routes>
   );
@@ -74,6 +76,7 @@ function SignedInRoutes({ me }: { me: Me }) {
       <Route path="/kb/:slug" element={<KbArticlePage />} />
       <Route path="/kb-editor" element={isCustomer(me) || !can(me, 'kb.write') ? <Navigate to="/kb" replace /> : <KbEditorPage me={me} />} />
       <Route path="/reset-password" element={<ResetPasswordPage />} />
+      <Route path="/rate/:token" element={<RateByLinkPage />} />
       <Route path="/tickets" element={isCustomer(me) ? <PortalTicketsPage /> : <Navigate to="/queue" replace />} />
       <Route path="/tickets/new" element={<NewTicketPage me={me} />} />
       <Route path="/tickets/:id" element={<TicketPage me={me} />} />

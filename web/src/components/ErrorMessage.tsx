@@ -6,9 +6,11 @@ import { en } from '../i18n/messages.ts';
 
 /** The words for an API field: its label where the interface has one, else the name split into words. */
 export function fieldWords(field: string, t: (key: MessageKey) => string): string {
-  const key = `field.${field.split('.').pop()}`;
+  // A path into a list (`partitions.0.any.1`) is named by the list; a nested object by its last name.
+  const name = /\.\d/.test(field) ? field.split('.')[0]! : field.split('.').pop()!;
+  const key = `field.${name}`;
   if (key in en) return t(key as MessageKey);
-  return field.split('.').pop()!.replace(/Id$|_id$/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  return name.replace(/Id$|_id$/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
 }
 
 /**

@@ -4,11 +4,12 @@ import type { AdminRole } from '../../api/admin-types.ts';
 import { useReadableTenants } from '../../api/queries.ts';
 import type { Me } from '../../api/types.ts';
 import { can } from '../../app/session.ts';
-import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { FormFooter, SaveOrCancel, RowAccess, TenantField, TenantTag, useTenantChoice } from './AdminParts.tsx';
 import { QueryView } from '../../components/QueryView.tsx';
+import { PartitionEditor } from './PartitionEditor.tsx';
+import { draftsOf, rowProblem, storedOf, summaryOf, type PartitionDraft } from './partition-drafts.ts';
 
 /** `tenant:acme` -> "Tenant acme", in the reader's language. */
 function useAccessLabel() {
@@ -21,7 +22,7 @@ function useAccessLabel() {
   };
 }
 
-type RoleForm = { slug: string; name: string; read: string; write: string; mayWritePublic: boolean; permissions: string; partitions: string };
+type RoleForm = { slug: string; name: string; read: string; write: string; mayWritePublic: boolean; permissions: string; partitions: PartitionDraft[] };
 
 const formOf = (role?: AdminRole): RoleForm => ({
   slug: role?.slug ?? '',
@@ -30,25 +31,19 @@ const formOf = (role?: AdminRole): RoleForm => ({
   write: role?.write ?? 'own',
   mayWritePublic: role?.mayWritePublic ?? false,
   permissions: (role?.permissions ?? []).join(', '),
-  partitions: role && role.partitions.length ? JSON.stringify(role.partitions, null, 2) : '',
+  partitions: draftsOf(role?.partitions ?? []),
 });
 
-/** The form's values as the API wants them, or the reason the partitions are not JSON. */
-function bodyOf(form: RoleForm): RoleBody | string {
-  let partitions: Record<string, unknown>[] = [];
-  if (form.partitions.trim()) {
-    try {
-      partitions = JSON.parse(form.partitions) as Record<string, unknown>[];
-    } catch (error) {
-      return (error as Error).message;
-    }
-  }
+/** The form's values as the API wants them, or null while a partition row is not valid (shown by its row). */
+function bodyOf(form: RoleForm): RoleBody | null {
+  if (form.partitions.some((d) => d.rows.some((row) => rowProblem(row)))) return null;
+  const partitions = storedOf(form.partitions);
   const permissions = form.permissions.split(',').map((p) => p.trim()).filter(Boolean);
   return { name: form.name.trim(), read: form.read.trim(), write: form.write.trim(), permissions, partitions, ...(form.mayWritePublic ? { mayWritePublic: true } : { mayWritePublic: false }) };
 }
 
 /** The fields of a role, for creating or changing it. */
-function RoleFields({ me, form, setForm, creating }: { me: Me; form: RoleForm; setForm: (f: RoleForm) => void; creating: boolean }) {
+function RoleFields({ me, form, setForm, creating, checked, serverError }: { me: Me; form: RoleForm; setForm: (f: RoleForm) => void; creating: boolean; checked: boolean; serverError: unknown }) {
   const { t } = useI18n();
   const listId = useId();
   const tenants = useReadableTenants(me.access.read === 'all' || me.access.read.length > 1);
@@ -83,9 +78,7 @@ function RoleFields({ me, form, setForm, creating }: { me: Me; form: RoleForm; s
       <Field label={t('roles.permissions')} hint={t('roles.permissionsHint')}>
         <input value={form.permissions} onChange={set('permissions')} />
       </Field>
-      <Field label={t('roles.partitions')} hint={t('roles.partitionsHint')}>
-        <textarea className="mono" rows={4} value={form.partitions} onChange={set('partitions')} />
-      </Field>
+      <PartitionEditor drafts={form.partitions} onChange={(partitions) => setForm({ ...form, partitions })} showProblems={checked} serverError={serverError} />
     </>
   );
 }
@@ -94,18 +87,17 @@ function RoleEditor({ me, role, onDone }: { me: Me; role: AdminRole; onDone: () 
   const { t } = useI18n();
   const { update } = useRoleActions();
   const [form, setForm] = useState(formOf(role));
-  const [jsonError, setJsonError] = useState<string | null>(null);
+  const [checked, setChecked] = useState(false);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const body = bodyOf(form);
-    setJsonError(typeof body === 'string' ? body : null);
-    if (typeof body !== 'string') update.mutate({ id: role.id, body }, { onSuccess: onDone });
+    setChecked(true);
+    if (body) update.mutate({ id: role.id, body }, { onSuccess: onDone });
   };
   return (
     <form className="card form" onSubmit={submit} aria-label={t('admin.editing', { name: role.name })}>
       <h3>{t('admin.editing', { name: role.name })}</h3>
-      <RoleFields me={me} form={form} setForm={setForm} creating={false} />
-      {jsonError && <ErrorMessage error={new Error(t('roles.badJson', { reason: jsonError }))} />}
+      <RoleFields me={me} form={form} setForm={setForm} creating={false} checked={checked} serverError={update.error} />
       <SaveOrCancel mutation={update} onCancel={onDone} />
     </form>
   );
@@ -116,21 +108,20 @@ function NewRoleForm({ me }: { me: Me }) {
   const { create } = useRoleActions();
   const choice = useTenantChoice(me);
   const [form, setForm] = useState(formOf());
-  const [jsonError, setJsonError] = useState<string | null>(null);
+  const [checked, setChecked] = useState(false);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const body = bodyOf(form);
-    setJsonError(typeof body === 'string' ? body : null);
-    if (typeof body === 'string') return;
-    create.mutate({ ...body, slug: form.slug.trim(), ...(choice.several ? { tenantId: choice.tenantId ?? null } : {}) }, { onSuccess: () => setForm(formOf()) });
+    setChecked(true);
+    if (!body) return;
+    create.mutate({ ...body, slug: form.slug.trim(), ...(choice.several ? { tenantId: choice.tenantId ?? null } : {}) }, { onSuccess: () => (setForm(formOf()), setChecked(false)) });
   };
   return (
     <form className="card form" onSubmit={submit}>
       <h3>{t('admin.new')}</h3>
       {!can(me, 'admin.anything') && <p className="muted small">{t('roles.confinedHint')}</p>}
       <TenantField choice={choice} empty={t('admin.public')} required={false} />
-      <RoleFields me={me} form={form} setForm={setForm} creating />
-      {jsonError && <ErrorMessage error={new Error(t('roles.badJson', { reason: jsonError }))} />}
+      <RoleFields me={me} form={form} setForm={setForm} creating checked={checked} serverError={create.error} />
       <FormFooter mutation={create} />
     </form>
   );
@@ -181,7 +172,7 @@ export function RolesScreen({ me }: { me: Me }) {
                     {r.permissions.join(', ')}
                   </td>
                   <td data-label={t('roles.partitions')} className="mono small">
-                    {r.partitions.length ? JSON.stringify(r.partitions) : t('roles.noPartitions')}
+                    {r.partitions.length ? r.partitions.map(summaryOf).join('; ') : t('roles.noPartitions')}
                   </td>
                   <td data-label={t('admin.actions')}>
                     <RowAccess me={me} mayWrite={mayWrite} tenant={r.tenant} label={r.name} onEdit={() => setEditing(editing === r.id ? null : r.id)} />
