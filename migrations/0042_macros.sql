@@ -9,7 +9,7 @@ create table macros (
   name text not null check (length(name) between 1 and 200),
   body_html text check (length(body_html) <= 100000),
   set_status text check (set_status ~ '^[a-z0-9][a-z0-9-]{0,62}$'),
-  set_priority_id uuid references priorities (id),
+  set_priority_id uuid, -- a reference the write rules check (registry): foreign keys only for same-tenant references
   set_assignee_id uuid,
   assign_to_me boolean not null default false,
   created_at timestamptz not null default now(),

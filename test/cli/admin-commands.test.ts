@@ -131,7 +131,7 @@ describe('tenantdesk command line', { concurrency: true }, () => {
         subcommands.set(path.join(' '), subcommandsIn(text));
         pending.push(...subcommandsIn(text).map((name) => [...path, name]));
       }
-      assert.deepEqual(subcommands.get(''), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey', 'mailbox', 'mail']);
+      assert.deepEqual(subcommands.get(''), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey', 'import', 'mailbox', 'sso', 'webhook', 'mail']);
       assert.deepEqual(subcommands.get('mailbox'), ['add', 'list', 'remove']);
       assert.deepEqual(subcommands.get('mail'), ['pipe', 'quarantine']);
       assert.deepEqual(subcommands.get('tenant'), ['create', 'list', 'show', 'delete', 'move', 'export', 'import', 'suspend', 'resume', 'quota', 'sender-domain', 'host']);

@@ -29,9 +29,12 @@ forEachDatabase('the object registry', (db) => {
   });
 
   it('keeps foreign keys only for same-tenant references, which never cross databases', async () => {
+    // A composite key (tenant_id, x) is named by its other column: the reference it makes.
     const keys = await sql<{ source: string; column: string; target: string }>`
-      select c.conrelid::regclass::text as source, a.attname as column, c.confrelid::regclass::text as target
-      from pg_constraint c join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+      select c.conrelid::regclass::text as source, c.confrelid::regclass::text as target,
+        (select a.attname from unnest(c.conkey) with ordinality k(attnum, n) join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
+         order by a.attname = 'tenant_id', k.n limit 1) as column
+      from pg_constraint c
       where c.contype = 'f' and c.connamespace = 'public'::regnamespace`.execute(db().owner);
     const catalogTables = new Set(Object.values(registry).filter((t) => t.class === 'catalog').map((t) => t.table));
     for (const key of keys.rows.filter((k) => !catalogTables.has(k.source))) {
