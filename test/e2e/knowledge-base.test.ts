@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { demoAndBrowser, screenshot, signedIn, type DemoServer } from './harness.ts';
+import { demoAndBrowser, expectTrouble, screenshot, signedIn, SIGNED_OUT, type DemoServer } from './harness.ts';
 
 /*
  * The knowledge base in the browser (issue 22): the service provider's public article is read at a
@@ -45,6 +45,7 @@ describe('knowledge base (browser)', { timeout: 300_000 }, () => {
   it('shows a public article at a tenant’s host without sign-in, and takes a vote', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
+    expectTrouble(page, SIGNED_OUT);
     await page.goto(server.url('acme.localhost', '/kb'));
     await page.getByRole('heading', { name: 'Help articles' }).waitFor();
     await page.getByLabel('Search the help articles').fill('password');

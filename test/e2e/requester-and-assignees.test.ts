@@ -38,7 +38,7 @@ describe('requester picker, requester panel and eligible assignees (browser)', {
     await sp.getByText('Choose the tenant first.').waitFor();
     await sp.getByLabel('Tenant').selectOption({ label: 'Globex' });
     await sp.getByLabel('Find a requester').fill('customer@glob');
-    await sp.getByRole('button', { name: 'Choose Globex customer (customer@globex.test)' }).click();
+    await sp.getByRole('button', { name: 'Choose Globex customer customer@globex.test' }).click();
     await sp.getByText('Requester: Globex customer (customer@globex.test)').waitFor();
     await sp.getByLabel('Help topic').selectOption({ label: 'General question' });
     await screenshot(sp, 'sp-new-ticket-requester');
@@ -88,7 +88,7 @@ describe('requester picker, requester panel and eligible assignees (browser)', {
     assert.equal(await agent.getByRole('radio', { name: 'Reply to the customer' }).count(), 0);
 
     await panel(agent).getByLabel('Find a requester').fill('customer@acme');
-    await panel(agent).getByRole('button', { name: 'Choose Acme Corporation customer (customer@acme.test)' }).click();
+    await panel(agent).getByRole('button', { name: 'Choose Acme Corporation customer customer@acme.test' }).click();
     await panel(agent).getByText('The requester was changed.').waitFor();
     await panel(agent).getByText('customer@acme.test').waitFor();
     await agent.getByRole('radio', { name: 'Reply to the customer' }).check();

@@ -52,7 +52,7 @@ export function RequesterPicker({ tenant, disabled = false, onPick }: { tenant: 
           {found.data.length === 0 && <li className="muted">{t('requester.none')}</li>}
           {found.data.map((r) => (
             <li key={r.id}>
-              <button type="button" className="link-button" aria-label={t('requester.choose', { name: `${r.name} (${r.email})` })} onClick={() => onPick(r)}>
+              <button type="button" className="link-button" aria-label={t('requester.choose', { name: `${r.name} ${r.email}` })} onClick={() => onPick(r)}>
                 <strong>{r.name}</strong> <span className="muted">{r.email}</span>
               </button>
             </li>
