@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
-import { demoAndBrowser, signedIn, type DemoServer } from './harness.ts';
+import { demoAndBrowser, expectTrouble, signedIn, type DemoServer } from './harness.ts';
 
 /*
  * Live updates in a real browser (decision 0120): the agent's queue and an open ticket show the
@@ -84,6 +84,8 @@ describe('collision notice and a reply on a changed ticket (browser)', { timeout
 
   it('warns the agent that Marie replied since it began, and sends its reply anyway on request', async () => {
     await live(agent);
+    // The refusal the agent is shown: 409 TICKET_CHANGED.
+    expectTrouble(agent, /^409 POST \/api\/v1\/tickets\/[0-9a-f-]+\/replies$/);
     await agent.getByLabel('Your reply').fill('I will replace the fuser.');
     await marie.getByRole('button', { name: 'Send reply' }).click();
     // Live updates show Marie's reply to the agent while it writes.
