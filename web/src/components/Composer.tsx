@@ -57,12 +57,14 @@ export function Composer({
 
   const send = (anyway: boolean) => {
     setSent(false);
+    const sentText = text;
     addEntry.mutate(
       { kind, body: textToHtml(text), files, seenEntryId: anyway || kind === 'note' ? undefined : seenEntryId },
       {
         // The message is sent even when a file was refused: it is not offered for sending twice.
+        // The answer may come after the refreshes it started: what was written since is kept.
         onSuccess: () => {
-          setText('');
+          setText((current) => (current === sentText ? '' : current));
           onWriting?.(false);
           setFiles([]);
           setSent(true);
