@@ -188,6 +188,24 @@ forEachDatabase('signed webhooks per tenant (a real receiver)', (db) => {
     await acme({ method: 'DELETE', url: `/api/v1/webhooks/${all.id as string}` });
   });
 
+  it('lets the service provider subscribe at a tenant it reads: the row lives in that tenant, so the change’s own transaction writes its delivery', async () => {
+    const sp = await as('admin@northwind.test');
+    const created = await sp({ method: 'POST', url: '/api/v1/webhooks', body: { tenant: 'globex', url: receiver.url('/sp-globex'), events: ['ticket.created'] } });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json().tenant, 'globex');
+    const opened = await (await as('customer@globex.test'))({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'Seen by the SP', body: 'x' } });
+    assert.equal(opened.statusCode, 201, opened.body);
+    const written = await sql<{ n: number }>`select count(*)::int as n from webhook_deliveries where subscription_id = ${created.json().id as string} and tenant_id = (select tenant_id from tickets where id = ${opened.json().id as string})`.execute(db().owner);
+    assert.equal(written.rows[0]!.n, 1, 'the delivery row is in the ticket’s tenant, committed with it, before any job ran');
+    await drain();
+    const got = receiver.received.filter((r) => r.path === '/sp-globex');
+    assert.equal(got.length, 1);
+    assert.ok(verified(created.json().secret, got[0]!));
+    assert.equal(JSON.parse(got[0]!.body).tenant, 'globex');
+    assert.equal((await (await as('admin@acme.test'))({ url: `/api/v1/webhooks/${created.json().id as string}` })).statusCode, 404, 'another tenant never sees it');
+    await sp({ method: 'DELETE', url: `/api/v1/webhooks/${created.json().id as string}` });
+  });
+
   it('gives a delivery up after 24 hours, and disables a subscription whose deliveries die five times in a row', async () => {
     const acme = await as('admin@acme.test');
     const closed = await freePort();
