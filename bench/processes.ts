@@ -79,7 +79,7 @@ async function measure(desks: DeskProcess[], kind: ProcessesResult['kind'], opti
 }
 
 export async function runProcesses(options: ProcessesOptions): Promise<ProcessesResult[]> {
-  const url = await prepare({ ...options, concurrency: [options.connections] });
+  const url = await prepare({ ...options, concurrency: [options.connections], webhooks: false });
   const results: ProcessesResult[] = [];
   try {
     for (const count of options.processes) {

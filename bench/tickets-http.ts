@@ -35,9 +35,11 @@ export type TicketsHttpOptions = {
   pool: number;
   keep: boolean;
   reuse: boolean;
+  /** Runs ticket creation again once every tenant has a webhook subscription to `ticket.created`. */
+  webhooks: boolean;
 };
 
-export type PhaseResult = { kind: 'create' | 'list'; connections: number; rps: number; p50: number; p99: number; ok: number; other: number; errors: number; stored?: number };
+export type PhaseResult = { kind: 'create' | 'create+webhooks' | 'list'; connections: number; rps: number; p50: number; p99: number; ok: number; other: number; errors: number; stored?: number };
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const SERVER = fileURLToPath(new URL('./support/tickets-server.ts', import.meta.url));
@@ -104,6 +106,15 @@ async function ticketCount(url: string): Promise<number> {
   return withClient(url, async (c) => Number((await c.query<{ n: string }>('select count(*) as n from tickets')).rows[0]!.n));
 }
 
+/**
+ * One subscription to `ticket.created` per tenant. Only the change's own cost is measured (reading
+ * the subscriptions, the delivery row and its job in the ticket's transaction): the bench server runs
+ * no job runner, so the queued deliveries are never sent (their secret is a placeholder).
+ */
+async function subscribeEveryTenant(url: string): Promise<void> {
+  await withClient(url, (c) => c.query(`insert into webhook_subscriptions (tenant_id, url, events, secret_enc) select id, 'http://127.0.0.1:9/bench', '{ticket.created}', 'bench-placeholder' from tenants`));
+}
+
 /** autocannon creating tickets or listing the queue, each request to a random tenant with its key (bench:processes too). */
 export function load(port: number, kind: PhaseResult['kind'], connections: number, duration: number, tenants: number): Promise<autocannon.Result> {
   const body = JSON.stringify({ subject: 'Bench create', body: '<p>The printer on floor 2 jams.</p>' });
@@ -113,14 +124,14 @@ export function load(port: number, kind: PhaseResult['kind'], connections: numbe
     duration,
     requests: [
       {
-        method: kind === 'create' ? 'POST' : 'GET',
-        path: kind === 'create' ? '/api/v1/tickets' : '/api/v1/tickets?limit=50',
+        method: kind === 'list' ? 'GET' : 'POST',
+        path: kind !== 'list' ? '/api/v1/tickets' : '/api/v1/tickets?limit=50',
         setupRequest: (request) => {
           const tenant = 1 + Math.floor(Math.random() * tenants);
           return {
             ...request,
-            headers: { host: hostOf(tenant), authorization: `Bearer ${keyOf(tenant)}`, ...(kind === 'create' ? { 'content-type': 'application/json' } : {}) },
-            ...(kind === 'create' ? { body } : {}),
+            headers: { host: hostOf(tenant), authorization: `Bearer ${keyOf(tenant)}`, ...(kind !== 'list' ? { 'content-type': 'application/json' } : {}) },
+            ...(kind !== 'list' ? { body } : {}),
           };
         },
       },
@@ -133,13 +144,14 @@ export async function runTicketsHttp(options: TicketsHttpOptions): Promise<Phase
   const { child, port } = await startServer(url, options.pool);
   const results: PhaseResult[] = [];
   try {
-    for (const kind of ['create', 'list'] as const) {
+    for (const kind of ['create', ...(options.webhooks ? ['create+webhooks' as const] : []), 'list'] as const) {
+      if (kind === 'create+webhooks') await subscribeEveryTenant(url);
       console.error(`[tickets-http] ${kind}: warm-up ${options.warmup} s`);
       await load(port, kind, 8, options.warmup, options.tenants);
       for (const connections of options.concurrency) {
-        const before = kind === 'create' ? await ticketCount(url) : 0;
+        const before = kind !== 'list' ? await ticketCount(url) : 0;
         const result = await load(port, kind, connections, options.duration, options.tenants);
-        const stored = kind === 'create' ? (await ticketCount(url)) - before : undefined;
+        const stored = kind !== 'list' ? (await ticketCount(url)) - before : undefined;
         const phase: PhaseResult = {
           kind,
           connections,
@@ -196,6 +208,7 @@ export function ticketsHttpOptionsFromArgs(args = parseArgs()): TicketsHttpOptio
     pool: args.int('pool', 10),
     keep: args.flag('keep'),
     reuse: args.flag('reuse'),
+    webhooks: args.flag('webhooks'),
   };
 }
 
