@@ -16,6 +16,18 @@ export function ticketPayload(ticket: Row): Row {
   return { id: ticket.id, number: ticket.number, subject: ticket.subject, status: ticket.status, requesterId: ticket.requester_id, createdAt: ticket.created_at, updatedAt: ticket.updated_at };
 }
 
+/** The payload's name of each column a change may touch; the other columns are never named in an event. */
+const PAYLOAD_FIELD_OF_COLUMN: Record<string, string> = { subject: 'subject', status_id: 'status', requester_id: 'requesterId' };
+
+/**
+ * Which of the payload's own fields a ticket change touched. Columns the payload does not carry
+ * (assignee, team, tags, custom fields...) are left out: their mere names would tell a receiver what
+ * agents did, and the payload promises nothing beyond what the ticket's customer reads.
+ */
+export function changedTicketFields(columns: string[]): string[] {
+  return columns.flatMap((column) => (PAYLOAD_FIELD_OF_COLUMN[column] ? [PAYLOAD_FIELD_OF_COLUMN[column]] : []));
+}
+
 /**
  * Records `event` for every active subscription of the tenant that asked for it, each delivery row
  * written with its sending job in the transaction of the change (the outbox): the change and its

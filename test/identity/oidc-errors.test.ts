@@ -11,6 +11,8 @@ describe('single sign-on errors said plainly', () => {
     [new Error('unexpected ID Token "azp" (authorized party) claim value'), 'UNAUTHENTICATED', /^Token audience mismatch/],
     [new Error('unexpected JWT "iss" (issuer) claim value'), 'UNAUTHENTICATED', /^Token issuer mismatch/],
     [new Error('unexpected JWT "exp" (expiration time) claim value, expiration is past current timestamp'), 'UNAUTHENTICATED', /has expired/],
+    [new Error('JWT timestamp claim value failed validation', { cause: new Error('unexpected JWT "exp" (expiration time) claim value, expiration is past current timestamp') }), 'UNAUTHENTICATED', /has expired/],
+    [new Error('unexpected JWT claim value encountered', { cause: new Error('unexpected JWT "aud" (audience) claim value') }), 'UNAUTHENTICATED', /^Token audience mismatch/],
     [new Error('unexpected ID Token "nonce" claim value'), 'UNAUTHENTICATED', /^Token nonce mismatch/],
     [new Error('JWS signature verification failed'), 'UNAUTHENTICATED', /signature could not be verified/],
     [new OutboundError('OUTBOUND_REFUSED', 'The identity provider address 10.0.0.1 is in a private range.'), 'SERVICE_UNAVAILABLE', /^Issuer unreachable: Acme Login .*private range/],

@@ -176,6 +176,25 @@ forEachDatabase('single sign-on at the tenant’s own host (a real OpenID provid
     assert.match(refusal((await signInWith('acme.localhost', ids.acme!, 'acme-unverified')).answer), /not verified/);
   });
 
+  it('refuses an expired ID token and one issued for another client (re-signed with the provider’s own key), and accepts the untouched one', async () => {
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    const cases: [string, (claims: Record<string, unknown>) => Record<string, unknown>, RegExp][] = [
+      ['expired an hour ago', (c) => ({ ...c, iat: hourAgo - 300, exp: hourAgo }), /has expired/],
+      ['for globex’s client', (c) => ({ ...c, aud: 'globex-client' }), /^Token audience mismatch/],
+      ['for two clients, ours not the authorized party', (c) => ({ ...c, aud: ['acme-client', 'globex-client'], azp: 'globex-client' }), /^Token audience mismatch/],
+    ];
+    try {
+      for (const [what, change, message] of cases) {
+        idp.reissueIdTokens(change);
+        assert.match(refusal((await signInWith('acme.localhost', ids.acme!, 'acme-agent')).answer), message, what);
+      }
+      idp.reissueIdTokens((c) => c);
+      assert.ok((await signInWith('acme.localhost', ids.acme!, 'acme-agent')).session, 'a token re-signed unchanged is accepted: only the changed claim refused the others');
+    } finally {
+      idp.reissueIdTokens(undefined);
+    }
+  });
+
   it('refuses a disabled contact', async () => {
     const acme = await as('admin@acme.test');
     const contacts = (await acme({ url: '/api/v1/contacts?search=helper' })).json();

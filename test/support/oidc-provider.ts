@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import Provider, { type Configuration } from 'oidc-provider';
 import { freePort } from './net.ts';
@@ -10,6 +11,14 @@ export type TestClient = { clientId: string; clientSecret: string; redirectUris:
 export type TestProvider = {
   readonly issuer: string;
   readonly provider: Provider;
+  /**
+   * From now on, the ID token of each token answer is replaced by one with `change` applied to its
+   * claims, signed by the test with the provider's own published key (so only the changed claim can
+   * make a client refuse it); `undefined` stops. oidc-provider itself cannot be told to issue an
+   * expired token (its ttl must be positive, and clients allow 30 s of skew) nor one for another
+   * audience (the audience is always the authenticated client).
+   */
+  reissueIdTokens(change: ((claims: Record<string, unknown>) => Record<string, unknown>) | undefined): void;
   close(): Promise<void>;
 };
 
@@ -21,7 +30,10 @@ export type TestProvider = {
 export async function startTestProvider(options: { clients: TestClient[]; accounts: Record<string, TestAccount>; configure?: Partial<Configuration> }): Promise<TestProvider> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
+  const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const kid = 'test-provider-key';
   const provider = new Provider(issuer, {
+    jwks: { keys: [{ ...signingKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' }] },
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
       client_secret: c.clientSecret,
@@ -48,13 +60,32 @@ export async function startTestProvider(options: { clients: TestClient[]; accoun
     cookies: { keys: ['test-provider-cookie-key'] },
     ...options.configure,
   });
+  let change: ((claims: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = ctx.body as { id_token?: string } | undefined;
+    if (change && ctx.path === '/token' && typeof body?.id_token === 'string') {
+      body.id_token = resignedJwt(body.id_token, change, signingKey, kid);
+    }
+  });
   const server: Server = createServer(provider.callback());
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     issuer,
     provider,
+    reissueIdTokens: (next) => {
+      change = next;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The JWT `jwt` with `change` applied to its claims, signed RS256 with `key` under `kid`. */
+function resignedJwt(jwt: string, change: (claims: Record<string, unknown>) => Record<string, unknown>, key: KeyObject, kid: string): string {
+  const claims = JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const signingInput = `${part({ alg: 'RS256', kid, typ: 'JWT' })}.${part(change(claims))}`;
+  return `${signingInput}.${createSign('RSA-SHA256').update(signingInput).sign(key).toString('base64url')}`;
 }
 
 /** A browser's cookie jar, reduced to what the provider's flow needs (one host, names and values). */

@@ -162,6 +162,50 @@ forEachDatabase('signed webhooks per tenant (a real receiver)', (db) => {
     assert.doesNotMatch(receiver.received[0]!.body, /We are on it|vendor owes/, 'the text itself is not sent');
   });
 
+  it('sends of a ticket nothing its own customer cannot read: every field of each payload equals the customer’s API view of it', async () => {
+    const acme = await as('admin@acme.test');
+    const all = (await acme({ method: 'POST', url: '/api/v1/webhooks', body: { url: receiver.url('/all'), events: ['ticket.created', 'ticket.updated', 'thread.reply_added'] } })).json();
+    const customer = await as('customer@acme.test');
+    const ticket = (await customer({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'What may a customer see', body: 'x' } })).json();
+    const agent = await as('agent@acme.test');
+    const me = (await agent({ url: '/api/v1/me' })).json();
+    const assigned = await agent({ method: 'PATCH', url: `/api/v1/tickets/${ticket.id as string}`, body: { version: ticket.version, assigneeId: me.contact?.id ?? me.id, tags: ['agents-eyes-only'] } });
+    assert.equal(assigned.statusCode, 200, assigned.body);
+    await drain();
+    const view = (await customer({ url: `/api/v1/tickets/${ticket.id as string}` })).json();
+    const seen = (view.ticket ?? view) as Record<string, unknown>;
+    const payloads = receiver.received.filter((r) => r.path === '/all').map((r) => JSON.parse(r.body) as { type: string; data: { ticket: Record<string, unknown> } });
+    assert.deepEqual(payloads.map((p) => p.type), ['ticket.created', 'ticket.updated']);
+    assert.deepEqual((payloads[1]!.data as unknown as { changed: string[] }).changed, [], 'only agents’ fields changed');
+    for (const { type, data } of payloads) {
+      for (const [field, value] of Object.entries(data.ticket)) {
+        if (field === 'updatedAt' || (type === 'ticket.created' && field === 'status')) continue; // of the moment the event was recorded
+        assert.ok(field in seen, `${type}: ${field} is not in the customer's own view of the ticket`);
+        assert.deepEqual(value, seen[field], `${type}: ${field}`);
+      }
+      assert.doesNotMatch(JSON.stringify(data), /agents-eyes-only|assignee|tags/, `${type}: the agents' tag and assignee stay out, even by name`);
+    }
+    await acme({ method: 'DELETE', url: `/api/v1/webhooks/${all.id as string}` });
+  });
+
+  it('lets the service provider subscribe at a tenant it reads: the row lives in that tenant, so the change’s own transaction writes its delivery', async () => {
+    const sp = await as('admin@northwind.test');
+    const created = await sp({ method: 'POST', url: '/api/v1/webhooks', body: { tenant: 'globex', url: receiver.url('/sp-globex'), events: ['ticket.created'] } });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json().tenant, 'globex');
+    const opened = await (await as('customer@globex.test'))({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'Seen by the SP', body: 'x' } });
+    assert.equal(opened.statusCode, 201, opened.body);
+    const written = await sql<{ n: number }>`select count(*)::int as n from webhook_deliveries where subscription_id = ${created.json().id as string} and tenant_id = (select tenant_id from tickets where id = ${opened.json().id as string})`.execute(db().owner);
+    assert.equal(written.rows[0]!.n, 1, 'the delivery row is in the ticket’s tenant, committed with it, before any job ran');
+    await drain();
+    const got = receiver.received.filter((r) => r.path === '/sp-globex');
+    assert.equal(got.length, 1);
+    assert.ok(verified(created.json().secret, got[0]!));
+    assert.equal(JSON.parse(got[0]!.body).tenant, 'globex');
+    assert.equal((await (await as('admin@acme.test'))({ url: `/api/v1/webhooks/${created.json().id as string}` })).statusCode, 404, 'another tenant never sees it');
+    await sp({ method: 'DELETE', url: `/api/v1/webhooks/${created.json().id as string}` });
+  });
+
   it('gives a delivery up after 24 hours, and disables a subscription whose deliveries die five times in a row', async () => {
     const acme = await as('admin@acme.test');
     const closed = await freePort();

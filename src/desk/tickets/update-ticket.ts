@@ -11,7 +11,7 @@ import { assertAssignable } from './assignees.ts';
 import { requireTransition } from './ticket-transitions.ts';
 import { clockOnChange } from '../../sla/ticket-sla.ts';
 import { notifyAssignee } from '../../mail/queue-mail.ts';
-import { emitWebhookEvent, ticketPayload } from '../../webhooks/webhook-events.ts';
+import { changedTicketFields, emitWebhookEvent, ticketPayload } from '../../webhooks/webhook-events.ts';
 
 export type UpdateTicketInput = {
   subject?: string;
@@ -74,7 +74,7 @@ export async function updateTicket(desk: DeskContext, id: string, input: UpdateT
       if ('assignee_id' in changes) await notifyAssignee(tx, updated, desk.actor.contactId);
       await recordAuditInScope(tx, { tenantId: updated.tenant_id as number, actorContactId: desk.actor.contactId, action: 'ticket.updated', objectType: 'ticket', objectId: id, data: { version: updated.version, changes } });
       const tenantId = updated.tenant_id as number | null;
-      await emitWebhookEvent(tx, tenantId, 'ticket.updated', { ticket: ticketPayload(updated), changed: Object.keys(changes) });
+      await emitWebhookEvent(tx, tenantId, 'ticket.updated', { ticket: ticketPayload(updated), changed: changedTicketFields(Object.keys(changes)) });
       if ('status_id' in changes) await emitWebhookEvent(tx, tenantId, 'ticket.status_changed', { ticket: ticketPayload(updated), from: current.status, to: updated.status });
       return updated;
     }, current.tenant_id as number | null);

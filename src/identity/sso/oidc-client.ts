@@ -82,7 +82,9 @@ export function plainOidcError(error: unknown, connection: Row): AppError {
   if (error instanceof client.AuthorizationResponseError) {
     return new AppError('UNAUTHENTICATED', `${name} did not sign you in: ${error.error}${error.error_description ? ` (${error.error_description})` : ''}.`);
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // openid-client wraps oauth4webapi's check errors in generic ones ("unexpected JWT claim value
+  // encountered"); the claim that failed is named only in the cause's message.
+  const message = [error, cause].map((e) => (e instanceof Error ? e.message : String(e ?? ''))).join(' ');
   const checks: [RegExp, string][] = [
     [/"aud"|"azp"/, 'Token audience mismatch: the ID token was not issued for this connection\'s client.'],
     [/"iss"/, 'Token issuer mismatch: the ID token was not issued by this connection\'s issuer.'],
