@@ -59,12 +59,6 @@ async function resolveSet(database: Database, spec: AccessSpec, ownTenantId: num
   }
 }
 
-/** The tenant groups `tenantId` belongs to: what a role whose access is a group reaches it through. */
-export async function groupsContaining(database: Database, tenantId: number): Promise<number[]> {
-  const rows = await database.system.selectFrom('tenant_group_members').select('group_id').where('tenant_id', '=', tenantId).execute();
-  return rows.map((r) => r.group_id);
-}
-
 export function inSet(set: TenantSet, tenantId: number): boolean {
   return set === 'all' || set.includes(tenantId);
 }

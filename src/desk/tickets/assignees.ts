@@ -1,6 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
 import { AppError } from '../../errors.ts';
-import { groupsContaining } from '../../tenancy/access.ts';
 import { listChoices } from '../../tenancy/data-access.ts';
 import type { DeskContext } from '../desk-context.ts';
 
@@ -26,7 +25,7 @@ export async function assignableFilter(desk: DeskContext, tenantId: number | nul
       : sql<boolean>`(r.write_access = 'all'
           or (r.write_access = 'own' and ${sql.ref('contacts.tenant_id')} = ${tenantId})
           or (r.write_access = 'tenant' and r.write_tenant_id = ${tenantId})
-          or (r.write_access = 'group' and r.write_group_id = any (${sql.val(await groupsContaining(desk.database, tenantId))}::integer[])))`;
+          or (r.write_access = 'group' and r.write_group_id = any (${sql.val([...(desk.catalog.byId.get(tenantId)?.groups ?? [])])}::integer[])))`;
   return sql<boolean>`(${sql.ref('contacts.kind')} <> 'customer' and ${sql.ref('contacts.status')} = 'active' and exists (
     select 1 from contact_roles cr join roles r on r.id = cr.role_id
     where cr.contact_id = ${sql.ref('contacts.id')} and r.permissions && ${sql.val(grantingNames(WORKS_TICKETS))}::text[] and ${reaches}))`;

@@ -22,6 +22,8 @@ export type TenantInfo = {
   readonly limits?: Partial<TenantLimits>;
   /** The domains the service provider verified for this tenant's mail (tenant_sender_domains); see mail/sender-address.ts. */
   readonly senderDomains?: readonly string[];
+  /** The tenant groups holding this tenant (tenant_group_members): what a group-wide role reaches it through. */
+  readonly groups?: readonly number[];
 };
 
 /** An in-memory copy of the catalog's tenants and hosts at one catalog version. */
@@ -82,6 +84,8 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
     const moves = new Map((await tx.selectFrom('tenant_moves').select(['tenant_id', 'to_shard', 'phase']).execute()).map((m) => [m.tenant_id, m]));
     const domains = new Map<number, string[]>();
     for (const d of await tx.selectFrom('tenant_sender_domains').select(['tenant_id', 'domain']).orderBy('domain').execute()) domains.set(d.tenant_id, [...(domains.get(d.tenant_id) ?? []), d.domain]);
+    const groups = new Map<number, number[]>();
+    for (const m of await tx.selectFrom('tenant_group_members').select(['tenant_id', 'group_id']).orderBy('group_id').execute()) groups.set(m.tenant_id, [...(groups.get(m.tenant_id) ?? []), m.group_id]);
     const limits = new Map((await tx.selectFrom('tenant_quotas').selectAll().execute()).map((q) => [q.tenant_id, limitOverrides(q)]));
     return new CatalogSnapshot(
       Number(version.version),
@@ -98,6 +102,7 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
         ...(moves.has(t.id) ? { move: { to: moves.get(t.id)!.to_shard, frozen: moves.get(t.id)!.phase === 'frozen' } } : {}),
         ...(limits.has(t.id) ? { limits: limits.get(t.id)! } : {}),
         ...(domains.has(t.id) ? { senderDomains: domains.get(t.id)! } : {}),
+        ...(groups.has(t.id) ? { groups: groups.get(t.id)! } : {}),
       })),
       hosts,
     );
