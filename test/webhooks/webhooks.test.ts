@@ -152,7 +152,8 @@ forEachDatabase('signed webhooks per tenant (a real receiver)', (db) => {
 
   it('sends replies to a subscription that asked for them, and notes only to one that opted in', async () => {
     const agent = await as('agent@acme.test');
-    const ticket = (await agent({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'Notes and replies', body: 'x' } })).json();
+    // Opened by the customer, so the ticket has a requester to reply to (decision 0110).
+    const ticket = (await (await as('customer@acme.test'))({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'Notes and replies', body: 'x' } })).json();
     await drain();
     receiver.received.length = 0;
     assert.equal((await agent({ method: 'POST', url: `/api/v1/tickets/${ticket.id as string}/notes`, body: { body: 'internal: the vendor owes us' } })).statusCode, 201);
