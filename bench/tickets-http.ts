@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { table } from './support/stats.ts';
 import { startDesk } from './support/desk-process.ts';
 import { rawCreations, type RawResult } from './support/raw-tickets.ts';
 import type { TicketsServerReady } from './support/tickets-server.ts';
+import { summarizeProfile } from './profile-summary.ts';
 
 /**
  * Targets (2 cores): ticket creation >= 1,500/s, queue listing (50 rows) >= 3,000/s, p99 <= 50 ms
@@ -33,7 +34,7 @@ import type { TicketsServerReady } from './support/tickets-server.ts';
  * at the highest concurrency, then every HTTP figure as a ratio to it ("÷ raw", same run), and the
  * server process's CPU time per request (from /proc: `process.cpuUsage()` of that process). `--servers
  * app,serve,start` loads each kind of server in turn (`ServerKind`), `--kinds create` one request only,
- * `--cpu-prof DIR` profiles the app server, `--no-raw` skips the raw limit.
+ * `--cpu-prof DIR` profiles each server (one file per process in DIR), `--no-raw` skips the raw limit.
  */
 export type TicketsHttpOptions = {
   adminUrl: string;
@@ -120,12 +121,15 @@ export async function prepare(options: Pick<TicketsHttpOptions, 'adminUrl' | 'da
   return url;
 }
 
+/** Node's flags for a CPU profile of the server, written into `dir` when it exits. */
+const profileFlags = (dir?: string) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+
 /** A server under load: its process (for its CPU time) and its port. */
 type BenchServer = { pid: number; port: number; stop(): Promise<void> };
 
 /** The real app (buildApp, no logger, no jobs) in a child process: the figures of section 6 since 2026-11-23. */
 async function startAppServer(url: string, pool: number, cpuProfileDir?: string): Promise<BenchServer> {
-  const execArgv = ['--import', 'tsx', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
+  const execArgv = ['--import', 'tsx', ...profileFlags(cpuProfileDir)];
   const child = fork(SERVER, [`--url=${url}`, `--pool=${pool}`], { cwd: REPO, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.on('message', (message) => {
@@ -143,9 +147,10 @@ async function startAppServer(url: string, pool: number, cpuProfileDir?: string)
  * default log level (info), job runner and SMTP listener; `start` also seeds the demo tenants. Only
  * the per-tenant API rate is lifted (TENANT_API_RATE=0), or the load would be answered 429.
  */
-async function startProduct(url: string, command: 'serve' | 'start', pool: number): Promise<BenchServer> {
+async function startProduct(url: string, command: 'serve' | 'start', pool: number, cpuProfileDir?: string): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'td-bench-data-'));
-  const desk = await startDesk(url, { TENANT_API_RATE: '0', LOG_LEVEL: 'info', DB_POOL_MAX: String(pool), DATA_DIR: dataDir }, { command, built: true });
+  const env = { TENANT_API_RATE: '0', LOG_LEVEL: 'info', DB_POOL_MAX: String(pool), DATA_DIR: dataDir };
+  const desk = await startDesk(url, env, { command, built: true, nodeArgs: profileFlags(cpuProfileDir) });
   return {
     pid: desk.pid,
     port: desk.port,
@@ -158,7 +163,7 @@ async function startProduct(url: string, command: 'serve' | 'start', pool: numbe
 }
 
 function startBenchServer(kind: ServerKind, url: string, options: TicketsHttpOptions): Promise<BenchServer> {
-  return kind === 'app' ? startAppServer(url, options.pool, options.cpuProfileDir) : startProduct(url, kind, options.pool);
+  return kind === 'app' ? startAppServer(url, options.pool, options.cpuProfileDir) : startProduct(url, kind, options.pool, options.cpuProfileDir);
 }
 
 /** utime + stime of a process, in seconds (Linux /proc; USER_HZ 100): what process.cpuUsage() gives inside it. */
@@ -200,6 +205,21 @@ export function load(port: number, kind: PhaseResult['kind'], connections: numbe
   });
 }
 
+/** A measured run's span on the machine's monotonic clock, to cut out of its server's profile. */
+type ProfileWindow = { name: string; from: number; to: number; requests: number };
+/** CLOCK_MONOTONIC in microseconds: the clock V8's profiles are timed by, the same in every process. */
+const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+/** `<server>-<kind>-c<concurrency>.txt` beside the profile the server wrote: its measured run only. */
+function summarizeRuns(dir: string, pid: number, windows: ProfileWindow[]): void {
+  const file = readdirSync(dir).find((f) => f.includes(`.${pid}.0.`) && f.endsWith('.cpuprofile'));
+  if (!file) return console.error(`[tickets-http] no CPU profile of process ${pid} in ${dir}`);
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Parameters<typeof summarizeProfile>[0];
+  for (const w of windows) {
+    writeFileSync(join(dir, `${w.name}.txt`), `${summarizeProfile(profile, { top: 40, window: w, requests: w.requests })}\n`);
+  }
+}
+
 export type TicketsHttpRun = { raw?: RawResult; phases: PhaseResult[]; load: [number, number] };
 
 export async function runTicketsHttp(options: TicketsHttpOptions): Promise<TicketsHttpRun> {
@@ -216,6 +236,7 @@ export async function runTicketsHttp(options: TicketsHttpOptions): Promise<Ticke
   try {
     for (const server of options.servers) {
       const running = await startBenchServer(server, url, options);
+      const windows: ProfileWindow[] = [];
       try {
         for (const kind of options.kinds) {
           console.error(`[tickets-http] ${server} ${kind}: warm-up ${options.warmup} s`);
@@ -223,8 +244,10 @@ export async function runTicketsHttp(options: TicketsHttpOptions): Promise<Ticke
           for (const connections of options.concurrency) {
             const before = kind === 'create' ? await ticketCount(url) : 0;
             const cpu = cpuOf(running.pid);
+            const from = monotonicMicros();
             const result = await load(running.port, kind, connections, options.duration, options.tenants);
             const cpuSeconds = cpuOf(running.pid) - cpu;
+            windows.push({ name: `${server}-${kind}-c${connections}`, from, to: monotonicMicros(), requests: result.requests.total });
             const stored = kind === 'create' ? (await ticketCount(url)) - before : undefined;
             const phase: PhaseResult = {
               server,
@@ -246,6 +269,7 @@ export async function runTicketsHttp(options: TicketsHttpOptions): Promise<Ticke
       } finally {
         await running.stop();
       }
+      if (options.cpuProfileDir) summarizeRuns(options.cpuProfileDir, running.pid, windows);
     }
   } finally {
     if (!options.keep) await runStatement(options.adminUrl, `drop database if exists ${options.database} with (force)`);

@@ -13,7 +13,7 @@ import { freePort } from '../../test/support/net.ts';
  * first when its sources changed) instead of the TypeScript through tsx, and `command` picks
  * `start` (demo seeding, as `npm start`) or `serve`.
  */
-export type DeskCommand = { command?: 'serve' | 'start'; built?: boolean };
+export type DeskCommand = { command?: 'serve' | 'start'; built?: boolean; /** Node's own flags (`--cpu-prof`, which NODE_OPTIONS refuses). */ nodeArgs?: string[] };
 export type DeskProcess = {
   readonly pid: number;
   readonly port: number;
@@ -31,7 +31,7 @@ const BUILD = fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url))
 export async function startDesk(databaseUrl: string, env: Record<string, string> = {}, how: DeskCommand = {}): Promise<DeskProcess> {
   const [port, smtpPort] = [await freePort(), await freePort()];
   if (how.built && spawnSync(process.execPath, [BUILD, '--server'], { cwd: REPO, stdio: 'inherit' }).status !== 0) throw new Error('the server build failed');
-  const child: ChildProcess = spawn(process.execPath, [how.built ? BUNDLE : BIN, how.command ?? 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [...(how.nodeArgs ?? []), how.built ? BUNDLE : BIN, how.command ?? 'serve'], {
     cwd: REPO,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
