@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CompiledQuery, sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { FENCE_REFUSED, mapDatabaseError } from '../db/errors.ts';
 import { orderedId } from '../db/ordered-id.ts';
 import { objectType, type ObjectType, type ObjectTypeName, type Reference } from '../db/registry.ts';
@@ -12,6 +12,7 @@ import { partitionFilter } from './data-partitions.ts';
 import { fenceFor } from './placement/fences.ts';
 import { assertWritesOpen, compareRows, readTargets, scatter, writeTarget, type Target } from './placement/route.ts';
 import { keepSettings, keptSettings } from './settings-cache.ts';
+import { fillNumberSlots, formatNumber, hasNumberSlot, insertStatement, type Numbering } from './insert-statement.ts';
 
 /**
  * The scoped data-access layer. Every read is limited to the active role's readable tenants (plus
@@ -319,20 +320,26 @@ export type Companion = { readonly name: ObjectTypeName; readonly values: Row };
 /**
  * Creates one object; `with` writes more rows alongside it, in the same statement (its audit event,
  * rows it owns that refer to it by id, the job that sends it): each is checked as an object of its
- * own would be, and all are written or none. Returns the object's row; a companion's id, when the
- * caller needs it, is the caller's to give.
+ * own would be, and all are written or none. `numbered` takes the next number of the object's tenant
+ * in the same statement and puts it in the rows' `NumberSlot`s (insert-statement.ts). Returns the
+ * object's row; a companion's id, when the caller needs it, is the caller's to give.
  */
-export async function createObject(ctx: TenancyContext, name: ObjectTypeName, input: Row, options: { with?: readonly Companion[] } = {}): Promise<Row> {
+export async function createObject(ctx: TenancyContext, name: ObjectTypeName, input: Row, options: { with?: readonly Companion[]; numbered?: Numbering } = {}): Promise<Row> {
   const type = objectType(name);
   const companions = options.with ?? [];
+  const { numbered } = options;
+  if (numbered) assertWritable(ctx, objectType('tenantCounter'), numbered.tenantId);
   if (companions.length && [type, ...companions.map((c) => objectType(c.name))].some((t) => partitioned(ctx, t))) {
     // Each written row must be read back against the partitions: one statement each, in one unit of work.
     return inTransaction(ctx, async (tx) => {
-      const row = await createObject(tx, name, input);
-      for (const companion of companions) await createObject(tx, companion.name, companion.values);
+      const number = numbered && formatNumber(numbered, await nextCounterValue(tx, numbered.tenantId, numbered.counter));
+      const fill = (values: Row) => (number ? fillNumberSlots(values, number) : values);
+      const row = await createObject(tx, name, fill(input));
+      for (const companion of companions) await createObject(tx, companion.name, fill(companion.values));
       return row;
     }, await tenantOfNew(ctx, name, input));
   }
+  if (!numbered && [input, ...companions.map((c) => c.values)].some(hasNumberSlot)) throw new Error('A number slot needs a numbered insert.');
   return guarded(async () => {
     const main = await checkedNew(ctx, type, type.orderedIds || (companions.length && !type.key) ? { id: newId(type), ...input } : { ...input });
     // The companions may refer to the object by the id it is about to get.
@@ -344,9 +351,10 @@ export async function createObject(ctx: TenancyContext, name: ObjectTypeName, in
       rows.push(await checkedNew(withMain, companionType, companionType.key ? { ...companion.values } : { id: newId(companionType), ...companion.values }));
     }
     if (rows.some((r) => r.database !== main.database)) throw new Error('A companion row must live in the database of the object it is written with.');
+    if (numbered && numbered.tenantId !== main.values[type.tenantColumn ?? '']) throw new Error('An object is numbered by its own tenant.');
     return scoped(ctx, main.database, writeScope(ctx.access, untenantedAllowed(ctx)), async (tx) => {
       if (rows.some((r) => r.type.settings)) noteSettingsWritten(tx);
-      const result = await tx.executeQuery<Row>(insertStatement(rows.map((r) => ({ table: r.type.table, values: r.values }))));
+      const result = await tx.executeQuery<Row>(insertStatement(rows.map((r) => ({ table: r.type.table, values: r.values })), numbered));
       await assertInPartition(ctx, tx, type, result.rows[0]!.id);
       remember(ctx, type, result.rows);
       for (const companion of rows.slice(1)) if (!companion.type.key) remember(ctx, companion.type, [companion.values]);
@@ -367,32 +375,6 @@ async function checkedNew(ctx: TenancyContext, type: ObjectType, values: Row): P
   assertWritable(ctx, type, tenantId);
   await checkReferences(ctx, type, values, Object.keys(values));
   return { type, values, ...(await writeTarget(ctx, tenantId)) };
-}
-
-const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const insertTexts = new Map<string, string>();
-
-/**
- * The insert of a row, returning it, and of its companions (the rows before it, as data-modifying
- * CTEs: PostgreSQL runs each once, and checks the foreign keys between them at the statement's
- * end). The text depends on the tables and columns only, so it is built once per shape, not as a
- * query tree for every row: inserts are most of a ticket's or a message's statements.
- */
-function insertStatement(rows: readonly { table: string; values: Row }[]): CompiledQuery<Row> {
-  const [main, ...companions] = rows;
-  const columns = rows.map((r) => Object.keys(r.values));
-  const shape = rows.map((r, i) => `${r.table}(${columns[i]!.join(',')})`).join(' ');
-  let text = insertTexts.get(shape);
-  if (text === undefined) {
-    let n = 0;
-    const insert = (table: string, names: string[]) => `insert into ${quoted(table)} (${names.map(quoted).join(', ')}) values (${names.map(() => `$${++n}`).join(', ')})`;
-    const ctes = companions.map((r, i) => `c${i} as (${insert(r.table, columns[i + 1]!)})`);
-    text = `${ctes.length ? `with ${ctes.join(', ')} ` : ''}${insert(main!.table, columns[0]!)} returning *`;
-    if (insertTexts.size >= 1000) insertTexts.clear();
-    insertTexts.set(shape, text);
-  }
-  const ordered = [...companions, main!];
-  return CompiledQuery.raw(text, ordered.flatMap((r) => Object.keys(r.values).map((c) => r.values[c])));
 }
 
 /**

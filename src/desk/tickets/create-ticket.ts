@@ -2,7 +2,7 @@ import type { TicketSource, TicketType } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { auditCompanion } from '../../identity/audit.ts';
 import { hasPermission } from '../../identity/permissions.ts';
-import { createObject, findObject, inTransaction, listObjects, newObjectId, tenantOfNew, type Row } from '../../tenancy/data-access.ts';
+import { createObject, findObject, inTransaction, listObjects, newObjectId, tenantOfNew, type Companion, type Row } from '../../tenancy/data-access.ts';
 import type { ObjectTypeName } from '../../db/registry.ts';
 import { requireDeskPermission, type DeskContext } from '../desk-context.ts';
 import { sanitizeBody } from '../sanitize.ts';
@@ -11,7 +11,8 @@ import { checkCustomFields, parseCustomFieldDefinitions } from './custom-fields.
 import { applyFilters, parseFilterRules, type FilterOutcome, type TicketFilter } from './ticket-filters.ts';
 import { toColumns, withTicketFieldNames } from './ticket-fields.ts';
 import { assertAssignable } from './assignees.ts';
-import { allocateTicketNumber } from './ticket-number.ts';
+import { ticketNumbering } from './ticket-number.ts';
+import { fillNumberSlots, NumberSlot } from '../../tenancy/insert-statement.ts';
 import { resolveStatus } from './ticket-status.ts';
 import { clockOnOpen } from '../../sla/ticket-sla.ts';
 import { notifyAssignee } from '../../mail/queue-mail.ts';
@@ -69,16 +70,19 @@ export async function createTicket(desk: DeskContext, input: CreateTicketInput):
       values.tags = [...new Set([...((values.tags as string[] | undefined) ?? []), ...outcome.tags])];
       const status = await resolveStatus(tx, tenantId, 'open');
       const clock = await clockOnOpen(tx, tenantId, values);
-      const number = tenantId === null ? null : await allocateTicketNumber(tx, tenantId);
+      // The number is taken by the ticket's own statement (no round trip of its own): in its slots below.
+      const numbered = tenantId === null ? undefined : ticketNumbering(tx, tenantId);
+      const number = numbered ? NumberSlot.value : null;
       const id = newObjectId('ticket');
       // The first message, the collaborators and the audit event go in the ticket's statement: one round trip.
       const firstEntry = { name: 'threadEntry' as const, values: { ticket_id: id, kind: 'reply', author_id: desk.actor.contactId, body_html: body, ...(input.firstEntryData ? { data: JSON.stringify(input.firstEntryData) } : {}) } };
       const collaborators = [...new Set(input.collaboratorIds ?? [])].map((contactId) => ({ name: 'ticketCollaborator' as const, values: { ticket_id: id, contact_id: contactId } }));
-      const created = auditCompanion({ tenantId: tenantId as number, actorContactId: desk.actor.contactId, action: 'ticket.created', objectType: 'ticket', objectId: id, data: { number, subject: values.subject } });
+      const created = createdEvent(desk, tenantId as number, id, values.subject as string, numbered !== undefined);
       const ticketValues = { ...values, id, tenant_id: tenantId, number, status: status.state, status_id: status.id, custom_fields: JSON.stringify(customFields), ...clock };
       // A caller that goes on with the first message (the email channel) gets its row, written by a statement of its own.
-      const ticket = await createObject(tx, 'ticket', ticketValues, { with: input.onFirstEntry ? [] : [firstEntry, ...collaborators, created] });
-      if (input.onFirstEntry) input.onFirstEntry(await createObject(tx, firstEntry.name, firstEntry.values, { with: [...collaborators, created] }));
+      const ticket = await createObject(tx, 'ticket', ticketValues, { with: input.onFirstEntry ? [] : [firstEntry, ...collaborators, created], ...(numbered ? { numbered } : {}) });
+      const audited = numbered ? { ...created, values: fillNumberSlots(created.values, ticket.number as string) } : created;
+      if (input.onFirstEntry) input.onFirstEntry(await createObject(tx, firstEntry.name, firstEntry.values, { with: [...collaborators, audited] }));
       if (outcome.applied.length) await addSystemEvent(tx, ticket, null, { event: 'filters', applied: outcome.applied });
       // A rule's assignee is told as one assigned by hand is (update-ticket.ts), in this unit of work.
       if (outcome.set.assignee_id) await notifyAssignee(tx, ticket, desk.actor.contactId);
@@ -86,6 +90,12 @@ export async function createTicket(desk: DeskContext, input: CreateTicketInput):
       return ticket;
     }, tenantId);
   });
+}
+
+/** The audit event of a new ticket: its number (from the ticket's statement when numbered) and subject. */
+function createdEvent(desk: DeskContext, tenantId: number, id: string, subject: string, numbered: boolean): Companion {
+  const event = auditCompanion({ tenantId, actorContactId: desk.actor.contactId, action: 'ticket.created', objectType: 'ticket', objectId: id, data: { number: null, subject } });
+  return numbered ? { ...event, values: { ...event.values, data: NumberSlot.inJson({ subject }, 'number') } } : event;
 }
 
 /** The input the caller may give: agents everything, customers their own tickets' basics. */
