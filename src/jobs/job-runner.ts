@@ -8,7 +8,7 @@ import type { Shards } from '../tenancy/placement/shards.ts';
 import type { TenancySettings } from '../tenancy/settings.ts';
 import { claimJob, recordFailure, recordSuccess, type ClaimedJob, type JobState } from './job-store.ts';
 import type { JobHandler, Schedule } from './job-type.ts';
-import { cronOf, fireDueSchedules } from './schedules.ts';
+import { cronOf, fireDueSchedules, type ScheduleClock } from './schedules.ts';
 
 export type JobRunnerDeps = {
   readonly shards: Shards;
@@ -53,6 +53,7 @@ export class JobRunner {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #silosPolledAt = 0;
+  readonly #scheduleClock: ScheduleClock = new Map();
 
   constructor(
     private readonly deps: JobRunnerDeps,
@@ -84,7 +85,7 @@ export class JobRunner {
     while (!this.#stopping) {
       // A database that cannot be reached is logged and looked at again at the next poll.
       await this.#look('pool', async () => {
-        await fireDueSchedules(this.deps.shards.pool, this.#schedules);
+        await fireDueSchedules(this.deps.shards.pool, this.#schedules, new Date(), this.#scheduleClock);
         await this.drain(this.deps.shards.pool);
       });
       if (Date.now() - this.#silosPolledAt >= (this.options.siloPollMs ?? 60_000)) {

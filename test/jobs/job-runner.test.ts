@@ -200,12 +200,19 @@ forEachDatabase('background jobs', (db, kind) => {
       const schedule = { type: tick, cron: '*/5 * * * *', payload: {} };
       const start = new Date('2031-01-01T00:01:00Z');
       const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
-      const fireBoth = async (now: Date) => (await Promise.all([fireDueSchedules(db(), [schedule], now), fireDueSchedules(second, [schedule], now)])).flat().length;
+      // Each runner with its own clock of when the schedule may next be due, as a JobRunner keeps it.
+      const [clockA, clockB] = [new Map<string, Date>(), new Map<string, Date>()];
+      const fireBoth = async (now: Date) => (await Promise.all([fireDueSchedules(db(), [schedule], now, clockA), fireDueSchedules(second, [schedule], now, clockB)])).flat().length;
       assert.equal(await fireBoth(start), 0, 'a new schedule waits for its next period');
       assert.equal(await fireBoth(at(3)), 0, 'not yet 00:05');
       assert.equal(await fireBoth(at(4.5)), 1, '00:05:30: one of the two fires it');
       assert.equal(await fireBoth(at(6)), 0, 'the same period does not fire again');
       assert.equal(await fireBoth(at(9.5)), 1, '00:10:30: the next period');
+      // Before 00:15 by its own clock a runner does not even look: the schedule's row, gone, is not made again.
+      await sql`delete from job_schedules where name = ${tick.name}`.execute(db().owner);
+      assert.deepEqual(await fireDueSchedules(db(), [schedule], at(12), clockA), []);
+      assert.equal((await sql`select 1 from job_schedules where name = ${tick.name}`.execute(db().owner)).rows.length, 0, 'no statement before its time');
+      assert.equal(clockA.get(tick.name)?.toISOString(), '2031-01-01T00:15:00.000Z');
       const jobs = await sql<{ key: string; tenant_id: number | null }>`select key, tenant_id from jobs where name = ${tick.name} and key like 'schedule:%' order by key`.execute(db().owner);
       assert.deepEqual(jobs.rows, [
         { key: 'schedule:2031-01-01T00:05:00.000Z', tenant_id: null },
