@@ -149,5 +149,16 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
+/** A call from the page itself (same origin, its session cookie): the browser resolves the demo's host names, Node does not. */
+export async function apiIn(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+  return page.evaluate(
+    async ([m, p, b]) => {
+      const res = await fetch(p as string, { method: m as string, headers: b ? { 'content-type': 'application/json' } : {}, ...(b ? { body: JSON.stringify(b) } : {}) });
+      return { status: res.status, text: await res.text() };
+    },
+    [method, path, body] as const,
+  );
+}
+
 export { expectTrouble } from './page-trouble.ts';
 export { assertAccessible } from './accessibility.ts';

@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { demoAndBrowser, expectTrouble, screenshot, signedIn, SIGNED_OUT, type DemoServer } from './harness.ts';
+import { apiIn, demoAndBrowser, expectTrouble, screenshot, signedIn, SIGNED_OUT, type DemoServer } from './harness.ts';
 
 /*
  * The knowledge base in the browser (issue 22): the service provider's public article is read at a
  * tenant's host without signing in, voted on, and solves a customer's problem before a ticket is
  * opened (a deflection, counted in the report).
  */
-
-/** A call from the page itself (same origin, its session cookie): the browser resolves the demo's host names, Node does not. */
-async function apiIn(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
-  return page.evaluate(
-    async ([m, p, b]) => {
-      const res = await fetch(p as string, { method: m as string, headers: b ? { 'content-type': 'application/json' } : {}, ...(b ? { body: JSON.stringify(b) } : {}) });
-      return { status: res.status, text: await res.text() };
-    },
-    [method, path, body] as const,
-  );
-}
 
 const TITLE = 'Resetting your VPN password';
 const SUBJECT = 'VPN password forgotten';

@@ -8,6 +8,8 @@ import { TicketTable } from '../../components/TicketTable.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { Options, tenantOptions } from '../../components/Options.tsx';
+import { BulkBar } from './BulkBar.tsx';
+import { useQueueSelection } from './queue-selection.ts';
 
 const VIEWS = ['all', 'mine', 'unassigned', 'overdue'] as const;
 type View = (typeof VIEWS)[number];
@@ -73,6 +75,7 @@ export function QueuePage({ me }: { me: Me }) {
   };
 
   const items = tickets.data?.pages.flatMap((p) => p.items) ?? [];
+  const bulk = useQueueSelection(items);
   const departmentOptions = (departments.data ?? [])
     .filter((d) => !tenantSlug || d.tenant === tenantSlug)
     .map((d) => ({ value: d.id, label: several && d.tenant ? `${String(d.name)} (${d.tenant})` : String(d.name) }));
@@ -139,6 +142,7 @@ export function QueuePage({ me }: { me: Me }) {
       <p className="muted small" aria-live="polite">
         {t('queue.live')} {tickets.data && t('queue.shown', { n: items.length })}
       </p>
+      <BulkBar me={me} selected={bulk.selected} onClear={bulk.clear} onDone={bulk.keepRefused} />
       {tickets.isPending || waitingForTenant ? (
         <Loading />
       ) : tickets.isError ? (
@@ -152,6 +156,7 @@ export function QueuePage({ me }: { me: Me }) {
           names={names}
           priorities={new Map((priorities.data ?? []).map((p) => [p.id, p.label]))}
           sorted={{ by: sort, order }}
+          selection={bulk.selection}
         />
       )}
       {tickets.hasNextPage && (
