@@ -3,6 +3,7 @@ import { kbEn, kbFr } from './kb-messages.ts';
 import { adminEn, adminFr } from './admin-messages.ts';
 import { contactFormEn, contactFormFr, errorEn, errorFr } from './error-messages.ts';
 import { requesterEn, requesterFr } from './requester-messages.ts';
+import { publicWordsEn, publicWordsFr } from './public-words.ts';
 
 /** Every text of the interface, in English; French below must have the same keys (the type says so). */
 export const en = {
@@ -12,6 +13,7 @@ export const en = {
   ...errorEn,
   ...contactFormEn,
   ...requesterEn,
+  ...publicWordsEn,
   'app.loading': 'Loading…',
   'app.skip': 'Skip to content',
   'app.language': 'Language',
@@ -210,6 +212,7 @@ export const fr: Record<MessageKey, string> = {
   ...errorFr,
   ...contactFormFr,
   ...requesterFr,
+  ...publicWordsFr,
   'app.loading': 'Chargement…',
   'app.skip': 'Aller au contenu',
   'app.language': 'Langue',
