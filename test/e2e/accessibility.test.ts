@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
 import { assertAccessible, demoAndBrowser, expectTrouble, signedIn, SIGNED_OUT, type DemoServer } from './harness.ts';
+import { menuPages } from './menu-pages.ts';
 
 /*
  * axe-core over every page each role reaches from its menus (the screenshots check the screens
@@ -9,25 +10,9 @@ import { assertAccessible, demoAndBrowser, expectTrouble, signedIn, SIGNED_OUT, 
  * agent and administrator. A serious or critical violation fails the test.
  */
 
-/** The paths a signed-in page offers in its top menu and, on /admin, in the administration menu; plus the first ticket it lists. */
-async function pagesOf(page: Page, server: DemoServer, host: string, home: string): Promise<string[]> {
-  const hrefs = (selector: string) => page.locator(selector).evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
-  await page.goto(server.url(host, home));
-  await page.locator('main').waitFor();
-  await page.waitForLoadState('networkidle');
-  const firstTicket = (await hrefs('tr[data-ticket] a[href^="/tickets/"]'))[0];
-  const menu = await hrefs('.topbar .nav a');
-  const paths = new Set([...menu, ...(firstTicket ? [firstTicket] : [])]);
-  if (menu.includes('/admin')) {
-    await page.goto(server.url(host, '/admin'));
-    for (const path of await hrefs('.admin-nav a')) paths.add(path);
-  }
-  return [...paths];
-}
-
 async function checkEveryPage(browser: Browser, server: DemoServer, host: string, email: string, home: string): Promise<void> {
   const { page, context } = await signedIn(browser, server, host, email);
-  for (const path of await pagesOf(page, server, host, home)) {
+  for (const path of await menuPages(page, server, host, home)) {
     await page.goto(server.url(host, path));
     await page.locator('main').waitFor();
     await page.waitForLoadState('networkidle');

@@ -64,8 +64,11 @@ describe('the desk’s words (browser)', { timeout: 300_000 }, () => {
     const priorities = await page.locator('select[name="priorityId"] option').allTextContents();
     assert.deepEqual(priorities.filter((p) => p !== '—' && p !== '…'), [fr['priority.low'], fr['priority.normal'], fr['priority.high'], fr['priority.urgent']]);
     assert.equal(fr['priority.high'], 'Haute', 'in French');
-    // The browser draws the date input in its own locale; the form says the date again in French.
-    await page.locator('input[name="dueAt"]').fill('2026-12-07T14:30');
+    // Typed day first, as the French write it (the browser's own date input would follow the browser's locale), and said again in words.
+    const due = page.locator('input[name="dueAt"]');
+    assert.equal(await due.getAttribute('type'), 'text');
+    assert.equal(await due.getAttribute('placeholder'), 'jj/mm/aaaa hh:mm');
+    await due.fill('07/12/2026 14:30');
     await page.getByText(/lundi 7 décembre 2026/).waitFor();
     await context.close();
   });

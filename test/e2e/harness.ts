@@ -127,9 +127,9 @@ export function demoAndBrowser(setup: (server: DemoServer, browser: Browser) => 
 /** The answer a page gets, before anyone signs in, when it asks who is signed in. */
 export const SIGNED_OUT = /^401 GET \/api\/v1\/me$/;
 
-/** A signed-in browser session (its own cookies) of one demo login at its tenant's host. */
-export async function signedIn(browser: Browser, server: DemoServer, host: string, email: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, locale: 'en-GB' });
+/** A signed-in browser session (its own cookies) of one demo login at its tenant's host; `locale` is the browser's own. */
+export async function signedIn(browser: Browser, server: DemoServer, host: string, email: string, viewport = { width: 1280, height: 800 }, locale = 'en-GB'): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, locale });
   // Generous: the machine may be shared with other test runs, and every step waits on a real server.
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();

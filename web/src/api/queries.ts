@@ -90,8 +90,8 @@ export function useChoices(type: string, field: string, tenant?: string | null, 
   return useQuery({
     queryKey: [...keys.scoped, 'choices', type, field, tenant ?? null],
     queryFn: async () => (await get<{ choices: Choice[] }>(`/api/v1/lookups/${type}/${field}${query({ tenant })}`)).choices,
-    // Said in the reader's language where the desk knows the row (the public priorities).
-    select: (choices) => choices.map((choice) => ({ ...choice, label: choiceLabel(t, field, choice) })),
+    // Said in the reader's language where the desk knows the row (the public defaults).
+    select: (choices) => choices.map((choice) => ({ ...choice, label: choiceLabel(t, choice) })),
     enabled,
     staleTime: 60_000,
   });

@@ -6,6 +6,7 @@ import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { useI18n, type Language } from '../i18n/i18n.tsx';
 import { can, isCustomer } from './session.ts';
 import { Options } from '../components/Options.tsx';
+import { inRoleOrder, publicName } from '../i18n/choice-words.ts';
 
 /** The frame of every page: the tenant's brand, navigation, role switcher, language, sign-out. */
 export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | null; children: ReactNode }) {
@@ -56,7 +57,7 @@ export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | 
                 disabled={switchRole.isPending}
                 onChange={(event) => switchRole.mutate(event.target.value)}
               >
-                <Options items={me.roles.map((role) => ({ value: role.slug, label: role.name }))} />
+                <Options items={inRoleOrder(me.roles).map((role) => ({ value: role.slug, label: publicName(t, role.name) }))} />
               </select>
             </label>
           )}
@@ -75,7 +76,7 @@ export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | 
             <>
               <span className="who" title={me.contact.email}>
                 {t('app.signedInAs', { name: me.contact.name })}
-                {me.roles.length <= 1 && <span className="muted"> · {me.activeRole.name}</span>}
+                {me.roles.length <= 1 && <span className="muted"> · {publicName(t, me.activeRole.name)}</span>}
               </span>
               <button type="button" className="button secondary small" onClick={() => signOut.mutate(undefined, { onSettled: () => navigate('/') })}>
                 {t('app.signOut')}

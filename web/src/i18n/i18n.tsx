@@ -4,8 +4,10 @@ import { en, fr, type MessageKey } from './messages.ts';
 export type Language = 'en' | 'fr';
 const DICTIONARIES: Record<Language, Record<MessageKey, string>> = { en, fr };
 const STORAGE_KEY = 'tenantdesk.language';
+/** The locale each language formats dates, times and numbers in, whatever the browser's own. */
+export const LOCALES: Record<Language, string> = { en: 'en-GB', fr: 'fr-FR' };
 
-type I18n = { language: Language; setLanguage(language: Language): void; t(key: MessageKey, values?: Record<string, string | number>): string; formatDate(iso: string): string };
+type I18n = { language: Language; setLanguage(language: Language): void; t(key: MessageKey, values?: Record<string, string | number>): string; formatDate(iso: string): string; formatNumber(n: number): string };
 
 const I18nContext = createContext<I18n | null>(null);
 
@@ -26,12 +28,15 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, []);
   const value = useMemo<I18n>(() => {
     const dictionary = DICTIONARIES[language];
-    const dates = new Intl.DateTimeFormat(language === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+    const locale = LOCALES[language];
+    const dates = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    const numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
     return {
       language,
       setLanguage,
       t: (key, values) => dictionary[key].replace(/\{(\w+)\}/g, (whole, name: string) => (values && name in values ? String(values[name]) : whole)),
       formatDate: (iso) => dates.format(new Date(iso)),
+      formatNumber: (n) => numbers.format(n),
     };
   }, [language, setLanguage]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;

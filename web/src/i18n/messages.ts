@@ -4,6 +4,7 @@ import { adminEn, adminFr } from './admin-messages.ts';
 import { contactFormEn, contactFormFr, errorEn, errorFr } from './error-messages.ts';
 import { requesterEn, requesterFr } from './requester-messages.ts';
 import { queueToolsEn, queueToolsFr } from './queue-tools-messages.ts';
+import { publicWordsEn, publicWordsFr } from './public-words.ts';
 
 /** Every text of the interface, in English; French below must have the same keys (the type says so). */
 export const en = {
@@ -14,6 +15,7 @@ export const en = {
   ...contactFormEn,
   ...requesterEn,
   ...queueToolsEn,
+  ...publicWordsEn,
   'app.loading': 'Loading…',
   'app.skip': 'Skip to content',
   'app.language': 'Language',
@@ -213,6 +215,7 @@ export const fr: Record<MessageKey, string> = {
   ...contactFormFr,
   ...requesterFr,
   ...queueToolsFr,
+  ...publicWordsFr,
   'app.loading': 'Chargement…',
   'app.skip': 'Aller au contenu',
   'app.language': 'Langue',

@@ -1,3 +1,4 @@
+import { useI18n } from '../../i18n/i18n.tsx';
 import { niceCeiling } from './scale.ts';
 import type { Series } from './ChartFrame.tsx';
 
@@ -16,6 +17,7 @@ export type BarRow = { key: string; label: string; values: Record<string, number
  * the scale is fixed (100 for percentages); otherwise it fits the largest total.
  */
 export function BarList({ rows, series, max }: { rows: BarRow[]; series: Series[]; max?: number }) {
+  const { formatNumber } = useI18n();
   const total = (row: BarRow) => series.reduce((sum, s) => sum + (row.values[s.key] ?? 0), 0);
   const scaleMax = max ?? niceCeiling(Math.max(0, ...rows.map(total)));
   const plot = WIDTH - LABEL - VALUE;
@@ -43,7 +45,7 @@ export function BarList({ rows, series, max }: { rows: BarRow[]; series: Series[
               return rect;
             })}
             <text className="value" x={LABEL + plot + 6} y={y + 14}>
-              {row.text ?? total(row)}
+              {row.text ?? formatNumber(total(row))}
             </text>
           </g>
         );

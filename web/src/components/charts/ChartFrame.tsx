@@ -10,7 +10,7 @@ export type TableRow = { label: string; values: (number | string | null)[] };
  * which is what a keyboard or screen-reader user reads, and what the browser tests compare.
  */
 export function ChartFrame({ name, title, summary, series, columns, rows, children }: { name: string; title: string; summary: string; series: Series[]; columns: string[]; rows: TableRow[]; children: ReactNode }) {
-  const { t } = useI18n();
+  const { t, formatNumber } = useI18n();
   const id = useId();
   return (
     <figure className="card chart" data-chart={name} aria-labelledby={`${id}-title`}>
@@ -49,7 +49,7 @@ export function ChartFrame({ name, title, summary, series, columns, rows, childr
                 <th scope="row">{row.label}</th>
                 {row.values.map((v, i) => (
                   <td key={i} data-label={columns[i + 1]}>
-                    {v ?? '—'}
+                    {typeof v === 'number' ? formatNumber(v) : (v ?? '—')}
                   </td>
                 ))}
               </tr>

@@ -7,6 +7,8 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
 import { textToHtml } from '../../components/html.ts';
 import { Options, choiceOptions } from '../../components/Options.tsx';
+import { statusOptions } from '../../components/status-options.ts';
+import { publicName } from '../../i18n/choice-words.ts';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { FormFooter, SaveOrCancel, RowAccess, TenantField, TenantTag, mayChange, useTenantChoice } from './AdminParts.tsx';
@@ -44,7 +46,7 @@ function ParentCategoryInput({ id, tenant, items, value, onChange, exclude }: { 
   const { t } = useI18n();
   const choices = useChoices('category', 'parent_id', tenant, tenant !== null);
   // A public category may only have a public parent.
-  const options = tenant === null ? items.filter((i) => i.tenant === null).map((i) => ({ value: i.id, label: String(i.name) })) : choiceOptions(choices.data);
+  const options = tenant === null ? items.filter((i) => i.tenant === null).map((i) => ({ value: i.id, label: publicName(t, String(i.name)) })) : choiceOptions(choices.data);
   return (
     <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
       <Options empty={t('admin.none')} items={options.filter((o) => o.value !== exclude)} />
@@ -54,10 +56,11 @@ function ParentCategoryInput({ id, tenant, items, value, onChange, exclude }: { 
 
 /** A ticket status to set, by slug, or none. */
 function StatusInput({ id, value, onChange }: { id?: string; value: string; onChange: (v: string) => void }) {
+  const { t } = useI18n();
   const statuses = useTicketStatuses();
   return (
     <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
-      <Options empty="—" items={(statuses.data ?? []).map((s) => ({ value: s.slug, label: s.name }))} />
+      <Options empty="—" items={statusOptions(statuses.data ?? [], (state) => t(`state.${state}`))} />
     </select>
   );
 }
@@ -139,7 +142,7 @@ export function ConfigScreen({ me, resource }: { me: Me; resource: ConfigResourc
         {(data) => (
           <ul className="config-list">
             {sortByTenant(items).map((item) => {
-              const label = String(item[resource.label] ?? '');
+              const label = publicName(t, String(item[resource.label] ?? ''), item.tenant);
               return (
                 <li key={item.id} className={editing === item.id ? 'editing' : undefined}>
                   <span>{label}</span>

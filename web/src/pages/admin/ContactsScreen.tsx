@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
 import { Options } from '../../components/Options.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { inRoleOrder, publicName } from '../../i18n/choice-words.ts';
 import { FormFooter, SaveOrCancel, TenantField, TenantTag, useTenantChoice } from './AdminParts.tsx';
 import { QueryView } from '../../components/QueryView.tsx';
 
@@ -36,12 +37,12 @@ function RolesPanel({ contact }: { contact: Contact }) {
             {data.map((r) => (
               <li key={r.id}>
                 <span>
-                  {r.name} <span className="muted small mono">{r.slug}</span>
+                  {publicName(t, r.name, r.tenant)} <span className="muted small mono">{r.slug}</span>
                   {r.default && <span className="muted small"> · {t('admin.defaultRole')}</span>}
                 </span>
                 <TenantTag tenant={r.tenant} />
                 <button type="button" className="button danger small" onClick={() => revoke.mutate({ id: contact.id, roleId: r.id })} disabled={revoke.isPending}>
-                  {t('admin.removeRole', { role: r.name })}
+                  {t('admin.removeRole', { role: publicName(t, r.name, r.tenant) })}
                 </button>
               </li>
             ))}
@@ -52,7 +53,7 @@ function RolesPanel({ contact }: { contact: Contact }) {
       <form className="inline-form" onSubmit={submit}>
         <Field label={t('admin.giveRole')}>
           <select required value={role} onChange={(e) => setRole(e.target.value)}>
-            <Options empty={t('admin.chooseRole')} items={offered.map((r) => ({ value: r.slug, label: `${r.name} (${r.slug})` }))} />
+            <Options empty={t('admin.chooseRole')} items={inRoleOrder(offered).map((r) => ({ value: r.slug, label: `${publicName(t, r.name, r.tenant)} (${r.slug})` }))} />
           </select>
         </Field>
         <FormFooter mutation={grant} label={t('admin.giveRole')} done={t('admin.saved')} />
@@ -102,7 +103,7 @@ function ContactRow({ contact, mayWrite, selected, onSelect }: { contact: Contac
       <td data-label={t('admin.email')}>{contact.email}</td>
       <td data-label={t('admin.kind')}>{key ? t(key) : contact.kind}</td>
       <td data-label={t('admin.status')}>{t(disabled ? 'admin.contactStatus.disabled' : 'admin.contactStatus.active')}</td>
-      <td data-label={t('contactForm.roles')}>{(contact.roles ?? []).map((r) => r.name).join(', ')}</td>
+      <td data-label={t('contactForm.roles')}>{(contact.roles ?? []).map((r) => publicName(t, r.name)).join(', ')}</td>
       <td data-label={t('ticket.tenant')}>
         <TenantTag tenant={contact.tenant} />
       </td>
@@ -171,9 +172,9 @@ function NewContactForm({ me }: { me: Me }) {
       </Field>
       <fieldset className="field checkboxes" aria-describedby="new-contact-roles-hint">
         <legend>{t('contactForm.roles')}</legend>
-        {offered.map((r) => (
+        {inRoleOrder(offered).map((r) => (
           <label key={r.id} className="check">
-            <input type="checkbox" name="roles" value={r.slug} checked={form.roles.includes(r.slug)} onChange={(e) => tick(r.slug, e.target.checked)} /> {r.name}
+            <input type="checkbox" name="roles" value={r.slug} checked={form.roles.includes(r.slug)} onChange={(e) => tick(r.slug, e.target.checked)} /> {publicName(t, r.name, r.tenant)}
           </label>
         ))}
         {!offered.length && <p className="muted">{t('contactForm.noRoles')}</p>}

@@ -5,6 +5,7 @@ import { useReadableTenants } from '../../api/queries.ts';
 import type { Me } from '../../api/types.ts';
 import { can } from '../../app/session.ts';
 import { Field } from '../../components/Field.tsx';
+import { inRoleOrder, publicName } from '../../i18n/choice-words.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { FormFooter, SaveOrCancel, RowAccess, TenantField, TenantTag, useTenantChoice } from './AdminParts.tsx';
 import { QueryView } from '../../components/QueryView.tsx';
@@ -155,10 +156,10 @@ export function RolesScreen({ me }: { me: Me }) {
               </tr>
             </thead>
             <tbody>
-              {data.map((r) => (
+              {inRoleOrder(data).map((r) => (
                 <tr key={r.id}>
                   <td data-label={t('admin.name')}>
-                    {r.name} <span className="muted small mono">{r.slug}</span>
+                    {publicName(t, r.name, r.tenant)} <span className="muted small mono">{r.slug}</span>
                   </td>
                   <td data-label={t('ticket.tenant')}>
                     <TenantTag tenant={r.tenant} />
@@ -175,7 +176,7 @@ export function RolesScreen({ me }: { me: Me }) {
                     {r.partitions.length ? r.partitions.map(summaryOf).join('; ') : t('roles.noPartitions')}
                   </td>
                   <td data-label={t('admin.actions')}>
-                    <RowAccess me={me} mayWrite={mayWrite} tenant={r.tenant} label={r.name} onEdit={() => setEditing(editing === r.id ? null : r.id)} />
+                    <RowAccess me={me} mayWrite={mayWrite} tenant={r.tenant} label={publicName(t, r.name, r.tenant)} onEdit={() => setEditing(editing === r.id ? null : r.id)} />
                   </td>
                 </tr>
               ))}

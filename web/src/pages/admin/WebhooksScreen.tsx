@@ -12,7 +12,7 @@ const EVENTS = ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'th
 
 /** The delivery log of one subscription, with a button to send one again. */
 function Deliveries({ hook }: { hook: Webhook }) {
-  const { t } = useI18n();
+  const { t, formatDate } = useI18n();
   const deliveries = useWebhookDeliveries(hook.id);
   const { redeliver } = useWebhookActions();
   return (
@@ -22,7 +22,7 @@ function Deliveries({ hook }: { hook: Webhook }) {
           <tbody>
             {data.slice(0, 20).map((d) => (
               <tr key={d.id}>
-                <td>{new Date(d.createdAt).toLocaleString()}</td>
+                <td>{formatDate(d.createdAt)}</td>
                 <td>{d.event}</td>
                 <td>{t(`webhooks.state.${d.state}`)}</td>
                 <td>{d.attempts}</td>

@@ -3,6 +3,7 @@ import { BarList } from '../../components/charts/BarList.tsx';
 import { ChartFrame, type Series } from '../../components/charts/ChartFrame.tsx';
 import { ColumnChart } from '../../components/charts/ColumnChart.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { publicName } from '../../i18n/choice-words.ts';
 
 /** Colours that keep 3:1 against white and against each other's neighbours; words carry the meaning too. */
 const COLOURS = { created: '#1d4ed8', resolved: '#15803d', open: '#1d4ed8', pending: '#b45309', overdue: '#b91c1c', onTime: '#1d4ed8', sla: '#15803d' };
@@ -30,7 +31,7 @@ export function DailyChart({ report }: { report: DailyReport }) {
       summary={t('dashboard.dailySummary', { days: report.days.length, created, resolved })}
       series={series}
       columns={[t('dashboard.day'), t('dashboard.created'), t('dashboard.resolved')]}
-      rows={report.days.map((d) => ({ label: d.date, values: [d.created, d.resolved] }))}
+      rows={report.days.map((d) => ({ label: label(d.date), values: [d.created, d.resolved] }))}
     >
       <ColumnChart series={series} columns={report.days.map((d) => ({ key: d.date, label: label(d.date), values: { created: d.created, resolved: d.resolved } }))} />
     </ChartFrame>
@@ -50,7 +51,8 @@ export function BacklogChart({ report, tenantOf }: { report: BacklogReport; tena
   const none = report.by === 'department' ? t('dashboard.noDepartment') : t('dashboard.noPriority');
   const labelOf = (i: BacklogReport['items'][number]) => {
     const tenant = i.id ? tenantOf?.get(i.id) : undefined;
-    const name = i.label ?? (i.id ? '…' : none);
+    // A department is the tenant's own; a priority is a public row, said in the reader's language.
+    const name = i.label === null ? (i.id ? '…' : none) : report.by === 'priority' ? publicName(t, i.label) : i.label;
     return tenant ? `${name} (${tenant})` : name;
   };
   const rows = report.items.map((i) => ({

@@ -8,6 +8,7 @@ import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { Options, tenantOptions } from '../../components/Options.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { dateWords } from '../../i18n/date-words.ts';
+import { DateInput } from '../../components/DateInput.tsx';
 import { BacklogChart, DailyChart, SlaChart, TenantBacklogChart, usePercent } from './DashboardCharts.tsx';
 
 const DAY_MS = 86_400_000;
@@ -49,14 +50,14 @@ export function DashboardPage({ me }: { me: Me }) {
       <form className="filters" aria-label={t('dashboard.range')} onSubmit={(e) => e.preventDefault()}>
         <label className="inline-field">
           <span>{t('dashboard.from')}</span>
-          <input type="date" name="from" aria-describedby="dashboard-from-words" value={from} max={until} required onChange={(e) => e.target.value && change('from', e.target.value)} />
+          <DateInput name="from" aria-describedby="dashboard-from-words" value={from} required onChange={(day) => day && day <= until && change('from', day)} />
           <span id="dashboard-from-words" className="hint">
             {dateWords(from, language)}
           </span>
         </label>
         <label className="inline-field">
           <span>{t('dashboard.until')}</span>
-          <input type="date" name="until" aria-describedby="dashboard-until-words" value={until} min={from} required onChange={(e) => e.target.value && change('until', e.target.value)} />
+          <DateInput name="until" aria-describedby="dashboard-until-words" value={until} required onChange={(day) => day && day >= from && change('until', day)} />
           <span id="dashboard-until-words" className="hint">
             {dateWords(until, language)}
           </span>

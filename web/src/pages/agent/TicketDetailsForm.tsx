@@ -10,6 +10,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { choiceOptions, Options } from '../../components/Options.tsx';
 import { statusOptions } from '../../components/status-options.ts';
 import { dateWords } from '../../i18n/date-words.ts';
+import { DateInput } from '../../components/DateInput.tsx';
 
 type Update = UseMutationResult<Ticket, Error, { version: number } & Record<string, unknown>>;
 
@@ -84,7 +85,7 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
       </Field>
       {can(me, 'ticket.edit') && (
         <Field label={t('ticket.dueAt')} hint={[dateWords(form.dueAt, language), t('ticket.dueHint')].filter(Boolean).join(' — ')}>
-          <input type="datetime-local" name="dueAt" value={form.dueAt} onChange={set('dueAt')} />
+          <DateInput withTime name="dueAt" value={form.dueAt} onChange={(dueAt) => setForm({ ...form, dueAt })} />
         </Field>
       )}
       {update.isError && <ErrorMessage error={update.error} />}
