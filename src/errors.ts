@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   /** A reply based on a thread that has grown since the writer saw it; sent again without `seenEntryId`, it goes. */
   TICKET_CHANGED: 409,
+  /** A knowledge-base slug another article of the same tenant and language has (migration 0051). */
+  SLUG_TAKEN: 409,
   TENANT_RULE_VIOLATION: 422,
   TENANT_IMMUTABLE: 422,
   /** A ticket filter refused an incoming ticket. */

@@ -140,6 +140,30 @@ forEachDatabase('the knowledge base API', (db) => {
       assert.equal(tenantPublic.statusCode, 403, tenantPublic.body);
     });
 
+    it('keeps a slug to one article per tenant and language: SLUG_TAKEN (409) otherwise, and nothing written', async () => {
+      const body = { title: 'Wi-Fi at the office', body: '<p>Join the guest network.</p>', visibility: 'public', slug: 'office-wifi' };
+      const first = await ok<Article>(acmeAdmin({ method: 'POST', url: '/api/v1/kb/articles', body }), 201);
+      const again = await acmeAdmin({ method: 'POST', url: '/api/v1/kb/articles', body: { ...body, title: 'Another Wi-Fi page' } });
+      assert.deepEqual([again.statusCode, again.json().error.code, again.json().error.field], [409, 'SLUG_TAKEN', 'slug'], again.body);
+      const count = async () => (await sql<{ n: number }>`select count(*)::integer as n from kb_articles where slug = 'office-wifi'`.execute(db().owner)).rows[0]!.n;
+      assert.equal(await count(), 1, 'the refused article was not written');
+      // The French translation shares the slug; another tenant and the public scope have their own.
+      await ok(acmeAdmin({ method: 'POST', url: '/api/v1/kb/articles', body: { ...body, title: 'Wi-Fi au bureau', language: 'fr', translationOf: first.id } }), 201);
+      await ok(spAdmin({ method: 'POST', url: '/api/v1/kb/articles', body: { ...body, tenantId: desk.catalog.snapshot().bySlug.get('globex')!.id } }), 201);
+      await ok(spAdmin({ method: 'POST', url: '/api/v1/kb/articles', body: { ...body, tenantId: null } }), 201);
+      assert.equal(await count(), 4);
+      const publicAgain = await spAdmin({ method: 'POST', url: '/api/v1/kb/articles', body: { ...body, tenantId: null, title: 'Public again' } });
+      assert.equal(publicAgain.json().error?.code, 'SLUG_TAKEN', publicAgain.body);
+      // A change that would take another article's slug is refused the same way, and the title left as it was.
+      const other = await ok<Article>(acmeAdmin({ method: 'POST', url: '/api/v1/kb/articles', body: { ...body, slug: 'office-wifi-2', title: 'Second floor Wi-Fi' } }), 201);
+      const rename = await acmeAdmin({ method: 'PATCH', url: `/api/v1/kb/articles/${other.id}`, body: { slug: 'office-wifi', title: 'Renamed' } });
+      assert.deepEqual([rename.statusCode, rename.json().error.code], [409, 'SLUG_TAKEN'], rename.body);
+      assert.equal((await ok<Article>(acmeAdmin({ url: `/api/v1/kb/articles/${other.id}` }))).title, 'Second floor Wi-Fi');
+      // Without a slug, the title's is numbered within the tenant and language.
+      const numbered = await ok<Article>(acmeAdmin({ method: 'POST', url: '/api/v1/kb/articles', body: { title: 'Office wifi', body: '<p>x</p>', visibility: 'agents' } }), 201);
+      assert.equal(numbered.slug, 'office-wifi-3');
+    });
+
     it('keeps every version of the text and diffs two of them', async () => {
       const draft = articles.get('acmeDraft')!;
       const v2 = await ok<Article>(acmeAgent({ method: 'PATCH', url: `/api/v1/kb/articles/${draft.id}`, body: { body: '<p>Finished printers page.</p><p>With a second line.</p>', version: 1 } }));

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors.ts';
 import { recordAuditInScope } from '../../identity/audit.ts';
 import { hasPermission } from '../../identity/permissions.ts';
-import { createObject, findObject, inTransaction, listObjects, tenantOfNew, type Row } from '../../tenancy/data-access.ts';
+import { createObject, findObject, inTransaction, tenantOfNew, type Row } from '../../tenancy/data-access.ts';
 import { requireDeskPermission, type DeskContext } from '../desk-context.ts';
-import { articleColumns, slugify, type ArticleInput } from './article-input.ts';
+import { articleColumns, type ArticleInput } from './article-input.ts';
+import { asSlugConflict, freeSlug, requireFreeSlug } from './article-slug.ts';
 
 export type NewArticle = ArticleInput & { title: string; body: string; visibility: 'public' | 'customers' | 'agents'; tenantId?: number | null };
 
@@ -23,18 +24,6 @@ export async function familyOf(desk: DeskContext, translationOf: unknown): Promi
   return target.translation_of ?? target.id;
 }
 
-/** The title's slug, numbered when the tenant already has it ("vpn-2"). */
-async function freeSlug(desk: DeskContext, tenantId: number | null, title: string): Promise<string> {
-  const base = slugify(title);
-  // Slugs are unique within one tenant (or among public rows): look there only.
-  const inTenant = { ...desk, access: { ...desk.access, read: tenantId === null ? [] : [tenantId] } };
-  const taken = new Set((await listObjects(inTenant, 'kbArticle', { where: { tenant_id: tenantId }, limit: 1000 })).map((r) => r.slug));
-  for (let n = 1; ; n++) {
-    const slug = n === 1 ? base : `${base.slice(0, 114)}-${n}`;
-    if (!taken.has(slug)) return slug;
-  }
-}
-
 /**
  * Writes a new article (a draft unless the role publishes) and its first version, in its tenant:
  * the one given (`null`: public, for roles writing public objects), else the role's only tenant.
@@ -45,7 +34,9 @@ export async function createArticle(desk: DeskContext, input: NewArticle): Promi
   const columns = articleColumns(input);
   if (input.translationOf) columns.translation_of = await familyOf(desk, input.translationOf);
   const tenantId = await tenantOfNew(desk, 'kbArticle', input.tenantId === undefined ? columns : { ...columns, tenant_id: input.tenantId });
-  if (columns.slug === undefined) columns.slug = await freeSlug(desk, tenantId, input.title);
+  const language = (columns.language as string | undefined) ?? 'en';
+  if (columns.slug === undefined) columns.slug = await freeSlug(desk, tenantId, language, input.title);
+  else await requireFreeSlug(desk, { tenantId, language, slug: columns.slug as string });
   const id = randomUUID();
   return inTransaction(desk, async (tx) => {
     const article = await createObject(tx, 'kbArticle', {
@@ -60,5 +51,7 @@ export async function createArticle(desk: DeskContext, input: NewArticle): Promi
     const auditTenant = tenantId ?? desk.catalog.serviceProvider?.id;
     if (auditTenant !== undefined) await recordAuditInScope(tx, { tenantId: auditTenant, actorContactId: desk.actor.contactId, action: 'kbArticle.created', objectType: 'kbArticle', objectId: id, data: { title: article.title, status: article.status } });
     return article;
-  }, tenantId);
+  }, tenantId).catch((error: unknown) => {
+    throw asSlugConflict(error, columns);
+  });
 }

@@ -3,6 +3,7 @@ import { recordAuditInScope } from '../../identity/audit.ts';
 import { createObject, findObject, inTransaction, updateObject, type Row } from '../../tenancy/data-access.ts';
 import { requireDeskPermission, type DeskContext } from '../desk-context.ts';
 import { articleColumns, VERSIONED, type ArticleInput } from './article-input.ts';
+import { asSlugConflict, requireFreeSlug } from './article-slug.ts';
 import { familyOf, requirePublishRight } from './create-article.ts';
 
 export type ArticleChange = ArticleInput & {
@@ -30,6 +31,10 @@ export async function updateArticle(desk: DeskContext, id: string, change: Artic
     patch.translation_of = await familyOf(desk, change.translationOf);
     if (patch.translation_of === id) throw new AppError('VALIDATION_FAILED', 'An article is not a translation of itself.', 'translationOf');
   }
+  if ('slug' in patch || 'language' in patch) {
+    const renamed = { ...current, ...patch };
+    await requireFreeSlug(desk, { tenantId: current.tenant_id as number | null, language: renamed.language as string, slug: renamed.slug as string, id });
+  }
   const textChanged = VERSIONED.some((column) => column in patch && patch[column] !== current[column]);
   const version = (current.version as number) + (textChanged ? 1 : 0);
   if (patch.status === 'published' && current.status !== 'published') patch.published_at = new Date();
@@ -51,5 +56,7 @@ export async function updateArticle(desk: DeskContext, id: string, change: Artic
     const changes = Object.fromEntries(Object.keys(patch).filter((c) => c !== 'body_html').map((c) => [c, { from: current[c] ?? null, to: article[c] ?? null }]));
     await auditArticle(tx, article, 'updated', { version, changes });
     return article;
-  }, current.tenant_id as number | null);
+  }, current.tenant_id as number | null).catch((error: unknown) => {
+    throw asSlugConflict(error, { ...current, ...patch });
+  });
 }
