@@ -16,6 +16,7 @@ export type OsticketImportOptions = {
   name?: string;
   parent?: string;
   files?: string;
+  organizations?: string;
   dryRun?: boolean;
   json?: boolean;
 };
@@ -60,7 +61,10 @@ export async function importOsticketCommand(rt: Runtime, o: OsticketImportOption
     outbound: createOutbound({ policy: rt.config.outboundPolicy }),
     attachments: { dataDir: rt.config.dataDir, maxBytes: rt.config.attachmentMaxBytes },
   };
-  const options: RunOptions = { dryRun: o.dryRun === true, filesDir: o.files, progress: stderr ? tableProgress(stderr) : undefined };
+  if (o.organizations !== undefined && o.organizations !== 'attribute' && o.organizations !== 'subtenants') {
+    throw new AppError('VALIDATION_FAILED', `--organizations is "attribute" or "subtenants", not "${o.organizations}".`, 'organizations');
+  }
+  const options: RunOptions = { dryRun: o.dryRun === true, filesDir: o.files, organizations: o.organizations, progress: stderr ? tableProgress(stderr) : undefined };
   const show = (reports: ImportReport[], extra: object = {}) => (o.json ? JSON.stringify({ reports, ...extra }, null, 2) : reports.map(formatReport).join('\n\n'));
   if (o.from && o.sites) throw new AppError('VALIDATION_FAILED', 'Give --from (one database) or --sites (a multi-site master), not both.', 'from');
   if (o.from) {

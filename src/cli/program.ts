@@ -293,6 +293,7 @@ export function program(io: CliIo = processIo): Command {
     .option('--sites-table <table>', 'with --sites: the table of sites (default ost_sites)')
     .option('--only <site>', 'with --sites: import only this site (repeatable)', collect)
     .option('--files <dir>', "osTicket's filesystem attachment storage folder, for files not kept in the database")
+    .option('--organizations <mode>', 'osTicket organizations as "attribute" of their users (default) or as "subtenants" of the tenant')
     .option('--dry-run', 'read everything, write nothing: print what would be created and what cannot be mapped')
     .option('--json', 'print the report as JSON')
     .action((o: AdminOptions) =>

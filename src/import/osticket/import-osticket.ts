@@ -7,6 +7,7 @@ import { emptyCounts, type ImportReport, type ObjectCounts } from './import-repo
 import { prioritySlug, staffRoleSlug, statusState, type Mapped, mapped, unmappable } from './osticket-mapping.ts';
 import type { OsticketSource, SourceRow } from './osticket-source.ts';
 import { importTickets, verifyTickets } from './import-tickets.ts';
+import { importOrganizations, type OrganizationMode, type SubtenantMaker } from './import-organizations.ts';
 
 export type ImportProgress = (table: string, done: number, total: number) => void;
 
@@ -20,11 +21,15 @@ export type ImportOptions = {
   /** The folder of osTicket's filesystem attachment storage, for files not kept in the database. */
   readonly filesDir?: string | undefined;
   readonly progress?: ImportProgress | undefined;
+  /** Organizations as their users' attribute (the default) or as subtenants, made by `subtenants`. */
+  readonly organizations?: OrganizationMode | undefined;
+  readonly subtenants?: SubtenantMaker | undefined;
 };
 
 /** What every step shares: the context, the ledger, the options, the report being filled. */
 export type ImportRun = {
-  readonly ctx: TenancyContext;
+  /** Rebuilt once subtenants are made, so that its catalog knows them. */
+  ctx: TenancyContext;
   readonly source: OsticketSource;
   readonly ledger: ImportLedger;
   readonly options: ImportOptions;
@@ -35,6 +40,10 @@ export type ImportRun = {
   readonly roles: Map<string, string>;
   /** Organization names by osTicket id, kept as their users' `organization` attribute. */
   readonly organizations: Map<string, string>;
+  /** The subtenant of each organization, by osTicket id, when organizations are subtenants. */
+  readonly organizationTenants: Map<string, number>;
+  /** The tenant of each imported contact, by contact id, as looked up (only with subtenants). */
+  readonly contactTenants: Map<string, number>;
   /** The state (open, closed...) of each status, by id: a ticket's `status` column follows its status. */
   readonly statusStates: Map<string, string>;
 };
@@ -49,8 +58,10 @@ type Step = {
   readonly map: (run: ImportRun, row: SourceRow) => Promise<Mapped<Row>> | Mapped<Row>;
   /** Rows written with the object in its unit of work (a contact's role and departments), on creation. */
   readonly companions?: (run: ImportRun, tx: TenancyContext, targetId: string, row: SourceRow) => Promise<void>;
+  /** The tenant a new object goes to, when not the imported one (a user of an organization made a subtenant). */
+  readonly tenant?: (run: ImportRun, row: SourceRow) => number | undefined;
   /** An existing object this row is the same as (a user whose email is already a contact's): linked, not created. */
-  readonly existing?: (run: ImportRun, row: SourceRow, values: Row) => Promise<string | undefined>;
+  readonly existing?: (run: ImportRun, tenantId: number | undefined, values: Row) => Promise<string | undefined>;
 };
 
 /**
@@ -62,11 +73,11 @@ export async function importOsticket(ctx: TenancyContext, source: OsticketSource
   const report: ImportReport = { source: source.db.place, version: source.version, tenant: options.tenantSlug, dryRun: options.dryRun, objects: {} };
   const ledger = new ImportLedger(ctx, options.tenantId, `osticket:${source.db.place}`);
   const roles = new Map((await listObjects(ctx, 'role', { limit: 1000 })).filter((r) => r.tenant_id === null).map((r) => [r.slug as string, r.id as string]));
-  const run: ImportRun = { ctx, source, ledger, options, report, priorities: new Map(), roles, statusStates: new Map(), organizations: new Map() };
+  const run: ImportRun = { ctx, source, ledger, options, report, priorities: new Map(), roles, statusStates: new Map(), organizations: new Map(), organizationTenants: new Map(), contactTenants: new Map() };
   await mapPriorities(run);
-  await mapOrganizations(run);
+  await importOrganizations(run);
   for (const step of STEPS) await runStep(run, step);
-  for (const s of await listObjects(ctx, 'ticketStatus', { limit: 1000 })) run.statusStates.set(s.id as string, s.state as string);
+  for (const s of await listObjects(run.ctx, 'ticketStatus', { limit: 1000 })) run.statusStates.set(s.id as string, s.state as string);
   await importTickets(run);
   await notImported(run);
   if (!options.dryRun && options.tenantId !== undefined) report.checks = await verifyTickets(run);
@@ -131,7 +142,8 @@ async function importRow(run: ImportRun, step: Step, counts: ObjectCounts, known
     }
     return;
   }
-  const linked = known ? undefined : await step.existing?.(run, row, values.value);
+  const tenant = step.tenant?.(run, row) ?? tenantOf(run);
+  const linked = known ? undefined : await step.existing?.(run, tenant, values.value);
   await inTransaction(run.ctx, async (tx) => {
     let targetId: string;
     if (known) {
@@ -140,7 +152,8 @@ async function importRow(run: ImportRun, step: Step, counts: ObjectCounts, known
     } else if (linked) {
       targetId = linked;
     } else {
-      targetId = (await createObject(tx, step.type, { ...values.value, tenant_id: tenantOf(run) })).id as string;
+      targetId = (await createObject(tx, step.type, { ...values.value, tenant_id: tenant })).id as string;
+      if (tenant !== tenantOf(run)) run.contactTenants.set(targetId, tenant!);
       await step.companions?.(run, tx, targetId, row);
     }
     await run.ledger.record(tx, step.table, id, step.type, targetId, digest);
@@ -154,9 +167,9 @@ const text = (value: unknown, fallback = ''): string => (value === null || value
 const active = (value: unknown) => Number(value) === 1;
 
 /** A contact already in the tenant with this email (an agent who is also a user, a contact made by hand). */
-async function contactByEmail(run: ImportRun, email: unknown): Promise<string | undefined> {
-  if (tenantOf(run) === undefined || typeof email !== 'string') return undefined;
-  const [found] = await listObjects(run.ctx, 'contact', { where: { tenant_id: tenantOf(run), email }, limit: 1 });
+async function contactByEmail(run: ImportRun, tenantId: number | undefined, email: unknown): Promise<string | undefined> {
+  if (tenantId === undefined || typeof email !== 'string') return undefined;
+  const [found] = await listObjects(run.ctx, 'contact', { where: { tenant_id: tenantId, email }, limit: 1 });
   return found?.id as string | undefined;
 }
 
@@ -213,7 +226,7 @@ const STEPS: readonly Step[] = [
       const name = `${text(row.firstname)} ${text(row.lastname)}`.trim() || text(row.username, address.value);
       return mapped({ kind: 'agent', email: address.value, name, status: active(row.isactive) ? 'active' : 'disabled' });
     },
-    existing: (run, _row, values) => contactByEmail(run, values.email),
+    existing: (run, tenantId, values) => contactByEmail(run, tenantId, values.email),
     companions: async (run, tx, contactId, row) => {
       await createObject(tx, 'contactRole', { contact_id: contactId, role_id: roleId(run, staffRoleSlug(row.isadmin)), is_default: true });
       // Department access: the primary department and every extra one osTicket grants.
@@ -248,7 +261,9 @@ const STEPS: readonly Step[] = [
       const organization = run.organizations.get(String(row.org_id)) ?? null;
       return address.ok ? mapped({ kind: 'customer', email: address.value, name: text(row.name, address.value).slice(0, 200), organization }) : address;
     },
-    existing: (run, _row, values) => contactByEmail(run, values.email),
+    // A user of an organization made a subtenant is a contact of that subtenant.
+    tenant: (run, row) => run.organizationTenants.get(String(row.org_id)),
+    existing: (run, tenantId, values) => contactByEmail(run, tenantId, values.email),
     companions: async (run, tx, contactId) => {
       await createObject(tx, 'contactRole', { contact_id: contactId, role_id: roleId(run, 'customer'), is_default: true });
     },
@@ -282,22 +297,6 @@ const STEPS: readonly Step[] = [
     },
   },
 ];
-
-/** Organizations become their users' `organization` attribute: read here, written with the users. */
-async function mapOrganizations(run: ImportRun): Promise<void> {
-  const rows = await run.source.select(`SELECT id, name FROM ${run.source.t('organization')} ORDER BY id`);
-  const counts = (run.report.objects.organizations = emptyCounts(rows.length));
-  for (const row of rows) {
-    const name = text(row.name).slice(0, 200);
-    if (!name) {
-      counts.unmapped.push({ id: String(row.id), reason: 'no name' });
-      continue;
-    }
-    run.organizations.set(String(row.id), name);
-    counts.inTenant++;
-  }
-  counts.notes.push("kept as the organization attribute of their users (customers), not as objects of their own");
-}
 
 /** What the source holds that this importer does not bring across, counted so the report says so. */
 async function notImported(run: ImportRun): Promise<void> {

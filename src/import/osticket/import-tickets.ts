@@ -7,6 +7,7 @@ import { countObjects, createObject, inTransaction, listObjects, nextCounterValu
 import { rowDigest } from './import-ledger.ts';
 import { emptyCounts, type ImportChecks, type ObjectCounts } from './import-report.ts';
 import type { ImportRun } from './import-osticket.ts';
+import { contactTenant, importedTenants } from './import-organizations.ts';
 import { entryHtml, sourceTime, storedFilePath, ticketSource } from './osticket-mapping.ts';
 import type { SourceRow } from './osticket-source.ts';
 
@@ -88,15 +89,20 @@ async function importTicket(run: ImportRun, row: SourceRow, known: { targetId: s
   const customFields = await ticketFields(run, row.ticket_id);
   if (Object.keys(customFields).length) values.custom_fields = JSON.stringify(customFields);
   const collaborators = row.thread_id === null ? [] : await run.source.select<{ user_id: number }>(`SELECT user_id FROM ${run.source.t('thread_collaborator')} WHERE thread_id = ? AND isactive = 1`, [row.thread_id]);
+  // A ticket takes its requester's tenant: the imported one, or its organization's subtenant.
+  const tenant = values.requester_id ? await contactTenant(run, values.requester_id as string) : run.options.tenantId!;
+  const reachable = await reachableContacts(run, tenant, [...collaborators.map((c) => run.ledger.target('user', c.user_id)), ...fresh.map((e) => entryAuthor(run, e))]);
+  const apart = known ? 0 : new Set(collaborators.map((c) => run.ledger.target('user', c.user_id)).filter((c) => c && !reachable.has(c))).size;
+  if (apart) counts.tickets.notes.push(`${id}: ${apart} collaborator(s) of another organization's subtenant left out (a ticket refers to contacts of its own tenant or above)`);
   const stored = await writingFiles((write) =>
     inTransaction(run.ctx, async (tx) => {
-      const ticketId = known ? ((await updateObject(tx, 'ticket', known.targetId, values)).id as string) : ((await createObject(tx, 'ticket', { ...values, tenant_id: run.options.tenantId })).id as string);
+      const ticketId = known ? ((await updateObject(tx, 'ticket', known.targetId, values)).id as string) : ((await createObject(tx, 'ticket', { ...values, tenant_id: tenant })).id as string);
       if (!known) {
-        const people = new Set(collaborators.map((c) => run.ledger.target('user', c.user_id)).filter((c): c is string => !!c));
+        const people = new Set(collaborators.map((c) => run.ledger.target('user', c.user_id)).filter((c): c is string => !!c && reachable.has(c)));
         for (const contact of people) await createObject(tx, 'ticketCollaborator', { ticket_id: ticketId, contact_id: contact });
       }
       const added = { entries: 0, files: 0, unmapped: [] as { id: string; reason: string }[], fileUnmapped: [] as { id: string; reason: string }[] };
-      for (const entry of fresh) await importEntry(run, tx, write, ticketId, entry, attachments, added);
+      for (const entry of fresh) await importEntry(run, tx, write, ticketId, entry, attachments, added, reachable);
       await run.ledger.record(tx, 'ticket', id, 'ticket', ticketId, digest);
       return added;
     }, run.options.tenantId),
@@ -188,13 +194,33 @@ async function fileBytes(run: ImportRun, row: SourceRow): Promise<Buffer | strin
 
 type Added = { entries: number; files: number; unmapped: { id: string; reason: string }[]; fileUnmapped: { id: string; reason: string }[] };
 
-async function importEntry(run: ImportRun, tx: TenancyContext, write: (path: string, data: Buffer) => Promise<void>, ticketId: string, entry: SourceRow, files: EntryFile[], added: Added): Promise<void> {
+/** The contact who wrote an entry: its user for a message, its staff member otherwise. */
+const entryAuthor = (run: ImportRun, entry: SourceRow) => (entry.type === 'M' ? run.ledger.target('user', entry.user_id) : run.ledger.target('staff', entry.staff_id));
+
+/**
+ * Of these contacts, those a ticket of `tenant` may refer to (write rule 3: its own tenant or one
+ * above): a user of another organization's subtenant is not, so a collaborator from there is left
+ * out and an entry of theirs keeps its poster's name without an author.
+ */
+async function reachableContacts(run: ImportRun, tenant: number, contacts: readonly (string | undefined)[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const c of new Set(contacts)) {
+    if (!c) continue;
+    const own = await contactTenant(run, c);
+    if (own === tenant || own === run.options.tenantId) out.add(c);
+  }
+  return out;
+}
+
+async function importEntry(run: ImportRun, tx: TenancyContext, write: (path: string, data: Buffer) => Promise<void>, ticketId: string, entry: SourceRow, files: EntryFile[], added: Added, reachable: ReadonlySet<string>): Promise<void> {
   const kind = ENTRY_KINDS[String(entry.type)];
   if (!kind) {
     added.unmapped.push({ id: String(entry.id), reason: `entry type "${entry.type}" is neither a message, a response nor a note` });
     return;
   }
-  const author = entry.type === 'M' ? run.ledger.target('user', entry.user_id) : run.ledger.target('staff', entry.staff_id);
+  const found = entryAuthor(run, entry);
+  const author = found && reachable.has(found) ? found : undefined;
+  // An author of another organization's subtenant: the entry keeps the poster's name in its data.
   const row = await createObject(tx, 'threadEntry', {
     ticket_id: ticketId,
     kind,
@@ -235,13 +261,22 @@ async function ticketFields(run: ImportRun, ticketId: unknown): Promise<Record<s
   return fields;
 }
 
+/** The ticket numbers of the imported tenant and its organizations' subtenants. */
 async function tenantNumbers(run: ImportRun): Promise<Set<string>> {
   const numbers = new Set<string>();
+  for (const tenantId of importedTenants(run)) {
+    for await (const r of everyObject(run, 'ticket', tenantId)) if (r.number) numbers.add(r.number as string);
+  }
+  return numbers;
+}
+
+/** Every object of a type in one tenant, a page at a time. */
+async function* everyObject(run: ImportRun, type: 'ticket' | 'attachment', tenantId: number): AsyncGenerator<Row> {
   let after: { value: unknown; id: string } | undefined;
   for (;;) {
-    const rows = await listObjects(run.ctx, 'ticket', { where: { tenant_id: run.options.tenantId }, limit: 1000, ...(after ? { after } : {}) });
-    for (const r of rows) if (r.number) numbers.add(r.number as string);
-    if (rows.length < 1000) return numbers;
+    const rows = await listObjects(run.ctx, type, { where: { tenant_id: tenantId }, limit: 1000, ...(after ? { after } : {}) });
+    yield* rows;
+    if (rows.length < 1000) return;
     after = { value: rows[rows.length - 1]!.id, id: rows[rows.length - 1]!.id as string };
   }
 }
@@ -252,23 +287,29 @@ async function linkMerged(run: ImportRun): Promise<void> {
   for (const m of merged) {
     const child = run.ledger.target('ticket', m.ticket_id);
     const parent = run.ledger.target('ticket', m.ticket_pid);
-    if (child && parent) await updateObject(run.ctx, 'ticket', child, { merged_into_id: parent });
+    if (!child || !parent) continue;
+    // Tickets of two organizations' subtenants cannot be merged (a merge stays within a tenant): reported, left apart.
+    await updateObject(run.ctx, 'ticket', child, { merged_into_id: parent }).catch((error: unknown) => {
+      if (!(error instanceof AppError)) throw error;
+      run.report.objects.tickets!.notes.push(`${m.ticket_id}: merged into ${m.ticket_pid} in osTicket, kept apart: ${error.message}`);
+    });
   }
 }
 
 /** New tickets of the tenant are numbered after the highest imported number (osTicket's numbers are digits). */
 async function continueNumbering(run: ImportRun): Promise<void> {
-  const tenantId = run.options.tenantId!;
   const [highest] = await run.source.select<{ n: string | null }>(`SELECT MAX(CAST(number AS UNSIGNED)) AS n FROM ${run.source.t('ticket')}`);
   const target = Number(highest?.n ?? 0);
-  const current = await nextCounterValue(run.ctx, tenantId, 'ticket', 0);
-  if (target > current) await nextCounterValue(run.ctx, tenantId, 'ticket', target - current);
+  // Every subtenant too: their numbers, like osTicket's, stay unique across the organization's desk.
+  for (const tenantId of importedTenants(run)) {
+    const current = await nextCounterValue(run.ctx, tenantId, 'ticket', 0);
+    if (target > current) await nextCounterValue(run.ctx, tenantId, 'ticket', target - current);
+  }
 }
 
 /** Ticket numbers, thread-entry counts and attachment bytes of the tenant, against the source. */
 export async function verifyTickets(run: ImportRun): Promise<ImportChecks> {
   const { source } = run;
-  const tenantId = run.options.tenantId!;
   const imported = await run.ledger.load('ticket');
   const sourceNumbers = await source.select<{ ticket_id: number; number: string | null }>(`SELECT ticket_id, number FROM ${source.t('ticket')}`);
   const numbers = await tenantNumbers(run);
@@ -281,14 +322,11 @@ export async function verifyTickets(run: ImportRun): Promise<ImportChecks> {
     `SELECT SUM(f.size) AS n FROM ${source.t('attachment')} a JOIN ${source.t('file')} f ON f.id = a.file_id WHERE a.type = 'H'`,
   );
   let tenantBytes = 0;
-  let after: { value: unknown; id: string } | undefined;
-  for (;;) {
-    const rows = await listObjects(run.ctx, 'attachment', { where: { tenant_id: tenantId }, limit: 1000, ...(after ? { after } : {}) });
-    for (const r of rows) tenantBytes += Number(r.size);
-    if (rows.length < 1000) break;
-    after = { value: rows[rows.length - 1]!.id, id: rows[rows.length - 1]!.id as string };
+  let tenantEntries = 0;
+  for (const tenantId of importedTenants(run)) {
+    for await (const r of everyObject(run, 'attachment', tenantId)) tenantBytes += Number(r.size);
+    tenantEntries += (await countObjects(run.ctx, 'threadEntry', { tenant_id: tenantId, kind: 'reply' })) + (await countObjects(run.ctx, 'threadEntry', { tenant_id: tenantId, kind: 'note' }));
   }
-  const tenantEntries = (await countObjects(run.ctx, 'threadEntry', { tenant_id: tenantId, kind: 'reply' })) + (await countObjects(run.ctx, 'threadEntry', { tenant_id: tenantId, kind: 'note' }));
   return {
     ticketNumbers: { source: expected.length, inTenant: expected.length - missing.length, missing },
     threadEntries: { source: Number(entries?.n ?? 0), inTenant: tenantEntries },

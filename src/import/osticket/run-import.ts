@@ -8,6 +8,7 @@ import type { Shards } from '../../tenancy/placement/shards.ts';
 import type { TenancySettings } from '../../tenancy/settings.ts';
 import { systemContext } from '../../tenancy/system-context.ts';
 import { importOsticket, type ImportProgress } from './import-osticket.ts';
+import type { OrganizationMode, SubtenantMaker } from './import-organizations.ts';
 import type { ImportReport } from './import-report.ts';
 import { siteHost, siteSlug } from './osticket-mapping.ts';
 import { OsticketSource } from './osticket-source.ts';
@@ -24,6 +25,8 @@ export type ImportDeps = {
 
 export type RunOptions = {
   readonly dryRun: boolean;
+  /** Organizations as their users' attribute (default) or as subtenants of the imported tenant. */
+  readonly organizations?: OrganizationMode | undefined;
   readonly filesDir?: string | undefined;
   readonly progress?: ImportProgress | undefined;
 };
@@ -56,12 +59,17 @@ export async function importDatabase(deps: ImportDeps, url: MysqlUrl, target: Im
     const source = await OsticketSource.open(db);
     let tenant = (await deps.catalog.refresh()).bySlug.get(target.slug);
     if (!tenant && !target.create) throw new AppError('NOT_FOUND', `No tenant "${target.slug}": create it first, or add --create --name NAME [--host HOST].`, 'tenant');
+    const subtenants = options.organizations === 'subtenants';
+    if (tenant && subtenants) await assertSubtenantsPossible(deps, tenant.slug);
     if (!tenant && !options.dryRun) {
-      await createTenant(deps.database, deps.settings, { slug: target.slug, name: target.create!.name, hosts: [...target.create!.hosts], parentSlug: target.create!.parent }, deps.shards);
+      const { create } = target;
+      await createTenant(deps.database, deps.settings, { slug: target.slug, name: create!.name, hosts: [...create!.hosts], parentSlug: create!.parent, ...(subtenants ? { subtenantsAllowed: true } : {}) }, deps.shards);
       tenant = (await deps.catalog.refresh()).bySlug.get(target.slug);
     }
     const ctx = systemContext(deps.shards, deps.settings, deps.catalog.snapshot());
     const report = await importOsticket(ctx, source, {
+      organizations: options.organizations,
+      subtenants: tenant && subtenants ? subtenantMaker(deps, tenant.slug) : undefined,
       tenantId: tenant?.id,
       tenantSlug: target.slug,
       dryRun: options.dryRun,
@@ -74,6 +82,29 @@ export async function importDatabase(deps: ImportDeps, url: MysqlUrl, target: Im
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Organizations become subtenants only of a pool tenant that allows subtenants: a silo's contacts
+ * and their ledger rows would live in two databases. Refused before anything is written.
+ */
+async function assertSubtenantsPossible(deps: ImportDeps, slug: string): Promise<void> {
+  const row = await deps.database.system.selectFrom('tenants').select(['subtenants_allowed', 'shard']).where('slug', '=', slug).executeTakeFirstOrThrow();
+  if (!row.subtenants_allowed) throw new AppError('TENANT_RULE_VIOLATION', `Tenant "${slug}" does not allow subtenants, so its organizations cannot become subtenants: allow them first (the service provider's console, or PATCH /api/v1/sp/tenants/${slug} with subtenantsAllowed), or keep organizations as an attribute.`, 'organizations');
+  if (row.shard !== 'pool') throw new AppError('VALIDATION_FAILED', `Tenant "${slug}" has a database of its own; organizations become subtenants only of a tenant in the pool (keep them as an attribute, or move the tenant to the pool for the import).`, 'organizations');
+}
+
+/** Subtenants of the imported tenant, created in the catalog as `tenant create --parent` would. */
+function subtenantMaker(deps: ImportDeps, parentSlug: string): SubtenantMaker {
+  return {
+    async create(slug, name) {
+      const created = await createTenant(deps.database, deps.settings, { slug, name, parentSlug }, deps.shards);
+      await deps.catalog.refresh();
+      return created.id;
+    },
+    snapshot: () => deps.catalog.snapshot(),
+    context: () => systemContext(deps.shards, deps.settings, deps.catalog.snapshot()),
+  };
 }
 
 /** One row of the master database's sites table, as a tenant and a database to import. */
