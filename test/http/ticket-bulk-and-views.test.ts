@@ -19,6 +19,7 @@ type Result = { id: string; ok: boolean; ticket?: Ticket; error?: { code: string
 forEachDatabase('bulk actions and saved views', (db) => {
   let app: FastifyInstance;
   let as: (email: string) => Promise<Caller>;
+  let call: Awaited<ReturnType<typeof demoDeskApp>>['call'];
   const ok = (res: LightMyRequestResponse, status = 200) => {
     assert.equal(res.statusCode, status, res.body);
     return res.json();
@@ -29,7 +30,7 @@ forEachDatabase('bulk actions and saved views', (db) => {
 
   before(async () => {
     const desk = await demoDeskApp(db());
-    ({ app, as } = desk);
+    ({ app, as, call } = desk);
     const ctx = systemContext(desk.shards, DEFAULT_TENANCY, desk.catalog.snapshot());
     const acme = desk.catalog.snapshot().bySlug.get('acme')!.id;
     // An agent who moves open tickets on, but nothing out of "pending".
@@ -109,5 +110,25 @@ forEachDatabase('bulk actions and saved views', (db) => {
 
     assert.equal((await agent({ method: 'DELETE', url: `/api/v1/saved-views/${view.id}` })).statusCode, 204);
     assert.deepEqual(ok(await agent({ url: '/api/v1/saved-views' })).views, []);
+  });
+
+  it('renames its own view, keeping its filters, and nobody else can', async () => {
+    const agent = await as('agent@acme.test');
+    const view = ok(await agent({ method: 'POST', url: '/api/v1/saved-views', body: { name: 'Printers', filters: { q: 'printer', status: 'open' } } }), 201);
+    ok(await agent({ method: 'POST', url: '/api/v1/saved-views', body: { name: 'Laptops', filters: {} } }), 201);
+    const rename = (caller: Caller, name: unknown, extra = {}) => caller({ method: 'PATCH', url: `/api/v1/saved-views/${view.id}`, body: { name, ...extra } });
+
+    const renamed = ok(await rename(agent, '  Printer jams '));
+    assert.deepEqual([renamed.name, renamed.filters], ['Printer jams', { q: 'printer', status: 'open' }]);
+    const taken = await rename(agent, 'Laptops');
+    assert.deepEqual([taken.statusCode, taken.json().error.code, taken.json().error.field], [409, 'CONFLICT', 'name']);
+    for (const bad of [await rename(agent, '   '), await rename(agent, ''), await rename(agent, 'x', { filters: {} })]) assert.equal(bad.statusCode, 400, bad.body);
+
+    assert.equal((await rename(await as('junior@acme.test'), 'Mine now')).statusCode, 404, "a colleague's view is not found");
+    assert.equal((await rename(await as('agent@globex.test'), 'Mine now')).statusCode, 404, "another tenant's view is not found");
+    assert.equal((await rename(await as('customer@acme.test'), 'Mine now')).statusCode, 403);
+    const anonymous = await call({ method: 'PATCH', url: `/api/v1/saved-views/${view.id}`, host: 'acme.localhost', body: { name: 'Mine now' } });
+    assert.equal(anonymous.statusCode, 401);
+    assert.deepEqual((ok(await agent({ url: '/api/v1/saved-views' })).views as { name: string }[]).map((v) => v.name), ['Laptops', 'Printer jams'], 'nothing else changed');
   });
 });

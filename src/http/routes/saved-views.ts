@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { deleteSavedView, listSavedViews, saveView, VIEW_FILTERS, type ViewFilters } from '../../desk/views/saved-views.ts';
+import { deleteSavedView, listSavedViews, renameSavedView, saveView, VIEW_FILTERS, type ViewFilters } from '../../desk/views/saved-views.ts';
 import { deskOf } from '../desk-request.ts';
 import { idParams } from './ticket-schemas.ts';
 
@@ -14,6 +14,8 @@ const filtersSchema = {
   additionalProperties: false,
 } as const;
 
+const viewName = { type: 'string', minLength: 1, maxLength: 80 } as const;
+
 const present = (row: Record<string, unknown>) => ({ id: row.id, name: row.name, filters: row.filters, createdAt: (row.created_at as Date).toISOString() });
 
 /** An agent's saved views of the queue (personal queues): its own only. */
@@ -26,11 +28,23 @@ export async function savedViewRoutes(app: FastifyInstance): Promise<void> {
     '/api/v1/saved-views',
     {
       schema: {
-        body: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 80 }, filters: filtersSchema }, required: ['name', 'filters'], additionalProperties: false },
+        body: { type: 'object', properties: { name: viewName, filters: filtersSchema }, required: ['name', 'filters'], additionalProperties: false },
         response: { 201: viewShape },
       },
     },
     async (request, reply) => reply.status(201).send(present(await saveView(deskOf(request), request.body))),
+  );
+
+  app.patch<{ Params: { id: string }; Body: { name: string } }>(
+    '/api/v1/saved-views/:id',
+    {
+      schema: {
+        params: idParams,
+        body: { type: 'object', properties: { name: viewName }, required: ['name'], additionalProperties: false },
+        response: { 200: viewShape },
+      },
+    },
+    async (request) => present(await renameSavedView(deskOf(request), request.params.id, request.body.name)),
   );
 
   app.delete<{ Params: { id: string } }>('/api/v1/saved-views/:id', { schema: { params: idParams } }, async (request, reply) => {

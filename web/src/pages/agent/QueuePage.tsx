@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useChoices, useConfigList, useContactNames, useReadableTenants, useTickets, type QueueFilters, type QueueSort } from '../../api/queries.ts';
 import type { Me, TicketState } from '../../api/types.ts';
@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { Options, tenantOptions } from '../../components/Options.tsx';
 import { BulkBar } from './BulkBar.tsx';
+import { SavedViews } from './SavedViews.tsx';
 import { useQueueSelection } from './queue-selection.ts';
 
 const VIEWS = ['all', 'mine', 'unassigned', 'overdue'] as const;
@@ -60,6 +61,8 @@ export function QueuePage({ me }: { me: Me }) {
   const priorities = useChoices('ticket', 'priority_id', labelTenant, !several || labelTenant !== undefined);
   const departments = useConfigList('departments');
   const [search, setSearch] = useState(q);
+  // Opening a saved view changes the address: the search box follows it.
+  useEffect(() => setSearch(q), [q]);
 
   const change = (values: Record<string, string>) => {
     const next = new URLSearchParams(params);
@@ -88,6 +91,7 @@ export function QueuePage({ me }: { me: Me }) {
           {t('nav.newTicket')}
         </Link>
       </div>
+      <SavedViews params={params} />
       <div className="tabs" role="group" aria-label={t('queue.view')}>
         {VIEWS.map((v) => (
           <button key={v} type="button" className={`tab ${v === view ? 'active' : ''}`} aria-pressed={v === view} onClick={() => change({ view: v === 'all' ? '' : v })}>
