@@ -34,6 +34,8 @@ const envSchema = z.object({
   SIGNIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
   SIGNIN_WINDOW_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
   PUBLIC_SCHEME: z.enum(['http', 'https']).default('https'),
+  // The port of the tenants' public addresses in links we mail, when it is not the scheme's own (decision 0135).
+  PUBLIC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 90).default(12),
   JOB_RUNNER: booleanFlag.default(true),
   JOB_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
@@ -173,7 +175,14 @@ export type MailConfig = {
   trustedRelays: readonly string[];
   /** How long an agent reply token (message-token.ts) in mail we sent an agent lets that agent reply by mail. */
   agentTokenMaxAgeMs: number;
+  /**
+   * How links in mail reach a tenant's public address (its primary host): PUBLIC_SCHEME and
+   * PUBLIC_PORT (undefined: the scheme's own port). Unset: https, no port (decision 0135).
+   */
+  publicOrigin?: PublicOrigin;
 };
+
+export type PublicOrigin = { readonly scheme: 'http' | 'https'; readonly port: number | undefined };
 
 /** How many failed sign-ins, per account and per client address, lock sign-in for the window. */
 export type SignInThrottle = { maxPerAccountClient: number; maxPerIp: number; windowMs: number };
@@ -234,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       trustedAuthservIds: e.MAIL_TRUSTED_AUTHSERV_IDS,
       trustedRelays: e.MAIL_TRUSTED_RELAYS,
       agentTokenMaxAgeMs: Math.round(e.MAIL_AGENT_TOKEN_DAYS * 24 * 3600_000),
+      publicOrigin: { scheme: e.PUBLIC_SCHEME, port: e.PUBLIC_PORT },
     },
     outboundPolicy: parseAddressPolicy(e.OUTBOUND_ALLOW),
     tenantLimits: {

@@ -13,7 +13,7 @@ import { brandOf, HTML_PLACEHOLDERS, PLACEHOLDER, PLACEHOLDERS, renderMail, type
  * write its rows through the data-access layer, whose write rules keep them to their tenants and
  * leave the public defaults to the service provider.
  */
-export const TEMPLATE_KINDS = ['auto-reply', 'agent-reply', 'assignment', 'overdue', 'overdue-digest'] as const;
+export const TEMPLATE_KINDS = ['auto-reply', 'agent-reply', 'assignment', 'overdue', 'overdue-digest', 'resolved'] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
 const COMMON: readonly Placeholder[] = ['ticket.number', 'ticket.subject', 'ticket.status', 'recipient.name', 'recipient.email', 'tenant.name'];
@@ -26,6 +26,8 @@ export const KIND_PLACEHOLDERS: Record<TemplateKind, readonly Placeholder[]> = {
   overdue: [...COMMON, 'sla.clock', 'sla.due'],
   // One mail for the breaches of several tickets (the overdue sweep): no single ticket to name.
   'overdue-digest': ['recipient.name', 'recipient.email', 'tenant.name', 'sla.count', 'sla.tickets'],
+  // To the requester when a ticket is resolved, with the link that rates the resolution.
+  resolved: [...COMMON, 'rating.link'],
 };
 
 export type TemplateInput = { subject: string; body: string };
@@ -116,6 +118,7 @@ const SAMPLE_VALUES: MailValues = {
   ticket: { number: 'DEMO-000042', subject: 'The printer jams', status: 'open' },
   recipient: { name: 'Alex Example', email: 'alex@example.test' },
   entry: { body: '<p>The printer on the second floor jams on every second page.</p>' },
+  rating: { link: 'https://demo.example/rate/sr.sample' },
   sla: { clock: 'resolution', due: '2026-01-05 17:00', count: 2, tickets: [{ number: 'DEMO-000042', subject: 'The printer jams', clock: 'resolution', due: '2026-01-05 17:00' }, { number: 'DEMO-000043', subject: 'No VPN', clock: 'first response', due: '2026-01-05 18:00' }] },
 };
 

@@ -75,6 +75,8 @@ export function textToHtml(text: string): string {
 /** HTML as the plain-text part of a mail we send. */
 export function htmlToText(html: string): string {
   return html
+    // A link keeps its address in the text (a rating link must work in a text-only reader).
+    .replace(/<a\s[^>]*?href="([^"]+)"[^>]*>([\s\S]*?)<\/a>/gi, (link: string, href: string, label: string) => (label.replace(/<[^>]*>/g, '').trim() === href ? link : `${label} (${href})`))
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|div|li|h[1-6]|tr)>/gi, '\n\n')
     .replace(/<[^>]*>/g, '')

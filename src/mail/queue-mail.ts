@@ -26,9 +26,12 @@ export type OutgoingMail = {
   readonly tenantId: number;
   readonly to: string;
   readonly subject: string;
-  readonly html: string;
+  /** The body; none for a row whose `templateData` the send job renders with the tenant's template. */
+  readonly html?: string;
   /** The text alternative (default: the HTML as text). */
   readonly text?: string;
+  /** A template's values instead of a body (send-mail.ts renders the row when it sends it). */
+  readonly templateData?: Record<string, unknown>;
   /** What it is, for the outbox list: `auto-reply`, `agent-reply`, ... */
   readonly kind: string;
   readonly mailbox?: Row | undefined;
@@ -51,8 +54,9 @@ export async function queueMail(ctx: TenancyContext, mail: OutgoingMail): Promis
     kind: mail.kind,
     to_address: mail.to,
     subject: mail.subject.slice(0, 900),
-    body_text: mail.text ?? htmlToText(mail.html),
-    body_html: mail.html,
+    body_text: mail.text ?? htmlToText(mail.html ?? ''),
+    body_html: mail.html ?? null,
+    template_data: mail.templateData ? JSON.stringify(mail.templateData) : null,
     in_reply_to: mail.inReplyTo ?? null,
     references_ids: [...(mail.references ?? [])],
     auto_submitted: mail.autoSubmitted ?? false,

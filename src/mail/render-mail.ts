@@ -27,6 +27,8 @@ export type MailValues = {
   readonly tenant?: { readonly name?: string | null };
   readonly entry?: { readonly body?: string | null };
   readonly sla?: { readonly clock?: string | null; readonly due?: string | null; readonly count?: number | null; readonly tickets?: readonly OverdueItem[] };
+  /** The signed address that rates a resolution without signing in (decisions 0126, 0135). */
+  readonly rating?: { readonly link?: string | null };
 };
 
 /** A breach listed by an overdue digest (the sweep's `template_data.tickets`). */
@@ -48,6 +50,7 @@ export const PLACEHOLDERS = [
   'sla.due',
   'sla.count',
   'sla.tickets',
+  'rating.link',
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 

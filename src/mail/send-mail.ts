@@ -13,6 +13,7 @@ import { scopedTx } from './mail-context.ts';
 import { isTemplateKind, mailRenderer, overdueValues, ticketValues } from './mail-templates.ts';
 import { signedMessageId, type MessageToken } from './message-token.ts';
 import { sendMail } from './queue-mail.ts';
+import { ratingValues } from './resolution-mail.ts';
 import { domainOf, mailSender } from './sender-address.ts';
 
 /**
@@ -45,7 +46,7 @@ export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }
     const from = sender.from.address;
     const messageId = (row.message_id as string | null) ?? signedMessageId(deps.box, await messageToken(ctx, row), domainOf(from), (row.id as string).replace(/-/g, ''));
     const references = row.references_ids as string[];
-    const content = await outboxContent(ctx, row);
+    const content = await outboxContent(deps, ctx, row);
     try {
       await (await transport(relay, !own)).sendMail({
         from: sender.from,
@@ -74,15 +75,16 @@ export function sendMailHandler(deps: MailDeps): JobHandler<{ outboxId: string }
 }
 
 /**
- * What a row says. A row queued by a set-based statement (the overdue sweep) carries its template's
- * values instead of a body: it is rendered now, with its tenant's template (kept on the row once sent).
+ * What a row says. A row queued by a set-based statement (the overdue sweep), or one whose link is
+ * signed when sent (the resolution mail), carries its template's values instead of a body: it is
+ * rendered now, with its tenant's template (kept on the row once sent).
  */
-async function outboxContent(ctx: TenancyContext, row: Row): Promise<{ subject: string; text: string; html: string | undefined; rendered: boolean }> {
+async function outboxContent(deps: MailDeps, ctx: TenancyContext, row: Row): Promise<{ subject: string; text: string; html: string | undefined; rendered: boolean }> {
   const data = row.template_data as Record<string, unknown> | null;
   if (row.body_html || !data || !isTemplateKind(row.kind)) return { subject: row.subject as string, text: row.body_text as string, html: (row.body_html as string | null) ?? undefined, rendered: false };
   const [ticket] = row.ticket_id ? await listObjects(ctx, 'ticket', { where: { id: row.ticket_id }, limit: 1 }) : [];
   const render = await mailRenderer(ctx, row.tenant_id as number, row.kind);
-  const mail = render({ ...(ticket ? { ticket: ticketValues(ticket) } : {}), recipient: { name: (data.recipientName as string | undefined) ?? '', email: row.to_address as string }, sla: overdueValues(data) });
+  const mail = render({ ...(ticket ? { ticket: ticketValues(ticket) } : {}), recipient: { name: (data.recipientName as string | undefined) ?? '', email: row.to_address as string }, sla: overdueValues(data), ...(row.kind === 'resolved' ? { rating: ratingValues(deps, ctx, row, data) } : {}) });
   return { ...mail, rendered: true };
 }
 

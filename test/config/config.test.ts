@@ -69,6 +69,7 @@ describe('loadConfig', () => {
         trustedAuthservIds: [],
         trustedRelays: ['127.0.0.0/8', '::1'],
         agentTokenMaxAgeMs: 30 * 24 * 3600_000,
+        publicOrigin: { scheme: 'https', port: undefined },
       },
       apiLeaseMax: 20,
       metrics: { port: undefined, host: '127.0.0.1', tenants: [] },

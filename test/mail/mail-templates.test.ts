@@ -204,7 +204,7 @@ forEachDatabase('the mail templates API', (db) => {
     const acme = await as('admin@acme.test');
     const globex = await as('admin@globex.test');
     const listed = (await acme({ url: '/api/v1/mail-templates' })).json().templates as { kind: string; isDefault: boolean; placeholders: string[] }[];
-    assert.deepEqual(listed.map((t) => [t.kind, t.isDefault]), [['auto-reply', true], ['agent-reply', true], ['assignment', true], ['overdue', true], ['overdue-digest', true]]);
+    assert.deepEqual(listed.map((t) => [t.kind, t.isDefault]), [['auto-reply', true], ['agent-reply', true], ['assignment', true], ['overdue', true], ['overdue-digest', true], ['resolved', true]]);
     assert.deepEqual(listed[4]!.placeholders, ['{{recipient.name}}', '{{recipient.email}}', '{{tenant.name}}', '{{sla.count}}', '{{sla.tickets}}']);
     assert.ok(listed[3]!.placeholders.includes('{{sla.due}}'));
     const put = await acme({ method: 'PUT', url: '/api/v1/mail-templates/auto-reply', body: { subject: 'Thanks {{recipient.name}}', body: '<p>{{ticket.number}}</p>' } });

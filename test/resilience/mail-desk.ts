@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import type { MailConfig } from '../../src/config/config.ts';
 import type { Database } from '../../src/db/database.ts';
+import type { AppOptions } from '../../src/http/app.ts';
 import { JobRunner } from '../../src/jobs/job-runner.ts';
 import type { JobHandler } from '../../src/jobs/job-type.ts';
 import type { MailDeps } from '../../src/mail/mail-context.ts';
@@ -46,12 +48,12 @@ export async function startRelay(): Promise<Relay> {
  * The demo desk over HTTP (inject) with acme's email channel set up: a mailbox `support@acme.test`,
  * the mail pipeline's dependencies, a relay that receives what is sent, and a job runner that sends.
  */
-export async function mailDesk(database: Database) {
+export async function mailDesk(database: Database, options: { app?: Partial<AppOptions>; mail?: Partial<MailConfig> } = {}) {
   const relay = await startRelay();
   const dataDir = mkdtempSync(join(tmpdir(), 'td-mail-desk-'));
-  const desk = await demoDeskApp(database, { attachments: { dataDir, maxBytes: 1024 * 1024 } });
+  const desk = await demoDeskApp(database, { attachments: { dataDir, maxBytes: 1024 * 1024 }, ...options.app });
   const catalog = () => desk.catalog.snapshot();
-  const deps: MailDeps = { shards: desk.shards, settings: DEFAULT_TENANCY, catalog, config: mailConfig({ relayUrl: `smtp://127.0.0.1:${relay.port}` }), box: secretBox(TEST_SECRET), outbound: createOutbound(), dataDir };
+  const deps: MailDeps = { shards: desk.shards, settings: DEFAULT_TENANCY, catalog, config: mailConfig({ relayUrl: `smtp://127.0.0.1:${relay.port}`, ...options.mail }), box: secretBox(TEST_SECRET), outbound: createOutbound(), dataDir };
   const acme = catalog().bySlug.get('acme')!.id;
   const mailbox = await createMailbox(systemContext(desk.shards, DEFAULT_TENANCY, catalog()), deps, { tenantId: acme, address: 'support@acme.test', name: 'Acme Support' });
   const runner = new JobRunner({ shards: desk.shards, settings: DEFAULT_TENANCY, catalog }, { handlers: [sendMailHandler(deps) as unknown as JobHandler<never>] });

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.ts';
+import type { PublicOrigin } from '../../config/config.ts';
 import type { SecretBox } from '../../mail/secret-box.ts';
 
 /**
@@ -33,4 +34,21 @@ export function readRatingToken(box: SecretBox | undefined, token: string, tenan
   const claims = { tenantId, ticketId: uuidOf(parts[2]!), resolvedAt: new Date(parseInt(parts[3]!, 36)), expiresAt: new Date(parseInt(parts[4]!, 36) * 1000) };
   if (claims.expiresAt <= now) throw new AppError('RATING_LINK_EXPIRED', 'This rating link has expired: you can still rate the ticket after signing in.');
   return claims;
+}
+
+/** The origin of a tenant's public address: its primary host, with the installation's scheme and port (decision 0135). */
+export function publicOriginOf(host: string, origin: PublicOrigin = { scheme: 'https', port: undefined }): string {
+  const defaultPort = origin.scheme === 'https' ? 443 : 80;
+  return `${origin.scheme}://${host}${origin.port && origin.port !== defaultPort ? `:${origin.port}` : ''}`;
+}
+
+/**
+ * Where the resolution mail sends its requester: the rating page of this resolution, valid
+ * RATING_LINK_DAYS from the resolution (so a retried send writes the same link). Without
+ * MAIL_SECRET no link can be signed: the ticket's page, where the requester rates once signed in.
+ */
+export function ratingPageUrl(box: SecretBox | undefined, origin: string, claims: Omit<RatingClaims, 'expiresAt'>): string {
+  if (!box) return `${origin}/tickets/${claims.ticketId}`;
+  const expiresAt = new Date(claims.resolvedAt.getTime() + RATING_LINK_DAYS * 86_400_000);
+  return `${origin}/rate/${ratingToken(box, { ...claims, expiresAt })}`;
 }

@@ -11,6 +11,7 @@ import { assertAssignable } from './assignees.ts';
 import { requireTransition } from './ticket-transitions.ts';
 import { clockOnChange } from '../../sla/ticket-sla.ts';
 import { notifyAssignee } from '../../mail/queue-mail.ts';
+import { notifyResolution } from '../../mail/resolution-mail.ts';
 import { changedTicketFields, emitWebhookEvent, ticketPayload } from '../../webhooks/webhook-events.ts';
 
 export type UpdateTicketInput = {
@@ -72,6 +73,8 @@ export async function updateTicket(desk: DeskContext, id: string, input: UpdateT
       }
       // The new assignee is told by mail (the tenant's assignment template), with the change.
       if ('assignee_id' in changes) await notifyAssignee(tx, updated, desk.actor.contactId);
+      // A new resolution is told to the requester, with the link that rates it (decision 0135).
+      await notifyResolution(tx, current, updated);
       await recordAuditInScope(tx, { tenantId: updated.tenant_id as number, actorContactId: desk.actor.contactId, action: 'ticket.updated', objectType: 'ticket', objectId: id, data: { version: updated.version, changes } });
       const tenantId = updated.tenant_id as number | null;
       await emitWebhookEvent(tx, tenantId, 'ticket.updated', { ticket: ticketPayload(updated), changed: changedTicketFields(Object.keys(changes)) });

@@ -32,12 +32,17 @@ export class CatalogSnapshot {
   readonly bySlug: ReadonlyMap<string, TenantInfo>;
   readonly byHost: ReadonlyMap<string, TenantInfo>;
   readonly serviceProvider: TenantInfo | undefined;
+  /** Each tenant's first configured host (hosts come oldest first): its public address in mail. */
+  readonly primaryHosts: ReadonlyMap<number, string>;
 
   constructor(readonly version: number, tenants: TenantInfo[], hosts: { host: string; tenant_id: number }[]) {
     this.byId = new Map(tenants.map((t) => [t.id, t]));
     this.bySlug = new Map(tenants.map((t) => [t.slug, t]));
     this.byHost = new Map(hosts.flatMap((h) => (this.byId.has(h.tenant_id) ? [[h.host, this.byId.get(h.tenant_id)!]] : [])));
     this.serviceProvider = tenants.find((t) => t.isServiceProvider);
+    const primary = new Map<number, string>();
+    for (const h of hosts) if (!primary.has(h.tenant_id)) primary.set(h.tenant_id, h.host);
+    this.primaryHosts = primary;
   }
 
   /** T and its ancestors, nearest first (T.supertenants, which is also T.foreign-key). */
@@ -80,7 +85,8 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
       .selectFrom('tenants')
       .select(['id', 'slug', 'name', 'status', 'parent_id', 'is_service_provider', 'shard', 'placement_epoch', 'branding'])
       .execute();
-    const hosts = await tx.selectFrom('tenant_hosts').select(['host', 'tenant_id']).execute();
+    // Oldest first, as `primaryHost` (tenant-hosts.ts) orders them: the first is a tenant's primary host.
+    const hosts = await tx.selectFrom('tenant_hosts').select(['host', 'tenant_id']).orderBy('created_at').orderBy('host').execute();
     const moves = new Map((await tx.selectFrom('tenant_moves').select(['tenant_id', 'to_shard', 'phase']).execute()).map((m) => [m.tenant_id, m]));
     const domains = new Map<number, string[]>();
     for (const d of await tx.selectFrom('tenant_sender_domains').select(['tenant_id', 'domain']).orderBy('domain').execute()) domains.set(d.tenant_id, [...(domains.get(d.tenant_id) ?? []), d.domain]);

@@ -63,7 +63,7 @@ export type TenancyState = {
   moves: { tenant: string; from: string; to: string; phase: string; startedAt: string; updatedAt: string }[];
 };
 
-export type MailTemplateKind = 'auto-reply' | 'agent-reply' | 'assignment' | 'overdue' | 'overdue-digest';
+export type MailTemplateKind = 'auto-reply' | 'agent-reply' | 'assignment' | 'overdue' | 'overdue-digest' | 'resolved';
 
 /** A tenant's effective template of a kind, with the public default it overrides (or is). */
 export type MailTemplate = {

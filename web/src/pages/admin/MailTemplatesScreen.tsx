@@ -16,6 +16,7 @@ const KIND_TITLES: Record<MailTemplate['kind'], MessageKey> = {
   assignment: 'templates.kind.assignment',
   overdue: 'templates.kind.overdue',
   'overdue-digest': 'templates.kind.overdue-digest',
+  resolved: 'templates.kind.resolved',
 };
 
 type Actions = ReturnType<typeof useMailTemplateActions>;
