@@ -138,7 +138,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const outbound = options.outbound ?? createOutbound();
   const shards = options.shards ?? new Shards(database);
   if (!options.shards) app.addHook('onClose', () => shards.close());
-  const live = new LiveHub(database, { ...LIVE_LIMITS, ...options.live }, options.logger);
+  const live = new LiveHub(shards, { ...LIVE_LIMITS, ...options.live }, options.logger);
   app.decorate('live', live);
   app.addHook('onClose', () => live.stop());
   await openApi(app);

@@ -18,12 +18,12 @@ export type ApiInstallation = { sp: ApiTenant; tenants: Record<string, ApiTenant
 
 export async function seedApiTenants(
   shards: Shards,
-  tenants: { slug: string; agents?: number; silo?: { serverUrl: string } }[],
+  tenants: { slug: string; agents?: number; silo?: { serverUrl?: string } }[],
 ): Promise<ApiInstallation> {
   const pool: Database = shards.pool;
   await createTenant(pool, DEFAULT_TENANCY, { slug: 'sp', name: 'Service provider', hosts: ['sp.localhost'] }, shards);
   for (const t of tenants) {
-    await createTenant(pool, DEFAULT_TENANCY, { slug: t.slug, name: `Tenant ${t.slug}`, hosts: [`${t.slug}.localhost`], ...(t.silo ? { silo: true, siloServerUrl: t.silo.serverUrl } : {}) }, shards);
+    await createTenant(pool, DEFAULT_TENANCY, { slug: t.slug, name: `Tenant ${t.slug}`, hosts: [`${t.slug}.localhost`], ...(t.silo ? { silo: true, ...(t.silo.serverUrl ? { siloServerUrl: t.silo.serverUrl } : {}) } : {}) }, shards);
   }
   const catalog = await Catalog.load(pool, 0);
   const ctx = systemContext(shards, DEFAULT_TENANCY, catalog.snapshot());

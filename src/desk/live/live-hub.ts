@@ -1,6 +1,6 @@
-import type { Database } from '../../db/database.ts';
 import { listenTo, type Subscription } from '../../db/notify-listener.ts';
 import { AppError } from '../../errors.ts';
+import type { Shards } from '../../tenancy/placement/shards.ts';
 import type { DeskContext } from '../desk-context.ts';
 import { parseDeskEvent, visibleEvent, type LiveEvent, type RawDeskEvent } from './visible-event.ts';
 
@@ -29,20 +29,23 @@ type Log = { warn(obj: object, msg: string): void; info(obj: object, msg: string
 
 type Entry = { subscriber: LiveSubscriber; queue: Promise<void> };
 
+/** The listening on one shard's database: connected once at least, and its subscription once made. */
+type ShardListener = { subscription?: Subscription; everConnected: boolean };
+
 /**
- * The desk's live events for this process: one LISTEN on the database's `tenantdesk_desk` channel
- * (opened with the first stream), fanned out to every open stream after the scoped re-read of
- * `visibleEvent`, in the order the database sent them, one stream's reads never waiting on another's.
+ * The desk's live events for this process: one LISTEN on the `tenantdesk_desk` channel of each
+ * database that holds tenants an open stream reads (the pool, and every silo such a tenant lives
+ * in, on whichever server: decision 0136), opened with the first stream that needs it and kept
+ * until the process stops; fanned out to every open stream after the scoped re-read of
+ * `visibleEvent`, in the order each database sent them, one stream's reads never waiting on another's.
  */
 export class LiveHub {
   #entries = new Set<Entry>();
-  #listening: Promise<Subscription> | undefined;
-  #subscription: Subscription | undefined;
-  #everConnected = false;
+  #shards = new Map<string, ShardListener>();
   #waiters: (() => void)[] = [];
 
   constructor(
-    private readonly database: Database,
+    private readonly shards: Shards,
     private readonly limits: LiveLimits = LIVE_LIMITS,
     private readonly log?: Log,
   ) {}
@@ -51,9 +54,9 @@ export class LiveHub {
     return this.#entries.size;
   }
 
-  /** Whether notifications are being heard now. */
+  /** Whether notifications are being heard now, from every database listened to. */
   get listening(): boolean {
-    return this.#subscription?.connected ?? false;
+    return this.#shards.size > 0 && [...this.#shards.values()].every((l) => l.subscription?.connected ?? false);
   }
 
   /** Adds a stream, or refuses it (RATE_LIMITED) over the limits; returns how to remove it. */
@@ -63,7 +66,7 @@ export class LiveHub {
     if (this.#entries.size >= this.limits.perProcess) throw new AppError('RATE_LIMITED', 'This server holds as many live update streams as it may; try again in a moment.');
     const entry: Entry = { subscriber, queue: Promise.resolve() };
     this.#entries.add(entry);
-    this.#listening ??= this.#listen();
+    for (const shard of shardsRead(subscriber.context())) if (!this.#shards.has(shard)) this.#listen(shard);
     return () => void this.#entries.delete(entry);
   }
 
@@ -84,27 +87,43 @@ export class LiveHub {
 
   async stop(): Promise<void> {
     this.closeAll();
-    const listening = this.#listening;
-    this.#listening = undefined;
+    const listeners = [...this.#shards.values()];
+    this.#shards.clear();
     // The database may be closed already (tests close it first): nothing is left to stop then.
-    await (await listening?.catch(() => undefined))?.stop().catch(() => undefined);
+    await Promise.all(listeners.map((l) => l.subscription?.stop().catch(() => undefined)));
   }
 
-  async #listen(): Promise<Subscription> {
-    const subscription = await listenTo(this.database, 'desk', {
-      notified: (payload) => this.#dispatch(payload),
-      connected: () => this.#connected(),
-      ...(this.log ? { log: this.log } : {}),
+  #listen(shard: string): void {
+    const listener: ShardListener = { everConnected: false };
+    this.#shards.set(shard, listener);
+    void (async () => {
+      const database = await this.shards.get(shard);
+      // An embedded silo is heard in process: it must stay open while it is listened to.
+      if (database.listenInProcess) this.shards.hold(shard);
+      const subscription = await listenTo(database, 'desk', {
+        notified: (payload) => this.#dispatch(payload),
+        connected: () => this.#connected(listener),
+        ...(this.log ? { log: this.log } : {}),
+      });
+      if (this.#shards.get(shard) === listener) listener.subscription = subscription;
+      else await subscription.stop();
+      this.#wakeIfListening();
+    })().catch((error: Error) => {
+      // A silo that cannot be reached now: the next stream that reads it tries again.
+      this.log?.warn({ err: error.message, shard }, 'live events of this shard are not heard');
+      if (this.#shards.get(shard) === listener) this.#shards.delete(shard);
     });
-    this.#subscription = subscription;
-    return subscription;
   }
 
-  #connected(): void {
+  #connected(listener: ShardListener): void {
     // After a reconnection, what changed while deaf is unknown: every stream reloads what it shows.
-    if (this.#everConnected) for (const entry of this.#entries) entry.subscriber.send({ kind: 'resync' });
-    this.#everConnected = true;
-    for (const wake of this.#waiters.splice(0)) wake();
+    if (listener.everConnected) for (const entry of this.#entries) entry.subscriber.send({ kind: 'resync' });
+    listener.everConnected = true;
+    this.#wakeIfListening();
+  }
+
+  #wakeIfListening(): void {
+    if (this.listening) for (const wake of this.#waiters.splice(0)) wake();
   }
 
   #dispatch(payload: string): void {
@@ -124,4 +143,11 @@ export class LiveHub {
       entry.subscriber.send({ kind: 'resync' });
     }
   }
+}
+
+/** The databases holding what a subscriber reads: the pool, and the shard of each tenant it reads (and its move's target). */
+function shardsRead(desk: DeskContext): Set<string> {
+  const read = desk.access.read;
+  const tenants = read === 'all' ? [...desk.catalog.byId.values()] : read.flatMap((id) => desk.catalog.byId.get(id) ?? []);
+  return new Set(['pool', ...tenants.flatMap((t) => (t.move ? [t.shard, t.move.to] : [t.shard]))]);
 }

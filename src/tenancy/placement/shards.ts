@@ -37,6 +37,8 @@ export class Shards {
   readonly #open = new Map<string, OpenShard>();
   // In-memory silos (tests, throw-away installs) have nowhere to be reopened from: never closed.
   readonly #memory = new Map<string, Database>();
+  // Silos kept open whatever their use (an embedded one whose live events are listened to in process).
+  readonly #held = new Set<string>();
   // Started with the first silo opened: an installation (or a test) with none keeps no timer.
   #timer: NodeJS.Timeout | undefined;
 
@@ -86,6 +88,11 @@ export class Shards {
     }
   }
 
+  /** Keeps a shard's database open once opened, never closed as idle or overflow (until `forget`). */
+  hold(name: string): void {
+    if (name !== 'pool') this.#held.add(name);
+  }
+
   /** Keeps an in-memory silo database (created by provisioning) for the life of this process. */
   adoptMemory(name: string, database: Database): void {
     this.#memory.set(name, database);
@@ -114,7 +121,7 @@ export class Shards {
   async #closeOverflow(): Promise<void> {
     const max = this.options.maxOpen ?? 50;
     const closable = [...this.#open.entries()]
-      .filter(([, shard]) => this.#now() - shard.lastUsed >= this.#graceMs)
+      .filter(([name, shard]) => !this.#held.has(name) && this.#now() - shard.lastUsed >= this.#graceMs)
       .sort((a, b) => a[1].lastUsed - b[1].lastUsed);
     while (this.#open.size > max && closable.length) await this.#close(closable.shift()![0]);
   }
@@ -122,7 +129,7 @@ export class Shards {
   /** Closes silo databases unused for `idleMs` (and at least the grace time). */
   async closeIdle(): Promise<void> {
     const idleMs = Math.max(this.options.idleMs ?? 60_000, this.#graceMs);
-    for (const [name, shard] of [...this.#open]) if (this.#now() - shard.lastUsed >= idleMs) await this.#close(name);
+    for (const [name, shard] of [...this.#open]) if (!this.#held.has(name) && this.#now() - shard.lastUsed >= idleMs) await this.#close(name);
   }
 
   async #close(name: string): Promise<void> {
@@ -133,6 +140,7 @@ export class Shards {
 
   /** Closes and forgets a shard's database (before it is dropped). */
   async forget(name: string): Promise<void> {
+    this.#held.delete(name);
     await this.#close(name);
     await this.#memory.get(name)?.close();
     this.#memory.delete(name);
