@@ -51,6 +51,17 @@ describe('the desk’s words (browser)', { timeout: 300_000 }, () => {
     await context.close();
   });
 
+  it('answers a ticket without a subject with a plain sentence naming the field, not the validator’s words', async () => {
+    const { page, context } = await signedIn(browser, server, 'acme.localhost', 'customer@acme.test');
+    expectTrouble(page, /^400 POST \/api\/v1\/tickets$/);
+    const answer = await page.evaluate(async () => {
+      const res = await fetch('/api/v1/tickets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ body: 'No subject.' }) });
+      return (await res.json()) as { error: { code: string; message: string; field?: string } };
+    });
+    assert.deepEqual(answer.error, { code: 'VALIDATION_FAILED', message: 'Subject is required.', field: 'subject' });
+    await context.close();
+  });
+
   it('offers a French agent statuses and priorities in French, in workflow and urgency order', async () => {
     const { page, context } = await signedIn(browser, server, 'acme.localhost', 'agent@acme.test');
     await page.evaluate(() => localStorage.setItem('tenantdesk.language', 'fr'));
