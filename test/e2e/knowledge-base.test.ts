@@ -85,7 +85,7 @@ describe('knowledge base (browser)', { timeout: 300_000 }, () => {
     await agent.locator('.entry-reply', { hasText: '/kb/resetting-your-vpn-password' }).waitFor({ timeout: 120_000 });
 
     // The editor: the draft gets a second version, and the change between the two shows.
-    await agent.getByRole('link', { name: 'Help articles: editor' }).click();
+    await agent.getByRole('link', { name: 'Write articles' }).click();
     await agent.getByRole('button', { name: 'Cannot sign in to the VPN' }).click();
     await agent.getByLabel('Text').fill('Reset the password from the VPN sign-in page.');
     await agent.getByRole('button', { name: 'Save article' }).click();

@@ -95,6 +95,9 @@ describe('client portal and agent panel (browser)', { timeout: 300_000 }, () => 
     assert.deepEqual(refused, [], 'the customer\'s ticket page asks for nothing it is refused');
     const page = (await customer.locator('main').textContent()) ?? '';
     assert.ok(!page.includes(NOTE), 'the internal note reached the customer');
+    // Of the agent's system events the customer sees the status change, never the assignment's churn (point 10).
+    assert.match(page, /Status changed: Open → Pending/);
+    assert.doesNotMatch(page, /Assignment changed/);
     assert.equal(await customer.locator('.entry-note').count(), 0);
     assert.equal(await customer.getByRole('radio', { name: 'Internal note' }).count(), 0, 'customers cannot write notes');
     await screenshot(customer, 'portal-ticket');

@@ -44,6 +44,7 @@ describe('customer satisfaction (browser)', { timeout: 300_000 }, () => {
     await form.waitFor();
     await form.getByLabel('4 – well').check();
     await form.getByLabel('Comment (optional)').fill('Fixed the same day.');
+    await screenshot(customer, 'portal-rating');
     await form.getByRole('button', { name: 'Send my rating' }).click();
     await customer.getByText('Thank you: you rated this resolution 4 out of 5.').waitFor();
     assert.equal(await form.count(), 0, 'asked once');
@@ -51,6 +52,17 @@ describe('customer satisfaction (browser)', { timeout: 300_000 }, () => {
     const { page: sp } = await signedIn(browser, server, 'desk.localhost', 'agent@northwind.test');
     const csv = await sp.evaluate(async () => (await fetch('/api/v1/reports/satisfaction?format=csv')).text());
     assert.ok(csv.split(/\r?\n/).includes('acme,1,4,1,0'), csv);
+    // And on the dashboards: the service provider's per tenant, acme's own agent's for acme alone.
+    const acmeRow = async (page: Page) => {
+      const chart = page.locator('figure[data-chart="satisfaction"]');
+      await chart.getByText('Show the figures').click();
+      return (await chart.locator('tbody tr').allTextContents()).map((row) => row.replace(/\s+/g, ' '));
+    };
+    await sp.goto(server.url('desk.localhost', '/dashboard'));
+    assert.deepEqual(await acmeRow(sp), ['acme1410', 'All tenants1410']);
+    await agent.goto(server.url('acme.localhost', '/dashboard'));
+    assert.deepEqual(await acmeRow(agent), ['This help desk1410']);
+    await screenshot(sp, 'dashboard-satisfaction');
   });
 
   it('rates through a resolution’s signed link without signing in, once; another host or an expired link says so', async () => {

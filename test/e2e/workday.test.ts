@@ -156,5 +156,13 @@ describe('a working day at the desk (browser)', { timeout: 600_000 }, () => {
     assert.match(number, /^INITECH-\d+$/);
     await page.getByRole('heading', { name: 'TPS report cover sheets' }).waitFor();
     await context.close();
+
+    // Given the customer role and no kind, Peter is a customer, as the service provider's contact list says (point 6).
+    const sp = await signedIn(browser, server, 'desk.localhost', 'admin@northwind.test');
+    await sp.page.goto(server.url('desk.localhost', '/admin/contacts'));
+    const peter = sp.page.locator('tr').filter({ hasText: 'peter@initech.test' });
+    assert.equal(await peter.locator('td[data-label="Kind"]').textContent(), 'Customer');
+    assert.equal(await peter.locator('td[data-label="Roles"]').textContent(), 'Customer');
+    await sp.context.close();
   });
 });

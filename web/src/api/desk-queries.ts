@@ -1,6 +1,6 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, get, query, upload } from './client.ts';
-import type { Attachment, BacklogReport, Collaborator, DailyReport, LinkKind, ReportRange, Summary, TicketLink } from './desk-types.ts';
+import type { Attachment, BacklogReport, Collaborator, DailyReport, LinkKind, ReportRange, SatisfactionReport, Summary, TicketLink } from './desk-types.ts';
 import { keys, POLL_MS } from './queries.ts';
 import { pollInterval } from './live-state.ts';
 import type { ThreadEntry, Ticket, TicketPage } from './types.ts';
@@ -147,6 +147,10 @@ export function useSummary(range: ReportRange) {
 
 export function useDaily(range: ReportRange) {
   return useQuery({ queryKey: [...keys.scoped, 'reports', 'daily', range], queryFn: () => get<DailyReport>(`/api/v1/reports/daily${reportQuery(range)}`), refetchInterval: POLL_MS * 3 });
+}
+
+export function useSatisfaction(tenantId: number | undefined) {
+  return useQuery({ queryKey: [...keys.scoped, 'reports', 'satisfaction', tenantId ?? null], queryFn: () => get<SatisfactionReport>(`/api/v1/reports/satisfaction${query({ tenantId })}`), refetchInterval: POLL_MS * 3 });
 }
 
 export function useBacklog(by: BacklogReport['by'], tenantId: number | undefined) {

@@ -38,3 +38,7 @@ export type BacklogReport = { by: 'department' | 'agent' | 'priority'; items: Ba
 
 /** What the dashboard asks the reports for. */
 export type ReportRange = { from: string; to: string; timeZone: string; tenantId?: number | undefined };
+
+/** Customer satisfaction ratings (GET /api/v1/reports/satisfaction): all the role reads, and per tenant. */
+export type SatisfactionFigures = { ratings: number; average: number | null; good: number; bad: number };
+export type SatisfactionReport = SatisfactionFigures & { tenants: (SatisfactionFigures & { tenantId: number; tenant: string | null })[] };

@@ -44,14 +44,14 @@ export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | 
             {!isCustomer(me) && can(me, 'report.read') && <NavLink to="/dashboard">{t('nav.dashboard')}</NavLink>}
             <NavLink to="/tickets/new">{t('nav.newTicket')}</NavLink>
             <NavLink to="/kb">{t('nav.kb')}</NavLink>
-            {!isCustomer(me) && can(me, 'kb.write') && <NavLink to="/kb-editor">{t('kb.editor')}</NavLink>}
+            {!isCustomer(me) && can(me, 'kb.write') && <NavLink to="/kb-editor">{t('nav.kbEditor')}</NavLink>}
             {admin && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
           </nav>
         )}
         <div className="topbar-tools">
           {me && me.roles.length > 1 && (
             <label className="inline-field">
-              <span>{t('app.role')}</span>
+              <span className="role-label">{t('app.role')}</span>
               <select
                 value={me.activeRole.slug}
                 disabled={switchRole.isPending}

@@ -1,6 +1,7 @@
 /** The knowledge base's texts (portal pages, suggestions), merged into messages.ts; French must have the same keys. */
 export const kbEn = {
   'nav.kb': 'Help articles',
+  'nav.kbEditor': 'Write articles',
   'kb.title': 'Help articles',
   'kb.search': 'Search the help articles',
   'kb.searchButton': 'Search',
@@ -47,6 +48,7 @@ export const kbEn = {
 
 export const kbFr: Record<keyof typeof kbEn, string> = {
   'nav.kb': 'Articles d’aide',
+  'nav.kbEditor': 'Rédiger',
   'kb.title': 'Articles d’aide',
   'kb.search': 'Chercher dans les articles d’aide',
   'kb.searchButton': 'Chercher',

@@ -1,4 +1,4 @@
-import type { BacklogReport, DailyReport, Summary } from '../../api/desk-types.ts';
+import type { BacklogReport, DailyReport, SatisfactionFigures, SatisfactionReport, Summary } from '../../api/desk-types.ts';
 import { BarList } from '../../components/charts/BarList.tsx';
 import { ChartFrame, type Series } from '../../components/charts/ChartFrame.tsx';
 import { ColumnChart } from '../../components/charts/ColumnChart.tsx';
@@ -6,7 +6,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { publicName } from '../../i18n/choice-words.ts';
 
 /** Colours that keep 3:1 against white and against each other's neighbours; words carry the meaning too. */
-const COLOURS = { created: '#1d4ed8', resolved: '#15803d', open: '#1d4ed8', pending: '#b45309', overdue: '#b91c1c', onTime: '#1d4ed8', sla: '#15803d' };
+const COLOURS = { created: '#1d4ed8', resolved: '#15803d', open: '#1d4ed8', pending: '#b45309', overdue: '#b91c1c', onTime: '#1d4ed8', sla: '#15803d', good: '#15803d', neutral: '#6b7280', bad: '#b91c1c' };
 
 export function usePercent() {
   const { language } = useI18n();
@@ -119,6 +119,35 @@ export function TenantBacklogChart({ summary }: { summary: Summary }) {
       rows={tenants.map((x) => ({ label: x.tenant ?? String(x.tenantId), values: [x.open, x.overdue, x.created, x.resolved] }))}
     >
       <BarList rows={tenants.map((x) => ({ key: String(x.tenantId), label: x.tenant ?? String(x.tenantId), values: { overdue: x.overdue, onTime: x.open - x.overdue } }))} series={series} />
+    </ChartFrame>
+  );
+}
+
+/** Customer satisfaction since the first rating: the ratings good (4-5), middling and bad (1-2), per tenant for a role reading several. */
+export function SatisfactionChart({ report, several }: { report: SatisfactionReport; several: boolean }) {
+  const { t, formatNumber } = useI18n();
+  const series: Series[] = [
+    { key: 'good', label: t('dashboard.ratingsGood'), colour: COLOURS.good },
+    { key: 'neutral', label: t('dashboard.ratingsNeutral'), colour: COLOURS.neutral },
+    { key: 'bad', label: t('dashboard.ratingsBad'), colour: COLOURS.bad },
+  ];
+  const all = { key: 'all', label: t(several ? 'dashboard.allTenants' : 'dashboard.thisDesk'), figures: report as SatisfactionFigures };
+  const lines = [...(several ? report.tenants.map((x) => ({ key: String(x.tenantId), label: x.tenant ?? String(x.tenantId), figures: x as SatisfactionFigures })) : []), all];
+  const average = (f: SatisfactionFigures) => (f.average === null ? '—' : formatNumber(f.average));
+  return (
+    <ChartFrame
+      name="satisfaction"
+      title={t('dashboard.satisfaction')}
+      summary={t('dashboard.satisfactionSummary', { ratings: report.ratings, average: average(report) })}
+      series={series}
+      columns={[t('ticket.tenant'), t('dashboard.ratings'), t('dashboard.averageRating'), t('dashboard.ratingsGood'), t('dashboard.ratingsBad')]}
+      rows={lines.map((l) => ({ label: l.label, values: [l.figures.ratings, average(l.figures), l.figures.good, l.figures.bad] }))}
+    >
+      {report.ratings ? (
+        <BarList rows={lines.map((l) => ({ key: l.key, label: l.label, values: { good: l.figures.good, neutral: l.figures.ratings - l.figures.good - l.figures.bad, bad: l.figures.bad } }))} series={series} />
+      ) : (
+        <p className="empty">{t('dashboard.noRatings')}</p>
+      )}
     </ChartFrame>
   );
 }

@@ -1,5 +1,5 @@
 import { Link, useSearchParams } from 'react-router';
-import { useBacklog, useDaily, useSummary } from '../../api/desk-queries.ts';
+import { useBacklog, useDaily, useSatisfaction, useSummary } from '../../api/desk-queries.ts';
 import type { ReportRange, Summary } from '../../api/desk-types.ts';
 import { useConfigList, useReadableTenants } from '../../api/queries.ts';
 import type { Me } from '../../api/types.ts';
@@ -9,7 +9,7 @@ import { Options, tenantOptions } from '../../components/Options.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { dateWords } from '../../i18n/date-words.ts';
 import { DateInput } from '../../components/DateInput.tsx';
-import { BacklogChart, DailyChart, SlaChart, TenantBacklogChart, usePercent } from './DashboardCharts.tsx';
+import { BacklogChart, DailyChart, SlaChart, SatisfactionChart, TenantBacklogChart, usePercent } from './DashboardCharts.tsx';
 
 const DAY_MS = 86_400_000;
 /** A local calendar date (YYYY-MM-DD) `days` from today. */
@@ -84,6 +84,7 @@ function Reports({ range, tenantSlug, several }: { range: ReportRange; tenantSlu
   const daily = useDaily(range);
   const byDepartment = useBacklog('department', range.tenantId);
   const byPriority = useBacklog('priority', range.tenantId);
+  const satisfaction = useSatisfaction(range.tenantId);
   const retry = (query: { refetch(): unknown }) => () => void query.refetch();
   return (
     <>
@@ -94,6 +95,7 @@ function Reports({ range, tenantSlug, several }: { range: ReportRange; tenantSlu
         {byDepartment.isPending ? <Loading /> : byDepartment.isError ? <ErrorMessage error={byDepartment.error} /> : <BacklogChart report={byDepartment.data} tenantOf={tenantOf} />}
         {byPriority.isPending ? <Loading /> : byPriority.isError ? <ErrorMessage error={byPriority.error} /> : <BacklogChart report={byPriority.data} />}
         {summary.data?.tenants && <TenantBacklogChart summary={summary.data} />}
+        {satisfaction.isPending ? <Loading /> : satisfaction.isError ? <ErrorMessage error={satisfaction.error} /> : <SatisfactionChart report={satisfaction.data} several={several} />}
       </div>
     </>
   );
