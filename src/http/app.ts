@@ -37,6 +37,8 @@ import { secretBox } from '../mail/secret-box.ts';
 import { createOutbound, type Outbound } from '../net/guarded-connect.ts';
 import { tenantInfoRoutes } from './routes/tenant-info.ts';
 import { webApp } from './plugins/web-app.ts';
+import { anonymousReader } from '../desk/kb/kb-reader.ts';
+import { publicArticlePage } from '../desk/kb/public-article-page.ts';
 import { guestStatusRoutes } from './routes/guest-status.ts';
 import { ratingLinkRoutes } from './routes/rating-links.ts';
 import type { AttachmentSettings } from '../desk/attachments/attachment-files.ts';
@@ -195,7 +197,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // Last, and outside the tenant scope: the page loads on any host and then asks /api/v1/tenant.
   if (options.webRoot !== false) {
-    await app.register(webApp, { ...(options.webRoot ? { root: options.webRoot } : {}), hosts: { catalog, trustProxy, demo: options.demo ?? false } });
+    // Public articles' pages carry their title and description for search engines, read as an anonymous visitor.
+    const articlePage = {
+      meta: (tenantId: number, slug: string) => publicArticlePage(anonymousReader({ database, shards, settings, catalog: catalog.snapshot(), log: app.log }, tenantId), slug),
+      scheme: (options.identity?.publicScheme ?? IDENTITY_DEFAULTS.publicScheme),
+    };
+    await app.register(webApp, { ...(options.webRoot ? { root: options.webRoot } : {}), hosts: { catalog, trustProxy, demo: options.demo ?? false }, articlePage });
   }
   return app;
 }

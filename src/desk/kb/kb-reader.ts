@@ -58,10 +58,15 @@ export function readPasses(reader: KbReader): ReadPass[] {
     ctx: reader.ctx,
     filter: reader.audience === 'agent' ? sql<boolean>`true` : published(VISIBLE_TO[reader.audience]),
   };
-  // Tenant boundary: the host's supertenants only, read-only, published and never agents-only.
+  // Tenant boundary: the host's supertenants only, read-only, published and never agents-only. The
+  // tenants the own pass reads already, and the public rows, are left to it: what it shows of them
+  // is never less (bench/README.md: the public rows were read and ranked twice per search).
+  const ownRead = reader.ctx.access.read;
+  const above = reader.ctx.catalog.supertenants(reader.hostTenantId).filter((t) => ownRead !== 'all' && !ownRead.includes(t));
+  if (above.length === 0) return [own];
   const inherited: ReadPass = {
-    ctx: { ...reader.ctx, access: { read: reader.ctx.catalog.supertenants(reader.hostTenantId), write: [], writePublic: false } },
-    filter: published(VISIBLE_TO[reader.audience === 'anonymous' ? 'anonymous' : 'customer']),
+    ctx: { ...reader.ctx, access: { read: above, write: [], writePublic: false } },
+    filter: sql<boolean>`tenant_id is not null and ${published(VISIBLE_TO[reader.audience === 'anonymous' ? 'anonymous' : 'customer'])}`,
   };
   return [own, inherited];
 }

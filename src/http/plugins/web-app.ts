@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectPath } from '../../config/paths.ts';
+import type { ArticlePageMeta } from '../../desk/kb/public-article-page.ts';
 import type { Catalog } from '../../tenancy/catalog/catalog.ts';
+import { ARTICLE_PATH, withArticleMeta } from './article-page-html.ts';
 import { demoLandingPage, unknownHostPage } from './host-pages.ts';
 import { requestHost } from './tenant-host.ts';
 
@@ -51,6 +53,11 @@ export type WebAppOptions = {
   root?: string;
   /** With the catalog, an address that is no desk's gets a page of its own instead of the app. */
   hosts?: { catalog: Catalog; trustProxy: boolean; demo: boolean };
+  /**
+   * A public article's indexable facts for `/kb/:slug` at a tenant's host, read as an anonymous
+   * visitor (desk/kb/public-article-page.ts); undefined for anything that visitor may not read.
+   */
+  articlePage?: { meta: (tenantId: number, slug: string) => Promise<ArticlePageMeta | undefined>; scheme: 'http' | 'https' };
 };
 
 export async function webApp(app: FastifyInstance, options: WebAppOptions = {}): Promise<void> {
@@ -72,6 +79,17 @@ export async function webApp(app: FastifyInstance, options: WebAppOptions = {}):
       },
     });
   }
+  /** The shell with a public article's head, or undefined (no such public article, or it could not be read: the plain shell). */
+  async function articlePageHtml(shell: string, tenantId: number, host: string, path: string): Promise<string | undefined> {
+    const slug = options.articlePage && ARTICLE_PATH.exec(path)?.[1];
+    if (!slug || !options.articlePage) return undefined;
+    const meta = await options.articlePage.meta(tenantId, slug).catch((error: unknown) => {
+      app.log.warn({ err: error }, 'the knowledge-base article page was served without its head');
+      return undefined;
+    });
+    return meta && withArticleMeta(shell, meta, `${options.articlePage.scheme}://${host}/kb/${meta.slug}`);
+  }
+
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const path = request.url.split('?')[0]!;
     if (isServerPath(path)) return reply.callNotFound();
@@ -81,11 +99,13 @@ export async function webApp(app: FastifyInstance, options: WebAppOptions = {}):
       const html = hosts.demo ? demoLandingPage(portOf(request.headers.host)) : unknownHostPage(host);
       return reply.status(hosts.demo ? 200 : 404).headers(HTML_HEADERS).type('text/html; charset=utf-8').send(html);
     }
+    const tenant = host ? hosts?.catalog.snapshot().byHost.get(host) : undefined;
+    const page = index && tenant?.status === 'active' && host ? await articlePageHtml(index, tenant.id, host, path) : undefined;
     return reply
       .status(index ? 200 : 503)
       .headers(HTML_HEADERS)
       .type('text/html; charset=utf-8')
-      .send(index ?? NOT_BUILT);
+      .send(page ?? index ?? NOT_BUILT);
   });
 }
 
