@@ -129,8 +129,14 @@ for (const kind of databaseKinds()) {
       await root.query(`INSERT INTO ost_thread_entry (id, thread_id, user_id, type, body, format, created, updated) VALUES (900, 2, 1, 'M', 'Still broken on Monday', 'text', '2024-04-01 08:00:00', '2024-04-01 08:00:00')`);
       await addTicket(root, 5);
       await addFile(root, 900, 900, Buffer.from('monday.log\n'));
+      // Ticket 3's only change: a custom field's value.
+      await root.query(`UPDATE ost_form_entry_values SET value = 'PC-3-new' WHERE entry_id = 3 AND field_id = 2`);
       const monday = reportOf(ok(await runInProcess(['import', 'osticket', '--from', mariadb.url(db('acme')), '--tenant', 'acme', '--json'], env)))[0]!;
-      assert.deepEqual([monday.objects.tickets!.created, monday.objects.tickets!.updated, monday.objects.tickets!.unchanged], [1, 1, 3]);
+      assert.deepEqual([monday.objects.tickets!.created, monday.objects.tickets!.updated, monday.objects.tickets!.unchanged], [1, 2, 2]);
+      await desk(async (database) => {
+        const fields = await sql<{ custom_fields: Record<string, string> }>`select custom_fields from tickets where number = '100003'`.execute(database.owner);
+        assert.deepEqual(fields.rows[0]!.custom_fields, { asset_tag: 'PC-3-new' });
+      });
       assert.equal(monday.objects['thread entries']!.created, 4);
       assert.equal(monday.objects.attachments!.created, 2);
       assert.deepEqual(monday.checks!.threadEntries, { source: 16, inTenant: 16 });

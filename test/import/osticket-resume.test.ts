@@ -47,7 +47,7 @@ it('sends the source nothing but reads, in a read-only transaction', async () =>
 });
 
 forEachDatabase('an interrupted osTicket import', (get, kind) => {
-  it('resumes after the last committed ticket, importing nothing twice', async () => {
+  it('resumes after the last committed page of tickets, importing nothing twice', async () => {
     const database = get();
     const config = loadConfig({ DATA_DIR: dataDir, OUTBOUND_ALLOW: '127.0.0.1' });
     const settings = tenancySettings(config);
@@ -61,14 +61,17 @@ forEachDatabase('an interrupted osTicket import', (get, kind) => {
     await assert.rejects(
       importDatabase(deps, sourceUrl(mariadb.url('resume')), { slug: 'resume', create: { name: 'Resume', hosts: [] } }, {
         dryRun: false,
-        // The run stops right after the third ticket has committed, as a process killed there would.
-        progress: (table) => {
-          if (table === 'tickets' && ++seen === 3) throw cut;
+        ticketsPerPage: 3,
+        // The run stops right after the first page of three tickets has committed, as a process killed there would.
+        progress: (table, done) => {
+          seen = done;
+          if (table === 'tickets' && done === 3) throw cut;
         },
       }),
       (error) => error === cut,
     );
     const count = async (table: string) => Number((await sql<{ n: string }>`select count(*)::text as n from ${sql.table(table)} x join tenants t on t.id = x.tenant_id where t.slug = 'resume'`.execute(database.owner)).rows[0]!.n);
+    assert.equal(seen, 3);
     assert.equal(await count('tickets'), 3);
     assert.equal(await count('thread_entries'), 9);
     const report = await importDatabase(deps, sourceUrl(mariadb.url('resume')), { slug: 'resume' }, { dryRun: false });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { ObjectTypeName } from '../../db/registry.ts';
 import type { TenancyContext } from '../../tenancy/context.ts';
-import { createObject, listObjects, updateObject } from '../../tenancy/data-access.ts';
+import { countObjects, createObject, listObjects, updateObject, type Row } from '../../tenancy/data-access.ts';
 
 export type LedgerEntry = { readonly id: string; readonly targetId: string; readonly digest: string };
 
@@ -40,6 +41,36 @@ export class ImportLedger {
     }
     this.tables.set(table, entries);
     return entries;
+  }
+
+  /**
+   * The entries of some rows of a large table (tickets, thread entries, files), read for one page
+   * of the source and dropped with `forget` after it: such a table is never held whole.
+   */
+  async some(table: string, sourceIds: readonly unknown[]): Promise<Map<string, LedgerEntry>> {
+    const entries = this.tables.get(table) ?? new Map<string, LedgerEntry>();
+    this.tables.set(table, entries);
+    const ids = [...new Set(sourceIds.map(String))];
+    if (this.tenantId === undefined || !ids.length) return entries;
+    const rows = await listObjects(this.ctx, 'importSource', { where: { tenant_id: this.tenantId, source: this.source, source_table: table }, filter: sql<boolean>`source_id = any(${ids})`, limit: ids.length });
+    for (const row of rows) entries.set(row.source_id as string, { id: row.id as string, targetId: row.target_id as string, digest: row.digest as string });
+    return entries;
+  }
+
+  /** Drops what `some` read of these tables (the page is done). */
+  forget(...tables: string[]): void {
+    for (const table of tables) this.tables.delete(table);
+  }
+
+  /** How many rows of a source table are in the tenant, counted where they are kept. */
+  async count(table: string): Promise<number> {
+    if (this.tenantId === undefined) return 0;
+    return countObjects(this.ctx, 'importSource', { tenant_id: this.tenantId, source: this.source, source_table: table });
+  }
+
+  /** The ledger row of a new object, for a caller writing it in the object's own statement; remembered once written. */
+  entry(table: string, sourceId: unknown, type: ObjectTypeName, targetId: string, digest: string): Row {
+    return { tenant_id: this.tenantId, source: this.source, source_table: table, source_id: String(sourceId), target_type: type, target_id: targetId, digest };
   }
 
   /** The object a source row became, if it was imported. */

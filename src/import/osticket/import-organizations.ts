@@ -73,7 +73,7 @@ async function asSubtenants(run: ImportRun, rows: readonly OrganizationRow[], co
     run.organizationTenants.set(id, tenantId);
     counts.created++;
   }
-  if (maker && counts.created && !run.options.dryRun) run.ctx = maker.context();
+  if (maker && counts.created && !run.options.dryRun) run.ctx = { ...maker.context(), known: run.ctx.known };
   counts.inTenant = run.options.dryRun ? counts.created + counts.unchanged : run.organizationTenants.size;
   counts.notes.push(`each became a subtenant of ${run.options.tenantSlug}; its users' contacts and their tickets live in it`);
 }

@@ -21,6 +21,8 @@ export type ImportOptions = {
   /** The folder of osTicket's filesystem attachment storage, for files not kept in the database. */
   readonly filesDir?: string | undefined;
   readonly progress?: ImportProgress | undefined;
+  /** Tickets read per page and written per transaction (TICKET_PAGE by default). */
+  readonly ticketsPerPage?: number | undefined;
   /** Organizations as their users' attribute (the default) or as subtenants, made by `subtenants`. */
   readonly organizations?: OrganizationMode | undefined;
   readonly subtenants?: SubtenantMaker | undefined;
@@ -73,7 +75,8 @@ export async function importOsticket(ctx: TenancyContext, source: OsticketSource
   const report: ImportReport = { source: source.db.place, version: source.version, tenant: options.tenantSlug, dryRun: options.dryRun, objects: {} };
   const ledger = new ImportLedger(ctx, options.tenantId, `osticket:${source.db.place}`);
   const roles = new Map((await listObjects(ctx, 'role', { limit: 1000 })).filter((r) => r.tenant_id === null).map((r) => [r.slug as string, r.id as string]));
-  const run: ImportRun = { ctx, source, ledger, options, report, priorities: new Map(), roles, statusStates: new Map(), organizations: new Map(), organizationTenants: new Map(), contactTenants: new Map() };
+  // The rows its units of work see stay known to the run (a department, a contact), so a reference is looked up once.
+  const run: ImportRun = { ctx: { ...ctx, known: new Map() }, source, ledger, options, report, priorities: new Map(), roles, statusStates: new Map(), organizations: new Map(), organizationTenants: new Map(), contactTenants: new Map() };
   await mapPriorities(run);
   await importOrganizations(run);
   for (const step of STEPS) await runStep(run, step);

@@ -1,129 +1,254 @@
-import { readFile } from 'node:fs/promises';
+import { sql } from 'kysely';
 import { storeAttachment } from '../../desk/attachments/add-attachment.ts';
 import { writingFiles } from '../../desk/attachments/attachment-files.ts';
 import { AppError } from '../../errors.ts';
 import type { TenancyContext } from '../../tenancy/context.ts';
-import { countObjects, createObject, inTransaction, listObjects, nextCounterValue, updateObject, type Row } from '../../tenancy/data-access.ts';
+import { aggregateObjects, countObjects, createObject, inTransaction, listObjects, newObjectId, nextCounterValue, updateObject, type Companion, type Row } from '../../tenancy/data-access.ts';
 import { rowDigest } from './import-ledger.ts';
 import { emptyCounts, type ImportChecks, type ObjectCounts } from './import-report.ts';
 import type { ImportRun } from './import-osticket.ts';
 import { contactTenant, importedTenants } from './import-organizations.ts';
-import { entryHtml, sourceTime, storedFilePath, ticketSource } from './osticket-mapping.ts';
+import { entryHtml, sourceTime, ticketSource } from './osticket-mapping.ts';
 import type { SourceRow } from './osticket-source.ts';
+import { readDetails, TICKET_PAGE, ticketQuery, type EntryFile, type PageDetails } from './ticket-pages.ts';
 
 /*
- * Tickets with their threads, collaborators and files. A ticket is one unit of work: the ticket,
- * its new thread entries, their attachments and the ledger rows commit together or not at all.
- * A ticket's digest covers its row and its thread (count and last change of its entries), so a
- * ticket replied to since the last run is taken up again and only its new entries are added.
+ * Tickets with their threads, collaborators and files, a page at a time (ticket-pages.ts reads
+ * them). A ticket, its new thread entries, their attachments and the ledger rows commit together or
+ * not at all; a page's tickets share one transaction. A ticket's digest covers its row, its thread
+ * and its form values, so a ticket replied to (or whose custom field changed) since the last run is
+ * taken up again and only its new entries are added.
  */
 
 const ENTRY_KINDS: Record<string, 'reply' | 'note'> = { M: 'reply', R: 'reply', N: 'note' };
 
-const ticketQuery = (run: ImportRun) => {
-  const t = (name: string) => run.source.t(name);
-  return `SELECT k.*, c.subject AS cdata_subject, c.priority AS cdata_priority, th.id AS thread_id,
-      (SELECT COUNT(*) FROM ${t('thread_entry')} e WHERE e.thread_id = th.id) AS entry_count,
-      (SELECT MAX(e.updated) FROM ${t('thread_entry')} e WHERE e.thread_id = th.id) AS entries_updated
-    FROM ${t('ticket')} k
-    LEFT JOIN ${t('ticket__cdata')} c ON c.ticket_id = k.ticket_id
-    LEFT JOIN ${t('thread')} th ON th.object_type = 'T' AND th.object_id = k.ticket_id
-    WHERE k.ticket_id > ? ORDER BY k.ticket_id LIMIT ?`;
-};
+/** The tickets of one page to write in one transaction, with what the digest and the reads found. */
+type Plan = { id: string; digest: string; known: { targetId: string } | undefined; values: Row; row: SourceRow };
 
 export async function importTickets(run: ImportRun): Promise<void> {
   const { source, ledger, options } = run;
   const tickets = (run.report.objects.tickets = emptyCounts(await source.count('ticket')));
   const entries = (run.report.objects['thread entries'] = emptyCounts(await source.count('thread_entry', `thread_id IN (SELECT id FROM ${source.t('thread')} WHERE object_type = 'T')`)));
   const files = (run.report.objects.attachments = emptyCounts(await source.count('attachment', "type = 'H'")));
-  const known = await ledger.load('ticket');
-  await ledger.load('thread_entry');
-  await ledger.load('attachment');
-  const numbers = options.tenantId === undefined ? new Set<string>() : await tenantNumbers(run);
+  const counts = { tickets, entries, files };
   let done = 0;
-  for await (const page of source.pages(ticketQuery(run), 'ticket_id')) {
-    for (const row of page) {
-      await importTicket(run, row, known.get(String(row.ticket_id)), numbers, { tickets, entries, files });
-      options.progress?.('tickets', ++done, tickets.source);
-    }
+  for await (const page of source.pages(ticketQuery(run), 'ticket_id', options.ticketsPerPage ?? TICKET_PAGE)) {
+    await importPage(run, page, counts, (n) => options.progress?.('tickets', (done += n), tickets.source));
+    // The page's ledger rows and the rows its unit of work saw are dropped: memory stays one page.
+    ledger.forget('ticket', 'thread_entry', 'attachment');
+    forgetRows(run);
   }
   if (!options.dryRun) {
     await linkMerged(run);
     await continueNumbering(run);
   }
-  for (const [counts, table] of [[tickets, 'ticket'], [entries, 'thread_entry'], [files, 'attachment']] as const) {
-    counts.inTenant = options.dryRun ? counts.unchanged + counts.created + counts.updated : (await ledger.load(table)).size;
+  for (const [c, table] of [[tickets, 'ticket'], [entries, 'thread_entry'], [files, 'attachment']] as const) {
+    c.inTenant = options.dryRun ? c.unchanged + c.created + c.updated : await ledger.count(table);
   }
 }
 
 type Counts = { tickets: ObjectCounts; entries: ObjectCounts; files: ObjectCounts };
 
-async function importTicket(run: ImportRun, row: SourceRow, known: { targetId: string; digest: string } | undefined, numbers: Set<string>, counts: Counts): Promise<void> {
-  const id = String(row.ticket_id);
-  const digest = rowDigest(row);
-  if (known?.digest === digest) {
-    counts.tickets.unchanged++;
-    return;
-  }
-  const values = ticketValues(run, row);
-  if (typeof values === 'string') {
-    counts.tickets.unmapped.push({ id, reason: values });
-    return;
-  }
-  if (!known && numbers.has(values.number as string)) {
-    counts.tickets.unmapped.push({ id, reason: `number ${values.number} is already a ticket of the tenant` });
-    return;
-  }
-  const thread = row.thread_id === null ? [] : await run.source.select(`SELECT * FROM ${run.source.t('thread_entry')} WHERE thread_id = ? ORDER BY id`, [row.thread_id]);
-  const fresh = thread.filter((e) => !run.ledger.target('thread_entry', e.id));
-  if (run.options.dryRun) {
-    if (known) counts.tickets.updated++;
-    else {
-      counts.tickets.created++;
-      run.ledger.plan('ticket', id);
+/** Keeps only the references the next pages need (settings and people), not the page's own rows. */
+function forgetRows(run: ImportRun): void {
+  const known = run.ctx.known;
+  if (!known) return;
+  for (const key of known.keys()) if (/^(ticket|threadEntry|importSource|attachment|ticketCollaborator):/.test(key)) known.delete(key);
+}
+
+async function importPage(run: ImportRun, page: readonly SourceRow[], counts: Counts, progress: (n: number) => void): Promise<void> {
+  const known = await run.ledger.some('ticket', page.map((r) => r.ticket_id));
+  const taken = await takenNumbers(run, page);
+  const plans: Plan[] = [];
+  for (const row of page) {
+    const id = String(row.ticket_id);
+    const digest = rowDigest(row);
+    const mine = known.get(id);
+    if (mine?.digest === digest) {
+      counts.tickets.unchanged++;
+      continue;
     }
-    for (const entry of fresh) (ENTRY_KINDS[String(entry.type)] ? counts.entries.created++ : counts.entries.unmapped.push({ id: String(entry.id), reason: `entry type "${entry.type}"` }));
-    return;
+    const values = ticketValues(run, row);
+    if (typeof values === 'string') counts.tickets.unmapped.push({ id, reason: values });
+    else if (!mine && taken.has(values.number as string)) counts.tickets.unmapped.push({ id, reason: `number ${values.number} is already a ticket of the tenant` });
+    else plans.push({ id, digest, known: mine, values, row });
   }
-  const attachments = await entryFiles(run, fresh);
-  const customFields = await ticketFields(run, row.ticket_id);
-  if (Object.keys(customFields).length) values.custom_fields = JSON.stringify(customFields);
-  const collaborators = row.thread_id === null ? [] : await run.source.select<{ user_id: number }>(`SELECT user_id FROM ${run.source.t('thread_collaborator')} WHERE thread_id = ? AND isactive = 1`, [row.thread_id]);
-  // A ticket takes its requester's tenant: the imported one, or its organization's subtenant.
-  const tenant = values.requester_id ? await contactTenant(run, values.requester_id as string) : run.options.tenantId!;
-  const reachable = await reachableContacts(run, tenant, [...collaborators.map((c) => run.ledger.target('user', c.user_id)), ...fresh.map((e) => entryAuthor(run, e))]);
-  const apart = known ? 0 : new Set(collaborators.map((c) => run.ledger.target('user', c.user_id)).filter((c) => c && !reachable.has(c))).size;
-  if (apart) counts.tickets.notes.push(`${id}: ${apart} collaborator(s) of another organization's subtenant left out (a ticket refers to contacts of its own tenant or above)`);
-  const stored = await writingFiles((write) =>
-    inTransaction(run.ctx, async (tx) => {
-      const ticketId = known ? ((await updateObject(tx, 'ticket', known.targetId, values)).id as string) : ((await createObject(tx, 'ticket', { ...values, tenant_id: tenant })).id as string);
-      if (!known) {
-        const people = new Set(collaborators.map((c) => run.ledger.target('user', c.user_id)).filter((c): c is string => !!c && reachable.has(c)));
-        for (const contact of people) await createObject(tx, 'ticketCollaborator', { ticket_id: ticketId, contact_id: contact });
-      }
-      const added = { entries: 0, files: 0, unmapped: [] as { id: string; reason: string }[], fileUnmapped: [] as { id: string; reason: string }[] };
-      for (const entry of fresh) await importEntry(run, tx, write, ticketId, entry, attachments, added, reachable);
-      await run.ledger.record(tx, 'ticket', id, 'ticket', ticketId, digest);
-      return added;
-    }, run.options.tenantId),
-  ).catch((error: unknown) => {
-    // A ticket that cannot be written (a quota, a refused value) is reported; the others go on.
-    if (error instanceof AppError) {
-      counts.tickets.unmapped.push({ id, reason: error.message });
-      return undefined;
+  const details = await readDetails(run, plans.map((p) => p.row));
+  if (run.options.dryRun) countDry(run, plans, details, counts);
+  else await writePlans(run, plans, details, counts);
+  progress(page.length);
+}
+
+function countDry(run: ImportRun, plans: readonly Plan[], details: PageDetails, counts: Counts): void {
+  for (const plan of plans) {
+    if (plan.known) counts.tickets.updated++;
+    else counts.tickets.created++;
+    for (const entry of details.entries.get(String(plan.row.thread_id)) ?? []) {
+      if (run.ledger.target('thread_entry', entry.id)) continue;
+      if (ENTRY_KINDS[String(entry.type)]) counts.entries.created++;
+      else counts.entries.unmapped.push({ id: String(entry.id), reason: `entry type "${entry.type}"` });
     }
+  }
+}
+
+/**
+ * The page's tickets in one transaction, each with its thread, files and ledger rows: fast, and
+ * still all of a ticket or none of it. If a ticket is refused (a quota, a value), the transaction
+ * rolls back and the page is written again one ticket per transaction, so only that one is reported.
+ */
+async function writePlans(run: ImportRun, plans: readonly Plan[], details: PageDetails, counts: Counts): Promise<void> {
+  if (!plans.length) return;
+  const prepared = [];
+  for (const plan of plans) prepared.push(await prepare(run, plan, details, counts));
+  const together = await attempt(writeTickets(run, prepared));
+  if (typeof together !== 'string') return tally(together, prepared, counts);
+  for (const one of prepared) {
+    const alone = await attempt(writeTickets(run, [one]));
+    if (typeof alone !== 'string') tally(alone, [one], counts);
+    else counts.tickets.unmapped.push({ id: one.plan.id, reason: alone });
+  }
+}
+
+/** The work's result, or the message of the AppError that refused it (anything else is a fault, thrown). */
+const attempt = <T>(work: Promise<T>): Promise<T | string> =>
+  work.catch((error: unknown) => {
+    if (error instanceof AppError) return error.message;
     throw error;
   });
-  if (!stored) return;
-  if (known) counts.tickets.updated++;
-  else {
-    counts.tickets.created++;
-    numbers.add(values.number as string);
+
+type Prepared = { plan: Plan; tenant: number; fresh: SourceRow[]; files: EntryFile[]; collaborators: string[]; reachable: Set<string> };
+
+async function prepare(run: ImportRun, plan: Plan, details: PageDetails, counts: Counts): Promise<Prepared> {
+  const thread = details.entries.get(String(plan.row.thread_id)) ?? [];
+  const fresh = thread.filter((e) => !run.ledger.target('thread_entry', e.id));
+  const fields = details.fields.get(plan.id);
+  if (fields || run.source.has('form_entry_values')) plan.values.custom_fields = JSON.stringify(fields ?? {});
+  const people = (details.collaborators.get(String(plan.row.thread_id)) ?? []).map((u) => run.ledger.target('user', u)).filter((c): c is string => !!c);
+  // A ticket takes its requester's tenant: the imported one, or its organization's subtenant.
+  const tenant = plan.values.requester_id ? await contactTenant(run, plan.values.requester_id as string) : run.options.tenantId!;
+  const reachable = await reachableContacts(run, tenant, [...people, ...fresh.map((e) => entryAuthor(run, e))]);
+  const collaborators = plan.known ? [] : [...new Set(people)].filter((c) => reachable.has(c));
+  const apart = plan.known ? 0 : new Set(people.filter((c) => !reachable.has(c))).size;
+  if (apart) counts.tickets.notes.push(`${plan.id}: ${apart} collaborator(s) of another organization's subtenant left out (a ticket refers to contacts of its own tenant or above)`);
+  const files = fresh.flatMap((e) => details.files.get(String(e.id)) ?? []);
+  return { plan, tenant, fresh, files, collaborators, reachable };
+}
+
+type Added = { entries: number; files: number; unmapped: { id: string; reason: string }[]; fileUnmapped: { id: string; reason: string }[] };
+
+async function writeTickets(run: ImportRun, tickets: readonly Prepared[]): Promise<Added> {
+  return writingFiles((write) =>
+    inTransaction(run.ctx, async (tx) => {
+      const added: Added = { entries: 0, files: 0, unmapped: [], fileUnmapped: [] };
+      for (const t of tickets) await writeTicket(run, tx, write, t, added);
+      return added;
+    }, run.options.tenantId),
+  );
+}
+
+function tally(added: Added, prepared: readonly Prepared[], counts: Counts): void {
+  for (const p of prepared) {
+    if (p.plan.known) counts.tickets.updated++;
+    else counts.tickets.created++;
   }
-  counts.entries.created += stored.entries;
-  counts.entries.unmapped.push(...stored.unmapped);
-  counts.files.created += stored.files;
-  counts.files.unmapped.push(...stored.fileUnmapped);
+  counts.entries.created += added.entries;
+  counts.entries.unmapped.push(...added.unmapped);
+  counts.files.created += added.files;
+  counts.files.unmapped.push(...added.fileUnmapped);
+}
+
+/**
+ * One ticket: a new one with its entries, collaborators and every ledger row in one statement
+ * (companion rows of the ticket); a changed one updated, its new entries added. Then the files.
+ */
+async function writeTicket(run: ImportRun, tx: TenancyContext, write: (path: string, data: Buffer) => Promise<void>, t: Prepared, added: Added): Promise<void> {
+  const { plan, tenant } = t;
+  const ticketId = plan.known?.targetId ?? newObjectId('ticket');
+  const entries: { source: SourceRow; id: string; values: Row }[] = [];
+  for (const entry of t.fresh) {
+    const values = entryValues(run, entry, ticketId, tenant, t.reachable);
+    if (typeof values === 'string') added.unmapped.push({ id: String(entry.id), reason: values });
+    else entries.push({ source: entry, id: values.id as string, values });
+  }
+  const companions: Companion[] = [
+    ...(plan.known ? [] : t.collaborators.map((c) => ({ name: 'ticketCollaborator' as const, values: { ticket_id: ticketId, contact_id: c } }))),
+    ...entries.map((e) => ({ name: 'threadEntry' as const, values: e.values })),
+    ...entries.map((e) => ({ name: 'importSource' as const, values: run.ledger.entry('thread_entry', e.source.id, 'threadEntry', e.id, rowDigest(e.source)) })),
+  ];
+  if (plan.known) {
+    await updateObject(tx, 'ticket', ticketId, plan.values);
+    await run.ledger.record(tx, 'ticket', plan.id, 'ticket', ticketId, plan.digest);
+    for (const c of companions) await createObject(tx, c.name, c.values);
+  } else {
+    companions.push({ name: 'importSource', values: run.ledger.entry('ticket', plan.id, 'ticket', ticketId, plan.digest) });
+    await createObject(tx, 'ticket', { ...plan.values, id: ticketId, tenant_id: tenant }, { with: companions });
+  }
+  added.entries += entries.length;
+  for (const e of entries) {
+    for (const file of t.files.filter((f) => f.entryId === String(e.source.id))) await importFile(run, tx, write, { id: e.id, ticket_id: ticketId, tenant_id: tenant }, e.values.author_id as string | null, file, added);
+  }
+}
+
+/** A thread entry's row (with its id given, so it can be written with its ticket), or why it cannot be mapped. */
+function entryValues(run: ImportRun, entry: SourceRow, ticketId: string, tenant: number, reachable: ReadonlySet<string>): Row | string {
+  const kind = ENTRY_KINDS[String(entry.type)];
+  if (!kind) return `entry type "${entry.type}" is neither a message, a response nor a note`;
+  const found = entryAuthor(run, entry);
+  // An author of another organization's subtenant: the entry keeps the poster's name in its data.
+  const author = found && reachable.has(found) ? found : null;
+  return {
+    id: newObjectId('threadEntry'),
+    tenant_id: tenant,
+    ticket_id: ticketId,
+    kind,
+    author_id: author,
+    body_html: entryHtml(String(entry.body ?? ''), entry.format as string | null),
+    data: JSON.stringify({ osticket: { id: Number(entry.id), type: entry.type, poster: entry.poster ?? null, source: entry.source || null, title: entry.title ?? null } }),
+    created_at: sourceTime(entry.created) ?? new Date().toISOString(),
+  };
+}
+
+async function importFile(run: ImportRun, tx: TenancyContext, write: (path: string, data: Buffer) => Promise<void>, entry: Row, author: string | null, file: EntryFile, added: Added): Promise<void> {
+  if (!file.data) {
+    added.fileUnmapped.push({ id: file.attachmentId, reason: file.broken ?? 'unreadable' });
+    return;
+  }
+  const stored = await storeAttachment({ ...tx, actor: { contactId: author } }, run.options.attachments, write, entry, { filename: file.name, contentType: file.type, data: file.data });
+  await run.ledger.record(tx, 'attachment', file.attachmentId, 'attachment', stored.id as string, file.fileId);
+  added.files++;
+}
+
+/** The numbers of this page's tickets already used by tickets of the tenant or its subtenants. */
+async function takenNumbers(run: ImportRun, page: readonly SourceRow[]): Promise<Set<string>> {
+  const taken = new Set<string>();
+  if (run.options.tenantId === undefined) return taken;
+  const numbers = page.map((r) => String(r.number ?? '').trim() || String(r.ticket_id));
+  for (const tenantId of importedTenants(run)) {
+    const rows = await listObjects(run.ctx, 'ticket', { where: { tenant_id: tenantId }, filter: sql<boolean>`number = any(${numbers})`, limit: numbers.length });
+    for (const r of rows) taken.add(r.number as string);
+  }
+  // A ticket already imported keeps its number: only another ticket's use of it is a conflict.
+  const mine = new Set(page.filter((r) => run.ledger.target('ticket', r.ticket_id)).map((r) => String(r.number ?? '').trim() || String(r.ticket_id)));
+  for (const n of mine) taken.delete(n);
+  return taken;
+}
+
+/** The contact who wrote an entry: its user for a message, its staff member otherwise. */
+const entryAuthor = (run: ImportRun, entry: SourceRow) => (entry.type === 'M' ? run.ledger.target('user', entry.user_id) : run.ledger.target('staff', entry.staff_id));
+
+/**
+ * Of these contacts, those a ticket of `tenant` may refer to (write rule 3: its own tenant or one
+ * above): a user of another organization's subtenant is not, so a collaborator from there is left
+ * out and an entry of theirs keeps its poster's name without an author.
+ */
+async function reachableContacts(run: ImportRun, tenant: number, contacts: readonly (string | undefined)[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const c of new Set(contacts)) {
+    if (!c) continue;
+    const own = await contactTenant(run, c);
+    if (own === tenant || own === run.options.tenantId) out.add(c);
+  }
+  return out;
 }
 
 /** A ticket's columns, or why it cannot be mapped. */
@@ -153,137 +278,10 @@ function ticketValues(run: ImportRun, row: SourceRow): Row | string {
   };
 }
 
-type EntryFile = { attachmentId: string; entryId: string; fileId: string; name: string; type: string; size: number; data?: Buffer; broken?: string };
-
-/** The files of new entries, read in full (a file is stored whole, as an upload is), or why one is broken. */
-async function entryFiles(run: ImportRun, entries: readonly SourceRow[]): Promise<EntryFile[]> {
-  if (!entries.length) return [];
-  const ids = entries.map((e) => Number(e.id));
-  const rows = await run.source.select(
-    `SELECT a.id AS attachment_id, a.object_id AS entry_id, f.id AS file_id, f.name, f.type, f.size, f.bk, f.\`key\` AS file_key
-     FROM ${run.source.t('attachment')} a JOIN ${run.source.t('file')} f ON f.id = a.file_id
-     WHERE a.type = 'H' AND a.object_id IN (${ids.map(() => '?').join(',')}) ORDER BY a.id`,
-    ids,
-  );
-  const files: EntryFile[] = [];
-  for (const row of rows) {
-    const file: EntryFile = { attachmentId: String(row.attachment_id), entryId: String(row.entry_id), fileId: String(row.file_id), name: String(row.name || 'attachment'), type: String(row.type || ''), size: Number(row.size) };
-    if (run.ledger.target('attachment', file.attachmentId)) continue;
-    const data = await fileBytes(run, row);
-    if (typeof data === 'string') file.broken = data;
-    else if (data.length !== file.size) file.broken = `file ${file.fileId} has ${data.length} bytes where osTicket records ${file.size}`;
-    else file.data = data;
-    files.push(file);
-  }
-  return files;
-}
-
-async function fileBytes(run: ImportRun, row: SourceRow): Promise<Buffer | string> {
-  if (row.bk === 'D') {
-    const chunks = await run.source.select<{ filedata: Buffer }>(`SELECT filedata FROM ${run.source.t('file_chunk')} WHERE file_id = ? ORDER BY chunk_id`, [row.file_id]);
-    return Buffer.concat(chunks.map((c) => c.filedata));
-  }
-  if (row.bk === 'F') {
-    if (!run.options.filesDir) return `file ${row.file_id} is in osTicket's filesystem storage: give its folder with --files DIR`;
-    const path = storedFilePath(run.options.filesDir, String(row.file_key ?? ''));
-    if (!path) return `file ${row.file_id} has an unusable storage key`;
-    return readFile(path).catch(() => `file ${row.file_id} is missing from ${path}`);
-  }
-  return `file ${row.file_id} is kept in storage "${row.bk}", which this importer cannot read`;
-}
-
-type Added = { entries: number; files: number; unmapped: { id: string; reason: string }[]; fileUnmapped: { id: string; reason: string }[] };
-
-/** The contact who wrote an entry: its user for a message, its staff member otherwise. */
-const entryAuthor = (run: ImportRun, entry: SourceRow) => (entry.type === 'M' ? run.ledger.target('user', entry.user_id) : run.ledger.target('staff', entry.staff_id));
-
-/**
- * Of these contacts, those a ticket of `tenant` may refer to (write rule 3: its own tenant or one
- * above): a user of another organization's subtenant is not, so a collaborator from there is left
- * out and an entry of theirs keeps its poster's name without an author.
- */
-async function reachableContacts(run: ImportRun, tenant: number, contacts: readonly (string | undefined)[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const c of new Set(contacts)) {
-    if (!c) continue;
-    const own = await contactTenant(run, c);
-    if (own === tenant || own === run.options.tenantId) out.add(c);
-  }
-  return out;
-}
-
-async function importEntry(run: ImportRun, tx: TenancyContext, write: (path: string, data: Buffer) => Promise<void>, ticketId: string, entry: SourceRow, files: EntryFile[], added: Added, reachable: ReadonlySet<string>): Promise<void> {
-  const kind = ENTRY_KINDS[String(entry.type)];
-  if (!kind) {
-    added.unmapped.push({ id: String(entry.id), reason: `entry type "${entry.type}" is neither a message, a response nor a note` });
-    return;
-  }
-  const found = entryAuthor(run, entry);
-  const author = found && reachable.has(found) ? found : undefined;
-  // An author of another organization's subtenant: the entry keeps the poster's name in its data.
-  const row = await createObject(tx, 'threadEntry', {
-    ticket_id: ticketId,
-    kind,
-    author_id: author ?? null,
-    body_html: entryHtml(String(entry.body ?? ''), entry.format as string | null),
-    data: JSON.stringify({ osticket: { id: Number(entry.id), type: entry.type, poster: entry.poster ?? null, source: entry.source || null, title: entry.title ?? null } }),
-    created_at: sourceTime(entry.created) ?? new Date().toISOString(),
-  });
-  await run.ledger.record(tx, 'thread_entry', entry.id, 'threadEntry', row.id as string, rowDigest(entry));
-  added.entries++;
-  for (const file of files.filter((f) => f.entryId === String(entry.id))) {
-    if (!file.data) {
-      added.fileUnmapped.push({ id: file.attachmentId, reason: file.broken ?? 'unreadable' });
-      continue;
-    }
-    const stored = await storeAttachment({ ...tx, actor: { contactId: author ?? null } }, run.options.attachments, write, row, { filename: file.name, contentType: file.type, data: file.data });
-    await run.ledger.record(tx, 'attachment', file.attachmentId, 'attachment', stored.id as string, file.fileId);
-    added.files++;
-  }
-}
-
-/** The fields osTicket's forms hold for a ticket beyond subject and priority, by field name (its label when unnamed). */
-async function ticketFields(run: ImportRun, ticketId: unknown): Promise<Record<string, string>> {
-  if (!['form_entry', 'form_entry_values', 'form_field'].every((t) => run.source.has(t))) return {};
-  const rows = await run.source.select<{ name: string | null; label: string | null; value: string | null }>(
-    `SELECT f.name, f.label, v.value FROM ${run.source.t('form_entry')} e
-     JOIN ${run.source.t('form_entry_values')} v ON v.entry_id = e.id JOIN ${run.source.t('form_field')} f ON f.id = v.field_id
-     WHERE e.object_type = 'T' AND e.object_id = ? ORDER BY e.sort, f.sort`,
-    [ticketId],
-  );
-  const fields: Record<string, string> = {};
-  for (const r of rows) {
-    const key = (r.name || r.label || '').trim();
-    // Subject and priority are columns of their own; the message is the thread's first entry.
-    if (!key || ['subject', 'priority', 'message'].includes(key) || r.value === null || r.value === '') continue;
-    fields[key.slice(0, 64)] = String(r.value);
-  }
-  return fields;
-}
-
-/** The ticket numbers of the imported tenant and its organizations' subtenants. */
-async function tenantNumbers(run: ImportRun): Promise<Set<string>> {
-  const numbers = new Set<string>();
-  for (const tenantId of importedTenants(run)) {
-    for await (const r of everyObject(run, 'ticket', tenantId)) if (r.number) numbers.add(r.number as string);
-  }
-  return numbers;
-}
-
-/** Every object of a type in one tenant, a page at a time. */
-async function* everyObject(run: ImportRun, type: 'ticket' | 'attachment', tenantId: number): AsyncGenerator<Row> {
-  let after: { value: unknown; id: string } | undefined;
-  for (;;) {
-    const rows = await listObjects(run.ctx, type, { where: { tenant_id: tenantId }, limit: 1000, ...(after ? { after } : {}) });
-    yield* rows;
-    if (rows.length < 1000) return;
-    after = { value: rows[rows.length - 1]!.id, id: rows[rows.length - 1]!.id as string };
-  }
-}
-
 /** osTicket 1.14+ merges a ticket into another by `ticket_pid`: ours by `merged_into_id`, once both are here. */
 async function linkMerged(run: ImportRun): Promise<void> {
   const merged = await run.source.select<{ ticket_id: number; ticket_pid: number }>(`SELECT ticket_id, ticket_pid FROM ${run.source.t('ticket')} WHERE ticket_pid IS NOT NULL AND ticket_pid <> ticket_id`);
+  await run.ledger.some('ticket', merged.flatMap((m) => [m.ticket_id, m.ticket_pid]));
   for (const m of merged) {
     const child = run.ledger.target('ticket', m.ticket_id);
     const parent = run.ledger.target('ticket', m.ticket_pid);
@@ -307,14 +305,22 @@ async function continueNumbering(run: ImportRun): Promise<void> {
   }
 }
 
-/** Ticket numbers, thread-entry counts and attachment bytes of the tenant, against the source. */
+/** Ticket numbers, thread-entry counts and attachment bytes of the tenant (and its subtenants), against the source. */
 export async function verifyTickets(run: ImportRun): Promise<ImportChecks> {
   const { source } = run;
-  const imported = await run.ledger.load('ticket');
-  const sourceNumbers = await source.select<{ ticket_id: number; number: string | null }>(`SELECT ticket_id, number FROM ${source.t('ticket')}`);
-  const numbers = await tenantNumbers(run);
-  const expected = sourceNumbers.filter((t) => imported.has(String(t.ticket_id))).map((t) => String(t.number ?? '').trim() || String(t.ticket_id));
-  const missing = expected.filter((n) => !numbers.has(n));
+  const numbers = { source: 0, inTenant: 0, missing: [] as string[] };
+  for await (const page of source.pages(`SELECT ticket_id, number FROM ${source.t('ticket')} WHERE ticket_id > ? ORDER BY ticket_id LIMIT ?`, 'ticket_id', TICKET_PAGE)) {
+    await run.ledger.some('ticket', page.map((t) => t.ticket_id));
+    const expected = page.filter((t) => run.ledger.target('ticket', t.ticket_id)).map((t) => String(t.number ?? '').trim() || String(t.ticket_id));
+    const found = new Set<string>();
+    for (const tenantId of importedTenants(run)) {
+      for (const r of await listObjects(run.ctx, 'ticket', { where: { tenant_id: tenantId }, filter: sql<boolean>`number = any(${expected})`, limit: expected.length })) found.add(r.number as string);
+    }
+    numbers.source += expected.length;
+    numbers.inTenant += expected.filter((n) => found.has(n)).length;
+    numbers.missing.push(...expected.filter((n) => !found.has(n)).slice(0, Math.max(0, 1000 - numbers.missing.length)));
+    run.ledger.forget('ticket');
+  }
   const [entries] = await source.select<{ n: number }>(
     `SELECT COUNT(*) AS n FROM ${source.t('thread_entry')} e JOIN ${source.t('thread')} th ON th.id = e.thread_id AND th.object_type = 'T' WHERE e.type IN ('M', 'R', 'N')`,
   );
@@ -324,11 +330,12 @@ export async function verifyTickets(run: ImportRun): Promise<ImportChecks> {
   let tenantBytes = 0;
   let tenantEntries = 0;
   for (const tenantId of importedTenants(run)) {
-    for await (const r of everyObject(run, 'attachment', tenantId)) tenantBytes += Number(r.size);
+    const sums = await aggregateObjects(run.ctx, 'attachment', async (tx, rows) => (await sql<{ n: string }>`select coalesce(sum(size), 0)::text as n from attachments where ${rows}`.execute(tx)).rows[0]!.n, { tenant_id: tenantId });
+    tenantBytes += sums.reduce((sum, n) => sum + Number(n), 0);
     tenantEntries += (await countObjects(run.ctx, 'threadEntry', { tenant_id: tenantId, kind: 'reply' })) + (await countObjects(run.ctx, 'threadEntry', { tenant_id: tenantId, kind: 'note' }));
   }
   return {
-    ticketNumbers: { source: expected.length, inTenant: expected.length - missing.length, missing },
+    ticketNumbers: numbers,
     threadEntries: { source: Number(entries?.n ?? 0), inTenant: tenantEntries },
     attachmentBytes: { source: Number(bytes?.n ?? 0), inTenant: tenantBytes },
   };

@@ -60,14 +60,14 @@ export class OsticketSource {
    * The rows of a query in pages by an increasing integer key, never the whole table in memory:
    * `query` selects `WHERE <key> > ?` ordered by the key with `LIMIT ?` (both given by this method).
    */
-  async *pages(query: string, key: string): AsyncGenerator<SourceRow[]> {
+  async *pages(query: string, key: string, size = PAGE): AsyncGenerator<SourceRow[]> {
     let after = -1;
     for (;;) {
-      const rows = await this.select(query, [after, PAGE]);
+      const rows = await this.select(query, [after, size]);
       if (!rows.length) return;
       yield rows;
       after = Number(rows[rows.length - 1]![key]);
-      if (rows.length < PAGE) return;
+      if (rows.length < size) return;
     }
   }
 }

@@ -29,6 +29,8 @@ export type RunOptions = {
   readonly organizations?: OrganizationMode | undefined;
   readonly filesDir?: string | undefined;
   readonly progress?: ImportProgress | undefined;
+  /** Tickets per page and per transaction (tests and the benchmark set it). */
+  readonly ticketsPerPage?: number | undefined;
 };
 
 /** The tenant to import into, and how to create it when it does not exist (`--create`). */
@@ -76,6 +78,7 @@ export async function importDatabase(deps: ImportDeps, url: MysqlUrl, target: Im
       attachments: deps.attachments,
       filesDir: options.filesDir,
       progress: options.progress,
+      ticketsPerPage: options.ticketsPerPage,
     });
     if (!tenant) report.objects.tenant = { source: 1, inTenant: 0, created: 1, updated: 0, unchanged: 0, unmapped: [], notes: [`would be created: ${target.slug} (${target.create!.name})${target.create!.hosts.length ? ` at ${target.create!.hosts.join(', ')}` : ''}`] };
     return report;
