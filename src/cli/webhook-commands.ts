@@ -18,6 +18,7 @@ export const webhookCommands: Record<string, AdminCommand> = {
     if (!tenant || !url) throw new AppError('VALIDATION_FAILED', '--tenant and --url are required.', !tenant ? 'tenant' : 'url');
     const deps = mailDeps(rt);
     const created = await createSubscription(await admin(rt), { outbound: deps.outbound, box: deps.box }, { tenantId: await tenantId(rt, tenant), url, events, ...(text(o, 'description') ? { description: text(o, 'description')! } : {}) });
+    await rt.catalog.refresh();
     // The secret alone on the last line, once, as `apikey create` prints its key.
     return `Webhook ${created.id as string} of ${tenant} sends ${(created.events as string[]).join(', ')} to ${created.url as string}, signed with this secret (shown once):\n${created.secret}`;
   },
@@ -30,6 +31,7 @@ export const webhookCommands: Record<string, AdminCommand> = {
   'webhook.remove': async (rt, o) => {
     const { deleteSubscription } = await import('../webhooks/webhook-subscriptions.ts');
     await deleteSubscription(await admin(rt), String(o.id));
+    await rt.catalog.refresh();
     return `Webhook ${String(o.id)} removed.`;
   },
   'webhook.deliveries': async (rt, o) => {

@@ -79,6 +79,8 @@ const types = {
   tenantMove: { name: 'tenantMove', table: 'tenant_moves', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
   tenantQuota: { name: 'tenantQuota', table: 'tenant_quotas', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
   tenantSenderDomain: { name: 'tenantSenderDomain', table: 'tenant_sender_domains', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
+  // Which subscriptions a change may have to feed, held in every process's snapshot (migration 0062).
+  webhookRoute: { name: 'webhookRoute', table: 'webhook_routes', class: 'catalog', tenantColumn: 'tenant_id', references: [] },
   // Installation-wide API rate buckets (migration 0031): derived state, left behind by moves and exports.
   tenantRateBucket: { name: 'tenantRateBucket', table: 'tenant_rate_buckets', class: 'catalog', tenantColumn: 'tenant_id', references: [], transient: true },
   // In every shard, not the catalog's alone: the epoch at which that database takes a tenant's writes.

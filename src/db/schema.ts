@@ -56,6 +56,17 @@ export type TenantSenderDomainsTable = { domain: string; tenant_id: number; veri
 export type TenantRateBucketsTable = { tenant_id: number; tokens: number; granted: Generated<number>; refilled_at: Generated<Date> };
 /** The epoch at which a shard accepts a tenant's writes (migration 0030). */
 export type TenantFencesTable = { tenant_id: number; epoch: number; updated_at: Timestamp };
+/** A webhook subscription as every process's snapshot holds it (migration 0062, webhooks/webhook-routes.ts). */
+export type WebhookRoutesTable = {
+  subscription_id: string;
+  tenant_id: number;
+  events: string[];
+  active: Generated<boolean>;
+  tenant_scope: Generated<'tenant' | 'all-readable'>;
+  read_access: AccessKind | null;
+  read_tenant_id: number | null;
+  read_group_id: number | null;
+};
 export type CatalogStateTable = { singleton: Generated<boolean>; version: number };
 /** One row: the database's settings version (migration 0024). */
 export type SettingsStateTable = { singleton: Generated<boolean>; version: number };
@@ -454,6 +465,7 @@ export type DB = {
   tenant_fences: TenantFencesTable;
   tenant_quotas: TenantQuotasTable;
   tenant_sender_domains: TenantSenderDomainsTable;
+  webhook_routes: WebhookRoutesTable;
   tenant_rate_buckets: TenantRateBucketsTable;
   roles: RolesTable;
   contacts: ContactsTable;

@@ -184,7 +184,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const senderDomains = options.mailSenderDomains ?? [];
       await signedIn.register(mailRoutes, { box, outbound, config: { senderDomains } });
       await signedIn.register(ssoConnectionRoutes, { box });
-      await signedIn.register(webhookRoutes, { box, outbound });
+      await signedIn.register(webhookRoutes, { box, outbound, catalog });
       await signedIn.register(roleRoutes);
       await signedIn.register(tenantBrandingRoutes, { catalog });
       await signedIn.register(spAdminRoutes, { catalog, mailSenderDomains: senderDomains });

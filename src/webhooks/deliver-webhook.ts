@@ -6,7 +6,8 @@ import { guardedFetch } from '../net/guarded-fetch.ts';
 import type { Outbound } from '../net/guarded-connect.ts';
 import type { SecretBox } from '../mail/secret-box.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
-import { findObject, updateObject, type Row } from '../tenancy/data-access.ts';
+import { AppError } from '../errors.ts';
+import { findObject, inTransaction, updateObject, type Row } from '../tenancy/data-access.ts';
 import { deliverWebhook } from './deliver-webhook-job.ts';
 import { notifyWebhookDisabled } from './notify-disabled.ts';
 import { webhookHeaders } from './standard-webhooks.ts';
@@ -39,6 +40,33 @@ async function post(deps: WebhookDeps, subscription: Row, delivery: Row): Promis
 }
 
 /**
+ * The context that acts on a delivery's subscription. A tenant's own subscription is in the job's
+ * tenant; the service provider's all-readable one (decision 0164) in the provider's tenant, on the
+ * job's database or another. Tenant boundary: the job reaches the subscriber's tenant alone, for
+ * the subscription its own delivery goes to.
+ */
+async function subscriberContext(ctx: TenancyContext, subscriberTenantId: number): Promise<TenancyContext> {
+  const access = { read: [subscriberTenantId], write: [subscriberTenantId], writePublic: false };
+  if ((await ctx.shards.forTenant(ctx.catalog, subscriberTenantId)) === ctx.txDatabase) return { ...ctx, access };
+  // Another database: its own unit of work, not atomic with this job's (a re-run may count one failure twice).
+  const { tx: _tx, txDatabase: _database, ...outside } = ctx;
+  return { ...outside, access };
+}
+
+/** The tenant holding a delivery's subscription, or undefined when the subscription was removed. */
+function subscriberOf(ctx: TenancyContext, delivery: Row): number | undefined {
+  if (delivery.subscription_id) return delivery.tenant_id as number;
+  return ctx.catalog.webhookRoutes.find((r) => r.subscriptionId === delivery.provider_subscription_id)?.tenantId;
+}
+
+async function findSubscription(ctx: TenancyContext, id: string): Promise<Row | undefined> {
+  return findObject(ctx, 'webhookSubscription', id).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === 'NOT_FOUND') return undefined;
+    throw error;
+  });
+}
+
+/**
  * Attempts a delivery. Delivered: logged. Failed within the retry window: logged and the next
  * attempt enqueued at its back-off time, in this job's transaction. Failed after it: dead, and the
  * subscription disabled after FAILURES_TO_DISABLE dead deliveries in a row.
@@ -46,25 +74,37 @@ async function post(deps: WebhookDeps, subscription: Row, delivery: Row): Promis
 export async function attemptDelivery(ctx: TenancyContext, deps: WebhookDeps, deliveryId: string): Promise<Row> {
   const delivery = await findObject(ctx, 'webhookDelivery', deliveryId);
   if (delivery.state === 'delivered' || delivery.state === 'dead') return delivery;
-  const subscription = await findObject(ctx, 'webhookSubscription', delivery.subscription_id as string);
+  const subscriberTenant = subscriberOf(ctx, delivery);
+  const subscriber = subscriberTenant === undefined ? undefined : await subscriberContext(ctx, subscriberTenant);
+  const subscription = subscriber && (await findSubscription(subscriber, (delivery.subscription_id ?? delivery.provider_subscription_id) as string));
   const attempt = (delivery.attempts as number) + 1;
-  const outcome = subscription.active ? await post(deps, subscription, delivery) : { ok: false, status: null, error: 'The subscription is disabled.' };
+  // Not sent, and not counted as the receiver's failure: enabled again, the delivery can be sent by hand.
+  const unsent = !subscription ? 'The subscription was removed.' : !subscription.active ? 'The subscription is disabled.' : undefined;
+  if (!subscriber || !subscription || unsent) return updateObject(ctx, 'webhookDelivery', deliveryId, { attempts: attempt, last_status: null, last_error: unsent, state: 'dead', next_attempt_at: null });
+  const outcome = await post(deps, subscription, delivery);
   const logged = { attempts: attempt, last_status: outcome.status, last_error: outcome.error };
   if (outcome.ok) {
-    if (subscription.failures_in_a_row) await updateObject(ctx, 'webhookSubscription', subscription.id as string, { failures_in_a_row: 0 });
+    if (subscription.failures_in_a_row) await inTransaction(subscriber, (tx) => updateObject(tx, 'webhookSubscription', subscription.id as string, { failures_in_a_row: 0 }), subscriberTenant);
     return updateObject(ctx, 'webhookDelivery', deliveryId, { ...logged, state: 'delivered', delivered_at: new Date(), next_attempt_at: null });
   }
   const next = new Date(Date.now() + retryDelayMs(attempt));
-  if (subscription.active && next.getTime() - (delivery.created_at as Date).getTime() <= RETRY_WINDOW_MS) {
+  if (next.getTime() - (delivery.created_at as Date).getTime() <= RETRY_WINDOW_MS) {
     await enqueue(await scopedTx(ctx), deliverWebhook, { tenantId: delivery.tenant_id as number, payload: { deliveryId }, key: `${deliveryId}:${attempt + 1}`, runAt: next });
     return updateObject(ctx, 'webhookDelivery', deliveryId, { ...logged, state: 'retrying', next_attempt_at: next });
   }
-  const failures = (subscription.failures_in_a_row as number) + 1;
-  const disable = subscription.active && failures >= FAILURES_TO_DISABLE;
-  const reason = `Disabled after ${failures} deliveries failed for 24 hours each; last: ${outcome.error ?? 'no answer'}`;
-  await updateObject(ctx, 'webhookSubscription', subscription.id as string, { failures_in_a_row: failures, ...(disable ? { active: false, disabled_reason: reason } : {}) });
-  if (disable) await notifyWebhookDisabled(ctx, subscription, reason);
+  await countDeadDelivery(subscriber, subscription, outcome.error);
   return updateObject(ctx, 'webhookDelivery', deliveryId, { ...logged, state: 'dead', next_attempt_at: null });
+}
+
+/** One more dead delivery in a row for `subscription`; at FAILURES_TO_DISABLE it is disabled and its tenant's administrators told. */
+async function countDeadDelivery(subscriber: TenancyContext, subscription: Row, error: string | null): Promise<void> {
+  const failures = (subscription.failures_in_a_row as number) + 1;
+  const disable = failures >= FAILURES_TO_DISABLE;
+  const reason = `Disabled after ${failures} deliveries failed for 24 hours each; last: ${error ?? 'no answer'}`;
+  await inTransaction(subscriber, async (tx) => {
+    await updateObject(tx, 'webhookSubscription', subscription.id as string, { failures_in_a_row: failures, ...(disable ? { active: false, disabled_reason: reason } : {}) });
+    if (disable) await notifyWebhookDisabled(tx, subscription, reason);
+  }, subscription.tenant_id as number);
 }
 
 export function deliverWebhookHandler(deps: WebhookDeps): JobHandler<{ deliveryId: string }> {

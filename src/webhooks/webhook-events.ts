@@ -3,6 +3,7 @@ import type { TenancyContext } from '../tenancy/context.ts';
 import { createObject, listObjects, type Row } from '../tenancy/data-access.ts';
 import { jobCompanion } from '../jobs/enqueue.ts';
 import { deliverWebhook } from './deliver-webhook-job.ts';
+import { routesFor } from './webhook-routes.ts';
 
 /** The events a subscription may ask for. Internal notes are opt-in: only a subscription naming `thread.note_added` gets them. */
 export const WEBHOOK_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'thread.reply_added', 'thread.note_added', 'contact.created'] as const;
@@ -29,19 +30,29 @@ export function changedTicketFields(columns: string[]): string[] {
 }
 
 /**
- * Records `event` for every active subscription of the tenant that asked for it, each delivery row
- * written with its sending job in the transaction of the change (the outbox): the change and its
- * deliveries commit together, and once committed every delivery is attempted even if this process
- * dies. Tenant boundary: only the subscriptions of the changed object's own tenant are read.
+ * Records `event` for every active subscription it feeds, each delivery row written with its
+ * sending job in the transaction of the change (the outbox): the change and its deliveries commit
+ * together, and once committed every delivery is attempted even if this process dies.
+ *
+ * Which subscriptions may want it comes from the catalog snapshot's routes (decision 0166): a
+ * tenant with none costs the change no query. The tenant's own subscriptions are then read in the
+ * change's transaction (tenant boundary: only the changed object's own tenant's); the service
+ * provider's all-readable ones (decision 0164) are fed when their access reads this tenant, their
+ * delivery a row of this tenant naming the provider's subscription.
  */
 export async function emitWebhookEvent(tx: TenancyContext, tenantId: number | null, event: WebhookEvent, data: Row): Promise<void> {
   if (tenantId === null) return;
-  const subscriptions = (await listObjects(tx, 'webhookSubscription', { where: { tenant_id: tenantId, active: true }, limit: 100 })).filter((s) => (s.events as string[]).includes(event));
-  if (!subscriptions.length) return;
+  const routes = routesFor(tx.catalog, tx.settings, tenantId, event);
+  if (!routes.length) return;
+  const own = routes.some((r) => r.scope === 'tenant')
+    ? (await listObjects(tx, 'webhookSubscription', { where: { tenant_id: tenantId, active: true, tenant_scope: 'tenant' }, limit: 100 })).filter((s) => (s.events as string[]).includes(event))
+    : [];
+  const targets: Row[] = [...own.map((s) => ({ subscription_id: s.id })), ...routes.filter((r) => r.scope === 'all-readable').map((r) => ({ provider_subscription_id: r.subscriptionId }))];
+  if (!targets.length) return;
   const eventId = randomUUID();
   const payload = JSON.stringify({ id: eventId, type: event, timestamp: new Date().toISOString(), tenant: tx.catalog.byId.get(tenantId)?.slug ?? null, data });
-  for (const subscription of subscriptions) {
+  for (const target of targets) {
     const id = randomUUID();
-    await createObject(tx, 'webhookDelivery', { id, tenant_id: tenantId, subscription_id: subscription.id, event_id: eventId, event, payload }, { with: [jobCompanion(deliverWebhook, { tenantId, payload: { deliveryId: id }, key: `${id}:1` })] });
+    await createObject(tx, 'webhookDelivery', { id, tenant_id: tenantId, ...target, event_id: eventId, event, payload }, { with: [jobCompanion(deliverWebhook, { tenantId, payload: { deliveryId: id }, key: `${id}:1` })] });
   }
 }

@@ -55,7 +55,9 @@ for (const kind of databaseKinds()) {
         const t = await createTenants(database, [{ slug: 'sp', name: 'SP' }, { slug: 'acme', name: 'Acme' }]);
         const ctx = systemContext(new Shards(database), DEFAULT_TENANCY, (await Catalog.load(database)).snapshot());
         await createSubscription(ctx, { outbound, box: secretBox(SECRET) }, { tenantId: t.acme!, url: `http://127.0.0.1:${port}/hook`, events: ['ticket.created'] });
-        await inTransaction(ctx, (tx) => emitWebhookEvent(tx, t.acme!, 'ticket.created', { ticket: { id: 'T-1' } }), t.acme!);
+        // The subscription's route is in the catalog now: a change sees it in a snapshot loaded since.
+        const current = { ...ctx, catalog: (await Catalog.load(database)).snapshot() };
+        await inTransaction(current, (tx) => emitWebhookEvent(tx, t.acme!, 'ticket.created', { ticket: { id: 'T-1' } }), t.acme!);
         await release(database);
 
         const proc = spawn(process.execPath, ['--import', 'tsx', child], {

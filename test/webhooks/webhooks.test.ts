@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
@@ -10,32 +9,11 @@ import { parseAddressPolicy } from '../../src/net/address-policy.ts';
 import { createOutbound } from '../../src/net/guarded-connect.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { deliverWebhookHandler } from '../../src/webhooks/deliver-webhook.ts';
-import { verifyWebhook } from '../../src/webhooks/standard-webhooks.ts';
 import { forEachDatabase } from '../support/databases.ts';
 import { demoDeskApp, type Caller } from '../support/desk-app.ts';
 import { freePort } from '../support/net.ts';
 import { addTenantAdmins, TEST_SECRET } from '../mail/mail-fixtures.ts';
-
-type Received = { path: string; headers: IncomingHttpHeaders; body: string };
-
-/** A real HTTP receiver on the loopback: records every request, answers the next queued status (else 200). */
-async function startReceiver() {
-  const received: Received[] = [];
-  const statuses: number[] = [];
-  const port = await freePort();
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', headers: req.headers, body });
-      res.writeHead(statuses.shift() ?? 200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: (path: string) => `http://127.0.0.1:${port}${path}`, received, statuses, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-const verified = (secret: string, r: Received) => verifyWebhook(secret, r.headers as Record<string, string>, r.body);
+import { startReceiver, verified } from '../support/webhook-receiver.ts';
 
 forEachDatabase('signed webhooks per tenant (a real receiver)', (db) => {
   let app: FastifyInstance;

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requirePermission } from '../../identity/permissions.ts';
+import { roleAccessSpec } from '../../tenancy/access.ts';
+import type { Catalog } from '../../tenancy/catalog/catalog.ts';
 import type { Row } from '../../tenancy/data-access.ts';
 import { WEBHOOK_EVENTS } from '../../webhooks/webhook-events.ts';
 import {
@@ -30,6 +32,8 @@ const subscriptionShape = {
     active: { type: 'boolean' },
     failuresInARow: { type: 'integer' },
     disabledReason: { type: ['string', 'null'] },
+    /** `all-readable`: the service provider's subscription to every tenant its role reads. */
+    tenantScope: { type: 'string' },
     createdAt: { type: 'string' },
     /** Only in the answer that created or rotated it. */
     secret: { type: 'string' },
@@ -60,24 +64,28 @@ const deliveryParams = {
 const present = (request: FastifyRequest, row: Row) => presentRow(request, presentSubscription(row));
 
 /** A tenant's webhook subscriptions and their delivery log, for its administrators (`admin.tenant`). */
-export async function webhookRoutes(app: FastifyInstance, options: SubscriptionDeps): Promise<void> {
+export async function webhookRoutes(app: FastifyInstance, options: SubscriptionDeps & { catalog: Pick<Catalog, 'refresh'> }): Promise<void> {
   app.get('/api/v1/webhooks', { schema: { response: { 200: { type: 'object', properties: { webhooks: { type: 'array', items: subscriptionShape } } } } } }, async (request) => {
     requirePermission(request.actor.activeRole, 'admin.tenant');
     return { webhooks: (await listSubscriptions(request.ctx)).map((s) => present(request, s)) };
   });
 
-  app.post<{ Body: { tenant?: string; url: string; events: string[]; description?: string } }>(
+  app.post<{ Body: { tenant?: string; url: string; events: string[]; description?: string; tenantScope?: 'tenant' | 'all-readable' } }>(
     '/api/v1/webhooks',
     {
       schema: {
-        body: { type: 'object', properties: { tenant: { type: 'string', maxLength: 63 }, url: { type: 'string', minLength: 8, maxLength: 2000 }, events: eventList, description: { type: 'string', maxLength: 500 } }, required: ['url', 'events'], additionalProperties: false },
+        body: { type: 'object', properties: { tenant: { type: 'string', maxLength: 63 }, url: { type: 'string', minLength: 8, maxLength: 2000 }, events: eventList, description: { type: 'string', maxLength: 500 }, tenantScope: { type: 'string', enum: ['tenant', 'all-readable'] } }, required: ['url', 'events'], additionalProperties: false },
         response: { 201: subscriptionShape },
       },
     },
     async (request, reply) => {
       requirePermission(request.actor.activeRole, 'admin.tenant');
       const { tenant, ...input } = request.body;
-      const created = await createSubscription(request.ctx, options, { ...input, tenantId: tenantForRequest(request.ctx, tenant) });
+      // The service provider's one subscription to every tenant it reads lives at its own tenant, reaching what its active role reads.
+      const allReadable = input.tenantScope === 'all-readable' && tenant === undefined;
+      const tenantId = allReadable ? (request.ctx.catalog.serviceProvider?.id ?? -1) : tenantForRequest(request.ctx, tenant);
+      const created = await createSubscription(request.ctx, options, { ...input, tenantId, readAccess: roleAccessSpec(request.actor.activeRole).read });
+      await options.catalog.refresh();
       return reply.status(201).send(present(request, created));
     },
   );
@@ -92,13 +100,16 @@ export async function webhookRoutes(app: FastifyInstance, options: SubscriptionD
     { schema: { params: idParams, body: { type: 'object', properties: { events: eventList, description: { type: 'string', maxLength: 500 }, active: { type: 'boolean' } }, minProperties: 1, additionalProperties: false }, response: { 200: subscriptionShape } } },
     async (request) => {
       requirePermission(request.actor.activeRole, 'admin.tenant');
-      return present(request, await updateSubscription(request.ctx, request.params.id, request.body));
+      const updated = await updateSubscription(request.ctx, request.params.id, request.body);
+      await options.catalog.refresh();
+      return present(request, updated);
     },
   );
 
   app.delete<{ Params: { id: string } }>('/api/v1/webhooks/:id', { schema: { params: idParams } }, async (request, reply) => {
     requirePermission(request.actor.activeRole, 'admin.tenant');
     await deleteSubscription(request.ctx, request.params.id);
+    await options.catalog.refresh();
     return reply.status(204).send();
   });
 

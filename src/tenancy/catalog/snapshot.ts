@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import type { TenantStatus } from '../../db/schema.ts';
+import type { AccessKind, TenantStatus, WebhookRoutesTable } from '../../db/schema.ts';
 import type { TenantLimits } from '../../config/config.ts';
 
 /** What request handling needs to know of one tenant, held in memory. */
@@ -26,6 +26,21 @@ export type TenantInfo = {
   readonly groups?: readonly number[];
 };
 
+/**
+ * A webhook subscription as every process holds it (webhook_routes, migration 0062): enough to know,
+ * with no query, whether a change has a subscription to feed (webhooks/webhook-routes.ts).
+ */
+export type WebhookRoute = {
+  readonly subscriptionId: string;
+  /** The tenant the subscription belongs to. */
+  readonly tenantId: number;
+  readonly events: readonly string[];
+  readonly active: boolean;
+  /** `all-readable`: the service provider's subscription to every tenant `read` reaches. */
+  readonly scope: 'tenant' | 'all-readable';
+  readonly read?: { readonly kind: AccessKind; readonly tenantId: number | null; readonly groupId: number | null };
+};
+
 /** An in-memory copy of the catalog's tenants and hosts at one catalog version. */
 export class CatalogSnapshot {
   readonly byId: ReadonlyMap<number, TenantInfo>;
@@ -35,7 +50,12 @@ export class CatalogSnapshot {
   /** Each tenant's first configured host (hosts come oldest first): its public address in mail. */
   readonly primaryHosts: ReadonlyMap<number, string>;
 
-  constructor(readonly version: number, tenants: TenantInfo[], hosts: { host: string; tenant_id: number }[]) {
+  constructor(
+    readonly version: number,
+    tenants: TenantInfo[],
+    hosts: { host: string; tenant_id: number }[],
+    readonly webhookRoutes: readonly WebhookRoute[] = [],
+  ) {
     this.byId = new Map(tenants.map((t) => [t.id, t]));
     this.bySlug = new Map(tenants.map((t) => [t.slug, t]));
     this.byHost = new Map(hosts.flatMap((h) => (this.byId.has(h.tenant_id) ? [[h.host, this.byId.get(h.tenant_id)!]] : [])));
@@ -93,6 +113,7 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
     const groups = new Map<number, number[]>();
     for (const m of await tx.selectFrom('tenant_group_members').select(['tenant_id', 'group_id']).orderBy('group_id').execute()) groups.set(m.tenant_id, [...(groups.get(m.tenant_id) ?? []), m.group_id]);
     const limits = new Map((await tx.selectFrom('tenant_quotas').selectAll().execute()).map((q) => [q.tenant_id, limitOverrides(q)]));
+    const routes = await tx.selectFrom('webhook_routes').selectAll().orderBy('subscription_id').execute();
     return new CatalogSnapshot(
       Number(version.version),
       tenants.map((t) => ({
@@ -111,8 +132,20 @@ export async function loadSnapshot(database: Database): Promise<CatalogSnapshot>
         ...(groups.has(t.id) ? { groups: groups.get(t.id)! } : {}),
       })),
       hosts,
+      routes.map(webhookRoute),
     );
   });
+}
+
+function webhookRoute(row: Selectable<WebhookRoutesTable>): WebhookRoute {
+  return {
+    subscriptionId: row.subscription_id,
+    tenantId: row.tenant_id,
+    events: row.events,
+    active: row.active,
+    scope: row.tenant_scope,
+    ...(row.read_access ? { read: { kind: row.read_access, tenantId: row.read_tenant_id, groupId: row.read_group_id } } : {}),
+  };
 }
 
 /** The columns of a tenant_quotas row that are set, as limits. */
