@@ -8,10 +8,12 @@ import { redact, type Database } from './database.ts';
  * listening connection, to find it in pg_stat_activity.
  * - `catalog`: every catalog change, with the new catalog version (migration 0030).
  * - `desk`: a ticket written or a thread entry added, with ids only (migration 0040).
+ * - `credentials`: what a verified API key stands for changed, with the tenant's id (migration 0065).
  */
 export const NOTIFY_CHANNELS = {
   catalog: { channel: 'tenantdesk_catalog', listen: 'listen tenantdesk_catalog', name: 'tenantdesk catalog listener' },
   desk: { channel: 'tenantdesk_desk', listen: 'listen tenantdesk_desk', name: 'tenantdesk desk events listener' },
+  credentials: { channel: 'tenantdesk_credentials', listen: 'listen tenantdesk_credentials', name: 'tenantdesk credentials listener' },
 } as const;
 
 export type NotifyChannel = keyof typeof NOTIFY_CHANNELS;

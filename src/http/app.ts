@@ -53,6 +53,7 @@ import { oidcSignInRoutes } from './routes/oidc-sign-in.ts';
 import { ssoConnectionRoutes } from './routes/sso-connections.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { LiveHub, LIVE_LIMITS, type LiveLimits } from '../desk/live/live-hub.ts';
+import { CredentialCache } from '../identity/credential-cache.ts';
 import { LIVE_STREAM_DEFAULTS, liveEventRoutes } from './routes/live-events.ts';
 import { ticketPresenceRoutes } from './routes/ticket-presence.ts';
 import { satisfactionRoutes } from './routes/satisfaction.ts';
@@ -154,7 +155,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const identity = { ...IDENTITY_DEFAULTS, ...options.identity };
     // Identity providers are reached through the guarded connector; client secrets are kept with MAIL_SECRET's box.
     const oidc = { outbound, box };
-    const auth = { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme };
+    // Verified API keys kept until the database says what they stand for changed (decision 0172).
+    const credentials = new CredentialCache(options.logger ? { log: options.logger } : {});
+    app.addHook('onClose', () => credentials.stop());
+    const auth = { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme, credentials };
     await tenantScope.register(signInRoutes, { shards, catalog, trustProxy, ...identity });
     await tenantScope.register(oidcSignInRoutes, { shards, catalog, settings, trustProxy, sessionTtlMs: identity.sessionTtlMs, publicScheme: identity.publicScheme, ...oidc });
     await tenantScope.register(guestStatusRoutes, { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme, throttle: identity.throttle });

@@ -8,6 +8,7 @@ import { createObject, findObject, inTransaction, listObjects, updateObject } fr
 import { recordAudit } from './audit.ts';
 import { ACTOR_COLUMNS, actorJoin, actorOf, type Actor, type ActorRow } from './sessions.ts';
 import { digest, randomToken } from './tokens.ts';
+import { credentialsChanged, type CredentialCache, type KeptKey } from './credential-cache.ts';
 
 /**
  * API keys for integrations: `Authorization: Bearer td_<prefix>_<secret>`. A key acts as one
@@ -51,6 +52,7 @@ export async function revokeApiKey(ctx: TenancyContext, actorContactId: string |
     const row = await updateObject(ctx, 'apiKey', id, { revoked_at: new Date() });
     await recordAudit(ctx.tx!, { tenantId: Number(row.tenant_id), actorContactId, action: 'apikey.revoked', objectType: 'apiKey', objectId: id });
   }, key.tenant_id as number);
+  credentialsChanged(key.tenant_id as number);
 }
 
 function ipAllowed(allowed: string[], ip: string): boolean {
@@ -66,22 +68,39 @@ function ipAllowed(allowed: string[], ip: string): boolean {
   return list.check(bare, isIP(bare) === 6 ? 'ipv6' : 'ipv4');
 }
 
-/** The actor an API key acts as, if the key is live, allowed from this address and of this tenant. */
-export async function resolveApiKey(dbs: TenantDatabases, key: string, tenantId: number, ip: string): Promise<Actor | undefined> {
-  const database = dbs.tenant;
+/** What a verified key stands for: kept by the credential cache between requests. */
+type VerifiedKey = { actor: Actor; keyId: string; allowedIps: string[]; lastUsedAt: number | null };
+
+/**
+ * The actor an API key acts as, if the key is live, allowed from this address and of this tenant.
+ * With `cache`, a key verified before is not read again until a change to what it stands for is
+ * notified (credential-cache.ts); the address and tenant are checked at every request.
+ */
+export async function resolveApiKey(dbs: TenantDatabases, key: string, tenantId: number, ip: string, cache?: CredentialCache): Promise<Actor | undefined> {
   const match = KEY.exec(key);
   if (!match) return undefined;
+  const verify = () => verifyKey(dbs, match[1]!, match[2]!);
+  const found = cache ? await cache.get([dbs.tenant, dbs.pool], `key:${digest(key)}`, verify) : (await verify())?.value;
+  // Tenant boundary: a key works only at its own tenant's host.
+  if (!found || found.actor.tenantId !== tenantId || !ipAllowed(found.allowedIps, ip)) return undefined;
+  // Last use is recorded at most once a minute, so a busy integration does not write on every call.
+  if (found.lastUsedAt === null || Date.now() - found.lastUsedAt > 60_000) {
+    found.lastUsedAt = Date.now();
+    await dbs.tenant.system.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', found.keyId).execute();
+  }
+  return found.actor;
+}
+
+/** The key of this prefix if it is live and this is its secret, with its actor; undefined otherwise. */
+async function verifyKey(dbs: TenantDatabases, prefix: string, secret: string): Promise<KeptKey<VerifiedKey> | undefined> {
   const found = await sql<ActorRow & { key_id: string; key_tenant_id: number; secret_hash: string; allowed_ips: string[]; last_used_at: Date | null }>`
     select k.id as key_id, k.tenant_id as key_tenant_id, k.secret_hash, k.allowed_ips, k.last_used_at, ${ACTOR_COLUMNS}
     from api_keys k ${actorJoin(sql.ref('k.contact_id'), sql.ref('k.role_id'))}
-    where k.prefix = ${match[1]!} and k.revoked_at is null`.execute(database.system);
+    where k.prefix = ${prefix} and k.revoked_at is null`.execute(dbs.tenant.system);
   const row = found.rows[0];
-  if (!row || row.key_tenant_id !== tenantId) return undefined;
-  if (!timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), Buffer.from(digest(match[2]!), 'hex')) || !ipAllowed(row.allowed_ips, ip)) return undefined;
-  // Last use is recorded at most once a minute, so a busy integration does not write on every call.
-  if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
-    await database.system.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.key_id).execute();
-  }
+  if (!row || !timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), Buffer.from(digest(secret), 'hex'))) return undefined;
   const actor = await actorOf(dbs, row);
-  return actor && { ...actor, apiKeyId: row.key_id };
+  if (!actor || actor.tenantId !== row.key_tenant_id) return undefined;
+  const lastUsedAt = row.last_used_at ? new Date(row.last_used_at).getTime() : null;
+  return { tenantId: row.key_tenant_id, value: { actor: { ...actor, apiKeyId: row.key_id }, keyId: row.key_id, allowedIps: row.allowed_ips, lastUsedAt } };
 }

@@ -4,6 +4,7 @@ import type { TenancyContext } from '../tenancy/context.ts';
 import { deleteObject, findObject, inTransaction, listObjects, updateObject, type Row } from '../tenancy/data-access.ts';
 import { recordAuditInScope } from './audit.ts';
 import { assertCanGrant } from './permissions.ts';
+import { credentialsChanged } from './credential-cache.ts';
 
 /** The roles a contact holds (its tenant's own or public ones), default first; NOT_FOUND for a contact the role cannot read. */
 export async function heldRoles(ctx: TenancyContext, contactId: string): Promise<Row[]> {
@@ -34,4 +35,5 @@ export async function revokeRole(ctx: TenancyContext, input: { contactId: string
     if (membership.is_default && next) await updateObject(tx, 'contactRole', String(next.id), { is_default: true });
     await recordAuditInScope(tx, { tenantId: contact.tenant_id as number, actorContactId: input.actorContactId, action: 'role.revoked', objectType: 'contact', objectId: input.contactId, data: { roleId: input.roleId } });
   }, contact.tenant_id as number);
+  credentialsChanged(contact.tenant_id as number);
 }

@@ -3,6 +3,7 @@ import { AppError } from '../errors.ts';
 import type { TenancyContext } from '../tenancy/context.ts';
 import { findObject, inTransaction, updateObject, type Row } from '../tenancy/data-access.ts';
 import { recordAuditInScope } from './audit.ts';
+import { credentialsChanged } from './credential-cache.ts';
 
 export type UpdateContactInput = { name?: string; kind?: ContactKind; status?: 'active' | 'disabled' };
 
@@ -21,10 +22,12 @@ export async function updateContact(ctx: TenancyContext, id: string, input: Upda
     ...(input.status !== undefined ? { status: input.status } : {}),
     updated_at: new Date(),
   };
-  return inTransaction(ctx, async (tx) => {
+  const updated = await inTransaction(ctx, async (tx) => {
     const contact = await updateObject(tx, 'contact', id, patch);
     const changes = Object.fromEntries(Object.keys(input).map((field) => [field, { from: current[field] ?? null, to: contact[field] ?? null }]));
     await recordAuditInScope(tx, { tenantId: contact.tenant_id as number, actorContactId, action: 'contact.updated', objectType: 'contact', objectId: id, data: { changes } });
     return contact;
   }, current.tenant_id as number);
+  credentialsChanged(current.tenant_id as number);
+  return updated;
 }

@@ -5,6 +5,7 @@ import { parsePartitions } from '../tenancy/data-partitions.ts';
 import { recordAuditInScope } from './audit.ts';
 import { accessKindOf, assertPartitionColumns, parseAccess, type AccessText } from './create-role.ts';
 import { assertCanDefineRole, assertPermissionNames } from './permissions.ts';
+import { credentialsChanged } from './credential-cache.ts';
 
 /** What may change in a role; its slug and tenant never change (others refer to it by slug). */
 export type UpdateRoleInput = {
@@ -51,7 +52,7 @@ export async function updateRole(ctx: TenancyContext, id: string, input: UpdateR
     permissions: input.permissions ?? current.permissions,
   });
   const columns = await roleColumns(ctx, input);
-  return inTransaction(ctx, async (tx) => {
+  const updated = await inTransaction(ctx, async (tx) => {
     const role = await updateObject(tx, 'role', id, columns);
     const auditTenant = current.tenant_id ?? ctx.catalog.serviceProvider?.id;
     if (auditTenant !== undefined) {
@@ -59,4 +60,6 @@ export async function updateRole(ctx: TenancyContext, id: string, input: UpdateR
     }
     return role;
   }, current.tenant_id);
+  credentialsChanged(current.tenant_id);
+  return updated;
 }

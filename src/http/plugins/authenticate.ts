@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { resolveApiKey } from '../../identity/api-keys.ts';
+import type { CredentialCache } from '../../identity/credential-cache.ts';
 import { tenantDatabases, type TenantDatabases } from '../../identity/tenant-databases.ts';
 import { contactDepartmentIds, resolveSession, type Actor } from '../../identity/sessions.ts';
 import { resolveAccess, roleAccessSpec } from '../../tenancy/access.ts';
@@ -38,6 +39,8 @@ export type AuthOptions = {
   publicScheme: 'http' | 'https';
   /** Read the API key from this header alone (osTicket's `X-API-Key`), and accept no session cookie. */
   apiKeyHeader?: 'x-api-key';
+  /** Verified API keys kept between requests (identity/credential-cache.ts); without it each request reads its key. */
+  credentials?: CredentialCache;
 };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -118,13 +121,13 @@ export async function authenticate(app: FastifyInstance, options: AuthOptions): 
  * carries none, or one that is not (or no longer) valid here. Public routes that answer signed-in
  * callers more (the knowledge base) ask this themselves.
  */
-export async function callerOf(request: FastifyRequest, options: Pick<AuthOptions, 'trustProxy' | 'apiKeyHeader'>, dbs: TenantDatabases): Promise<{ actor: Actor; bearer: boolean } | undefined> {
+export async function callerOf(request: FastifyRequest, options: Pick<AuthOptions, 'trustProxy' | 'apiKeyHeader' | 'credentials'>, dbs: TenantDatabases): Promise<{ actor: Actor; bearer: boolean } | undefined> {
   const host = requestHost(request, options.trustProxy)!;
   const keyHeader = options.apiKeyHeader ? request.headers[options.apiKeyHeader] : undefined;
   const bearer = options.apiKeyHeader ? (typeof keyHeader === 'string' ? keyHeader.trim() : undefined) : /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
   const token = options.apiKeyHeader ? undefined : request.cookies[SESSION_COOKIE];
   let actor: Actor | undefined;
-  if (bearer) actor = await resolveApiKey(dbs, bearer, request.tenant.id, request.ip);
+  if (bearer) actor = await resolveApiKey(dbs, bearer, request.tenant.id, request.ip, options.credentials);
   else if (token) actor = await resolveSession(dbs, token, host);
   // Tenant boundary: a session or key only works on the host (so the tenant) of its contact.
   if (!actor || actor.tenantId !== request.tenant.id) return undefined;
