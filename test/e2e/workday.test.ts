@@ -104,6 +104,8 @@ describe('a working day at the desk (browser)', { timeout: 600_000 }, () => {
 
     // The link is single use.
     await page.getByRole('button', { name: 'Sign out' }).click();
+    // Signed out, the app starts afresh at the sign-in page.
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.goto(server.url('globex.localhost', link.pathname + link.search));
     await page.getByLabel('New password', { exact: true }).fill('yet another password');
     await page.getByLabel('New password again').fill('yet another password');

@@ -18,7 +18,38 @@ export class ApiError extends Error {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/*
+ * Signing out: the session ends on the server while the screens may still be reading (a queue's
+ * reload, the live stream). Those reads would be answered 401 and shown as errors. So, before the
+ * sign-out is sent, `leaveSession` aborts every read in flight and holds every new one, unanswered:
+ * the page that follows is loaded afresh, which drops them. `stayInSession` undoes it when the
+ * sign-out fails.
+ */
+let reads = new AbortController();
+let leaving = false;
+const leaveListeners = new Set<() => void>();
+const held = <T>() => new Promise<T>(() => undefined);
+
+export function leaveSession(): void {
+  leaving = true;
+  reads.abort();
+  for (const listener of leaveListeners) listener();
+}
+
+export function stayInSession(): void {
+  leaving = false;
+  reads = new AbortController();
+}
+
+/** Calls `listener` when the session is left (the live stream closes then); returns how to stop. */
+export function onLeavingSession(listener: () => void): () => void {
+  leaveListeners.add(listener);
+  return () => void leaveListeners.delete(listener);
+}
+
 export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const read = method === 'GET';
+  if (read && leaving) return held<T>();
   let response: Response;
   try {
     response = await fetch(path, {
@@ -26,10 +57,14 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
       credentials: 'same-origin',
       headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(read ? { signal: reads.signal } : {}),
     });
   } catch {
+    if (read && leaving) return held<T>();
     throw networkError();
   }
+  // Answered as the session ended: nothing to show, the next page reads afresh.
+  if (read && leaving) return held<T>();
   return answer<T>(response);
 }
 

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { keys } from './queries.ts';
 import { setLive } from './live-state.ts';
+import { onLeavingSession } from './client.ts';
 
 /**
  * Live updates pushed by the server (GET /api/v1/events, server-sent events). While the stream is
@@ -69,12 +70,18 @@ export function useLiveUpdates(identity: string): void {
       source.addEventListener('ended', down);
       source.onerror = down;
     };
-    connect();
-    return () => {
+    const stop = () => {
       stopped = true;
       window.clearTimeout(retry);
       source?.close();
       setLive(false);
+    };
+    // Signing out ends the stream before the session does: it is never refused, nor reopened.
+    const unlisten = onLeavingSession(stop);
+    connect();
+    return () => {
+      unlisten();
+      stop();
     };
   }, [client, identity]);
 }

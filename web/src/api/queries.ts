@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, get, query } from './client.ts';
+import { api, ApiError, get, leaveSession, query, stayInSession } from './client.ts';
 import { pollInterval } from './live-state.ts';
 import { choiceLabel } from '../i18n/choice-words.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -135,19 +135,21 @@ export function useSsoChoices() {
   return useQuery({ queryKey: ['sso-choices'], queryFn: () => get<{ connections: { id: string; name: string }[]; localPasswords: boolean }>('/api/v1/auth/oidc'), staleTime: 60_000 });
 }
 
+/**
+ * Signs out: reads in flight are dropped first (`leaveSession`), so none is refused once the session
+ * has ended; then the app starts afresh at the sign-in page (as a role switch does), or at the
+ * identity provider's logout for a single sign-on session, which sends the browser back here.
+ */
 export function useSignOut() {
-  const client = useQueryClient();
   return useMutation({
     mutationFn: async () => {
+      leaveSession();
       const answer = await api<{ ok: boolean; providerLogoutUrl?: string }>('POST', '/api/v1/auth/logout');
-      // Signed in through single sign-on: sign out at the provider too, which sends the browser back here.
-      if (answer.providerLogoutUrl) window.location.assign(answer.providerLogoutUrl);
+      window.location.assign(answer.providerLogoutUrl ?? '/');
       return answer;
     },
-    onSettled: () => {
-      client.removeQueries({ queryKey: keys.scoped });
-      client.setQueryData(keys.me, null);
-    },
+    // Signed out already (the session expired): the same fresh start; anything else keeps the session.
+    onError: (error) => (error instanceof ApiError && error.status === 401 ? window.location.assign('/') : stayInSession()),
   });
 }
 

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Link, NavLink, useNavigate } from 'react-router';
+import { Link, NavLink } from 'react-router';
 import { useSignOut, useSwitchRole } from '../api/queries.ts';
 import type { Me, TenantInfo } from '../api/types.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
@@ -11,7 +11,6 @@ import { inRoleOrder, publicName } from '../i18n/choice-words.ts';
 /** The frame of every page: the tenant's brand, navigation, role switcher, language, sign-out. */
 export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | null; children: ReactNode }) {
   const { t, language, setLanguage } = useI18n();
-  const navigate = useNavigate();
   const signOut = useSignOut();
   const switchRole = useSwitchRole();
   const admin = me && (can(me, 'admin.tenant') || can(me, 'admin.anything'));
@@ -78,16 +77,16 @@ export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | 
                 {t('app.signedInAs', { name: me.contact.name })}
                 {me.roles.length <= 1 && <span className="muted"> · {publicName(t, me.activeRole.name)}</span>}
               </span>
-              <button type="button" className="button secondary small" onClick={() => signOut.mutate(undefined, { onSettled: () => navigate('/') })}>
+              <button type="button" className="button secondary small" onClick={() => signOut.mutate()}>
                 {t('app.signOut')}
               </button>
             </>
           )}
         </div>
       </header>
-      {switchRole.isError && (
+      {(switchRole.isError || signOut.isError) && (
         <div className="page">
-          <ErrorMessage error={switchRole.error} />
+          <ErrorMessage error={switchRole.error ?? signOut.error} />
         </div>
       )}
       <main id="main" className="page" tabIndex={-1}>
