@@ -142,11 +142,16 @@ export async function signedIn(browser: Browser, server: DemoServer, host: strin
   return { context, page };
 }
 
+const SCREENSHOT_MAX_HEIGHT = 1400;
+
 /** Saves a screenshot for the README (docs/screenshots/NAME.png), once axe-core finds the screen accessible. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await assertAccessible(page, name);
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  // The whole page, but no taller than the top of a long one: the README shows them, git keeps every version.
+  const height = Math.min(SCREENSHOT_MAX_HEIGHT, await page.evaluate(() => document.documentElement.scrollHeight));
+  const width = page.viewportSize()?.width ?? 1280;
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, clip: { x: 0, y: 0, width, height }, animations: 'disabled', caret: 'hide' });
 }
 
 /** A call from the page itself (same origin, its session cookie): the browser resolves the demo's host names, Node does not. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
-import { demoAndBrowser, expectTrouble, signedIn, type DemoServer } from './harness.ts';
+import { demoAndBrowser, expectTrouble, screenshot, signedIn, type DemoServer } from './harness.ts';
 
 /*
  * Live updates in a real browser (decision 0120): the agent's queue and an open ticket show the
@@ -39,6 +39,7 @@ describe('live updates (browser)', { timeout: 300_000 }, () => {
     await customer.getByRole('button', { name: 'Open ticket' }).click();
     await customer.getByRole('heading', { name: SUBJECT }).waitFor();
     await agent.getByRole('link', { name: SUBJECT }).waitFor({ timeout: PUSHED_MS });
+    await screenshot(agent, 'live-queue');
   });
 
   it("shows the agent's reply on the customer's open ticket, and the customer's answer on the agent's", async () => {
@@ -80,6 +81,7 @@ describe('collision notice and a reply on a changed ticket (browser)', { timeout
     await marie.getByLabel('Your reply').fill('Checking the tray now.');
     // The agent's page renews its own mark, and learns of the others, every 10 s.
     await agent.getByRole('status').filter({ hasText: 'Marie Curie is replying to this ticket.' }).waitFor({ timeout: 15_000 });
+    await screenshot(agent, 'collision-notice');
   });
 
   it('warns the agent that Marie replied since it began, and sends its reply anyway on request', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
-import { demoAndBrowser, signedIn, type DemoServer } from './harness.ts';
+import { demoAndBrowser, screenshot, signedIn, type DemoServer } from './harness.ts';
 
 /*
  * Macros in a real browser (decision 0122): a tenant administrator defines one in the
@@ -39,5 +39,6 @@ describe('macros (browser)', { timeout: 300_000 }, () => {
     await macro.getByRole('button', { name: 'Apply macro' }).click();
     await agent.locator('.entry-reply', { hasText: 'Could you send us a photo of the error?' }).waitFor();
     await agent.locator('.page-head .badge-pending').waitFor();
+    await screenshot(agent, 'agent-macro');
   });
 });
