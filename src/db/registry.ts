@@ -440,6 +440,18 @@ const types = {
       { column: 'edited_by', target: 'contact', spEligible: true },
     ],
   },
+  // An article's files (migration 0052): where the article is, read by whoever reads the article.
+  kbArticleFile: {
+    name: 'kbArticleFile',
+    table: 'kb_article_files',
+    class: 'tenant-optional',
+    tenantColumn: 'tenant_id',
+    labelColumn: 'filename',
+    references: [
+      { column: 'article_id', target: 'kbArticle', impliesTenant: true, sameTenant: true },
+      { column: 'uploaded_by', target: 'contact', spEligible: true },
+    ],
+  },
   kbEvent: {
     name: 'kbEvent',
     table: 'kb_events',

@@ -58,6 +58,7 @@ import { LIVE_STREAM_DEFAULTS, liveEventRoutes } from './routes/live-events.ts';
 import { ticketPresenceRoutes } from './routes/ticket-presence.ts';
 import { satisfactionRoutes } from './routes/satisfaction.ts';
 import { kbPublicRoutes } from './routes/kb-public.ts';
+import { kbFileRoutes } from './routes/kb-files.ts';
 import { kbRoutes } from './routes/kb.ts';
 
 export type AppOptions = {
@@ -163,7 +164,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await tenantScope.register(oidcSignInRoutes, { shards, catalog, settings, trustProxy, sessionTtlMs: identity.sessionTtlMs, publicScheme: identity.publicScheme, ...oidc });
     await tenantScope.register(guestStatusRoutes, { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme, throttle: identity.throttle });
     // The knowledge base reads without sign-in too (public articles); signed-in callers read as their role.
-    await tenantScope.register(kbPublicRoutes, auth);
+    await tenantScope.register(kbPublicRoutes, { ...auth, attachments: options.attachments });
     await tenantScope.register(ratingLinkRoutes, { database, shards, catalog, settings, trustProxy, publicScheme: identity.publicScheme, box });
     await tenantScope.register(async (signedIn) => {
       await authenticate(signedIn, auth);
@@ -183,6 +184,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(deskConfigRoutes);
       await signedIn.register(reportRoutes);
       await signedIn.register(kbRoutes);
+      await signedIn.register(kbFileRoutes, { attachments: options.attachments });
       await signedIn.register(attachmentRoutes, { attachments: options.attachments });
       await signedIn.register(auditRoutes);
       const senderDomains = options.mailSenderDomains ?? [];

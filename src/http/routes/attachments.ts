@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
-import { addAttachment } from '../../desk/attachments/add-attachment.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { addAttachment, type NewAttachment } from '../../desk/attachments/add-attachment.ts';
 import { contentDisposition, servedContentType, type AttachmentSettings } from '../../desk/attachments/attachment-files.ts';
 import { listAttachments, readAttachment } from '../../desk/attachments/read-attachment.ts';
 import { AppError } from '../../errors.ts';
@@ -60,6 +60,31 @@ async function assertLastPart(next: () => Promise<IteratorResult<unknown>>): Pro
   if (more) throw new AppError('VALIDATION_FAILED', 'Send one file per request: this one carries more than one part.', 'file');
 }
 
+/** The one file of a multipart/form-data body (part "file"), read whole within `maxBytes` (413 beyond). */
+export async function readOneFile(request: FastifyRequest, maxBytes: number): Promise<NewAttachment> {
+  const parts = request.parts({ limits: { fileSize: maxBytes } });
+  const first = await malformedAsInvalid(() => parts.next());
+  const part = first.done ? undefined : first.value;
+  if (part?.type !== 'file') throw new AppError('VALIDATION_FAILED', 'Send the file as a multipart/form-data part named "file".', 'file');
+  if (part.fieldname !== 'file') throw new AppError('VALIDATION_FAILED', 'The file part must be named "file".', 'file');
+  // Over the limit this throws (413) before anything is written.
+  const data = await malformedAsInvalid(() => part.toBuffer());
+  await malformedAsInvalid(() => assertLastPart(() => parts.next()));
+  return { filename: part.filename, contentType: part.mimetype, data };
+}
+
+/** A stored file as a download: always an attachment, never rendered, never cached by a shared cache. */
+export function sendFile(reply: FastifyReply, file: { filename: string; contentType: string; size: number; path: string }): FastifyReply {
+  return reply
+    .header('content-type', servedContentType(file.contentType))
+    .header('content-length', file.size)
+    .header('content-disposition', contentDisposition(file.filename))
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('cache-control', 'private, no-store')
+    .send(createReadStream(file.path));
+}
+
 export async function attachmentRoutes(app: FastifyInstance, options: AttachmentRouteOptions): Promise<void> {
   const settings = (): AttachmentSettings => {
     if (!options.attachments) throw new AppError('SERVICE_UNAVAILABLE', 'This server keeps no files: it was started without a data directory.');
@@ -73,15 +98,8 @@ export async function attachmentRoutes(app: FastifyInstance, options: Attachment
     { schema: { tags, summary: 'Attach a file (multipart/form-data, part "file") to a reply or note', consumes: ['multipart/form-data'], params: entryParams, response: { 201: attachmentShape } } },
     async (request, reply) => {
       const limits = settings();
-      const parts = request.parts({ limits: { fileSize: limits.maxBytes } });
-      const first = await malformedAsInvalid(() => parts.next());
-      const part = first.done ? undefined : first.value;
-      if (part?.type !== 'file') throw new AppError('VALIDATION_FAILED', 'Send the file as a multipart/form-data part named "file".', 'file');
-      if (part.fieldname !== 'file') throw new AppError('VALIDATION_FAILED', 'The file part must be named "file".', 'file');
-      // Over the limit this throws (413) before anything is written.
-      const data = await malformedAsInvalid(() => part.toBuffer());
-      await malformedAsInvalid(() => assertLastPart(() => parts.next()));
-      const attachment = await addAttachment(deskOf(request), limits, request.params.id, request.params.entryId, { filename: part.filename, contentType: part.mimetype, data });
+      const file = await readOneFile(request, limits.maxBytes);
+      const attachment = await addAttachment(deskOf(request), limits, request.params.id, request.params.entryId, file);
       return reply.status(201).send(presentRow(request, attachment));
     },
   );
@@ -97,14 +115,7 @@ export async function attachmentRoutes(app: FastifyInstance, options: Attachment
     { schema: { tags, summary: 'Download a file (always as an attachment, never rendered)', params: idParams } },
     async (request, reply) => {
       const { attachment, path, size } = await readAttachment(deskOf(request), settings(), request.params.id);
-      return reply
-        .header('content-type', servedContentType(attachment.content_type as string))
-        .header('content-length', size)
-        .header('content-disposition', contentDisposition(attachment.filename as string))
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'private, no-store')
-        .send(createReadStream(path));
+      return sendFile(reply, { filename: attachment.filename as string, contentType: attachment.content_type as string, size, path });
     },
   );
 }

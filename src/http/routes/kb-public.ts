@@ -5,14 +5,18 @@ import { recordKbEvent } from '../../desk/kb/kb-events.ts';
 import { listKbCategories } from '../../desk/kb/kb-categories.ts';
 import { findArticle, listArticles, type ArticleListQuery } from '../../desk/kb/read-articles.ts';
 import { searchArticles } from '../../desk/kb/search-articles.ts';
+import { listArticleFiles, readArticleFile } from '../../desk/kb/article-files.ts';
+import type { AttachmentSettings } from '../../desk/attachments/attachment-files.ts';
+import { AppError } from '../../errors.ts';
+import { sendFile } from './attachments.ts';
 import { tenantDatabases } from '../../identity/tenant-databases.ts';
 import type { Catalog } from '../../tenancy/catalog/catalog.ts';
 import type { Shards } from '../../tenancy/placement/shards.ts';
 import type { TenancySettings } from '../../tenancy/settings.ts';
 import { actorContext, assertSameOrigin, callerOf } from '../plugins/authenticate.ts';
-import { articleShape, categoryShape, hitShape, idOrSlugParams, idParams, items, presentArticle, presentCategory, presentHit, status, tags } from './kb-schemas.ts';
+import { articleFileShape, presentArticleFile, articleShape, categoryShape, hitShape, idOrSlugParams, idParams, items, presentArticle, presentCategory, presentHit, status, tags } from './kb-schemas.ts';
 
-export type KbPublicOptions = { database: Database; shards: Shards; catalog: Catalog; settings: TenancySettings; trustProxy: boolean; publicScheme: 'http' | 'https' };
+export type KbPublicOptions = { database: Database; shards: Shards; catalog: Catalog; settings: TenancySettings; trustProxy: boolean; publicScheme: 'http' | 'https'; attachments?: AttachmentSettings | undefined };
 
 /**
  * The knowledge base's reading routes, at every tenant's host, with or without sign-in: a signed-in
@@ -130,6 +134,22 @@ export async function kbPublicRoutes(app: FastifyInstance, options: KbPublicOpti
       const article = await findArticle(reader, request.params.id);
       await recordKbEvent(reader, { kind: 'deflection', article, ...(request.body?.subject ? { query: request.body.subject } : {}) });
       return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/kb/articles/:id/files',
+    { schema: { tags, summary: 'The files of an article the caller reads; another tenant’s, or one not visible to the caller, is 404', params: idOrSlugParams, response: { 200: items(articleFileShape) } } },
+    async (request) => ({ items: (await listArticleFiles(await readerFor(request), request.params.id)).map(presentArticleFile) }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/kb/files/:id',
+    { schema: { tags, summary: 'Download a file of an article the caller reads (always as an attachment, never rendered)', params: idParams } },
+    async (request, reply) => {
+      if (!options.attachments) throw new AppError('SERVICE_UNAVAILABLE', 'This server keeps no files: it was started without a data directory.');
+      const { file, path, size } = await readArticleFile(await readerFor(request), options.attachments, request.params.id);
+      return sendFile(reply, { filename: file.filename as string, contentType: file.content_type as string, size, path });
     },
   );
 }

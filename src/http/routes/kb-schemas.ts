@@ -134,3 +134,27 @@ export function presentHit(reader: KbReader, row: Row & { score: number }): Reco
 export function presentCategory(reader: KbReader, row: Row): Record<string, unknown> {
   return { id: row.id, tenantId: row.tenant_id, tenant: slugOf(reader.ctx.catalog, row.tenant_id), parentId: row.parent_id, name: row.name, slug: row.slug, position: row.position };
 }
+
+/** A file of an article, as listed (its download is GET /api/v1/kb/files/:id). */
+export const articleFileShape = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    articleId: { type: 'string' },
+    filename: { type: 'string' },
+    contentType: { type: 'string' },
+    size: { type: 'integer' },
+    sha256: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const presentArticleFile = (row: Row): Record<string, unknown> => ({
+  id: row.id,
+  articleId: row.article_id,
+  filename: row.filename,
+  contentType: row.content_type,
+  size: row.size,
+  sha256: row.sha256,
+  createdAt: (row.created_at as Date).toISOString(),
+});
