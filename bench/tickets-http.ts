@@ -125,7 +125,7 @@ export async function prepare(options: Pick<TicketsHttpOptions, 'adminUrl' | 'da
 const profileFlags = (dir?: string) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
 
 /** A server under load: its process (for its CPU time) and its port. */
-type BenchServer = { pid: number; port: number; stop(): Promise<void> };
+export type BenchServer = { pid: number; port: number; stop(): Promise<void> };
 
 /** The real app (buildApp, no logger, no jobs) in a child process: the figures of section 6 since 2026-11-23. */
 async function startAppServer(url: string, pool: number, cpuProfileDir?: string): Promise<BenchServer> {
@@ -162,7 +162,7 @@ async function startProduct(url: string, command: 'serve' | 'start', pool: numbe
   };
 }
 
-function startBenchServer(kind: ServerKind, url: string, options: TicketsHttpOptions): Promise<BenchServer> {
+export function startBenchServer(kind: ServerKind, url: string, options: TicketsHttpOptions): Promise<BenchServer> {
   return kind === 'app' ? startAppServer(url, options.pool, options.cpuProfileDir) : startProduct(url, kind, options.pool, options.cpuProfileDir);
 }
 

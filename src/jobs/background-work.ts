@@ -10,13 +10,14 @@ import { purgeExpiredIdempotencyKeys, purgeExpiredIdempotencyKeysHandler } from 
 import { slaSweep, slaSweepHandler } from './sla-sweep.ts';
 import { mailDeps } from '../mail/mail-context.ts';
 import { mailJobs } from '../mail/mail-jobs.ts';
+import { fanOutArticleHandler } from '../webhooks/kb-article-published.ts';
 import { deliverWebhookHandler } from '../webhooks/deliver-webhook.ts';
 
 /**
  * Every kind of background work the installation does: the handlers a server runs and the schedules
  * it fires. A new job (the SLA sweep, mail fetching) is one handler here, plus a schedule if it recurs.
  */
-export const jobHandlers: readonly JobHandler<never>[] = [purgeFinishedJobsHandler as JobHandler<never>, slaSweepHandler as JobHandler<never>, purgeExpiredIdempotencyKeysHandler as JobHandler<never>];
+export const jobHandlers: readonly JobHandler<never>[] = [purgeFinishedJobsHandler as JobHandler<never>, slaSweepHandler as JobHandler<never>, purgeExpiredIdempotencyKeysHandler as JobHandler<never>, fanOutArticleHandler as unknown as JobHandler<never>];
 
 export const jobSchedules: readonly Schedule<never>[] = [
   { type: purgeFinishedJobs, cron: '17 3 * * *', payload: {} } as Schedule<never>,

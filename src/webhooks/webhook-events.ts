@@ -6,7 +6,7 @@ import { deliverWebhook } from './deliver-webhook-job.ts';
 import { routesFor } from './webhook-routes.ts';
 
 /** The events a subscription may ask for. Internal notes are opt-in: only a subscription naming `thread.note_added` gets them. */
-export const WEBHOOK_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'thread.reply_added', 'thread.note_added', 'contact.created'] as const;
+export const WEBHOOK_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'thread.reply_added', 'thread.note_added', 'contact.created', 'kb.article_published'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /**
@@ -29,6 +29,13 @@ export function changedTicketFields(columns: string[]): string[] {
   return columns.flatMap((column) => (PAYLOAD_FIELD_OF_COLUMN[column] ? [PAYLOAD_FIELD_OF_COLUMN[column]] : []));
 }
 
+export type EmitOptions = {
+  /** One event fanned out to several tenants keeps one id (the receivers' de-duplication key). */
+  readonly eventId?: string;
+  /** Only the tenant's own subscriptions, or only the provider's all-readable ones. */
+  readonly only?: 'tenant' | 'all-readable';
+};
+
 /**
  * Records `event` for every active subscription it feeds, each delivery row written with its
  * sending job in the transaction of the change (the outbox): the change and its deliveries commit
@@ -40,16 +47,16 @@ export function changedTicketFields(columns: string[]): string[] {
  * provider's all-readable ones (decision 0164) are fed when their access reads this tenant, their
  * delivery a row of this tenant naming the provider's subscription.
  */
-export async function emitWebhookEvent(tx: TenancyContext, tenantId: number | null, event: WebhookEvent, data: Row): Promise<void> {
+export async function emitWebhookEvent(tx: TenancyContext, tenantId: number | null, event: WebhookEvent, data: Row, options: EmitOptions = {}): Promise<void> {
   if (tenantId === null) return;
-  const routes = routesFor(tx.catalog, tx.settings, tenantId, event);
+  const routes = routesFor(tx.catalog, tx.settings, tenantId, event).filter((r) => !options.only || r.scope === options.only);
   if (!routes.length) return;
   const own = routes.some((r) => r.scope === 'tenant')
     ? (await listObjects(tx, 'webhookSubscription', { where: { tenant_id: tenantId, active: true, tenant_scope: 'tenant' }, limit: 100 })).filter((s) => (s.events as string[]).includes(event))
     : [];
   const targets: Row[] = [...own.map((s) => ({ subscription_id: s.id })), ...routes.filter((r) => r.scope === 'all-readable').map((r) => ({ provider_subscription_id: r.subscriptionId }))];
   if (!targets.length) return;
-  const eventId = randomUUID();
+  const eventId = options.eventId ?? randomUUID();
   const payload = JSON.stringify({ id: eventId, type: event, timestamp: new Date().toISOString(), tenant: tx.catalog.byId.get(tenantId)?.slug ?? null, data });
   for (const target of targets) {
     const id = randomUUID();

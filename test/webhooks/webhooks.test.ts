@@ -9,6 +9,7 @@ import { parseAddressPolicy } from '../../src/net/address-policy.ts';
 import { createOutbound } from '../../src/net/guarded-connect.ts';
 import { DEFAULT_TENANCY } from '../../src/tenancy/settings.ts';
 import { deliverWebhookHandler } from '../../src/webhooks/deliver-webhook.ts';
+import { fanOutArticleHandler } from '../../src/webhooks/kb-article-published.ts';
 import { forEachDatabase } from '../support/databases.ts';
 import { demoDeskApp, type Caller } from '../support/desk-app.ts';
 import { freePort } from '../support/net.ts';
@@ -30,7 +31,7 @@ forEachDatabase('signed webhooks per tenant (a real receiver)', (db) => {
     await addTenantAdmins(desk);
     const runner = new JobRunner(
       { shards: desk.shards, settings: DEFAULT_TENANCY, catalog: () => desk.catalog.snapshot() },
-      { handlers: [deliverWebhookHandler({ outbound, box: secretBox(TEST_SECRET) }) as unknown as JobHandler<never>] },
+      { handlers: [deliverWebhookHandler({ outbound, box: secretBox(TEST_SECRET) }) as unknown as JobHandler<never>, fanOutArticleHandler as unknown as JobHandler<never>] },
     );
     drain = () => runner.drain(db());
     for (const [tenant, events] of [['acme', ['ticket.created', 'ticket.status_changed', 'thread.reply_added']], ['globex', ['ticket.created']]] as const) {
@@ -183,6 +184,40 @@ forEachDatabase('signed webhooks per tenant (a real receiver)', (db) => {
     assert.equal(JSON.parse(got[0]!.body).tenant, 'globex');
     assert.equal((await (await as('admin@acme.test'))({ url: `/api/v1/webhooks/${created.json().id as string}` })).statusCode, 404, 'another tenant never sees it');
     await sp({ method: 'DELETE', url: `/api/v1/webhooks/${created.json().id as string}` });
+  });
+
+  it('sends a published article to the subscriptions of the tenants that read it by the reference rules, never an agents-only one', async () => {
+    const subscribe = async (who: Caller, path: string, extra: object = {}) => {
+      const made = await who({ method: 'POST', url: '/api/v1/webhooks', body: { url: receiver.url(path), events: ['kb.article_published'], ...extra } });
+      assert.equal(made.statusCode, 201, made.body);
+      return made.json() as { id: string; secret: string };
+    };
+    const sp = await as('admin@northwind.test');
+    const acme = await as('admin@acme.test');
+    const made = [
+      await subscribe(acme, '/kb-acme'),
+      await subscribe(await as('admin@globex.test'), '/kb-globex'),
+      await subscribe(sp, '/kb-acme-eu', { tenant: 'acme-eu' }),
+      await subscribe(sp, '/kb-sp', { tenantScope: 'all-readable' }),
+    ];
+    const publish = async (who: Caller, body: object) => {
+      receiver.received.length = 0;
+      const res = await who({ method: 'POST', url: '/api/v1/kb/articles', body: { body: '<p>The whole text stays home.</p>', status: 'published', ...body } });
+      assert.equal(res.statusCode, 201, res.body);
+      await drain();
+      return receiver.received.filter((r) => r.path.startsWith('/kb-')).map((r) => `${r.path}:${JSON.parse(r.body).tenant as string}`).sort();
+    };
+    assert.deepEqual(await publish(sp, { tenantId: null, title: 'Resetting a password', visibility: 'public' }), ['/kb-acme-eu:acme-eu', '/kb-acme:acme', '/kb-globex:globex', '/kb-sp:northwind'], 'a public article: every tenant reads it; the provider’s one subscription hears of it once');
+    assert.deepEqual(await publish(acme, { title: 'Acme’s printers', visibility: 'customers' }), ['/kb-acme-eu:acme-eu', '/kb-acme:acme', '/kb-sp:acme'], 'acme’s: acme and its subtenant, never globex');
+    const ids = new Set(receiver.received.map((r) => r.headers['webhook-id']));
+    assert.equal(ids.size, 1, 'one event id wherever it goes');
+    const payload = JSON.parse(receiver.received.find((r) => r.path === '/kb-acme')!.body);
+    assert.deepEqual([payload.type, payload.data.article.title, payload.data.article.owner], ['kb.article_published', 'Acme’s printers', 'acme']);
+    assert.doesNotMatch(receiver.received.map((r) => r.body).join(), /whole text/, 'never the body');
+    assert.ok(receiver.received.find((r) => r.path === '/kb-sp') && verified(made[3]!.secret, receiver.received.find((r) => r.path === '/kb-sp')!));
+    assert.deepEqual(await publish(acme, { title: 'Our internal procedure', visibility: 'agents' }), [], 'agents-only: no event at all');
+    assert.deepEqual(await publish(acme, { title: 'A draft', visibility: 'public', status: 'draft' }), [], 'a draft is not published');
+    for (const hook of made) await sp({ method: 'DELETE', url: `/api/v1/webhooks/${hook.id}` });
   });
 
   it('gives a delivery up after 24 hours, and disables a subscription whose deliveries die five times in a row', async () => {

@@ -1,3 +1,4 @@
+import { announceArticlePublished } from '../../webhooks/kb-article-published.ts';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors.ts';
 import { recordAuditInScope } from '../../identity/audit.ts';
@@ -48,6 +49,7 @@ export async function createArticle(desk: DeskContext, input: NewArticle): Promi
       published_at: columns.status === 'published' ? new Date() : null,
     });
     await createObject(tx, 'kbArticleVersion', { tenant_id: tenantId, article_id: id, version: 1, title: article.title, summary: article.summary, keywords: article.keywords, body_html: article.body_html, edited_by: desk.actor.contactId });
+    if (article.status === 'published') await announceArticlePublished(tx, article);
     const auditTenant = tenantId ?? desk.catalog.serviceProvider?.id;
     if (auditTenant !== undefined) await recordAuditInScope(tx, { tenantId: auditTenant, actorContactId: desk.actor.contactId, action: 'kbArticle.created', objectType: 'kbArticle', objectId: id, data: { title: article.title, status: article.status } });
     return article;

@@ -1,3 +1,4 @@
+import { announceArticlePublished } from '../../webhooks/kb-article-published.ts';
 import { AppError } from '../../errors.ts';
 import { recordAuditInScope } from '../../identity/audit.ts';
 import { createObject, findObject, inTransaction, updateObject, type Row } from '../../tenancy/data-access.ts';
@@ -54,6 +55,7 @@ export async function updateArticle(desk: DeskContext, id: string, change: Artic
       });
     }
     const changes = Object.fromEntries(Object.keys(patch).filter((c) => c !== 'body_html').map((c) => [c, { from: current[c] ?? null, to: article[c] ?? null }]));
+    if (article.status === 'published' && current.status !== 'published') await announceArticlePublished(tx, article);
     await auditArticle(tx, article, 'updated', { version, changes });
     return article;
   }, current.tenant_id as number | null).catch((error: unknown) => {

@@ -8,7 +8,7 @@ import { QueryView } from '../../components/QueryView.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { FormFooter, TenantField, TenantTag, useTenantChoice } from './AdminParts.tsx';
 
-const EVENTS = ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'thread.reply_added', 'thread.note_added', 'contact.created'] as const;
+const EVENTS = ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'thread.reply_added', 'thread.note_added', 'contact.created', 'kb.article_published'] as const;
 
 /** The delivery log of one subscription, with a button to send one again. */
 function Deliveries({ hook }: { hook: Webhook }) {
