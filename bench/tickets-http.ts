@@ -52,15 +52,19 @@ export type TicketsHttpOptions = {
   kinds: PhaseResult['kind'][];
   /** Whether to measure the raw-SQL limit first (support/raw-tickets.ts), for the ratios. */
   raw: boolean;
+  /** A checkout of an earlier commit with its server built, for the `before` server. */
+  beforeDir?: string | undefined;
   /** The app server writes a CPU profile (node --cpu-prof) into this folder when it stops. */
   cpuProfileDir?: string | undefined;
 };
 
 /**
  * `app`: buildApp in a child process (no logger, no jobs), the figures of section 6 since 2026-11-23;
- * `serve` and `start`: the product's bundle as `npm run serve` and `npm start` run it (see `startProduct`).
+ * `serve` and `start`: the product's bundle as `npm run serve` and `npm start` run it (see `startProduct`);
+ * `before`: `serve` from the bundle of another checkout (`--before DIR`, built with `node scripts/build.mjs
+ * --server` there), an earlier commit measured in the same run.
  */
-export type ServerKind = 'app' | 'serve' | 'start';
+export type ServerKind = 'app' | 'serve' | 'start' | 'before';
 
 export type PhaseResult = {
   server: ServerKind;
@@ -147,10 +151,11 @@ async function startAppServer(url: string, pool: number, cpuProfileDir?: string)
  * default log level (info), job runner and SMTP listener; `start` also seeds the demo tenants. Only
  * the per-tenant API rate is lifted (TENANT_API_RATE=0), or the load would be answered 429.
  */
-async function startProduct(url: string, command: 'serve' | 'start', pool: number, cpuProfileDir?: string): Promise<BenchServer> {
+async function startProduct(url: string, command: 'serve' | 'start', pool: number, cpuProfileDir?: string, beforeDir?: string): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'td-bench-data-'));
   const env = { TENANT_API_RATE: '0', LOG_LEVEL: 'info', DB_POOL_MAX: String(pool), DATA_DIR: dataDir };
-  const desk = await startDesk(url, env, { command, built: true, nodeArgs: profileFlags(cpuProfileDir) });
+  const bundle = beforeDir ? { bundle: join(beforeDir, 'dist/server/main.mjs') } : { built: true };
+  const desk = await startDesk(url, env, { command, ...bundle, nodeArgs: profileFlags(cpuProfileDir) });
   return {
     pid: desk.pid,
     port: desk.port,
@@ -163,7 +168,12 @@ async function startProduct(url: string, command: 'serve' | 'start', pool: numbe
 }
 
 export function startBenchServer(kind: ServerKind, url: string, options: TicketsHttpOptions): Promise<BenchServer> {
-  return kind === 'app' ? startAppServer(url, options.pool, options.cpuProfileDir) : startProduct(url, kind, options.pool, options.cpuProfileDir);
+  if (kind === 'app') return startAppServer(url, options.pool, options.cpuProfileDir);
+  if (kind === 'before') {
+    if (!options.beforeDir) throw new Error('the before server needs --before DIR (a checkout with its server built)');
+    return startProduct(url, 'serve', options.pool, options.cpuProfileDir, options.beforeDir);
+  }
+  return startProduct(url, kind, options.pool, options.cpuProfileDir);
 }
 
 /** utime + stime of a process, in seconds (Linux /proc; USER_HZ 100): what process.cpuUsage() gives inside it. */
@@ -323,6 +333,7 @@ export function ticketsHttpOptionsFromArgs(args = parseArgs()): TicketsHttpOptio
     kinds: args.string('kinds', 'create,list').split(',') as PhaseResult['kind'][],
     raw: !args.flag('no-raw'),
     cpuProfileDir: args.string('cpu-prof', '') || undefined,
+    beforeDir: args.string('before', '') || undefined,
   };
 }
 

@@ -13,7 +13,14 @@ import { freePort } from '../../test/support/net.ts';
  * first when its sources changed) instead of the TypeScript through tsx, and `command` picks
  * `start` (demo seeding, as `npm start`) or `serve`.
  */
-export type DeskCommand = { command?: 'serve' | 'start'; built?: boolean; /** Node's own flags (`--cpu-prof`, which NODE_OPTIONS refuses). */ nodeArgs?: string[] };
+export type DeskCommand = {
+  command?: 'serve' | 'start';
+  built?: boolean;
+  /** Node's own flags (`--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
+  /** Another checkout's built bundle (`<root>/dist/server/main.mjs`, run from `<root>`): an earlier commit, for before/after in one run. */
+  bundle?: string;
+};
 export type DeskProcess = {
   readonly pid: number;
   readonly port: number;
@@ -31,8 +38,9 @@ const BUILD = fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url))
 export async function startDesk(databaseUrl: string, env: Record<string, string> = {}, how: DeskCommand = {}): Promise<DeskProcess> {
   const [port, smtpPort] = [await freePort(), await freePort()];
   if (how.built && spawnSync(process.execPath, [BUILD, '--server'], { cwd: REPO, stdio: 'inherit' }).status !== 0) throw new Error('the server build failed');
-  const child: ChildProcess = spawn(process.execPath, [...(how.nodeArgs ?? []), how.built ? BUNDLE : BIN, how.command ?? 'serve'], {
-    cwd: REPO,
+  const main = how.bundle ?? (how.built ? BUNDLE : BIN);
+  const child: ChildProcess = spawn(process.execPath, [...(how.nodeArgs ?? []), main, how.command ?? 'serve'], {
+    cwd: how.bundle ? fileURLToPath(new URL('../..', `file://${how.bundle}`)) : REPO,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
