@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { addTenantHost } from '../../src/tenancy/catalog/tenant-hosts.ts';
 import { mailDesk } from '../resilience/mail-desk.ts';
@@ -14,6 +17,9 @@ type Ticket = { id: string; version: number; number: string };
 
 forEachDatabase('the resolution mail and its rating link', (db) => {
   let desk: Awaited<ReturnType<typeof mailDesk>>;
+  // The front end as built: its index page is what `/rate/:token` opens.
+  const webRoot = mkdtempSync(join(tmpdir(), 'td-rate-web-'));
+  writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>TenantDesk</title><div id="root"></div>');
 
   const asCustomer = () => desk.as('customer@acme.test');
   const asAgent = () => desk.as('agent@acme.test');
@@ -48,11 +54,14 @@ forEachDatabase('the resolution mail and its rating link', (db) => {
   };
 
   before(async () => {
-    desk = await mailDesk(db(), { app: { mailSecret: TEST_SECRET }, mail: { publicOrigin: { scheme: 'http', port: 8080 } } });
+    desk = await mailDesk(db(), { app: { mailSecret: TEST_SECRET, webRoot }, mail: { publicOrigin: { scheme: 'http', port: 8080 } } });
     // A second host, added later: links keep using the first one, the tenant's primary host.
     await addTenantHost(db(), 'acme', 'help.acme.localhost');
   });
-  after(async () => desk?.close());
+  after(async () => {
+    await desk?.close();
+    rmSync(webRoot, { recursive: true, force: true });
+  });
 
   it('mails the requester once per resolution, with a link that rates it at the tenant’s primary host', async () => {
     const ticket = await open('The printer jams');
@@ -66,6 +75,9 @@ forEachDatabase('the resolution mail and its rating link', (db) => {
     const link = linkIn(mail);
     assert.equal(link.origin, 'http://acme.localhost:8080', 'the tenant’s primary host, the installation’s scheme and port');
     assert.match(link.pathname, /^\/rate\/sr\./);
+    const page = await desk.call({ host: link.host, url: link.pathname });
+    assert.equal(page.statusCode, 200, 'the rating page opens at that host');
+    assert.match(page.body, /<div id="root">/);
 
     const shown = await api(link).read();
     assert.equal(shown.statusCode, 200, shown.body);
