@@ -36,7 +36,7 @@ async function explain(io: CliIo, error: unknown): Promise<never> {
 async function serve(io: CliIo, demo: boolean): Promise<void> {
   try {
     const [{ loadConfig }, { createServerLogger }, { openRuntime }] = await Promise.all([import('../config/config.ts'), import('../config/logger.ts'), import('./runtime.ts')]);
-    const config = loadConfig(io.env);
+    const config = loadConfig(demo ? demoPublicOrigin(io.env) : io.env);
     const log = await createServerLogger(config);
     if (needsFirstStartChild(config)) await prepareInChild(io, demo);
     const rt = await openRuntime(config, log);
@@ -60,6 +60,14 @@ async function serve(io: CliIo, demo: boolean): Promise<void> {
   } catch (error) {
     await explain(io, error);
   }
+}
+
+/**
+ * The demo is browsed at http://<tenant>.localhost:PORT, so the links it mails (password reset,
+ * rating links) say that unless PUBLIC_SCHEME or PUBLIC_PORT are given (decision 0135).
+ */
+export function demoPublicOrigin(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, PUBLIC_SCHEME: env.PUBLIC_SCHEME ?? 'http', PUBLIC_PORT: env.PUBLIC_PORT ?? env.PORT ?? '8080' };
 }
 
 /** `serve`'s first step in a child process (first-start.ts): a new embedded database, migrated and seeded. */
