@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,7 +27,7 @@ const ticks = (pid: number) => {
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in ms at 100 Hz
 };
 
-/** The server under `npm start`: npm's descendant whose command line runs scripts/start.mjs. */
+/** The server under `npm start`: npm's descendant node process running scripts/start.mjs. */
 function serverPid(root: number): number | undefined {
   const children = (pid: number): number[] =>
     readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
@@ -35,7 +35,9 @@ function serverPid(root: number): number | undefined {
   while (queue.length) {
     const pid = queue.shift()!;
     try {
-      if (pid !== root && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('scripts/start.mjs')) return pid;
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      // Not the shell npm runs the script in (`sh -c "node … scripts/start.mjs start"`), whose line names it too.
+      if (pid !== root && /(^|\/)node$/.test(argv[0]!) && argv.includes('scripts/start.mjs')) return pid;
       queue.push(...children(pid));
     } catch {
       // Gone meanwhile.
@@ -68,6 +70,8 @@ async function npmStart(dataDir: string) {
   while (!split) await new Promise((resolve) => setTimeout(resolve, 20));
   if (server) process.kill(server, 'SIGTERM');
   await exited;
+  // The embedded database is free once the server itself has gone.
+  while (server && existsSync(`/proc/${server}`)) await new Promise((resolve) => setTimeout(resolve, 50));
   return { readyMs, cpuMs, split };
 }
 
