@@ -9,10 +9,11 @@ import { adminSocketPath, sendAdminCommand } from '../src/cli/admin-socket.ts';
 import { DEMO_PASSWORD } from '../src/demo/seed-demo.ts';
 import { freePort } from '../test/support/net.ts';
 import { parseArgs } from './support/args.ts';
+import { nodeArgsOf } from './support/start-script.ts';
 
 /**
- * The memory of the server a newcomer starts: `npm start` (node dist/server/main.mjs start, the demo
- * on the embedded database), measured as the kernel counts it (VmRSS), at three moments:
+ * The memory of the server a newcomer starts: `npm start` (its node command and flags as package.json
+ * has them, the demo on the embedded database), measured as the kernel counts it (VmRSS), at three moments:
  * after start, after `--tenants` more pool tenants (1,000 by default), and after a load run of
  * `--seconds` of an agent listing tickets at concurrency `--connections`. The time to be ready is
  * printed for the first start (demo seeded) and for a second start on the same data.
@@ -35,7 +36,7 @@ const servers = new Set<ChildProcess>();
 
 async function start(dataDir: string, port: number) {
   const started = performance.now();
-  const child = spawn(process.execPath, ['dist/server/main.mjs', 'start'], {
+  const child = spawn(process.execPath, nodeArgsOf('start'), {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', TENANT_API_RATE: '0' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -71,6 +72,7 @@ function signIn(port: number): Promise<string> {
   });
 }
 
+// Built before the clock starts: the start script's own check then finds nothing to do.
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: 'inherit' });
 if (build.status !== 0) throw new Error('the build failed');
 const dataDir = mkdtempSync(join(tmpdir(), 'tenantdesk-memory-'));
@@ -97,7 +99,7 @@ try {
   await stoppedAgain;
 
   const load1 = (await import('node:os')).loadavg()[0]!.toFixed(1);
-  console.log(`### Server memory, npm start (demo, embedded database), ${new Date().toISOString().slice(0, 16)}Z, load average ${load1}`);
+  console.log(`### Server memory, npm start (node ${nodeArgsOf('start').join(' ')}; demo, embedded database), ${new Date().toISOString().slice(0, 16)}Z, load average ${load1}`);
   console.log('| moment | RSS MB | peak RSS MB | note |');
   console.log('|---|---|---|---|');
   console.log(`| after the first start (demo seeded) | ${afterStart.rss} | ${afterStart.peak} | ready in ${(first.readyMs / 1000).toFixed(1)} s |`);

@@ -2,16 +2,19 @@
 // Builds what `npm start` and `npm test` run, and only what changed since the last build: the web
 // front end (Vite, into web/dist) and the server (esbuild, into dist/server, so that the server runs
 // as plain JavaScript instead of through tsx's loader, which costs memory and start-up time).
-// Each output keeps a hash of the files it was built from; same hash, no build.
+// Each output keeps a hash of the files it was built from; same hash, no build. scripts/start.mjs
+// imports `buildWhatChanged` to check in the server's own process (`npm start` runs no second node).
 // Usage: node scripts/build.mjs [--web] [--server]   (neither: both)
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const STAMP = '.inputs-sha256';
+/** The inputs' names, sizes and modification times when the stamp was written (decision 0100). */
+const QUICK_STAMP = '.inputs-stat';
 
 /** Every file under `paths` (folders walked in name order), skipping `skip` folder names. */
 function filesUnder(paths, skip) {
@@ -33,21 +36,44 @@ function filesUnder(paths, skip) {
   return out;
 }
 
-function inputsHash(paths, skip) {
+function contentHash(files) {
   const hash = createHash('sha256');
-  for (const file of filesUnder(paths, skip)) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of files) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex');
 }
 
-/** Runs `build` unless `outDir` holds the stamp of the same inputs; writes the stamp after. */
+/** Names, sizes and mtimes only: no file is read. A fresh clone changes every mtime, so it is only a shortcut. */
+function statHash(files) {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    const { size, mtimeMs } = statSync(file);
+    hash.update(`${relative(root, file)}\0${size}\0${mtimeMs}\0`);
+  }
+  return hash.digest('hex');
+}
+
+const readIfThere = (file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+
+/**
+ * Runs `build` unless `outDir` holds the stamp of the same inputs; writes the stamps after. Same
+ * names, sizes and mtimes as at the last build: no file is read. Otherwise the contents decide (a
+ * touched but unchanged file, a fresh clone), and the quick stamp is renewed when they match.
+ */
 async function buildIfChanged(name, { inputs, skip = [], outDir, build }) {
-  const hash = inputsHash(inputs, skip);
+  const files = filesUnder(inputs, skip);
   const stampFile = join(root, outDir, STAMP);
-  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash) return;
-  const started = Date.now();
-  await build();
-  writeFileSync(stampFile, hash);
-  console.log(`${name} built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const quickFile = join(root, outDir, QUICK_STAMP);
+  const quick = statHash(files);
+  const stamp = readIfThere(stampFile);
+  if (stamp !== undefined && readIfThere(quickFile) === quick) return;
+  const hash = contentHash(files);
+  if (stamp !== hash) {
+    const started = Date.now();
+    await build();
+    writeFileSync(stampFile, hash);
+    console.log(`${name} built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  writeFileSync(quickFile, quick);
 }
 
 const web = () =>
@@ -87,12 +113,19 @@ const server = () =>
     },
   });
 
-const args = process.argv.slice(2);
-const all = !args.includes('--web') && !args.includes('--server');
-try {
-  if (all || args.includes('--web')) await web();
-  if (all || args.includes('--server')) await server();
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+/** Builds the front end and the server where their sources changed (`web`/`server`: only that one). */
+export async function buildWhatChanged({ web: doWeb = true, server: doServer = true } = {}) {
+  if (doWeb) await web();
+  if (doServer) await server();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
+  const args = process.argv.slice(2);
+  const all = !args.includes('--web') && !args.includes('--server');
+  try {
+    await buildWhatChanged({ web: all || args.includes('--web'), server: all || args.includes('--server') });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
 }

@@ -3,7 +3,10 @@
 # network namespace (unshare -mn) with only the loopback interface, no PostgreSQL, Dovecot or Chromium
 # (their binaries and folders hidden under empty ones), none of the system libraries the packaged
 # Chromium brings its own copies of, a new empty /tmp, nothing on 127.0.0.1:5432 and no TEST_DATABASE_URL.
-# Everything the run needs must then come from node_modules, as `npm ci` installed it.
+# Everything the run needs must then come from node_modules, as `npm ci` installed it, with one
+# exception: MariaDB (mariadbd, mariadb-install-db) stays visible, since no npm package ships a real
+# one; the osTicket import tests use it, and on a machine without it they fail at once with the
+# command that installs it (test/support/private-mariadb.ts), never skip.
 #
 #   scripts/fresh-machine-test.sh [--npm-ci] [--subset | TEST_FILE...]
 #

@@ -19,5 +19,5 @@ export async function createServerLogger(config: Pick<Config, 'logLevel' | 'logF
   if (!pretty) return createLogger(config);
   // Loaded only for a terminal, and written in this thread (sync): no worker thread for a person's screen.
   const { default: prettyStream } = await import('pino-pretty');
-  return pino({ ...OPTIONS, level: config.logLevel }, prettyStream({ sync: true, colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app' }));
+  return pino({ ...OPTIONS, level: config.logLevel }, prettyStream({ sync: true, singleLine: true, colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app' }));
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../config/logger.ts';
 import type { Database } from '../db/database.ts';
 import type { Catalog } from '../tenancy/catalog/catalog.ts';
 import { requestIds } from './request-id.ts';
+import { lazySchemaCompilers } from './lazy-schemas.ts';
 import type { TenancySettings } from '../tenancy/settings.ts';
 import { Shards } from '../tenancy/placement/shards.ts';
 import cookie from '@fastify/cookie';
@@ -80,6 +81,8 @@ export type AppOptions = {
   outbound?: Outbound;
   /** The installation's own sender domains (MAIL_FROM's, MAIL_SENDER_DOMAINS), which no tenant but the SP sends from. */
   mailSenderDomains?: readonly string[];
+  /** Each route's schemas compiled on its first call rather than at start (the server; lazy-schemas.ts). */
+  lazySchemas?: boolean;
   /** The demo (`npm start`): an address that is no desk's shows the demo's desks and logins. */
   demo?: boolean;
   /** How per-tenant rate-limit refusals are answered (the limits themselves are in `settings`). */
@@ -123,6 +126,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Unknown body fields are refused (400), not silently dropped: a misspelt field is a mistake to report.
     ajv: { customOptions: { removeAdditional: false } },
+    ...(options.lazySchemas ? { schemaController: lazySchemaCompilers } : {}),
     frameworkErrors: frameworkErrorReply,
     // One line per request, at debug (below): at info, every poll of every open page filled the terminal.
     logController: new LogController({ disableRequestLogging: true }),

@@ -43,6 +43,7 @@ export async function startServer(rt: Runtime, options: { demo: boolean }): Prom
     rateLeases: new ApiRateLeases(rt.database, { maxLease: rt.config.apiLeaseMax, log: rt.log }),
     ...(rt.config.metrics.port !== undefined ? { metrics: { tenants: rt.config.metrics.tenants } } : {}),
     demo: options.demo,
+    lazySchemas: true,
   });
   await app.listen({ port: rt.config.port, host: rt.config.host });
   // Its own port, loopback by default: never one of the app's hosts, which all belong to tenants.

@@ -56,4 +56,19 @@ forEachDatabase('request log lines', (db) => {
     assert.ok(typeof one === 'string' && typeof two === 'string');
     assert.notEqual(one, two);
   });
+
+  it('writes request lines at debug: at info, a served request writes none', async () => {
+    const logged: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const app = await buildApp({ database: db(), shards: desk.shards, catalog: desk.catalog, settings: DEFAULT_TENANCY, trustProxy: false, webRoot: false, logger: createLogger({ logLevel: 'info' }, sink) });
+    assert.equal((await app.inject({ url: '/api/v1/tenant', headers: { host: 'acme.localhost' } })).statusCode, 200);
+    assert.equal((await app.inject({ url: '/readyz' })).statusCode, 200);
+    await app.close();
+    assert.deepEqual(logged.filter((line) => line.includes('"reqId"')), [], 'no line of a request at info');
+  });
 });
