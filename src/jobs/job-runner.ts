@@ -136,14 +136,10 @@ export class JobRunner {
     }
     const payload = handler.type.payload.safeParse(job.payload);
     if (!payload.success) return outcome(await failed(`Invalid payload: ${payload.error.message}`, 0, true));
+    const info = { id: job.id, tenantId: job.tenant_id, key: job.key, attempt: job.attempts, stopping: this.#stopSignal.signal };
     try {
-      await this.#runInScope(database, job, (ctx) => handler.handle(ctx, payload.data as never, {
-        id: job.id,
-        tenantId: job.tenant_id,
-        key: job.key,
-        attempt: job.attempts,
-        stopping: this.#stopSignal.signal,
-      }));
+      const prepared = handler.outside ? await handler.outside(await this.#context(job), payload.data as never, info) : undefined;
+      await this.#runInScope(database, job, (ctx) => handler.handle(ctx, payload.data as never, info, prepared));
       return outcome('done');
     } catch (error) {
       if (error instanceof LeaseLost) return outcome('lease-lost');
@@ -154,15 +150,11 @@ export class JobRunner {
     }
   }
 
-  /**
-   * Runs the handler in one transaction on the job's database, under its tenant's scope, and marks
-   * the job done in that same transaction: the handler's writes count only if the job completes.
-   */
-  async #runInScope(database: Database, job: ClaimedJob, work: (ctx: TenancyContext) => Promise<void>): Promise<void> {
+  /** The job's context, without a transaction. An installation job gets the access of systemContext (tenancy/system-context.ts); a tenant job its tenant's. */
+  async #context(job: ClaimedJob): Promise<TenancyContext> {
     const { shards, settings, log } = this.deps;
     const scope = job.tenant_id === null ? INSTALLATION_SCOPE : tenantScope(job.tenant_id);
-    // An installation job gets the access of systemContext (tenancy/system-context.ts); a tenant job its tenant's.
-    const ctx: TenancyContext = {
+    return {
       database: shards.pool,
       shards,
       settings,
@@ -170,6 +162,15 @@ export class JobRunner {
       access: { read: scope.read, write: scope.write, writePublic: scope.writePublic },
       ...(log ? { log } : {}),
     };
+  }
+
+  /**
+   * Runs the handler in one transaction on the job's database, under its tenant's scope, and marks
+   * the job done in that same transaction: the handler's writes count only if the job completes.
+   */
+  async #runInScope(database: Database, job: ClaimedJob, work: (ctx: TenancyContext) => Promise<void>): Promise<void> {
+    const scope = job.tenant_id === null ? INSTALLATION_SCOPE : tenantScope(job.tenant_id);
+    const ctx = await this.#context(job);
     await database.app.transaction().execute(async (tx) => {
       await work({ ...ctx, tx, txDatabase: database });
       // Tenant boundary: the job row is updated under the job's own tenant scope.

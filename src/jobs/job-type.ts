@@ -45,11 +45,17 @@ export type JobInfo = {
  */
 export type JobHandler<P = never> = {
   readonly type: JobType<P>;
-  handle(ctx: TenancyContext, payload: P, job: JobInfo): Promise<void>;
+  /**
+   * Optional work done before the transaction, with no connection held (a call to another system
+   * that may be slow: a webhook's POST): `ctx` has no open transaction; what it returns is given
+   * to `handle`, which records it. It may run again if the job does.
+   */
+  outside?(ctx: TenancyContext, payload: P, job: JobInfo): Promise<unknown>;
+  handle(ctx: TenancyContext, payload: P, job: JobInfo, prepared?: unknown): Promise<void>;
 };
 
-export function handleJob<P>(type: JobType<P>, handle: JobHandler<P>['handle']): JobHandler<P> {
-  return { type, handle };
+export function handleJob<P>(type: JobType<P>, handle: JobHandler<P>['handle'], outside?: JobHandler<P>['outside']): JobHandler<P> {
+  return outside ? { type, handle, outside } : { type, handle };
 }
 
 /** A job enqueued by the runners themselves on a cron schedule, as an installation job. */

@@ -24,8 +24,10 @@ const MAX_RETRY_MS = 3600_000;
 /** The wait after failed attempt `attempt` (1-based): a minute, doubling, at most an hour. */
 export const retryDelayMs = (attempt: number): number => Math.min(FIRST_RETRY_MS * 2 ** (attempt - 1), MAX_RETRY_MS);
 
+type Outcome = { ok: boolean; status: number | null; error: string | null };
+
 /** One POST of the delivery's payload, signed; the outcome in a sentence, never a stack. */
-async function post(deps: WebhookDeps, subscription: Row, delivery: Row): Promise<{ ok: boolean; status: number | null; error: string | null }> {
+async function post(deps: WebhookDeps, subscription: Row, delivery: Row): Promise<Outcome> {
   const body = JSON.stringify(delivery.payload);
   const secret = deps.box?.decrypt(subscription.secret_enc as string);
   if (!secret) return { ok: false, status: null, error: 'MAIL_SECRET is not set: the signing secret cannot be read.' };
@@ -66,22 +68,39 @@ async function findSubscription(ctx: TenancyContext, id: string): Promise<Row | 
   });
 }
 
+async function subscriptionOf(ctx: TenancyContext, delivery: Row) {
+  const subscriberTenant = subscriberOf(ctx, delivery);
+  const subscriber = subscriberTenant === undefined ? undefined : await subscriberContext(ctx, subscriberTenant);
+  const subscription = subscriber && (await findSubscription(subscriber, (delivery.subscription_id ?? delivery.provider_subscription_id) as string));
+  return { subscriber, subscriberTenant, subscription };
+}
+
+/**
+ * Sends a delivery before the job's transaction, holding no connection while the receiver takes
+ * its time (a slow receiver must not hold the embedded database's only connection, nor a pool's,
+ * from the changes being made meanwhile). Undefined when there is nothing to send.
+ */
+export async function sendDelivery(ctx: TenancyContext, deps: WebhookDeps, deliveryId: string): Promise<Outcome | undefined> {
+  const delivery = await findObject(ctx, 'webhookDelivery', deliveryId);
+  if (delivery.state === 'delivered' || delivery.state === 'dead') return undefined;
+  const { subscription } = await subscriptionOf(ctx, delivery);
+  return subscription?.active ? post(deps, subscription, delivery) : undefined;
+}
+
 /**
  * Attempts a delivery. Delivered: logged. Failed within the retry window: logged and the next
  * attempt enqueued at its back-off time, in this job's transaction. Failed after it: dead, and the
  * subscription disabled after FAILURES_TO_DISABLE dead deliveries in a row.
  */
-export async function attemptDelivery(ctx: TenancyContext, deps: WebhookDeps, deliveryId: string): Promise<Row> {
+export async function attemptDelivery(ctx: TenancyContext, deps: WebhookDeps, deliveryId: string, sent?: Outcome): Promise<Row> {
   const delivery = await findObject(ctx, 'webhookDelivery', deliveryId);
   if (delivery.state === 'delivered' || delivery.state === 'dead') return delivery;
-  const subscriberTenant = subscriberOf(ctx, delivery);
-  const subscriber = subscriberTenant === undefined ? undefined : await subscriberContext(ctx, subscriberTenant);
-  const subscription = subscriber && (await findSubscription(subscriber, (delivery.subscription_id ?? delivery.provider_subscription_id) as string));
+  const { subscriber, subscriberTenant, subscription } = await subscriptionOf(ctx, delivery);
   const attempt = (delivery.attempts as number) + 1;
   // Not sent, and not counted as the receiver's failure: enabled again, the delivery can be sent by hand.
   const unsent = !subscription ? 'The subscription was removed.' : !subscription.active ? 'The subscription is disabled.' : undefined;
   if (!subscriber || !subscription || unsent) return updateObject(ctx, 'webhookDelivery', deliveryId, { attempts: attempt, last_status: null, last_error: unsent, state: 'dead', next_attempt_at: null });
-  const outcome = await post(deps, subscription, delivery);
+  const outcome = sent ?? (await post(deps, subscription, delivery));
   const logged = { attempts: attempt, last_status: outcome.status, last_error: outcome.error };
   if (outcome.ok) {
     if (subscription.failures_in_a_row) await inTransaction(subscriber, (tx) => updateObject(tx, 'webhookSubscription', subscription.id as string, { failures_in_a_row: 0 }), subscriberTenant);
@@ -108,5 +127,9 @@ async function countDeadDelivery(subscriber: TenancyContext, subscription: Row, 
 }
 
 export function deliverWebhookHandler(deps: WebhookDeps): JobHandler<{ deliveryId: string }> {
-  return handleJob(deliverWebhook, (ctx, payload) => attemptDelivery(ctx, deps, payload.deliveryId).then(() => undefined));
+  return handleJob(
+    deliverWebhook,
+    (ctx, payload, _job, sent) => attemptDelivery(ctx, deps, payload.deliveryId, sent as Outcome | undefined).then(() => undefined),
+    (ctx, payload) => sendDelivery(ctx, deps, payload.deliveryId),
+  );
 }

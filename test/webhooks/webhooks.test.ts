@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
@@ -114,6 +115,38 @@ forEachDatabase('signed webhooks per tenant (a real receiver)', (db) => {
     assert.equal(receiver.received.length, 3, 'sent again by hand');
     const globex = await as('admin@globex.test');
     assert.equal((await globex({ method: 'POST', url: `/api/v1/webhooks/${hooks.acme!.id}/deliveries/${second.id as string}/redeliver` })).statusCode, 404);
+  });
+
+  it('creates tickets at full speed while a slow receiver holds a delivery: no connection waits on it', async () => {
+    let release: () => void = () => undefined;
+    let arrived: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (arrived = resolve));
+    const port = await freePort();
+    const slow = createServer((req, res) => {
+      req.resume();
+      arrived();
+      release = () => res.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => slow.listen(port, '127.0.0.1', resolve));
+    const acme = await as('admin@acme.test');
+    const hook = (await acme({ method: 'POST', url: '/api/v1/webhooks', body: { url: `http://127.0.0.1:${port}/slow`, events: ['ticket.created'] } })).json();
+    try {
+      const customer = await as('customer@acme.test');
+      assert.equal((await customer({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'Slow one', body: 'x' } })).statusCode, 201);
+      const sending = drain();
+      await held;
+      const started = Date.now();
+      const meanwhile = await customer({ method: 'POST', url: '/api/v1/tickets', body: { subject: 'While the receiver thinks', body: 'x' } });
+      assert.equal(meanwhile.statusCode, 201, meanwhile.body);
+      assert.ok(Date.now() - started < 1000, `created in ${Date.now() - started} ms while a delivery was held`);
+      release();
+      await sending;
+    } finally {
+      release();
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+      await acme({ method: 'DELETE', url: `/api/v1/webhooks/${hook.id as string}` });
+    }
   });
 
   it('signs with a rotated secret from then on', async () => {

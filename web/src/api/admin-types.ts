@@ -101,5 +101,5 @@ export type SsoConnection = {
 };
 
 /** A webhook subscription; `secret` only in the answer that created or rotated it. */
-export type Webhook = { id: string; tenant: string | null; url: string; events: string[]; description: string; active: boolean; disabledReason: string | null; secret?: string };
+export type Webhook = { id: string; tenant: string | null; url: string; events: string[]; description: string; active: boolean; disabledReason: string | null; tenantScope?: 'tenant' | 'all-readable'; secret?: string };
 export type WebhookDelivery = { id: string; eventId: string; event: string; state: 'pending' | 'retrying' | 'delivered' | 'dead'; attempts: number; lastStatus: number | null; lastError: string | null; createdAt: string };

@@ -50,13 +50,15 @@ export function WebhooksScreen({ me }: { me: Me }) {
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
   const [events, setEvents] = useState<string[]>(['ticket.created']);
+  // The service provider may subscribe once to every tenant its role reads (decision 0164).
+  const [allReadable, setAllReadable] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
   // The secret is shown once, from the answer that created or rotated it.
   const secret = create.data?.secret ?? rotate.data?.secret;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate({ url: url.trim(), events, ...(description.trim() ? { description: description.trim() } : {}), ...(choice.several && choice.tenant ? { tenant: choice.tenant } : {}) }, { onSuccess: () => setUrl('') });
+    create.mutate({ url: url.trim(), events, ...(description.trim() ? { description: description.trim() } : {}), ...(allReadable ? { tenantScope: 'all-readable' as const } : choice.several && choice.tenant ? { tenant: choice.tenant } : {}) }, { onSuccess: () => setUrl('') });
   };
 
   return (
@@ -78,6 +80,7 @@ export function WebhooksScreen({ me }: { me: Me }) {
                   {!w.active && <span className="muted small"> · {w.disabledReason ?? t('sso.inactive')}</span>}
                 </span>
                 <TenantTag tenant={w.tenant} />
+                {w.tenantScope === 'all-readable' && <span className="muted small">{t('webhooks.allReadableTag')}</span>}
                 <button type="button" className="button secondary small" onClick={() => setOpen(open === w.id ? null : w.id)}>
                   {t('webhooks.deliveries')}
                 </button>
@@ -99,7 +102,12 @@ export function WebhooksScreen({ me }: { me: Me }) {
       {(remove.isError || update.isError || rotate.isError) && <ErrorMessage error={remove.error ?? update.error ?? rotate.error} />}
       <form className="card form" onSubmit={submit}>
         <h3>{t('admin.new')}</h3>
-        <TenantField choice={choice} empty={t('newTicket.chooseTenant')} required />
+        {choice.several && (
+          <label className="check">
+            <input type="checkbox" checked={allReadable} onChange={(e) => setAllReadable(e.target.checked)} /> {t('webhooks.allReadable')}
+          </label>
+        )}
+        {!allReadable && <TenantField choice={choice} empty={t('newTicket.chooseTenant')} required />}
         <Field label={t('webhooks.url')}>
           <input type="url" name="url" required value={url} onChange={(e) => setUrl(e.target.value)} />
         </Field>
