@@ -18,7 +18,7 @@ export class ApiError extends Error {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -26,6 +26,7 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
       credentials: 'same-origin',
       headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(signal ? { signal } : {}),
     });
   } catch {
     throw networkError();
@@ -65,7 +66,22 @@ async function answer<T>(response: Response): Promise<T> {
   return json as T;
 }
 
-export const get = <T>(path: string) => api<T>('GET', path);
+/**
+ * Reads belong to the active role. While a role switch is under way they are held: those in flight
+ * (or queued by the browser behind its few connections) are aborted and new ones refused, so none
+ * is answered under the new role (a 403 for the old role's screen). The app reloads after the switch.
+ */
+let roleReads = new AbortController();
+
+export function holdReads(): void {
+  roleReads.abort();
+}
+
+export function releaseReads(): void {
+  if (roleReads.signal.aborted) roleReads = new AbortController();
+}
+
+export const get = <T>(path: string) => api<T>('GET', path, undefined, roleReads.signal);
 
 /** A query string from the defined values only. */
 export function query(params: Record<string, string | number | undefined | null>): string {

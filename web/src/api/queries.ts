@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, get, query } from './client.ts';
+import { api, ApiError, get, holdReads, query, releaseReads } from './client.ts';
 import { pollInterval } from './live-state.ts';
 import { choiceLabel } from '../i18n/choice-words.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -166,8 +166,19 @@ export function useConfirmPasswordReset() {
 }
 
 export function useSwitchRole() {
+  const client = useQueryClient();
   return useMutation({
-    mutationFn: (role: string) => api<{ activeRole: { slug: string } }>('PUT', '/api/v1/me/active-role', { role }),
+    mutationFn: async (role: string) => {
+      // Nothing read under the old role may be asked for once the new one is active.
+      await client.cancelQueries({ queryKey: keys.scoped });
+      holdReads();
+      try {
+        return await api<{ activeRole: { slug: string } }>('PUT', '/api/v1/me/active-role', { role });
+      } catch (error) {
+        releaseReads();
+        throw error;
+      }
+    },
     // Access changes at once: nothing read under the previous role may stay on screen. The app
     // starts afresh at its home page: dropping the queries under mounted screens would have them
     // fetched again under the new role, which may refuse them (a lookup of a tenant it cannot see).
