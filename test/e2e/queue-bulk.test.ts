@@ -61,7 +61,7 @@ describe('bulk actions on the queue (browser)', { timeout: 300_000 }, () => {
     assert.ok(!offered.some((name) => /customer/i.test(name)), `no customer is offered: ${offered.join(', ')}`);
     await assignee.selectOption({ label: 'Acme Corporation agent' });
     await screenshot(agent, 'queue-bulk-bar');
-    await bar(agent).getByRole('button', { name: 'Apply to 2 tickets' }).click();
+    await bar(agent).getByRole('button', { name: 'Apply to the selection (2)' }).click();
     await results(agent).getByText('2 changed, 0 not changed.').waitFor();
     await row(agent, a.number).getByText('Acme Corporation agent').waitFor();
     assert.equal(await row(agent, a.number).getByRole('checkbox').isChecked(), false, 'changed tickets are let go');
@@ -76,7 +76,7 @@ describe('bulk actions on the queue (browser)', { timeout: 300_000 }, () => {
     assert.equal((await apiIn(agent, 'PATCH', `/api/v1/tickets/${b.id}`, { version: b.version, status: 'pending' })).status, 200);
     await bar(agent).getByLabel('Action', { exact: true }).selectOption({ label: 'Change status' });
     await bar(agent).getByLabel('New status').selectOption({ label: 'Resolved' });
-    await bar(agent).getByRole('button', { name: 'Apply to 2 tickets' }).click();
+    await bar(agent).getByRole('button', { name: 'Apply to the selection (2)' }).click();
     await results(agent).getByText('1 changed, 1 not changed.').waitFor();
     const refused = results(agent).locator('li[data-result="CONFLICT"]');
     await refused.getByText('Not changed: someone changed this ticket after you selected it.').waitFor();
@@ -97,7 +97,7 @@ describe('bulk actions on the queue (browser)', { timeout: 300_000 }, () => {
     await row(agent, a.number).getByRole('checkbox').check();
     await bar(agent).getByLabel('Action', { exact: true }).selectOption({ label: 'Merge into one' });
     await bar(agent).getByLabel('Merge into').selectOption({ label: `${target.number} · Bulk: printer A` });
-    await bar(agent).getByRole('button', { name: 'Apply to 2 tickets' }).click();
+    await bar(agent).getByRole('button', { name: 'Apply to the selection (2)' }).click();
     // The target itself is reported as not merged into itself; the other is merged.
     await results(agent).getByText('1 changed, 1 not changed.').waitFor();
     await results(agent).locator('li[data-result="ok"]', { hasText: 'Bulk: printer B' }).waitFor();
@@ -107,7 +107,7 @@ describe('bulk actions on the queue (browser)', { timeout: 300_000 }, () => {
     await bar(agent).getByRole('button', { name: 'Clear selection' }).click();
     await row(agent, c.number).getByRole('checkbox').check();
     await bar(agent).getByLabel('Action', { exact: true }).selectOption({ label: 'Close' });
-    await bar(agent).getByRole('button', { name: 'Apply to 1 tickets' }).click();
+    await bar(agent).getByRole('button', { name: 'Apply to the selection (1)' }).click();
     await results(agent).getByText('1 changed, 0 not changed.').waitFor();
     await row(agent, c.number).locator('.badge-closed').waitFor();
   });
@@ -133,7 +133,7 @@ describe('bulk actions on the queue (browser)', { timeout: 300_000 }, () => {
     const offered = await assignee.locator('option').allTextContents();
     assert.ok(!offered.includes('Acme Corporation agent') && !offered.includes('Globex agent'), `only people who work both tenants: ${offered.join(', ')}`);
     await assignee.selectOption({ label: 'Northwind Services agent' });
-    await bar(sp).getByRole('button', { name: 'Apply to 2 tickets' }).click();
+    await bar(sp).getByRole('button', { name: 'Apply to the selection (2)' }).click();
     await results(sp).getByText('2 changed, 0 not changed.').waitFor();
     await context.close();
   });
@@ -150,7 +150,7 @@ describe('bulk actions on the queue (browser)', { timeout: 300_000 }, () => {
     await row(sp, acmeTicket.number).getByRole('checkbox').check();
     await globexRow.getByRole('checkbox').check();
     await bar(sp).getByLabel('Action', { exact: true }).selectOption({ label: 'Close' });
-    await bar(sp).getByRole('button', { name: 'Apply to 2 tickets' }).click();
+    await bar(sp).getByRole('button', { name: 'Apply to the selection (2)' }).click();
     await results(sp).getByText('1 changed, 1 not changed.').waitFor();
     await results(sp).locator('li[data-result="ok"]', { hasText: 'Bulk: acme switch' }).waitFor();
     await results(sp).locator('li[data-result="TENANT_ACCESS_DENIED"]', { hasText: globexNumber }).getByText('may read this tenant’s tickets but not change them').waitFor();

@@ -19,11 +19,12 @@ export class ApiError extends Error {
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /*
- * Signing out: the session ends on the server while the screens may still be reading (a queue's
- * reload, the live stream). Those reads would be answered 401 and shown as errors. So, before the
- * sign-out is sent, `leaveSession` aborts every read in flight and holds every new one, unanswered:
+ * Signing out or switching the active role: the session (or role) ends on the server while the
+ * screens may still be reading (a queue's reload, the live stream). Those reads would be answered
+ * 401 (or 403 for the old role's screen) and shown as errors. So, before the change is
+ * sent, `leaveSession` aborts every read in flight and holds every new one, unanswered:
  * the page that follows is loaded afresh, which drops them. `stayInSession` undoes it when the
- * sign-out fails.
+ * sign-out or the switch fails.
  */
 let reads = new AbortController();
 let leaving = false;

@@ -168,8 +168,19 @@ export function useConfirmPasswordReset() {
 }
 
 export function useSwitchRole() {
+  const client = useQueryClient();
   return useMutation({
-    mutationFn: (role: string) => api<{ activeRole: { slug: string } }>('PUT', '/api/v1/me/active-role', { role }),
+    mutationFn: async (role: string) => {
+      // Nothing read under the old role may be asked for once the new one is active.
+      await client.cancelQueries({ queryKey: keys.scoped });
+      leaveSession();
+      try {
+        return await api<{ activeRole: { slug: string } }>('PUT', '/api/v1/me/active-role', { role });
+      } catch (error) {
+        stayInSession();
+        throw error;
+      }
+    },
     // Access changes at once: nothing read under the previous role may stay on screen. The app
     // starts afresh at its home page: dropping the queries under mounted screens would have them
     // fetched again under the new role, which may refuse them (a lookup of a tenant it cannot see).

@@ -7,6 +7,7 @@ import { useI18n, type Language } from '../i18n/i18n.tsx';
 import { can, isCustomer } from './session.ts';
 import { Options } from '../components/Options.tsx';
 import { inRoleOrder, publicName } from '../i18n/choice-words.ts';
+import { ShortcutHelp } from './ShortcutHelp.tsx';
 
 /** The frame of every page: the tenant's brand, navigation, role switcher, language, sign-out. */
 export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | null; children: ReactNode }) {
@@ -92,6 +93,7 @@ export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | 
       <main id="main" className="page" tabIndex={-1}>
         {children}
       </main>
+      {me && !isCustomer(me) && <ShortcutHelp />}
     </>
   );
 }

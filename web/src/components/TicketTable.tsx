@@ -58,7 +58,7 @@ export function TicketTable({ tickets, columns = [], names, priorities, sorted, 
       </thead>
       <tbody>
         {tickets.map((ticket) => (
-          <tr key={ticket.id} data-ticket={ticket.number ?? ticket.id} className={ticket.id === current ? 'current' : undefined} aria-current={ticket.id === current ? 'true' : undefined}>
+          <tr key={ticket.id} data-ticket={ticket.number ?? ticket.id} data-id={ticket.id} className={ticket.id === current ? 'current' : undefined} aria-current={ticket.id === current ? 'true' : undefined}>
             {selection && (
               <td className="select-cell">
                 <input type="checkbox" aria-label={t('bulk.select', { ticket: `${ticket.number ?? ''} ${ticket.subject}`.trim() })} checked={selection.isSelected(ticket.id)} onChange={() => selection.toggle(ticket)} />

@@ -19,6 +19,7 @@ import { NotFoundPage } from './NotFoundPage.tsx';
 import { PresenceNotice } from './agent/PresenceNotice.tsx';
 import { MacroPanel } from './agent/MacroPanel.tsx';
 import { RatingForm } from './portal/RatingForm.tsx';
+import { useTicketKeys } from './agent/ticket-keys.ts';
 
 /**
  * One ticket: the customer's view (replies, reply, close) or the agent's (thread with notes,
@@ -37,6 +38,17 @@ export function TicketPage({ me }: { me: Me }) {
 }
 
 function TicketView({ me, ticket }: { me: Me; ticket: Ticket }) {
+  if (isCustomer(me)) return <TicketScreen me={me} ticket={ticket} />;
+  return <AgentTicketScreen me={me} ticket={ticket} />;
+}
+
+/** The agent's view has keyboard shortcuts (agent/ticket-keys.ts); the customer's has none. */
+function AgentTicketScreen({ me, ticket }: { me: Me; ticket: Ticket }) {
+  useTicketKeys(ticket.id);
+  return <TicketScreen me={me} ticket={ticket} />;
+}
+
+function TicketScreen({ me, ticket }: { me: Me; ticket: Ticket }) {
   const { t, formatDate } = useI18n();
   const location = useLocation();
   const navigate = useNavigate();

@@ -9,7 +9,7 @@ import { Field } from '../../components/Field.tsx';
 import { choiceOptions, Options } from '../../components/Options.tsx';
 import { statusOptions } from '../../components/status-options.ts';
 import { errorKey, useI18n } from '../../i18n/i18n.tsx';
-import type { MessageKey } from '../../i18n/messages.ts';
+import { en, type MessageKey } from '../../i18n/messages.ts';
 
 type Kind = BulkAction['action'];
 
@@ -42,7 +42,8 @@ export function BulkBar({ me, selected, onClear, onDone }: { me: Me; selected: T
       },
     );
   };
-  const ready = kind === 'close' || (kind === 'assign' ? true : value !== '');
+  // Assigning to nobody unassigns; a status and a merge target must be chosen.
+  const ready = kind === 'close' || kind === 'assign' || value !== '';
 
   return (
     <section className="bulk-bar card" aria-labelledby="bulk-title">
@@ -130,8 +131,9 @@ function BulkResults({ results, tickets, onDismiss }: { results: BulkResult[]; t
   const { t } = useI18n();
   const failed = results.filter((r) => !r.ok).length;
   const reason = (error: NonNullable<BulkResult['error']>) => {
+    // The codes a bulk result explains in its own words; the others have the general sentences.
     const own = `bulk.${error.code}`;
-    return t(own in BULK_REASONS ? (own as MessageKey) : (errorKey(error.code) ?? 'error.title'));
+    return t(own in en ? (own as MessageKey) : (errorKey(error.code) ?? 'error.title'));
   };
   return (
     <div className="bulk-results" role="status" aria-labelledby="bulk-results-title">
@@ -162,6 +164,3 @@ function BulkResults({ results, tickets, onDismiss }: { results: BulkResult[]; t
     </div>
   );
 }
-
-/** The codes a bulk result explains in its own words (the others use the general sentences). */
-const BULK_REASONS = { 'bulk.CONFLICT': true, 'bulk.NOT_FOUND': true, 'bulk.TENANT_ACCESS_DENIED': true };

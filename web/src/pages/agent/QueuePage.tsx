@@ -10,6 +10,7 @@ import type { MessageKey } from '../../i18n/messages.ts';
 import { Options, tenantOptions } from '../../components/Options.tsx';
 import { BulkBar } from './BulkBar.tsx';
 import { SavedViews } from './SavedViews.tsx';
+import { useQueueKeys } from './queue-keys.ts';
 import { useQueueSelection } from './queue-selection.ts';
 
 const VIEWS = ['all', 'mine', 'unassigned', 'overdue'] as const;
@@ -79,6 +80,7 @@ export function QueuePage({ me }: { me: Me }) {
 
   const items = tickets.data?.pages.flatMap((p) => p.items) ?? [];
   const bulk = useQueueSelection(items);
+  const current = useQueueKeys(items);
   const departmentOptions = (departments.data ?? [])
     .filter((d) => !tenantSlug || d.tenant === tenantSlug)
     .map((d) => ({ value: d.id, label: several && d.tenant ? `${String(d.name)} (${d.tenant})` : String(d.name) }));
@@ -161,6 +163,7 @@ export function QueuePage({ me }: { me: Me }) {
           priorities={new Map((priorities.data ?? []).map((p) => [p.id, p.label]))}
           sorted={{ by: sort, order }}
           selection={bulk.selection}
+          current={current}
         />
       )}
       {tickets.hasNextPage && (

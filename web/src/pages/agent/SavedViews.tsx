@@ -19,7 +19,6 @@ const sameFilters = (a: Record<string, string>, b: Record<string, string>) => KE
 export function SavedViews({ params }: { params: URLSearchParams }) {
   const { t } = useI18n();
   const views = useSavedViews();
-  const actions = useSavedViewActions();
   const [said, setSaid] = useState('');
   const current = filtersOf(params);
 
@@ -45,7 +44,6 @@ export function SavedViews({ params }: { params: URLSearchParams }) {
       <p className="visually-hidden" role="status">
         {said}
       </p>
-      {actions.remove.isError && <ErrorMessage error={actions.remove.error} />}
     </nav>
   );
 }
@@ -98,6 +96,7 @@ function ViewItem({ view, active, onDeleted }: { view: SavedView; active: boolea
         {t('views.deleteButton')}
         <span className="visually-hidden"> {view.name}</span>
       </button>
+      {remove.isError && <ErrorMessage error={remove.error} />}
     </li>
   );
 }

@@ -95,7 +95,7 @@ function DetailsForm({ me, ticket, update, statuses }: { me: Me; ticket: Ticket;
           {t('actions.save')}
         </button>
         {can(me, 'ticket.assign') && ticket.assigneeId !== me.contact.id && (
-          <button type="button" className="button secondary" disabled={update.isPending} onClick={() => save({ ...edits(), assigneeId: me.contact.id })}>
+          <button type="button" className="button secondary" data-shortcut="assign-me" disabled={update.isPending} onClick={() => save({ ...edits(), assigneeId: me.contact.id })}>
             {unsaved ? t('actions.assignMeAndSave') : t('actions.assignMe')}
           </button>
         )}
