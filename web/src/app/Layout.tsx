@@ -44,6 +44,7 @@ export function Layout({ tenant, me, children }: { tenant: TenantInfo; me: Me | 
             <NavLink to="/tickets/new">{t('nav.newTicket')}</NavLink>
             <NavLink to="/kb">{t('nav.kb')}</NavLink>
             {!isCustomer(me) && can(me, 'kb.write') && <NavLink to="/kb-editor">{t('kb.editor')}</NavLink>}
+            {!isCustomer(me) && can(me, 'report.read') && <NavLink to="/kb-report">{t('kb.report.nav')}</NavLink>}
             {admin && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
           </nav>
         )}

@@ -12,11 +12,11 @@ import { BacklogChart, DailyChart, SlaChart, TenantBacklogChart, usePercent } fr
 
 const DAY_MS = 86_400_000;
 /** A local calendar date (YYYY-MM-DD) `days` from today. */
-const localDate = (days = 0) => {
+export const localDate = (days = 0) => {
   const at = new Date(Date.now() + days * DAY_MS);
   return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 };
-const dayAfter = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+export const dayAfter = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /**
  * The dashboard of GET /api/v1/reports/*: headline figures, tickets created and resolved per day,
