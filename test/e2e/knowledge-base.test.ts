@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { demoAndBrowser, expectTrouble, screenshot, signedIn, SIGNED_OUT, type DemoServer } from './harness.ts';
+import { assertAccessible, demoAndBrowser, expectTrouble, screenshot, signedIn, SIGNED_OUT, type DemoServer } from './harness.ts';
 
 /*
  * The knowledge base in the browser (issue 22): the service provider's public article is read at a
@@ -105,6 +105,7 @@ describe('knowledge base (browser)', { timeout: 300_000 }, () => {
     await agent.getByRole('button', { name: 'Show changes' }).click();
     await agent.locator('.kb-diff ins', { hasText: 'Reset the password from the VPN sign-in page.' }).waitFor();
     await screenshot(agent, 'kb-editor-versions');
+    await assertAccessible(agent, 'the article editor with its rich-text field');
   });
   it('shows the knowledge-base report: per tenant to the service provider with its CSV, a tenant’s own to its agent', async () => {
     const customer = (await signedIn(browser, server, 'acme.localhost', 'customer@acme.test')).page;
@@ -120,6 +121,7 @@ describe('knowledge base (browser)', { timeout: 300_000 }, () => {
     await sp.getByRole('table', { name: /Searches that found nothing/ }).getByRole('cell', { name: 'teleportation' }).waitFor();
     await sp.getByRole('cell', { name: TITLE }).first().waitFor();
     await screenshot(sp, 'kb-report');
+    await assertAccessible(sp, 'the knowledge-base report');
     const csvHref = await sp.getByRole('link', { name: 'Download as CSV' }).getAttribute('href');
     const csv = await apiIn(sp, 'GET', csvHref!);
     assert.equal(csv.status, 200);
