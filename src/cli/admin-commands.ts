@@ -13,6 +13,7 @@ import type { ContactKind } from '../db/schema.ts';
 import { mailCommands } from './mail-commands.ts';
 import { ssoCommands } from './sso-commands.ts';
 import { webhookCommands } from './webhook-commands.ts';
+import { kbCommands } from './kb-commands.ts';
 import { admin, tenantId } from './admin-context.ts';
 import { tenantQuotaCommand } from './quota-commands.ts';
 import { listSenderDomains, removeSenderDomain, verifySenderDomain } from '../tenancy/catalog/sender-domains.ts';
@@ -145,6 +146,7 @@ export const adminCommands: Record<string, AdminCommand> = {
   ...mailCommands,
   ...ssoCommands,
   ...webhookCommands,
+  ...kbCommands,
   migrate: (rt) => migrateEveryShard(rt.shards, rt.log),
   demo: async (rt) => {
     const { seedDemo } = await import('../demo/seed-demo.ts');

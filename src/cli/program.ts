@@ -368,6 +368,14 @@ export function program(io: CliIo = processIo): Command {
   webhook.command('remove <id>').description('remove a subscription').action((id: string) => admin(io, 'webhook.remove', { id }));
   webhook.command('deliveries <id>').description("a subscription's delivery log").action((id: string) => admin(io, 'webhook.deliveries', { id }));
   webhook.command('redeliver <id> <delivery>').description('send one delivery again').action((id: string, delivery: string) => admin(io, 'webhook.redeliver', { id, delivery }));
+  const kb = cli.command('kb').description("the knowledge base: a tenant's articles (--tenant <slug>) or the public ones (--public)");
+  const kbScope = (command: ReturnType<typeof cli.command>) => command.option('--tenant <slug>', "the tenant's own articles").option('--public', "the service provider's public articles");
+  kbScope(kb.command('list').description('list articles: id, slug, language, status, visibility, title')).action((o: AdminOptions) => admin(io, 'kb.list', o));
+  kbScope(kb.command('show <article>').description('one article (id or slug) as JSON')).action((article: string, o: AdminOptions) => admin(io, 'kb.show', { ...o, article }));
+  kbScope(kb.command('export').description('every article as JSON lines on stdout (what import reads)')).action((o: AdminOptions) => admin(io, 'kb.export', o));
+  kbScope(kb.command('import <file>').description('write the articles of a JSON-lines file as new articles; a slug the tenant has in that language is left out'))
+    .requiredOption('--author <email>', 'the contact the articles are written by')
+    .action((file: string, o: AdminOptions) => admin(io, 'kb.import', { ...o, file }));
   const mail = cli.command('mail').description('the email channel');
   mail
     .command('pipe')

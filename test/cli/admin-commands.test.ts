@@ -131,17 +131,18 @@ describe('tenantdesk command line', { concurrency: true }, () => {
         subcommands.set(path.join(' '), subcommandsIn(text));
         pending.push(...subcommandsIn(text).map((name) => [...path, name]));
       }
-      assert.deepEqual(subcommands.get(''), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey', 'import', 'mailbox', 'sso', 'webhook', 'mail']);
+      assert.deepEqual(subcommands.get(''), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey', 'import', 'mailbox', 'sso', 'webhook', 'kb', 'mail']);
       assert.deepEqual(subcommands.get('mailbox'), ['add', 'list', 'remove']);
       assert.deepEqual(subcommands.get('mail'), ['pipe', 'quarantine']);
       assert.deepEqual(subcommands.get('import'), ['osticket']);
       assert.deepEqual(subcommands.get('sso'), ['add', 'update', 'list', 'remove']);
       assert.deepEqual(subcommands.get('webhook'), ['add', 'list', 'remove', 'deliveries', 'redeliver']);
+      assert.deepEqual(subcommands.get('kb'), ['list', 'show', 'export', 'import']);
       assert.deepEqual(subcommands.get('tenant'), ['create', 'list', 'show', 'delete', 'move', 'export', 'import', 'suspend', 'resume', 'quota', 'sender-domain', 'host']);
       assert.deepEqual(subcommands.get('tenant sender-domain'), ['add', 'remove', 'list']);
       assert.deepEqual(subcommands.get('tenant host'), ['add', 'remove']);
       assert.deepEqual(subcommands.get('group'), ['create', 'add', 'remove', 'list']);
-      assert.equal(helps.size, 57, `every command answered: ${[...helps.keys()].join(', ')}`);
+      assert.equal(helps.size, 62, `every command answered: ${[...helps.keys()].join(', ')}`);
       assert.match(helps.get('tenant create')!, /--slug <slug>[\s\S]*--host <host>[\s\S]*--parent <slug>/);
       assert.match(helps.get('group list')!, /--all/);
     });
@@ -151,7 +152,7 @@ describe('tenantdesk command line', { concurrency: true }, () => {
       const paths = [[], ['start'], ['migrate'], ['tenant', 'host', 'add']];
       const exits = await mapLimit(paths, 2, (path) => runCli([...path, '--help'], { DATA_DIR: dataDir }));
       for (const [i, path] of paths.entries()) assert.equal(`${ok(exits[i]!)}\n`, (await helpInProcess(path)).text);
-      assert.deepEqual(subcommandsIn(exits[0]!.stdout), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey', 'import', 'mailbox', 'sso', 'webhook', 'mail']);
+      assert.deepEqual(subcommandsIn(exits[0]!.stdout), ['start', 'serve', 'migrate', 'demo', 'tenant', 'group', 'contact', 'role', 'apikey', 'import', 'mailbox', 'sso', 'webhook', 'kb', 'mail']);
       assert.deepEqual(readdirSync(dataDir), [], 'start --help served nothing and migrate --help opened no database');
     });
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { apiIn, demoAndBrowser, expectTrouble, screenshot, signedIn, SIGNED_OUT, type DemoServer } from './harness.ts';
+import { apiIn, assertAccessible, demoAndBrowser, expectTrouble, screenshot, signedIn, SIGNED_OUT, type DemoServer } from './harness.ts';
 
 /*
  * The knowledge base in the browser (issue 22): the service provider's public article is read at a
@@ -94,5 +94,34 @@ describe('knowledge base (browser)', { timeout: 300_000 }, () => {
     await agent.getByRole('button', { name: 'Show changes' }).click();
     await agent.locator('.kb-diff ins', { hasText: 'Reset the password from the VPN sign-in page.' }).waitFor();
     await screenshot(agent, 'kb-editor-versions');
+    await assertAccessible(agent, 'the article editor with its rich-text field');
+  });
+  it('shows the knowledge-base report: per tenant to the service provider with its CSV, a tenant’s own to its agent', async () => {
+    const customer = (await signedIn(browser, server, 'acme.localhost', 'customer@acme.test')).page;
+    const unanswered = await apiIn(customer, 'GET', '/api/v1/kb/search?q=teleportation');
+    assert.equal(unanswered.status, 200, unanswered.text);
+    await sp.goto(server.url('desk.localhost', '/dashboard'));
+    await sp.getByRole('link', { name: 'Article report' }).click();
+    await sp.getByRole('heading', { name: 'Help article report' }).waitFor();
+    const acmeRow = sp.getByRole('table', { name: 'By tenant' }).getByRole('row', { name: /^acme / });
+    await acmeRow.waitFor();
+    // Tenant, views, searches, with no result, tickets avoided, helpful, not helpful.
+    assert.deepEqual((await acmeRow.getByRole('cell').allInnerTexts()).slice(2, 5), ['1', '1', '1']);
+    await sp.getByRole('table', { name: /Searches that found nothing/ }).getByRole('cell', { name: 'teleportation' }).waitFor();
+    await sp.getByRole('cell', { name: TITLE }).first().waitFor();
+    await screenshot(sp, 'kb-report');
+    await assertAccessible(sp, 'the knowledge-base report');
+    const csvHref = await sp.getByRole('link', { name: 'Download as CSV' }).getAttribute('href');
+    const csv = await apiIn(sp, 'GET', csvHref!);
+    assert.equal(csv.status, 200);
+    assert.match(csv.text, /^tenant,views,searches,searchesWithoutResult,deflections,helpful,notHelpful\r\n/);
+    assert.match(csv.text, /\r\nacme,\d+,\d+,1,1,1,0\r\n/, 'acme: one search with no result, one ticket avoided, one helpful vote');
+
+    // A tenant's agent reads its own tenant's figures, with no breakdown by tenant.
+    const admin = (await signedIn(browser, server, 'acme.localhost', 'agent@acme.test')).page;
+    await admin.goto(server.url('acme.localhost', '/kb-report'));
+    await admin.getByRole('heading', { name: 'Help article report' }).waitFor();
+    await admin.locator('[data-figure="deflections"]', { hasText: '1' }).waitFor();
+    assert.equal(await admin.getByRole('table', { name: 'By tenant' }).count(), 0);
   });
 });

@@ -118,6 +118,23 @@ forEachDatabase('the knowledge base API', (db) => {
       assert.deepEqual(vault.items.map((h) => [h.title, h.tenant]), [['Vault safe printers', 'vault']], 'the silo’s own, found in the silo');
     });
 
+    it('never finds a silo tenant’s article from another tenant, in search or suggestions, nor another tenant’s from the silo', async () => {
+      const hitsOf = async (host: string, q: string, suggest: boolean, who?: Caller) => {
+        const url = `/api/v1/kb/search?q=${encodeURIComponent(q)}${suggest ? '&suggest=true' : ''}`;
+        return (await ok<{ items: { title: string }[] }>(who ? who({ url }) : anonymous(host)({ url }))).items.map((h) => h.title);
+      };
+      const globexCustomer = await desk.as('customer@globex.test');
+      // Counted searches at acme (its report may hold them); elsewhere suggestions, which count nothing, so the report test below stays exact.
+      for (const suggest of [false, true]) assert.ok(!(await hitsOf('acme.localhost', 'vault printers', suggest)).includes('Vault safe printers'), 'the parent does not find its silo child’s');
+      assert.ok(!(await hitsOf('globex.localhost', 'vault printers', true)).includes('Vault safe printers'));
+      assert.ok(!(await hitsOf('globex.localhost', 'vault printers', true, globexCustomer)).includes('Vault safe printers'));
+      assert.ok(!(await hitsOf('vault.localhost', 'globex printer secrets', true)).includes('Globex printer secrets'), 'the silo does not find another pool tenant’s');
+      const vaultCustomer = await desk.as('customer@vault.test');
+      assert.ok((await hitsOf('vault.localhost', 'printers', true, vaultCustomer)).includes('Vault safe printers'), 'the silo’s customer finds its own');
+      assert.equal((await vaultCustomer({ url: `/api/v1/kb/articles/${articles.get('globex')!.id}` })).statusCode, 404);
+      assert.equal((await vaultCustomer({ url: `/api/v1/kb/articles/${articles.get('acmeAgents')!.id}` })).statusCode, 404, 'a parent’s agents-only article stays with its agents');
+    });
+
     it('searches French articles with the French configuration', async () => {
       await ok(acmeAdmin({ method: 'POST', url: '/api/v1/kb/articles', body: { title: 'Réinitialiser les imprimantes', body: '<p>Les imprimantes se réinitialisent.</p>', language: 'fr', visibility: 'public', status: 'published', translationOf: articles.get('acmeCustomers')!.id } }), 201);
       const hits = await ok<{ items: { title: string }[] }>(anonymous('acme.localhost')({ url: '/api/v1/kb/search?q=imprimante&language=fr' }));

@@ -35,3 +35,14 @@ export function useKbFeedback(id: string) {
 export function useKbDeflection() {
   return useMutation({ mutationFn: (input: { id: string; subject: string }) => api<void>('POST', `/api/v1/kb/articles/${input.id}/deflection`, { subject: input.subject.slice(0, 200) }) });
 }
+
+export type KbFigures = { views: number; searches: number; searchesWithoutResult: number; deflections: number; helpful: number; notHelpful: number };
+export type KbReport = KbFigures & {
+  tenants?: (KbFigures & { tenantId: number; tenant: string | null })[];
+  topArticles: { articleId: string; views: number; helpful: number; notHelpful: number }[];
+  unanswered: { query: string; searches: number }[];
+};
+
+/** The address of the knowledge-base report, as JSON or as the CSV file the same filters give. */
+export const kbReportUrl = (range: { from: string; to: string; timeZone: string; tenantId?: number | undefined }, csv = false) =>
+  `/api/v1/reports/kb${query({ from: range.from, to: range.to, timeZone: range.timeZone, tenantId: range.tenantId, ...(csv ? { format: 'csv' } : {}) })}`;

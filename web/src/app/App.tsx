@@ -9,6 +9,7 @@ import { applyBranding } from '../components/branding.ts';
 import { ErrorMessage, Loading } from '../components/ErrorMessage.tsx';
 import { AdminPage } from '../pages/admin/AdminPage.tsx';
 import { DashboardPage } from '../pages/agent/DashboardPage.tsx';
+import { KbReportPage } from '../pages/agent/KbReportPage.tsx';
 import { QueuePage } from '../pages/agent/QueuePage.tsx';
 import { GuestStatusPage } from '../pages/portal/GuestStatusPage.tsx';
 import { RateByLinkPage } from '../pages/portal/RateByLinkPage.tsx';
@@ -82,6 +83,7 @@ function SignedInRoutes({ me }: { me: Me }) {
       <Route path="/tickets/:id" element={<TicketPage me={me} />} />
       <Route path="/queue" element={isCustomer(me) ? <Navigate to="/tickets" replace /> : <QueuePage me={me} />} />
       <Route path="/dashboard" element={isCustomer(me) ? <Navigate to="/tickets" replace /> : <DashboardPage me={me} />} />
+      <Route path="/kb-report" element={isCustomer(me) || !can(me, 'report.read') ? <Navigate to="/tickets" replace /> : <KbReportPage me={me} />} />
       <Route path="/admin" element={<Navigate to="/admin/departments" replace />} />
       <Route path="/admin/:resource" element={<AdminPage me={me} />} />
       <Route path="*" element={<NotFoundPage />} />

@@ -6,7 +6,7 @@ import type { Me } from '../../api/types.ts';
 import { can } from '../../app/session.ts';
 import { ErrorMessage, Notice } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
-import { htmlToText, textToHtml } from '../../components/html.ts';
+import { RichTextEditor } from '../../components/RichTextEditor.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 
 type Editable = KbArticle & { version: number; keywords: string };
@@ -32,7 +32,7 @@ export function KbEditorPage({ me }: { me: Me }) {
   const diff = useQuery({ queryKey: ['scoped', 'kb-diff', chosen?.id, diffOf], queryFn: () => api<Diff>('GET', `/api/v1/kb/articles/${chosen!.id}/diff?from=${diffOf! - 1}&to=${diffOf}`), enabled: !!chosen && !!diffOf && diffOf > 1 });
   const save = useMutation({
     mutationFn: (d: Draft) => {
-      const body = { title: d.title, summary: d.summary, keywords: d.keywords, body: textToHtml(d.body), visibility: d.visibility, status: d.status };
+      const body = { title: d.title, summary: d.summary, keywords: d.keywords, body: d.body, visibility: d.visibility, status: d.status };
       return chosen ? api<Editable>('PATCH', `/api/v1/kb/articles/${chosen.id}`, { ...body, version: chosen.version }) : api<Editable>('POST', '/api/v1/kb/articles', body);
     },
     onSuccess: (saved) => {
@@ -44,7 +44,7 @@ export function KbEditorPage({ me }: { me: Me }) {
     setChosen(a);
     setDiffOf(null);
     save.reset();
-    setDraft(a ? { title: a.title, summary: a.summary, keywords: a.keywords, body: htmlToText(a.bodyHtml), visibility: a.visibility, status: a.status } : EMPTY);
+    setDraft(a ? { title: a.title, summary: a.summary, keywords: a.keywords, body: a.bodyHtml, visibility: a.visibility, status: a.status } : EMPTY);
   };
   const set = (name: keyof Draft) => (e: { target: { value: string } }) => setDraft({ ...draft, [name]: e.target.value });
   const submit = (event: FormEvent) => {
@@ -82,9 +82,7 @@ export function KbEditorPage({ me }: { me: Me }) {
         <Field label={t('kb.field.keywords')}>
           <input name="keywords" maxLength={1000} value={draft.keywords} onChange={set('keywords')} />
         </Field>
-        <Field label={t('kb.field.body')}>
-          <textarea name="body" required rows={10} value={draft.body} onChange={set('body')} />
-        </Field>
+        <RichTextEditor label={t('kb.field.body')} value={draft.body} onChange={(body) => setDraft({ ...draft, body })} />
         <Field label={t('kb.field.visibility')}>
           <select name="visibility" value={draft.visibility} onChange={set('visibility')}>
             {(['public', 'customers', 'agents'] as const).map((v) => (
