@@ -75,7 +75,7 @@ async function importPage(run: ImportRun, page: readonly SourceRow[], counts: Co
     else if (!mine && taken.has(values.number as string)) counts.tickets.unmapped.push({ id, reason: `number ${values.number} is already a ticket of the tenant` });
     else plans.push({ id, digest, known: mine, values, row });
   }
-  const details = await readDetails(run, plans.map((p) => p.row));
+  const details = await readDetails(run, plans.map((p) => p.row), new Set(plans.filter((p) => p.known).map((p) => p.id)));
   if (run.options.dryRun) countDry(run, plans, details, counts);
   else await writePlans(run, plans, details, counts);
   progress(page.length);
