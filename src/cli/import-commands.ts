@@ -60,6 +60,7 @@ export async function importOsticketCommand(rt: Runtime, o: OsticketImportOption
     catalog: rt.catalog,
     outbound: createOutbound({ policy: rt.config.outboundPolicy }),
     attachments: { dataDir: rt.config.dataDir, maxBytes: rt.config.attachmentMaxBytes },
+    senderDomains: rt.config.mail.senderDomains,
   };
   if (o.organizations !== undefined && o.organizations !== 'attribute' && o.organizations !== 'subtenants') {
     throw new AppError('VALIDATION_FAILED', `--organizations is "attribute" or "subtenants", not "${o.organizations}".`, 'organizations');

@@ -86,6 +86,7 @@ for (const kind of databaseKinds()) {
       assert.equal(report!.objects['thread entries']!.created, 12);
       assert.equal(report!.objects.agents!.created, 2);
       assert.match(report!.objects.tenant!.notes[0]!, /would be created: acme/);
+      assert.deepEqual([report!.objects['faq articles']!.created, report!.objects['faq articles']!.unmapped.map((u) => u.id)], [2, ['3']]);
       assert.doesNotMatch(ok(await runInProcess(['tenant', 'list'], env)), /^acme\t/m);
       assert.equal(await databaseChecksum(root, db('acme')), before);
     });
@@ -101,6 +102,13 @@ for (const kind of databaseKinds()) {
       assert.equal(report!.checks!.attachmentBytes.inTenant, report!.checks!.attachmentBytes.source);
       assert.ok(report!.checks!.attachmentBytes.source > 0);
       assert.deepEqual([o.organizations!.source, o.organizations!.inTenant], [1, 1]);
+      assert.deepEqual([o['faq categories']!.created, o['faq articles']!.source, o['faq articles']!.created, o['faq articles']!.inTenant], [2, 3, 2, 2]);
+      assert.match(o['faq articles']!.unmapped[0]!.reason, /empty/);
+      assert.deepEqual([o['email addresses']!.created, o['email addresses']!.unmapped.map((u) => u.id)], [1, ['2']]);
+      assert.match(o['email addresses']!.notes[0]!, /disabled and without credentials/);
+      assert.match(o['custom form fields']!.notes[0]!, /definitions not imported/);
+      assert.match(o['faq help topics']!.notes[0]!, /not imported/);
+      assert.deepEqual([o['faq attachments']!.source, o['faq attachments']!.inTenant], [1, 0]);
       assert.equal(await databaseChecksum(root, db('acme')), before, 'the osTicket database is unchanged');
       await desk(async (database) => {
         const tickets = await sql<{ number: string; subject: string; status: string }>`select t.number, t.subject, t.status from tickets t join tenants n on n.id = t.tenant_id where n.slug = 'acme' order by t.number`.execute(database.owner);
@@ -116,6 +124,23 @@ for (const kind of databaseKinds()) {
         assert.deepEqual(fields.rows[0]!.custom_fields, { asset_tag: 'PC-2' });
         const chloe = await sql<{ organization: string | null; kind: string }>`select organization, kind from contacts where email = 'chloe@customer.example'`.execute(database.owner);
         assert.deepEqual({ ...chloe.rows[0] }, { organization: 'Acme Corp', kind: 'customer' });
+        const articles = await sql<{ title: string; body_html: string; visibility: string; status: string; category: string }>`select a.title, a.body_html, a.visibility, a.status, c.name as category
+          from kb_articles a join kb_categories c on c.id = a.category_id join tenants n on n.id = a.tenant_id where n.slug = 'acme' order by a.title`.execute(database.owner);
+        assert.deepEqual(articles.rows.map((a) => [a.title, a.visibility, a.status, a.category]), [
+          ['Escalation rota', 'agents', 'published', 'Internal procedures'],
+          ['How do I clear a paper jam? 🖨️', 'public', 'published', 'Printers'],
+        ]);
+        assert.ok(!articles.rows[1]!.body_html.includes('<script'));
+        const mailboxes = await sql<{ address: string; active: boolean; imap_host: string | null; imap_password_enc: string | null; auto_reply: boolean; department: string }>`select m.address, m.active, m.imap_host, m.imap_password_enc, m.auto_reply, d.name as department
+          from mailboxes m join departments d on d.id = m.department_id join tenants n on n.id = m.tenant_id where n.slug = 'acme'`.execute(database.owner);
+        assert.deepEqual(mailboxes.rows.map((m) => ({ ...m })), [{ address: 'support@acme.example', active: false, imap_host: null, imap_password_enc: null, auto_reply: false, department: 'Billing' }]);
+        // SLA clocks from the history under the imported plan (18 h), not restarted: ticket 1 is open and long overdue, ticket 3 was closed at once.
+        const clocks = await sql<{ number: string; created_at: Date; resolution_due_at: Date | null; resolution_breached_at: Date | null; sla_paused_at: Date | null; closed_at: Date | null }>`select number, created_at, resolution_due_at, resolution_breached_at, sla_paused_at, closed_at from tickets where number in ('100001', '100003') order by number`.execute(database.owner);
+        const [open, closed] = clocks.rows;
+        assert.ok(open!.resolution_due_at! > open!.created_at && open!.resolution_due_at! < new Date('2024-04-01'));
+        assert.equal(open!.resolution_breached_at?.getTime(), open!.resolution_due_at!.getTime());
+        assert.equal(closed!.resolution_breached_at, null);
+        assert.equal(closed!.sla_paused_at?.getTime(), closed!.closed_at!.getTime());
         const next = await sql<{ last_value: string }>`select last_value::text from tenant_counters c join tenants n on n.id = c.tenant_id where n.slug = 'acme' and c.name = 'ticket'`.execute(database.owner);
         assert.equal(next.rows[0]!.last_value, '100004', 'new tickets are numbered after the highest imported');
       });
@@ -129,13 +154,19 @@ for (const kind of databaseKinds()) {
       await root.query(`INSERT INTO ost_thread_entry (id, thread_id, user_id, type, body, format, created, updated) VALUES (900, 2, 1, 'M', 'Still broken on Monday', 'text', '2024-04-01 08:00:00', '2024-04-01 08:00:00')`);
       await addTicket(root, 5);
       await addFile(root, 900, 900, Buffer.from('monday.log\n'));
+      await root.query(`UPDATE ost_faq SET answer = '<p>Open tray B, then tray C.</p>', updated = '2024-04-01 08:00:00' WHERE faq_id = 1`);
       // Ticket 3's only change: a custom field's value.
       await root.query(`UPDATE ost_form_entry_values SET value = 'PC-3-new' WHERE entry_id = 3 AND field_id = 2`);
       const monday = reportOf(ok(await runInProcess(['import', 'osticket', '--from', mariadb.url(db('acme')), '--tenant', 'acme', '--json'], env)))[0]!;
       assert.deepEqual([monday.objects.tickets!.created, monday.objects.tickets!.updated, monday.objects.tickets!.unchanged], [1, 2, 2]);
+      assert.deepEqual([again.objects['faq articles']!.created, again.objects['faq articles']!.unchanged], [0, 2]);
+      assert.deepEqual([again.objects['email addresses']!.created, again.objects['email addresses']!.unchanged], [0, 1]);
+      assert.deepEqual([monday.objects['faq articles']!.updated, monday.objects['faq articles']!.unchanged, monday.objects['faq categories']!.unchanged], [1, 1, 2]);
       await desk(async (database) => {
         const fields = await sql<{ custom_fields: Record<string, string> }>`select custom_fields from tickets where number = '100003'`.execute(database.owner);
         assert.deepEqual(fields.rows[0]!.custom_fields, { asset_tag: 'PC-3-new' });
+        const faq = await sql<{ version: number; body_html: string }>`select version, body_html from kb_articles where title like 'How do I clear%'`.execute(database.owner);
+        assert.deepEqual([faq.rows[0]!.version, faq.rows[0]!.body_html], [2, '<p>Open tray B, then tray C.</p>']);
       });
       assert.equal(monday.objects['thread entries']!.created, 4);
       assert.equal(monday.objects.attachments!.created, 2);

@@ -32,6 +32,10 @@ CREATE TABLE ost_attachment (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, object_
 CREATE TABLE ost_form_field (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, form_id INT UNSIGNED NOT NULL, type VARCHAR(255) NOT NULL DEFAULT 'text', label VARCHAR(255) NOT NULL, name VARCHAR(64) NOT NULL, sort INT UNSIGNED NOT NULL, created DATETIME NOT NULL, updated DATETIME NOT NULL);
 CREATE TABLE ost_form_entry (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, form_id INT UNSIGNED NOT NULL, object_id INT UNSIGNED, object_type CHAR(1) NOT NULL DEFAULT 'T', sort INT UNSIGNED NOT NULL DEFAULT 1, created DATETIME NOT NULL, updated DATETIME NOT NULL, KEY object_id (object_id, object_type));
 CREATE TABLE ost_form_entry_values (entry_id INT UNSIGNED NOT NULL, field_id INT UNSIGNED NOT NULL, value TEXT, value_id INT, PRIMARY KEY (entry_id, field_id));
+CREATE TABLE ost_faq_category (category_id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, category_pid INT UNSIGNED NULL, ispublic TINYINT(1) UNSIGNED NOT NULL DEFAULT 0, name VARCHAR(125), description TEXT NOT NULL, notes TINYTEXT NOT NULL, created DATETIME NOT NULL, updated DATETIME NOT NULL);
+CREATE TABLE ost_faq (faq_id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, category_id INT UNSIGNED NOT NULL DEFAULT 0, ispublished TINYINT(1) UNSIGNED NOT NULL DEFAULT 0, question VARCHAR(255) NOT NULL, answer TEXT NOT NULL, keywords TINYTEXT, notes TEXT, created DATETIME NOT NULL, updated DATETIME NOT NULL);
+CREATE TABLE ost_faq_topic (faq_id INT UNSIGNED NOT NULL, topic_id INT UNSIGNED NOT NULL, PRIMARY KEY (faq_id, topic_id));
+CREATE TABLE ost_email (email_id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, noautoresp TINYINT(1) UNSIGNED NOT NULL DEFAULT 0, priority_id TINYINT UNSIGNED NOT NULL DEFAULT 2, dept_id INT UNSIGNED NOT NULL DEFAULT 0, topic_id INT UNSIGNED NOT NULL DEFAULT 0, email VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL DEFAULT '', userid VARCHAR(255) NOT NULL, userpass VARCHAR(255) CHARACTER SET ascii NOT NULL, mail_active TINYINT(1) NOT NULL DEFAULT 0, mail_host VARCHAR(255) NOT NULL DEFAULT '', created DATETIME NOT NULL, updated DATETIME NOT NULL);
 CREATE TABLE ost_canned_response (canned_id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, dept_id INT UNSIGNED NOT NULL DEFAULT 0, isenabled TINYINT(1) NOT NULL DEFAULT 1, title VARCHAR(255) NOT NULL, response TEXT NOT NULL, created DATETIME NOT NULL, updated DATETIME NOT NULL);
 `;
 
@@ -59,6 +63,10 @@ export async function buildOsticket(root: Connection, name: string, options: { t
   await q(`INSERT INTO ost_help_topic (topic_id, topic, dept_id, priority_id, sla_id, created, updated) VALUES (1, 'General Inquiry', 1, 2, 1, '${T}', '${T}')`);
   await q(`INSERT INTO ost_canned_response (canned_id, title, response, created, updated) VALUES (1, 'Thanks', '<p>Thank you<script>alert(1)</script></p>', '${T}', '${T}')`);
   await q(`INSERT INTO ost_form_field (id, form_id, label, name, sort, created, updated) VALUES (1, 2, 'Issue Summary', 'subject', 1, '${T}', '${T}'), (2, 2, 'Asset tag', 'asset_tag', 2, '${T}', '${T}')`);
+  await addFaq(root);
+  // A mailbox with credentials (never carried) and a row whose address is not one.
+  await q(`INSERT INTO ost_email (email_id, noautoresp, dept_id, topic_id, email, name, userid, userpass, mail_active, mail_host, created, updated) VALUES
+    (1, 1, 2, 1, 'Support@${p}.example', '${p} support', 'support', 'c2VjcmV0', 1, 'imap.${p}.example', '${T}', '${T}'), (2, 0, 1, 0, 'not-an-address', 'Broken', '', '', 0, '', '${T}', '${T}')`);
   for (let i = 1; i <= tickets; i++) await addTicket(root, i);
 }
 
@@ -92,6 +100,19 @@ export async function addFile(root: Connection, entryId: number, fileId: number,
   const half = Math.floor(data.length / 2);
   await root.query(`INSERT INTO ost_file_chunk (file_id, chunk_id, filedata) VALUES (?, 0, ?), (?, 1, ?)`, [fileId, data.subarray(0, half), fileId, data.subarray(half)]);
   await root.query(`INSERT INTO ost_attachment (object_id, type, file_id) VALUES (?, 'H', ?)`, [entryId, fileId]);
+}
+
+/** A public and an internal FAQ category; a public FAQ (with a help topic and a file), an internal one, and one with no answer. */
+async function addFaq(root: Connection): Promise<void> {
+  await root.query(`INSERT INTO ost_faq_category (category_id, ispublic, name, description, notes, created, updated) VALUES (1, 1, 'Printers', '', '', '${T}', '${T}'), (2, 0, 'Internal procedures', '', '', '${T}', '${T}')`);
+  await root.query(`INSERT INTO ost_faq (faq_id, category_id, ispublished, question, answer, keywords, created, updated) VALUES
+    (1, 1, 1, 'How do I clear a paper jam? 🖨️', '<p>Open tray B, pull gently.<script>alert(1)</script></p>', 'printer jam', '${T}', '${T}'),
+    (2, 2, 1, 'Escalation rota', '<p>Call Ada after 18:00.</p>', '', '${T}', '${T}'),
+    (3, 1, 0, 'Unanswered question', '', '', '${T}', '${T}')`);
+  await root.query(`INSERT INTO ost_faq_topic (faq_id, topic_id) VALUES (1, 1)`);
+  await root.query(`INSERT INTO ost_file (id, bk, type, size, \`key\`, signature, name, created) VALUES (5000, 'D', 'image/png', 4, 'faqkey', 'faqsig', 'tray.png', '${T}')`);
+  await root.query(`INSERT INTO ost_file_chunk (file_id, chunk_id, filedata) VALUES (5000, 0, 'PNG!')`);
+  await root.query(`INSERT INTO ost_attachment (object_id, type, file_id) VALUES (1, 'F', 5000)`);
 }
 
 /** The multi-site master of seed 000: one row per site. */

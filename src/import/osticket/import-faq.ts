@@ -1,5 +1,6 @@
 import type { Role } from '../../db/schema.ts';
 import type { DeskContext } from '../../desk/desk-context.ts';
+import { articleColumns } from '../../desk/kb/article-input.ts';
 import { createArticle } from '../../desk/kb/create-article.ts';
 import { createKbCategory, updateKbCategory } from '../../desk/kb/kb-categories.ts';
 import { updateArticle } from '../../desk/kb/update-article.ts';
@@ -40,9 +41,10 @@ async function knowledgeBaseDesk(run: ImportRun): Promise<Kb | undefined> {
 async function importCategories(run: ImportRun, kb: Kb | undefined): Promise<void> {
   const rows = await run.source.select(`SELECT category_id, name, ispublic FROM ${run.source.t('faq_category')} ORDER BY category_id`);
   const counts = (run.report.objects['faq categories'] = emptyCounts(rows.length));
-  await eachRow(run, kb, counts, rows, 'faq_category', 'category_id', 'kbCategory', async (desk, row, existing) => {
-    const name = String(row.name ?? '').trim().slice(0, 200);
-    if (!name) throw new AppError('VALIDATION_FAILED', 'no name');
+  const nameOf = (row: SourceRow) => String(row.name ?? '').trim().slice(0, 200);
+  const problem = (row: SourceRow) => (nameOf(row) ? undefined : 'no name');
+  await eachRow(run, kb, counts, rows, { table: 'faq_category', key: 'category_id', type: 'kbCategory', problem }, async (desk, row, existing) => {
+    const name = nameOf(row);
     if (existing) return (await updateKbCategory(desk, existing, { name })).id as string;
     return (await createKbCategory(desk, { name, tenantId: run.options.tenantId })).id as string;
   });
@@ -54,14 +56,25 @@ async function importArticles(run: ImportRun, kb: Kb | undefined): Promise<void>
      FROM ${run.source.t('faq')} f LEFT JOIN ${run.source.t('faq_category')} c ON c.category_id = f.category_id ORDER BY f.faq_id`,
   );
   const counts = (run.report.objects['faq articles'] = emptyCounts(rows.length));
-  await eachRow(run, kb, counts, rows, 'faq', 'faq_id', 'kbArticle', async (desk, row, existing) => {
-    const article = {
-      title: String(row.question ?? '').trim().slice(0, 300),
-      body: String(row.answer ?? ''),
-      keywords: String(row.keywords ?? '').trim().slice(0, 1000),
-      categoryId: run.ledger.target('faq_category', row.category_id) ?? null,
-      visibility: faqVisibility(row),
-    };
+  const articleOf = (row: SourceRow) => ({
+    title: String(row.question ?? '').trim().slice(0, 300),
+    body: String(row.answer ?? ''),
+    keywords: String(row.keywords ?? '').trim().slice(0, 1000),
+    categoryId: run.ledger.target('faq_category', row.category_id) ?? null,
+    visibility: faqVisibility(row),
+  });
+  // The knowledge base's own checks, so a dry run reports the same refusals as a real one.
+  const problem = (row: SourceRow) => {
+    try {
+      articleColumns(articleOf(row));
+      return undefined;
+    } catch (error) {
+      if (error instanceof AppError) return error.message;
+      throw error;
+    }
+  };
+  await eachRow(run, kb, counts, rows, { table: 'faq', key: 'faq_id', type: 'kbArticle', problem }, async (desk, row, existing) => {
+    const article = articleOf(row);
     if (existing) return (await updateArticle(desk, existing, article)).id as string;
     return (await createArticle(desk, { ...article, status: 'published', tenantId: run.options.tenantId })).id as string;
   });
@@ -79,9 +92,7 @@ async function eachRow(
   kb: Kb | undefined,
   counts: ObjectCounts,
   rows: readonly SourceRow[],
-  table: string,
-  key: string,
-  type: 'kbCategory' | 'kbArticle',
+  { table, key, type, problem }: { table: string; key: string; type: 'kbCategory' | 'kbArticle'; problem: (row: SourceRow) => string | undefined },
   write: (desk: DeskContext, row: SourceRow, existing: string | undefined) => Promise<string>,
 ): Promise<void> {
   const known = await run.ledger.load(table);
@@ -89,7 +100,9 @@ async function eachRow(
     const id = String(row[key]);
     const mine = known.get(id);
     const digest = rowDigest(row);
+    const reason = mine?.digest === digest ? undefined : problem(row);
     if (mine?.digest === digest) counts.unchanged++;
+    else if (reason) counts.unmapped.push({ id, reason });
     else if (run.options.dryRun) {
       if (mine) counts.updated++;
       else counts.created++;

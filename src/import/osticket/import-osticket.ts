@@ -7,6 +7,10 @@ import { emptyCounts, type ImportReport, type ObjectCounts } from './import-repo
 import { prioritySlug, staffRoleSlug, statusState, type Mapped, mapped, unmappable } from './osticket-mapping.ts';
 import type { OsticketSource, SourceRow } from './osticket-source.ts';
 import { importTickets, verifyTickets } from './import-tickets.ts';
+import { importFaq } from './import-faq.ts';
+import { importMailboxes } from './import-mailboxes.ts';
+import type { MailboxDeps } from '../../mail/mailboxes.ts';
+import { planFromRow, type SlaPlan } from '../../sla/sla-plan.ts';
 import { importOrganizations, type OrganizationMode, type SubtenantMaker } from './import-organizations.ts';
 
 export type ImportProgress = (table: string, done: number, total: number) => void;
@@ -26,6 +30,8 @@ export type ImportOptions = {
   /** Organizations as their users' attribute (the default) or as subtenants, made by `subtenants`. */
   readonly organizations?: OrganizationMode | undefined;
   readonly subtenants?: SubtenantMaker | undefined;
+  /** What creating mailboxes needs (connector, sender domains); without it email addresses are reported, not imported. */
+  readonly mailboxes?: MailboxDeps | undefined;
 };
 
 /** What every step shares: the context, the ledger, the options, the report being filled. */
@@ -38,6 +44,10 @@ export type ImportRun = {
   readonly report: ImportReport;
   /** Public priorities by osTicket priority id. */
   readonly priorities: Map<string, string>;
+  /** The slug of each of our priorities, by id: SLA targets are per priority slug. */
+  readonly prioritySlugs: Map<string, string>;
+  /** The SLA plans the tenant reads, by id, for the tickets' clocks. */
+  readonly slaPlans: Map<string, SlaPlan>;
   /** Our public roles by slug: what staff and users are given. */
   readonly roles: Map<string, string>;
   /** Organization names by osTicket id, kept as their users' `organization` attribute. */
@@ -76,12 +86,15 @@ export async function importOsticket(ctx: TenancyContext, source: OsticketSource
   const ledger = new ImportLedger(ctx, options.tenantId, `osticket:${source.db.place}`);
   const roles = new Map((await listObjects(ctx, 'role', { limit: 1000 })).filter((r) => r.tenant_id === null).map((r) => [r.slug as string, r.id as string]));
   // The rows its units of work see stay known to the run (a department, a contact), so a reference is looked up once.
-  const run: ImportRun = { ctx: { ...ctx, known: new Map() }, source, ledger, options, report, priorities: new Map(), roles, statusStates: new Map(), organizations: new Map(), organizationTenants: new Map(), contactTenants: new Map() };
+  const run: ImportRun = { ctx: { ...ctx, known: new Map() }, source, ledger, options, report, priorities: new Map(), prioritySlugs: new Map(), slaPlans: new Map(), roles, statusStates: new Map(), organizations: new Map(), organizationTenants: new Map(), contactTenants: new Map() };
   await mapPriorities(run);
   await importOrganizations(run);
   for (const step of STEPS) await runStep(run, step);
   for (const s of await listObjects(run.ctx, 'ticketStatus', { limit: 1000 })) run.statusStates.set(s.id as string, s.state as string);
+  for (const p of await listObjects(run.ctx, 'slaPlan', { limit: 1000 })) run.slaPlans.set(p.id as string, planFromRow(p));
   await importTickets(run);
+  await importFaq(run);
+  await importMailboxes(run);
   await notImported(run);
   if (!options.dryRun && options.tenantId !== undefined) report.checks = await verifyTickets(run);
   return report;
@@ -101,6 +114,7 @@ async function mapPriorities(run: ImportRun): Promise<void> {
       continue;
     }
     run.priorities.set(String(row.priority_id), ours.get(slug.value)!);
+    run.prioritySlugs.set(ours.get(slug.value)!, slug.value);
     counts.unchanged++;
     counts.inTenant++;
   }
@@ -301,11 +315,19 @@ const STEPS: readonly Step[] = [
   },
 ];
 
-/** What the source holds that this importer does not bring across, counted so the report says so. */
+/**
+ * What the source holds that this importer does not bring across, counted so the report says so.
+ * osTicket's form definitions: their values are kept per ticket (custom_fields, by field name), but
+ * TenantDesk defines custom fields per help topic and osTicket attaches forms to topics through
+ * ost_help_topic_form, which is not read: no definitions are created.
+ */
 async function notImported(run: ImportRun): Promise<void> {
-  for (const [name, table] of [['faq articles', 'faq'], ['email addresses', 'email']] as const) {
-    if (!run.source.has(table)) continue;
-    const n = await run.source.count(table);
-    if (n) (run.report.objects[name] = emptyCounts(n)).notes.push(`${name} are not imported by this version of the importer`);
+  if (run.source.has('form_field')) {
+    const n = await run.source.count('form_field', "name NOT IN ('subject', 'priority', 'message')");
+    if (n) {
+      (run.report.objects['custom form fields'] = emptyCounts(n)).notes.push(
+        "definitions not imported: TenantDesk defines custom fields per help topic, and osTicket's forms reach topics through ost_help_topic_form, which this importer does not read; each ticket's values are kept in its custom fields by field name (label when unnamed)",
+      );
+    }
   }
 }

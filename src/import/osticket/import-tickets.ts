@@ -10,6 +10,8 @@ import type { ImportRun } from './import-osticket.ts';
 import { contactTenant, importedTenants } from './import-organizations.ts';
 import { entryHtml, sourceTime, ticketSource } from './osticket-mapping.ts';
 import type { SourceRow } from './osticket-source.ts';
+import { importedClock } from './imported-clocks.ts';
+import type { TicketState } from '../../db/schema.ts';
 import { readDetails, TICKET_PAGE, ticketQuery, type EntryFile, type PageDetails } from './ticket-pages.ts';
 
 /*
@@ -73,7 +75,7 @@ async function importPage(run: ImportRun, page: readonly SourceRow[], counts: Co
     else if (!mine && taken.has(values.number as string)) counts.tickets.unmapped.push({ id, reason: `number ${values.number} is already a ticket of the tenant` });
     else plans.push({ id, digest, known: mine, values, row });
   }
-  const details = await readDetails(run, plans.map((p) => p.row));
+  const details = await readDetails(run, plans.map((p) => p.row), new Set(plans.filter((p) => p.known).map((p) => p.id)));
   if (run.options.dryRun) countDry(run, plans, details, counts);
   else await writePlans(run, plans, details, counts);
   progress(page.length);
@@ -123,6 +125,7 @@ async function prepare(run: ImportRun, plan: Plan, details: PageDetails, counts:
   const fresh = thread.filter((e) => !run.ledger.target('thread_entry', e.id));
   const fields = details.fields.get(plan.id);
   if (fields || run.source.has('form_entry_values')) plan.values.custom_fields = JSON.stringify(fields ?? {});
+  Object.assign(plan.values, ticketClock(run, plan, thread));
   const people = (details.collaborators.get(String(plan.row.thread_id)) ?? []).map((u) => run.ledger.target('user', u)).filter((c): c is string => !!c);
   // A ticket takes its requester's tenant: the imported one, or its organization's subtenant.
   const tenant = plan.values.requester_id ? await contactTenant(run, plan.values.requester_id as string) : run.options.tenantId!;
@@ -251,6 +254,19 @@ async function reachableContacts(run: ImportRun, tenant: number, contacts: reado
   return out;
 }
 
+/** The ticket's SLA clocks from its history: its first response is its thread's first response entry. */
+function ticketClock(run: ImportRun, plan: Plan, thread: readonly SourceRow[]): Row {
+  const responses = thread.filter((e) => e.type === 'R').map((e) => sourceTime(e.created)).filter((t): t is string => !!t).sort();
+  const v = plan.values;
+  return importedClock(run.slaPlans.get(v.sla_plan_id as string) ?? null, run.prioritySlugs.get(v.priority_id as string) ?? null, {
+    createdAt: v.created_at as string,
+    state: (v.status as TicketState | undefined) ?? 'open',
+    manualDueAt: v.due_at as string | null,
+    firstResponseAt: responses[0] ?? null,
+    closedAt: v.closed_at as string | null,
+  }, new Date());
+}
+
 /** A ticket's columns, or why it cannot be mapped. */
 function ticketValues(run: ImportRun, row: SourceRow): Row | string {
   const status = run.ledger.target('ticket_status', row.status_id);
@@ -271,7 +287,8 @@ function ticketValues(run: ImportRun, row: SourceRow): Row | string {
     sla_plan_id: run.ledger.target('sla', row.sla_id) ?? null,
     priority_id: run.priorities.get(String(row.cdata_priority ?? '').trim()) ?? null,
     source: ticketSource(row.source as string | null),
-    due_at: sourceTime(row.duedate) ?? sourceTime(row.est_duedate),
+    // An agent's own due date only: est_duedate is osTicket's SLA arithmetic, which the clocks redo under the tenant's plan.
+    due_at: sourceTime(row.duedate),
     created_at: sourceTime(row.created) ?? new Date().toISOString(),
     updated_at: sourceTime(row.updated) ?? sourceTime(row.created) ?? new Date().toISOString(),
     closed_at: closed,

@@ -21,6 +21,8 @@ export type ImportDeps = {
   readonly catalog: Catalog;
   readonly outbound: Outbound;
   readonly attachments: { readonly dataDir: string; readonly maxBytes: number };
+  /** The installation's sender domains (MAIL_FROM's and MAIL_SENDER_DOMAINS): a mailbox's address is checked against them. */
+  readonly senderDomains?: readonly string[];
 };
 
 export type RunOptions = {
@@ -79,6 +81,7 @@ export async function importDatabase(deps: ImportDeps, url: MysqlUrl, target: Im
       filesDir: options.filesDir,
       progress: options.progress,
       ticketsPerPage: options.ticketsPerPage,
+      mailboxes: { outbound: deps.outbound, box: undefined, config: { senderDomains: deps.senderDomains ?? [] } },
     });
     if (!tenant) report.objects.tenant = { source: 1, inTenant: 0, created: 1, updated: 0, unchanged: 0, unmapped: [], notes: [`would be created: ${target.slug} (${target.create!.name})${target.create!.hosts.length ? ` at ${target.create!.hosts.join(', ')}` : ''}`] };
     return report;

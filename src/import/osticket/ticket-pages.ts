@@ -57,7 +57,7 @@ function group<K, V>(rows: readonly V[], key: (row: V) => K): Map<K, V[]> {
 }
 
 /** The entries, collaborators, form values and new entries' files of these tickets, in one query each. */
-export async function readDetails(run: ImportRun, tickets: readonly SourceRow[]): Promise<PageDetails> {
+export async function readDetails(run: ImportRun, tickets: readonly SourceRow[], imported: ReadonlySet<string>): Promise<PageDetails> {
   const { source } = run;
   const threads = tickets.map((t) => t.thread_id).filter((id) => id !== null && id !== undefined);
   const ticketIds = tickets.map((t) => t.ticket_id);
@@ -65,13 +65,15 @@ export async function readDetails(run: ImportRun, tickets: readonly SourceRow[])
   const collaborators = threads.length
     ? await source.select<{ thread_id: number; user_id: number }>(`SELECT thread_id, user_id FROM ${source.t('thread_collaborator')} WHERE thread_id IN (${marks(threads)}) AND isactive = 1 ORDER BY id`, threads)
     : [];
-  await run.ledger.some('thread_entry', entries.map((e) => e.id));
+  // Entries (and their files) are imported with their ticket: only a ticket imported before has any in the ledger.
+  const before = new Set(tickets.filter((t) => imported.has(String(t.ticket_id))).map((t) => String(t.thread_id)));
+  await run.ledger.some('thread_entry', entries.filter((e) => before.has(String(e.thread_id))).map((e) => e.id));
   const fresh = entries.filter((e) => !run.ledger.target('thread_entry', e.id));
   return {
     entries: group(entries, (e) => String(e.thread_id)),
     collaborators: new Map([...group(collaborators, (c) => String(c.thread_id))].map(([k, v]) => [k, v.map((c) => c.user_id)])),
     fields: ticketIds.length ? await ticketFields(run, ticketIds) : new Map(),
-    files: group(run.options.dryRun ? [] : await entryFiles(run, fresh), (f) => f.entryId),
+    files: group(run.options.dryRun ? [] : await entryFiles(run, fresh, before), (f) => f.entryId),
   };
 }
 
@@ -97,7 +99,7 @@ async function ticketFields(run: ImportRun, ticketIds: readonly unknown[]): Prom
 }
 
 /** The files of new entries, read in full (a file is stored whole, as an upload is), or why one is broken. */
-async function entryFiles(run: ImportRun, entries: readonly SourceRow[]): Promise<EntryFile[]> {
+async function entryFiles(run: ImportRun, entries: readonly SourceRow[], importedThreads: ReadonlySet<string>): Promise<EntryFile[]> {
   if (!entries.length) return [];
   const ids = entries.map((e) => Number(e.id));
   const rows = await run.source.select(
@@ -106,7 +108,8 @@ async function entryFiles(run: ImportRun, entries: readonly SourceRow[]): Promis
      WHERE a.type = 'H' AND a.object_id IN (${marks(ids)}) ORDER BY a.id`,
     ids,
   );
-  await run.ledger.some('attachment', rows.map((r) => r.attachment_id));
+  const threadOf = new Map(entries.map((e) => [String(e.id), String(e.thread_id)]));
+  await run.ledger.some('attachment', rows.filter((r) => importedThreads.has(threadOf.get(String(r.entry_id)) ?? '')).map((r) => r.attachment_id));
   const files: EntryFile[] = [];
   for (const row of rows) {
     const file: EntryFile = { attachmentId: String(row.attachment_id), entryId: String(row.entry_id), fileId: String(row.file_id), name: String(row.name || 'attachment'), type: String(row.type || ''), size: Number(row.size) };
