@@ -76,6 +76,8 @@ describe('client portal and agent panel (browser)', { timeout: 300_000 }, () => 
 
     await agent.getByRole('button', { name: 'Assign to me' }).click();
     await agent.getByText(/Assignment changed/).waitFor();
+    // The thread may show the change (pushed live) before the form has its answer: wait for the form.
+    await agent.getByRole('button', { name: 'Assign to me' }).waitFor({ state: 'detached' });
     await agent.getByLabel('Status').selectOption({ label: 'Pending' });
     await agent.getByRole('button', { name: 'Save' }).click();
     await agent.getByText(/Status changed: Open → Pending/).waitFor();
