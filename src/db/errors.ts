@@ -28,6 +28,10 @@ export function mapDatabaseError(error: unknown): AppError | undefined {
     case '22008':
     case '22003':
       return new AppError('VALIDATION_FAILED', 'A value is not valid here.', field);
+    case '22021':
+    case '22P05':
+      // A NUL character (U+0000), which PostgreSQL text and jsonb cannot hold, sent in any field.
+      return new AppError('VALIDATION_FAILED', 'Text may not contain the NUL character (U+0000).', field);
     case '42501':
       return new AppError('TENANT_ACCESS_DENIED', 'Your active role may not write this object.');
     case FENCE_REFUSED:

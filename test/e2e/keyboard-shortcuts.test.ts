@@ -86,6 +86,10 @@ describe('keyboard shortcuts (browser)', { timeout: 300_000 }, () => {
     await agent.keyboard.press('?');
     await help(agent).waitFor();
     await help(agent).getByText('Assign the ticket to me').waitFor();
+    // A modal dialog sits in the middle of the window, not pinned to its left edge.
+    const box = (await help(agent).boundingBox())!;
+    const width = agent.viewportSize()!.width;
+    assert.ok(Math.abs(box.x + box.width / 2 - width / 2) < 2, `the help is centred (x ${box.x}, width ${box.width}, window ${width})`);
     assert.equal(await focusedText(agent), 'Close');
     for (let i = 0; i < 3; i++) await agent.keyboard.press('Tab');
     assert.equal(await agent.evaluate(() => document.activeElement?.closest('dialog') !== null), true, 'Tab stays in the dialog');

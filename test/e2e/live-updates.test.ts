@@ -32,6 +32,8 @@ describe('live updates (browser)', { timeout: 300_000 }, () => {
     await agent.goto(server.url('acme.localhost', '/queue'));
     await agent.getByRole('heading', { name: 'Queue' }).waitFor();
     await live(agent);
+    // The page says how fresh it is: at once while live, not "every 10 seconds".
+    await agent.getByText('Updated as soon as something changes.').waitFor();
     await customer.goto(server.url('acme.localhost', '/tickets/new'));
     await customer.getByLabel('Help topic').selectOption({ label: 'General question' });
     await customer.getByLabel('Subject').fill(SUBJECT);

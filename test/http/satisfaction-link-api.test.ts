@@ -63,6 +63,15 @@ forEachDatabase('satisfaction rating links', (db) => {
     assert.equal((await mine.rate({ rating: 9 })).statusCode, 400);
   });
 
+  it('records one of several ratings sent at once; the others are told it is rated already', async () => {
+    const mine = link(tokenOf(await resolvedTicket()));
+    const answers = await Promise.all([1, 2, 3, 4, 5, 1, 2, 3].map((rating) => mine.rate({ rating })));
+    assert.equal(answers.filter((a) => a.statusCode === 201).length, 1, answers.map((a) => a.body).join('\n'));
+    for (const refused of answers.filter((a) => a.statusCode !== 201)) {
+      assert.deepEqual([refused.statusCode, refused.json().error], [409, { code: 'RATING_LINK_USED', message: 'This resolution has been rated already. Thank you!' }]);
+    }
+  });
+
   it('is 404 at another tenant’s host, forged or signed with another key; 410 once expired or reopened', async () => {
     const ticket = await resolvedTicket();
     const token = tokenOf(ticket);

@@ -38,6 +38,8 @@ forEachDatabase('creating a tenant from a template tenant', (db) => {
     await sys.insertInto('roles').values({ tenant_id: template.id, slug: 'field-agent', name: 'Field agent', read_access: 'own', write_access: 'own', permissions: ['ticket.read'], data_partitions: JSON.stringify([]) }).execute();
     await sys.insertInto('roles').values({ tenant_id: template.id, slug: 'model-only', name: 'Model only', read_access: 'tenant', read_tenant_id: sp.id, write_access: 'own', permissions: [], data_partitions: JSON.stringify([]) }).execute();
     const customer = await sys.insertInto('contacts').values({ tenant_id: template.id, kind: 'customer', email: 'c@model.test', name: 'C' }).returning('id').executeTakeFirstOrThrow();
+    const agent = await sys.insertInto('contacts').values({ tenant_id: template.id, kind: 'agent', email: 'a@model.test', name: 'A' }).returning('id').executeTakeFirstOrThrow();
+    await sys.insertInto('macros').values({ tenant_id: template.id, name: 'Escalate', body_html: '<p>Escalated.</p>', set_status: 'pending', set_priority_id: publicPriority, set_assignee_id: agent.id }).execute();
     await sys.insertInto('tickets').values({ tenant_id: template.id, subject: 'Not configuration', requester_id: customer.id }).execute();
   });
   after(async () => shards?.close());
@@ -49,9 +51,10 @@ forEachDatabase('creating a tenant from a template tenant', (db) => {
     const categories = await database.selectFrom('categories').select(['id', 'name', 'parent_id']).where('tenant_id', '=', tenantId).orderBy('name').execute();
     const roles = await database.selectFrom('roles').select('slug').where('tenant_id', '=', tenantId).execute();
     const canned = await database.selectFrom('canned_responses').select('title').where('tenant_id', '=', tenantId).execute();
+    const macros = await database.selectFrom('macros').select(['name', 'set_status', 'set_priority_id', 'set_assignee_id']).where('tenant_id', '=', tenantId).execute();
     const contacts = await database.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).execute();
     const tickets = await database.selectFrom('tickets').select('id').where('tenant_id', '=', tenantId).execute();
-    return { departments, plans, topics, categories, roles, canned, contacts, tickets };
+    return { departments, plans, topics, categories, roles, canned, macros, contacts, tickets };
   }
 
   async function assertCopied(database: Kysely<DB>, tenantId: number) {
@@ -63,6 +66,7 @@ forEachDatabase('creating a tenant from a template tenant', (db) => {
     assert.deepEqual(copy.categories.map((c) => [c.name, c.parent_id]), [['Hardware', null], ['Printers', copy.categories[0]!.id]]);
     assert.deepEqual(copy.roles.map((r) => r.slug), ['field-agent'], 'a role naming another tenant stays the template’s');
     assert.deepEqual(copy.canned.map((c) => c.title), ['Thanks']);
+    assert.deepEqual(copy.macros, [{ name: 'Escalate', set_status: 'pending', set_priority_id: publicPriority, set_assignee_id: null }], 'macros too; the template’s agent is not the new tenant’s');
     assert.deepEqual([copy.contacts.length, copy.tickets.length], [0, 0], 'no people, no tickets');
     assert.equal(original.departments.length, 1, 'the template is unchanged');
   }

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.ts';
 import type { TenancyContext } from '../../tenancy/context.ts';
-import { createObject, findObject, inTransaction, listObjects, type Row } from '../../tenancy/data-access.ts';
-import type { RatingInput } from './rate-ticket.ts';
+import { findObject, listObjects, type Row } from '../../tenancy/data-access.ts';
+import { recordRating, type RatingInput } from './rate-ticket.ts';
 import type { RatingClaims } from './rating-link.ts';
 
 /** What the rating page shows: the ticket by its number and subject, and the rating if given. */
@@ -29,10 +29,8 @@ export async function linkState(ctx: TenancyContext, claims: RatingClaims): Prom
 /** The requester's rating through the link: once per resolution, recorded as the requester's. */
 export async function rateByLink(ctx: TenancyContext, claims: RatingClaims, input: RatingInput): Promise<Row> {
   const { ticket, rated } = await linkedTicket(ctx, claims);
-  if (rated) throw new AppError('RATING_LINK_USED', 'This resolution has been rated already. Thank you!');
+  const used = new AppError('RATING_LINK_USED', 'This resolution has been rated already. Thank you!');
+  if (rated) throw used;
   if (!ticket.requester_id) throw new AppError('NOT_FOUND', 'This rating link is not valid here.');
-  const comment = input.comment?.trim() || null;
-  return inTransaction(ctx, (tx) =>
-    createObject(tx, 'satisfactionRating', { ticket_id: ticket.id, resolved_at: ticket.resolved_at, rating: input.rating, comment, rated_by: ticket.requester_id }),
-  claims.tenantId);
+  return recordRating(ctx, ticket, input, ticket.requester_id, used);
 }

@@ -1,4 +1,6 @@
+import { mapDatabaseError } from '../../db/errors.ts';
 import { AppError } from '../../errors.ts';
+import type { TenancyContext } from '../../tenancy/context.ts';
 import { createObject, findObject, inTransaction, listObjects, type Row } from '../../tenancy/data-access.ts';
 import type { DeskContext } from '../desk-context.ts';
 
@@ -23,11 +25,25 @@ export async function rateTicket(desk: DeskContext, ticketId: string, input: Rat
   const ticket = await findObject(desk, 'ticket', ticketId);
   if (ticket.requester_id !== desk.actor.contactId) throw new AppError('FORBIDDEN', 'Only the person who asked rates how a ticket was handled.');
   if (!mayRate(desk, ticket)) throw new AppError('CONFLICT', 'This ticket is not resolved: it can be rated once it is.', 'ticket');
-  if (await currentRating(desk, ticket)) throw new AppError('CONFLICT', 'You have rated this resolution already. Thank you!', 'rating');
+  const rated = new AppError('CONFLICT', 'You have rated this resolution already. Thank you!', 'rating');
+  if (await currentRating(desk, ticket)) throw rated;
+  return recordRating(desk, ticket, input, desk.actor.contactId, rated);
+}
+
+/**
+ * Writes the one rating of the ticket's current resolution. Two ratings sent at once both pass the
+ * check before it: the loser meets the unique key and gets `alreadyRated`, as if it came second.
+ */
+export async function recordRating(ctx: TenancyContext, ticket: Row, input: RatingInput, ratedBy: unknown, alreadyRated: AppError): Promise<Row> {
   const comment = input.comment?.trim() || null;
-  return inTransaction(desk, (tx) =>
-    createObject(tx, 'satisfactionRating', { ticket_id: ticket.id, resolved_at: ticket.resolved_at, rating: input.rating, comment, rated_by: desk.actor.contactId }),
-  ticket.tenant_id as number | null);
+  try {
+    return await inTransaction(ctx, (tx) =>
+      createObject(tx, 'satisfactionRating', { ticket_id: ticket.id, resolved_at: ticket.resolved_at, rating: input.rating, comment, rated_by: ratedBy }),
+    ticket.tenant_id as number | null);
+  } catch (error) {
+    if ((error instanceof AppError ? error : mapDatabaseError(error))?.code === 'CONFLICT') throw alreadyRated;
+    throw error;
+  }
 }
 
 function mayRate(desk: DeskContext, ticket: Row): boolean {

@@ -12,7 +12,7 @@ import { readRows, tableShape, upsertRows } from '../placement/tenant-rows.ts';
  */
 
 /** The types copied, in an order where each row's copied references come before it. */
-export const TEMPLATE_TYPES: readonly ObjectTypeName[] = ['department', 'category', 'location', 'slaPlan', 'helpTopic', 'ticketStatus', 'cannedResponse', 'mailTemplate', 'role'];
+export const TEMPLATE_TYPES: readonly ObjectTypeName[] = ['department', 'category', 'location', 'slaPlan', 'helpTopic', 'ticketStatus', 'cannedResponse', 'macro', 'mailTemplate', 'role'];
 
 type Row = Record<string, unknown>;
 export type TemplateCopy = { readonly counts: Readonly<Record<string, number>> };

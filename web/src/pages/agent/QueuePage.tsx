@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { useLive } from '../../api/live-state.ts';
 import { useChoices, useConfigList, useContactNames, useReadableTenants, useTickets, type QueueFilters, type QueueSort } from '../../api/queries.ts';
 import type { Me, TicketState } from '../../api/types.ts';
 import { readsSeveralTenants } from '../../app/session.ts';
@@ -32,6 +33,7 @@ const pick = <T extends string>(values: readonly T[], value: string | null, fall
  */
 export function QueuePage({ me }: { me: Me }) {
   const { t } = useI18n();
+  const live = useLive();
   const [params, setParams] = useSearchParams();
   const several = readsSeveralTenants(me);
   const tenants = useReadableTenants(several);
@@ -146,7 +148,7 @@ export function QueuePage({ me }: { me: Me }) {
         </form>
       </div>
       <p className="muted small" aria-live="polite">
-        {t('queue.live')} {tickets.data && t('queue.shown', { n: items.length })}
+        {t(live ? 'queue.liveNow' : 'queue.live')} {tickets.data && t('queue.shown', { n: items.length })}
       </p>
       <BulkBar me={me} selected={bulk.selected} onClear={bulk.clear} onDone={bulk.keepRefused} />
       {tickets.isPending || waitingForTenant ? (
