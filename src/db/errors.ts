@@ -4,7 +4,7 @@ import { DatabaseUnavailableError } from './database.ts';
 /** The SQLSTATE of a write refused by its placement fence (migration 0030). */
 export const FENCE_REFUSED = 'TD002';
 
-type PgError = { code?: unknown; constraint?: unknown; column?: unknown; message?: unknown };
+type PgError = { code?: unknown; constraint?: unknown; column?: unknown; detail?: unknown; message?: unknown };
 
 /**
  * Turns a PostgreSQL error caused by input into an AppError. The database's own message and detail
@@ -12,8 +12,9 @@ type PgError = { code?: unknown; constraint?: unknown; column?: unknown; message
  */
 export function mapDatabaseError(error: unknown): AppError | undefined {
   if (!error || typeof error !== 'object') return undefined;
-  const { code, constraint, column } = error as PgError;
-  const field = typeof column === 'string' ? column : fieldOf(constraint);
+  const { code, constraint, column, detail } = error as PgError;
+  const key = keyColumnsOf(detail);
+  const field = typeof column === 'string' ? column : key ? (key.length === 1 ? key[0] : undefined) : fieldOf(constraint);
   switch (code) {
     case '23505':
       return new AppError('CONFLICT', 'An object with these values already exists.', field);
@@ -45,6 +46,16 @@ export function mapDatabaseError(error: unknown): AppError | undefined {
 }
 
 // Constraint names follow `<table>_<column>_<kind>`; the column part is safe to show.
+/**
+ * The columns a key names besides the tenant (`Key (tenant_id, slug)=(…)`): the field when there is
+ * one, none when there are several. A constraint's name is no field when its table's name has
+ * several words. Only the column names are read from the detail, never its values.
+ */
+function keyColumnsOf(detail: unknown): string[] | undefined {
+  if (typeof detail !== 'string') return undefined;
+  return /^Key \(([a-z_, ]+)\)=/.exec(detail)?.[1]?.split(',').map((c) => c.trim()).filter((c) => c !== 'tenant_id');
+}
+
 function fieldOf(constraint: unknown): string | undefined {
   if (typeof constraint !== 'string') return undefined;
   const match = /^[a-z]+_([a-z_]+?)_(fkey|key|check|not_null)$/.exec(constraint);

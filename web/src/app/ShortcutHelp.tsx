@@ -5,9 +5,9 @@ import { useShortcuts } from './shortcuts.ts';
 
 /** The shortcuts of the agent panel, by screen, as the help lists them. */
 const GROUPS: { title: MessageKey; keys: [string, MessageKey][] }[] = [
-  { title: 'keys.inQueue', keys: [['j', 'keys.next'], ['k', 'keys.previous'], ['Enter', 'keys.enter']] },
+  { title: 'keys.inQueue', keys: [['j', 'keys.next'], ['k', 'keys.previous'], ['keys.key.enter', 'keys.enter']] },
   { title: 'keys.onTicket', keys: [['j', 'keys.next'], ['k', 'keys.previous'], ['r', 'keys.reply'], ['n', 'keys.note'], ['a', 'keys.assignMe']] },
-  { title: 'keys.everywhere', keys: [['?', 'keys.help'], ['Esc', 'keys.escape']] },
+  { title: 'keys.everywhere', keys: [['?', 'keys.help'], ['keys.key.escape', 'keys.escape']] },
 ];
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -72,7 +72,7 @@ export function ShortcutHelp() {
               {group.keys.map(([key, what]) => (
                 <div key={key}>
                   <dt>
-                    <kbd>{key}</kbd>
+                    <kbd>{key.startsWith('keys.key.') ? t(key as MessageKey) : key}</kbd>
                   </dt>
                   <dd>{t(what)}</dd>
                 </div>
