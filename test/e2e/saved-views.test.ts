@@ -43,6 +43,8 @@ describe('saved views of the queue (browser)', { timeout: 300_000 }, () => {
     assert.equal(await link.getAttribute('aria-current'), null);
     await link.click();
     await agent.waitForURL((url) => url.searchParams.get('view') === 'unassigned' && url.searchParams.get('status') === 'open' && url.searchParams.get('q') === 'printer');
+    // The box takes the view's words once the page has read the new address (a render after the URL).
+    await agent.waitForFunction(() => document.querySelector<HTMLInputElement>('input[type="search"]')?.value === 'printer', undefined, { timeout: 5000 }).catch(() => undefined);
     assert.equal(await agent.getByRole('searchbox').inputValue(), 'printer', 'the search box follows the view');
     await agent.locator('tr[data-ticket]', { hasText: 'The printer on floor 2 jams' }).waitFor();
     assert.equal(await agent.getByRole('button', { name: 'Unassigned' }).getAttribute('aria-pressed'), 'true');
