@@ -11,7 +11,7 @@ import { Catalog } from '../src/tenancy/catalog/catalog.ts';
 import { Shards } from '../src/tenancy/placement/shards.ts';
 import { DEFAULT_TENANCY } from '../src/tenancy/settings.ts';
 import { systemContext } from '../src/tenancy/system-context.ts';
-import { isMain, parseArgs } from './support/args.ts';
+import { benchServerUrl, isMain, parseArgs } from './support/args.ts';
 import { catalogShape, loadCatalog } from './support/fixture.ts';
 import { databaseUrl, freshBenchDatabase, runStatement } from './support/server.ts';
 import { fixed, quantile, ratio, seededInts, table } from './support/stats.ts';
@@ -201,7 +201,7 @@ async function explainOne(database: Database): Promise<string> {
 if (isMain(import.meta.url)) {
   const args = parseArgs();
   const options: KbBenchOptions = {
-    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    adminUrl: benchServerUrl(args),
     database: args.string('database', 'td_bench_kb'),
     tenants: args.int('tenants', 1000),
     articles: args.int('articles', 100_000),

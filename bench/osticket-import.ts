@@ -12,7 +12,7 @@ import { Shards } from '../src/tenancy/placement/shards.ts';
 import { tenancySettings } from '../src/tenancy/settings.ts';
 import { buildOsticket } from '../test/support/osticket-fixture.ts';
 import { PrivateMariadb } from '../test/support/private-mariadb.ts';
-import { isMain, parseArgs } from './support/args.ts';
+import { isMain, LOCAL_POSTGRES, parseArgs } from './support/args.ts';
 import { freshBenchDatabase, runStatement } from './support/server.ts';
 
 /**
@@ -109,7 +109,7 @@ function printReport(options: { tickets: number; entries: number; page: number }
 if (isMain(import.meta.url)) {
   const args = parseArgs();
   await runOsticketImportBench({
-    url: args.string('url', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    url: args.string('url', process.env.BENCH_DATABASE_URL ?? LOCAL_POSTGRES),
     tickets: args.int('tickets', 100_000),
     entries: args.int('entries', 5),
     page: args.int('page', 500),

@@ -16,11 +16,11 @@ import { createTenant } from '../src/tenancy/catalog/create-tenant.ts';
 import { listObjects } from '../src/tenancy/data-access.ts';
 import { Shards } from '../src/tenancy/placement/shards.ts';
 import { DEFAULT_TENANCY } from '../src/tenancy/settings.ts';
-import { isMain, parseArgs } from './support/args.ts';
+import { isMain, LOCAL_POSTGRES, parseArgs } from './support/args.ts';
 import { fixed, ratio, summarize } from './support/stats.ts';
 
 const args = parseArgs();
-const SERVER = args.string('url', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const SERVER = args.string('url', process.env.BENCH_DATABASE_URL ?? LOCAL_POSTGRES);
 const ITERATIONS = args.int('iterations', 200);
 const TICKETS_PER_TENANT = 100;
 const log = (message: string) => process.stderr.write(`[placement] ${message}\n`);

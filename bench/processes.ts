@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import { isMain, parseArgs } from './support/args.ts';
+import { benchServerUrl, isMain, parseArgs } from './support/args.ts';
 import { startDesk, type DeskProcess } from './support/desk-process.ts';
 import { runStatement } from './support/server.ts';
 import { serverCpu } from './support/server-cpu.ts';
@@ -117,7 +117,7 @@ export function reportProcesses(options: ProcessesOptions, results: ProcessesRes
 
 export function processesOptionsFromArgs(args = parseArgs()): ProcessesOptions {
   return {
-    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    adminUrl: benchServerUrl(args),
     database: args.string('database', 'td_bench_processes'),
     tenants: args.int('tenants', 200),
     tickets: args.int('tickets', 20_000),

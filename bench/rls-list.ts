@@ -10,7 +10,7 @@ import { Catalog } from '../src/tenancy/catalog/catalog.ts';
 import { listObjects, tenantFilter, type Row } from '../src/tenancy/data-access.ts';
 import { partitionFilter } from '../src/tenancy/data-partitions.ts';
 import { DEFAULT_TENANCY } from '../src/tenancy/settings.ts';
-import { isMain, parseArgs } from './support/args.ts';
+import { isMain, LOCAL_POSTGRES, parseArgs } from './support/args.ts';
 import { BASELINE_HELPERS } from './support/baseline-helpers.ts';
 import { catalogShape, loadCatalog } from './support/fixture.ts';
 import { databaseUrl, freshBenchDatabase, withClient } from './support/server.ts';
@@ -406,7 +406,7 @@ export function reportRlsList(r: RlsResult): string {
 export function rlsOptionsFromArgs(argv?: readonly string[]): RlsOptions {
   const args = parseArgs(argv);
   return {
-    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? LOCAL_POSTGRES),
     database: args.string('database', 'td_bench'),
     tenants: args.int('tenants', 10_000),
     tickets: args.int('tickets', 1_000_000),

@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import { openDatabase } from '../src/db/database.ts';
 import { ApiRateLeases } from '../src/tenancy/api-rate-leases.ts';
 import { TokenBuckets } from '../src/tenancy/token-buckets.ts';
-import { isMain, parseArgs } from './support/args.ts';
+import { benchServerUrl, isMain, parseArgs } from './support/args.ts';
 import { catalogShape, loadCatalog } from './support/fixture.ts';
 import { databaseUrl, freshBenchDatabase, runStatement } from './support/server.ts';
 import { summarize, table } from './support/stats.ts';
@@ -19,7 +19,7 @@ import { summarize, table } from './support/stats.ts';
 type Mode = 'memory' | 'lease 20' | 'lease 1';
 
 const args = parseArgs();
-const adminUrl = args.string('url', process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const adminUrl = benchServerUrl(args);
 const name = args.string('database', 'td_bench_shared_limit');
 const checks = args.int('checks', 5000);
 const rounds = args.int('rounds', 3);

@@ -15,7 +15,7 @@ import { Catalog } from '../src/tenancy/catalog/catalog.ts';
 import { Shards } from '../src/tenancy/placement/shards.ts';
 import { DEFAULT_TENANCY } from '../src/tenancy/settings.ts';
 import { systemContext } from '../src/tenancy/system-context.ts';
-import { isMain, parseArgs } from './support/args.ts';
+import { isMain, LOCAL_POSTGRES, parseArgs } from './support/args.ts';
 import { catalogShape, loadCatalog } from './support/fixture.ts';
 import { baselineSummary, baselineSweep } from './support/sla-baseline.ts';
 import { serverCpu } from './support/server-cpu.ts';
@@ -255,7 +255,7 @@ export async function runSlaBench(options: SlaBenchOptions): Promise<string> {
 export function slaOptionsFromArgs(): SlaBenchOptions {
   const args = parseArgs();
   return {
-    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? LOCAL_POSTGRES),
     database: args.string('database', 'td_bench_sla'),
     tenants: args.int('tenants', 10_000),
     tickets: args.int('tickets', 1_000_000),

@@ -8,7 +8,7 @@ import type { SendMailOptions } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { signedMessageId } from '../src/mail/message-token.ts';
 import { secretBox } from '../src/mail/secret-box.ts';
-import { isMain, parseArgs } from './support/args.ts';
+import { benchServerUrl, isMain, parseArgs } from './support/args.ts';
 import { catalogShape, HOST_SUFFIX, loadCatalog } from './support/fixture.ts';
 import type { SmtpServerQueries, SmtpServerReady } from './support/smtp-intake-server.ts';
 import { dataBlock, sendAll } from './support/smtp-sender.ts';
@@ -307,7 +307,7 @@ export function reportSmtpIntake(options: SmtpIntakeOptions, runs: IntakeRun[]):
 export function smtpIntakeOptionsFromArgs(args = parseArgs()): SmtpIntakeOptions {
   const cpuProf = args.string('cpu-prof', '');
   return {
-    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    adminUrl: benchServerUrl(args),
     database: args.string('database', 'td_bench_smtp'),
     tenants: args.int('tenants', 100),
     messages: args.int('messages', 2_000),

@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../test/support/net.ts';
-import { isMain, parseArgs } from './support/args.ts';
+import { benchServerUrl, isMain, parseArgs } from './support/args.ts';
 import { dropDesk, loadDesk, loadedTickets } from './support/desk-load.ts';
 import { startDesk } from './support/desk-process.ts';
 import { closedLoop, httpClient, openLoop, rssMb, type WindowStats } from './support/load-driver.ts';
@@ -150,7 +150,7 @@ export function reportSoak(options: SoakOptions, r: SoakResult): string {
 export function soakOptionsFromArgs(args = parseArgs()): SoakOptions {
   const minutes = Number(args.string('minutes', '10'));
   return {
-    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    adminUrl: benchServerUrl(args),
     database: args.string('database', 'td_bench_soak'),
     tenants: args.int('tenants', 1000),
     ticketsPerTenant: args.int('tickets', 20),

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { isMain, parseArgs } from './support/args.ts';
+import { benchServerUrl, isMain, parseArgs } from './support/args.ts';
 import { apiKeyOf, dropDesk, loadDesk } from './support/desk-load.ts';
 import { startDesk, type DeskProcess } from './support/desk-process.ts';
 import { hostOf } from './support/fixture.ts';
@@ -145,7 +145,7 @@ export function reportTenantFlood(options: FloodOptions, result: { limited: Run[
 
 export function floodOptionsFromArgs(args = parseArgs()): FloodOptions {
   return {
-    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    adminUrl: benchServerUrl(args),
     database: args.string('database', 'td_bench_flood'),
     tenants: args.int('tenants', 1000),
     tickets: args.int('tickets', 20),

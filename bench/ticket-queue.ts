@@ -10,7 +10,7 @@ import { listObjects } from '../src/tenancy/data-access.ts';
 import { Shards } from '../src/tenancy/placement/shards.ts';
 import { DEFAULT_TENANCY } from '../src/tenancy/settings.ts';
 import { systemContext } from '../src/tenancy/system-context.ts';
-import { isMain, parseArgs } from './support/args.ts';
+import { benchServerUrl, isMain, parseArgs } from './support/args.ts';
 import { catalogShape, loadCatalog } from './support/fixture.ts';
 import { freshBenchDatabase, runStatement } from './support/server.ts';
 import { fixed, ratio, summarize, table } from './support/stats.ts';
@@ -114,7 +114,7 @@ export async function runQueueBench(options: QueueBenchOptions): Promise<string>
 if (isMain(import.meta.url)) {
   const args = parseArgs();
   const options: QueueBenchOptions = {
-    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    adminUrl: benchServerUrl(args),
     database: args.string('database', 'td_bench_queue'),
     tenants: args.int('tenants', 200),
     tickets: args.int('tickets', 200_000),

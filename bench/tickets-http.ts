@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { digest } from '../src/identity/tokens.ts';
-import { isMain, parseArgs } from './support/args.ts';
+import { benchServerUrl, isMain, parseArgs } from './support/args.ts';
 import { catalogShape, hostOf, loadCatalog } from './support/fixture.ts';
 import { databaseUrl, freshBenchDatabase, runStatement, withClient } from './support/server.ts';
 import { table } from './support/stats.ts';
@@ -319,7 +319,7 @@ export function reportTicketsHttp(options: Pick<TicketsHttpOptions, 'tenants' | 
 
 export function ticketsHttpOptionsFromArgs(args = parseArgs()): TicketsHttpOptions {
   return {
-    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    adminUrl: benchServerUrl(args),
     database: args.string('database', 'td_bench_tickets'),
     tenants: args.int('tenants', 1_000),
     tickets: args.int('tickets', 200_000),

@@ -12,7 +12,7 @@ import { Shards } from '../src/tenancy/placement/shards.ts';
 import { DEFAULT_TENANCY } from '../src/tenancy/settings.ts';
 import { deliverWebhookHandler } from '../src/webhooks/deliver-webhook.ts';
 import { newWebhookSecret, verifyWebhook } from '../src/webhooks/standard-webhooks.ts';
-import { isMain, parseArgs } from './support/args.ts';
+import { benchServerUrl, isMain, parseArgs } from './support/args.ts';
 import { runStatement } from './support/server.ts';
 import { table } from './support/stats.ts';
 import { load, prepare, startBenchServer } from './tickets-http.ts';
@@ -39,7 +39,7 @@ const MAIL_SECRET = 'bench-mail-secret-0123456789abcdef0123456789';
 
 function options(args = parseArgs()): Options {
   return {
-    adminUrl: args.string('url', process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    adminUrl: benchServerUrl(args),
     database: args.string('database', 'td_bench_webhooks'),
     tenants: args.int('tenants', 50),
     tickets: args.int('tickets', 5_000),

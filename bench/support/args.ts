@@ -52,3 +52,10 @@ export function isMain(url: string): boolean {
     return false;
   }
 }
+
+/** The PostgreSQL server of this machine, where the benchmarks make their databases by default. */
+export const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** `--url`, else BENCH_DATABASE_URL, else the test suite's TEST_DATABASE_URL, else the local server. */
+export const benchServerUrl = (args: Args): string =>
+  args.string('url', process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? LOCAL_POSTGRES);
